@@ -1,0 +1,1 @@
+//! Typed Mux Video API client.
