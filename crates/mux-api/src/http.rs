@@ -1,0 +1,169 @@
+//! One HTTP exchange with Mux and nothing more: build the request (Basic auth, JSON body), send
+//! it, classify a failure, unwrap the `{"data": …}` envelope. No retries, no breaker: that is
+//! the layer's job. Public so benchmarks can measure the bare client against the full stack.
+
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+
+use crate::classify;
+use crate::config::ClientConfig;
+use crate::error::MuxError;
+use crate::types::Data;
+
+/// A request that can be sent again for each attempt (the body is serialized once).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    /// Path after the base URL, starting with `/`.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Bytes>,
+}
+
+impl Request {
+    pub fn new(method: Method, path: String) -> Self {
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a JSON body.
+    pub fn json(mut self, body: &impl serde::Serialize) -> Result<Self, MuxError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| MuxError::InvalidRequest {
+            message: e.to_string(),
+        })?;
+        self.body = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub fn param(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+        if let Some(value) = value {
+            self.query.push((name, value.to_string()));
+        }
+        self
+    }
+}
+
+/// The bare HTTP client: base URL, credentials, connection pool.
+#[derive(Clone)]
+pub struct Transport {
+    http: reqwest::Client,
+    base_url: String,
+    authorization: HeaderValue,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// Builds the client. The Basic credentials are encoded once and marked sensitive.
+    pub fn new(config: &ClientConfig) -> Result<Self, MuxError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("muxd-mux-api/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| MuxError::InvalidRequest {
+                message: e.to_string(),
+            })?;
+        let credentials = format!(
+            "{}:{}",
+            config.token_id,
+            config.token_secret.expose_secret()
+        );
+        let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+        let mut authorization =
+            HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
+                MuxError::InvalidRequest {
+                    message: "token id or secret is not valid in a header".into(),
+                }
+            })?;
+        authorization.set_sensitive(true);
+        Ok(Self {
+            http,
+            base_url: config.base_url.trim_end_matches('/').to_owned(),
+            authorization,
+        })
+    }
+
+    /// The underlying reqwest client (shared with the alert hook).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Sends one request; a 2xx gives the body, anything else a classified error.
+    pub async fn send(&self, request: &Request) -> Result<(u16, Bytes), MuxError> {
+        let mut builder = self
+            .http
+            .request(
+                request.method.clone(),
+                format!("{}{}", self.base_url, request.path),
+            )
+            .header(AUTHORIZATION, self.authorization.clone());
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| classify::from_transport(&e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| classify::from_transport(&e))?;
+        if (200..300).contains(&status) {
+            Ok((status, body))
+        } else {
+            Err(classify::from_status(
+                status,
+                retry_after.as_deref(),
+                &body,
+                SystemTime::now(),
+            ))
+        }
+    }
+
+    /// Sends and unwraps `{"data": T}`.
+    pub async fn fetch<T: DeserializeOwned>(&self, request: &Request) -> Result<T, MuxError> {
+        let (status, body) = self.send(request).await?;
+        decode(status, &body)
+    }
+
+    /// Sends a request whose success has no body we need (204 on delete).
+    pub async fn execute(&self, request: &Request) -> Result<(), MuxError> {
+        self.send(request).await.map(|_| ())
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, MuxError> {
+    serde_json::from_slice::<Data<T>>(body)
+        .map(|envelope| envelope.data)
+        .map_err(|e| MuxError::Decode {
+            status,
+            message: e.to_string(),
+        })
+}

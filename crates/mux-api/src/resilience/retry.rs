@@ -1,0 +1,173 @@
+//! The retry loop: one logical call = up to `1 + max_retries` attempts, each paced and admitted
+//! by the breaker, retried only for transient errors and 429s, with the budget checked before
+//! every sleep and no sleep past the caller's deadline.
+//!
+//! An open breaker ends the logical call at once with [`MuxError::BreakerOpen`], even when its
+//! window would end before the deadline: the breaker exists to fail fast, the error carries
+//! `retry_after`, and callers that can wait (the reconciler) come back on their own schedule.
+
+use std::future::Future;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{backoff, lock, telemetry, RateClass, Resilience};
+use crate::error::{BreakerOutcome, MuxError};
+
+/// What the layer needs to know about a call.
+#[derive(Debug, Clone, Copy)]
+pub struct CallSpec {
+    /// Metrics label and log field, e.g. `get_asset`.
+    pub operation: &'static str,
+    pub class: RateClass,
+    /// End of the whole logical call; `None` = now + the configured default.
+    pub deadline: Option<Instant>,
+}
+
+impl Resilience {
+    /// Runs `attempt` under the layer. `attempt` makes one HTTP exchange; it is called again for
+    /// each retry and is cancelled (dropped) when the per-attempt timeout fires.
+    pub async fn run<T, F, Fut>(&self, call: CallSpec, mut attempt: F) -> Result<T, MuxError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, MuxError>>,
+    {
+        let started = Instant::now();
+        let deadline = call.deadline.unwrap_or(started + self.default_deadline);
+        let mut retries = 0;
+        let result = loop {
+            let outcome = self.attempt_once(call, deadline, &mut attempt).await;
+            let error = match outcome {
+                Ok(value) => break Ok(value),
+                Err(error) => error,
+            };
+            match self.plan_retry(error, retries, deadline) {
+                Ok(delay) => {
+                    retries += 1;
+                    telemetry::retry(call.operation);
+                    tracing::debug!(
+                        mux.operation = call.operation,
+                        retry = retries,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying Mux call"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(error) => break Err(error),
+            }
+        };
+        self.finish(call.operation, started, &result);
+        result
+    }
+
+    /// Pacing, breaker admission and one attempt under its timeout.
+    async fn attempt_once<T, F, Fut>(
+        &self,
+        call: CallSpec,
+        deadline: Instant,
+        attempt: &mut F,
+    ) -> Result<T, MuxError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, MuxError>>,
+    {
+        self.pace(call.class, deadline).await?;
+        let permit = self
+            .breaker
+            .acquire()
+            .map_err(|retry_after| MuxError::BreakerOpen { retry_after })?;
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(MuxError::DeadlineExceeded);
+        }
+        let limit = self.request_timeout.min(deadline - now);
+        let outcome = match tokio::time::timeout(limit, attempt()).await {
+            Ok(outcome) => outcome,
+            Err(_elapsed) => Err(MuxError::Timeout),
+        };
+        let (label, breaker_outcome) = match &outcome {
+            Ok(_) => ("ok", BreakerOutcome::Success),
+            Err(error) => (error.kind().as_str(), error.breaker_outcome()),
+        };
+        permit.record(breaker_outcome);
+        telemetry::attempt(call.operation, label);
+        outcome
+    }
+
+    /// Waits for a local rate-limit slot, or refuses if it comes after the deadline.
+    async fn pace(&self, class: RateClass, deadline: Instant) -> Result<(), MuxError> {
+        let reserved = lock(&self.pacer).reserve(class, Instant::now(), Some(deadline));
+        let wait = reserved.map_err(|wait| MuxError::Throttled { wait })?;
+        if !wait.is_zero() {
+            telemetry::pacing_wait(class.as_str(), wait);
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+
+    /// Decides whether a failed attempt is retried: `Ok(delay)` to sleep and retry, `Err` to end
+    /// the call with that error. Checks run cheapest and least wasteful first, and the budget
+    /// is only spent on a retry that will really happen.
+    fn plan_retry(
+        &self,
+        error: MuxError,
+        retries: u32,
+        deadline: Instant,
+    ) -> Result<Duration, MuxError> {
+        if !error.is_retryable() || retries >= self.retry.max_retries {
+            return Err(error);
+        }
+        if let Some(retry_after) = self.breaker.open_for() {
+            return Err(MuxError::BreakerOpen { retry_after });
+        }
+        let delay = backoff::delay(
+            &self.retry,
+            retries,
+            error.retry_after(),
+            &mut *lock(&self.rng),
+        );
+        let now = Instant::now();
+        if now + delay >= deadline {
+            return Err(error);
+        }
+        let mut budget = lock(&self.budget);
+        let granted = budget.try_withdraw(now);
+        telemetry::budget_remaining(budget.remaining(now));
+        if !granted {
+            self.totals.budget_exhausted.fetch_add(1, Relaxed);
+            tracing::warn!(error = %error, "Mux retry budget exhausted");
+            return Err(MuxError::BudgetExhausted {
+                last: Box::new(error),
+            });
+        }
+        self.totals.retries.fetch_add(1, Relaxed);
+        Ok(delay)
+    }
+
+    fn finish<T>(&self, operation: &'static str, started: Instant, result: &Result<T, MuxError>) {
+        let totals = &self.totals;
+        totals.calls.fetch_add(1, Relaxed);
+        let label = match result {
+            Ok(_) => {
+                totals.successes.fetch_add(1, Relaxed);
+                "ok"
+            }
+            Err(error) => {
+                totals.failures.fetch_add(1, Relaxed);
+                match error {
+                    MuxError::BreakerOpen { .. } => totals.breaker_rejections.fetch_add(1, Relaxed),
+                    MuxError::Throttled { .. } => totals.throttled.fetch_add(1, Relaxed),
+                    _ => 0,
+                };
+                tracing::debug!(mux.operation = operation, error = %error, "Mux call failed");
+                error.kind().as_str()
+            }
+        };
+        telemetry::call(operation, label, started.elapsed());
+    }
+}
+
+#[cfg(test)]
+#[path = "retry_tests.rs"]
+mod tests;
