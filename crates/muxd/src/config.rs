@@ -1,0 +1,375 @@
+//! Every setting muxd reads, in one place: its environment variable, default, meaning and check.
+//! Settings come from the process environment, then an optional `.env` file in the working
+//! directory (real environment wins). [`Settings::load`] validates everything at once and reports
+//! every problem in one message that names the setting and the fix; secrets are `SecretString`s
+//! and the database URL redacts its password, so neither reaches `Debug` output or a log.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// Which command is starting: each needs a different subset of settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `muxd serve`: real Mux, so credentials and the webhook secret are required.
+    Serve,
+    /// `muxd dev`: the in-process emulator supplies Mux; nothing is required.
+    Dev,
+    /// `muxd migrate` and other database-only commands.
+    DatabaseOnly,
+}
+
+/// The documented settings: (variable, default, meaning). README's table is this list.
+pub const DOCUMENTED: &[(&str, &str, &str)] = &[
+    (
+        "DATABASE_URL",
+        "sqlite://muxd.db",
+        "sqlite://PATH (created if missing) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB",
+    ),
+    ("MUX_TOKEN_ID", "(required by serve)", "Mux access token id"),
+    (
+        "MUX_TOKEN_SECRET",
+        "(required by serve)",
+        "Mux access token secret",
+    ),
+    (
+        "MUX_WEBHOOK_SIGNING_SECRET",
+        "(required by serve)",
+        "webhook signing secret; a comma-separated list during rotation",
+    ),
+    (
+        "MUX_BASE_URL",
+        "https://api.mux.com",
+        "Mux API base URL (point it at `muxd emulator` for local work)",
+    ),
+    (
+        "MUXD_LISTEN",
+        "127.0.0.1:3000",
+        "address muxd's HTTP server binds",
+    ),
+    (
+        "MUXD_WEBHOOK_TOLERANCE_SECS",
+        "300",
+        "accepted webhook timestamp skew, either way",
+    ),
+    (
+        "MUXD_WEBHOOK_MAX_BODY_BYTES",
+        "1048576",
+        "largest webhook body accepted (larger gets 413)",
+    ),
+    (
+        "MUXD_WEBHOOK_RETENTION_DAYS",
+        "7",
+        "how long received webhook events are kept",
+    ),
+    (
+        "MUXD_LOG_FORMAT",
+        "pretty (dev) / json (serve)",
+        "log output: json or pretty",
+    ),
+];
+
+/// All of muxd's settings, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub listen: SocketAddr,
+    pub mux: MuxSettings,
+    pub webhook: WebhookSettings,
+    pub log_format: LogFormat,
+}
+
+/// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
+#[derive(Debug, Clone)]
+pub struct MuxSettings {
+    pub base_url: String,
+    pub token_id: String,
+    pub token_secret: SecretString,
+}
+
+/// How webhooks are verified and kept.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Every secret that may have signed a webhook (rotation: old and new).
+    pub secrets: Vec<SecretString>,
+    pub tolerance: Duration,
+    pub max_body_bytes: usize,
+    pub retention: Duration,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// One or more settings are missing or malformed. `Display` lists each with its fix.
+#[derive(Debug, thiserror::Error)]
+#[error("muxd cannot start; fix these settings (environment or .env):\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError(pub Vec<Problem>);
+
+/// One bad setting: which, what is wrong, and how to fix it.
+#[derive(Debug)]
+pub struct Problem {
+    pub setting: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}. Fix: {}", self.setting, self.problem, self.fix)
+    }
+}
+
+impl Settings {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env(mode: Mode) -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported by the checks below.
+        let _ = dotenvy::dotenv();
+        Self::load(&std::env::vars().collect(), mode)
+    }
+
+    /// Validates `vars` for `mode`, reporting every problem at once.
+    pub fn load(vars: &HashMap<String, String>, mode: Mode) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let database_url = DatabaseUrl::parse(get("DATABASE_URL").unwrap_or("sqlite://muxd.db"))
+            .map_err(|problem| problems.push(problem))
+            .ok();
+        let listen = parsed(
+            &mut problems,
+            get("MUXD_LISTEN"),
+            "MUXD_LISTEN",
+            "127.0.0.1:3000",
+            "an address like 127.0.0.1:3000 or 0.0.0.0:8080",
+        );
+        let tolerance_secs = parsed(
+            &mut problems,
+            get("MUXD_WEBHOOK_TOLERANCE_SECS"),
+            "MUXD_WEBHOOK_TOLERANCE_SECS",
+            "300",
+            "a whole number of seconds, e.g. 300",
+        );
+        let max_body_bytes = parsed(
+            &mut problems,
+            get("MUXD_WEBHOOK_MAX_BODY_BYTES"),
+            "MUXD_WEBHOOK_MAX_BODY_BYTES",
+            "1048576",
+            "a whole number of bytes, e.g. 1048576",
+        );
+        let retention_days: Option<u64> = parsed(
+            &mut problems,
+            get("MUXD_WEBHOOK_RETENTION_DAYS"),
+            "MUXD_WEBHOOK_RETENTION_DAYS",
+            "7",
+            "a whole number of days, at least 1",
+        );
+        if retention_days == Some(0) {
+            problems.push(Problem {
+                setting: "MUXD_WEBHOOK_RETENTION_DAYS",
+                problem: "0 would forget events Mux may still retry".into(),
+                fix: "set it to 1 or more (Mux retries for 24 h; 7 is the default)".into(),
+            });
+        }
+        let log_format = match get("MUXD_LOG_FORMAT") {
+            None if mode == Mode::Serve => Some(LogFormat::Json),
+            None => Some(LogFormat::Pretty),
+            Some("json") => Some(LogFormat::Json),
+            Some("pretty") => Some(LogFormat::Pretty),
+            Some(other) => {
+                problems.push(Problem {
+                    setting: "MUXD_LOG_FORMAT",
+                    problem: format!("{other:?} is not a log format"),
+                    fix: "set MUXD_LOG_FORMAT=json or MUXD_LOG_FORMAT=pretty".into(),
+                });
+                None
+            }
+        };
+
+        let required = mode == Mode::Serve;
+        let mut secret = |name: &'static str, fix: &str| match get(name) {
+            Some(value) => Some(value.to_owned()),
+            None if required => {
+                problems.push(Problem {
+                    setting: name,
+                    problem: "missing".into(),
+                    fix: fix.into(),
+                });
+                None
+            }
+            None => None,
+        };
+        let token_id = secret("MUX_TOKEN_ID",
+            "create an access token at dashboard.mux.com → Settings → Access Tokens and set MUX_TOKEN_ID");
+        let token_secret = secret(
+            "MUX_TOKEN_SECRET",
+            "set MUX_TOKEN_SECRET to the secret shown once when the access token was created",
+        );
+        let signing = secret("MUX_WEBHOOK_SIGNING_SECRET",
+            "copy the signing secret from dashboard.mux.com → Settings → Webhooks and set MUX_WEBHOOK_SIGNING_SECRET (comma-separate old,new while rotating)");
+        let base_url = get("MUX_BASE_URL")
+            .unwrap_or("https://api.mux.com")
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            problems.push(Problem {
+                setting: "MUX_BASE_URL",
+                problem: format!("{base_url:?} is not an http(s) URL"),
+                fix: "unset it for real Mux, or set it to the emulator's URL, e.g. http://127.0.0.1:3017".into(),
+            });
+        }
+
+        match (
+            problems.is_empty(),
+            database_url,
+            listen,
+            tolerance_secs,
+            max_body_bytes,
+            retention_days,
+            log_format,
+        ) {
+            (
+                true,
+                Some(database_url),
+                Some(listen),
+                Some(tolerance),
+                Some(max_body_bytes),
+                Some(days),
+                Some(log_format),
+            ) => Ok(Settings {
+                database_url,
+                listen,
+                mux: MuxSettings {
+                    base_url,
+                    token_id: token_id.unwrap_or_default(),
+                    token_secret: SecretString::from(token_secret.unwrap_or_default()),
+                },
+                webhook: WebhookSettings {
+                    secrets: signing
+                        .iter()
+                        .flat_map(|list| list.split(','))
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| SecretString::from(s.to_owned()))
+                        .collect(),
+                    tolerance: Duration::from_secs(tolerance),
+                    max_body_bytes,
+                    retention: Duration::from_secs(days * 86_400),
+                },
+                log_format,
+            }),
+            _ => Err(ConfigError(problems)),
+        }
+    }
+}
+
+fn parsed<T: std::str::FromStr>(
+    problems: &mut Vec<Problem>,
+    raw: Option<&str>,
+    setting: &'static str,
+    default: &str,
+    expected: &str,
+) -> Option<T> {
+    let text = raw.unwrap_or(default);
+    text.parse()
+        .map_err(|_| {
+            problems.push(Problem {
+                setting,
+                problem: format!("{text:?} is not {expected}"),
+                fix: format!("set {setting} to {expected}, or unset it for the default {default}"),
+            })
+        })
+        .ok()
+}
+
+/// The database backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A validated `DATABASE_URL`. `Debug` and `Display` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH`, `sqlite:PATH`, `postgres://…` and `postgresql://…`.
+    pub fn parse(url: &str) -> Result<Self, Problem> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Problem {
+                setting: "DATABASE_URL",
+                problem: format!("{} is neither a sqlite:// nor a postgres:// URL", redact(url)),
+                fix: "set DATABASE_URL=sqlite://muxd.db (embedded) or DATABASE_URL=postgres://USER@HOST:5432/DB".into(),
+            });
+        };
+        let rest = url
+            .split_once(':')
+            .map_or("", |(_, rest)| rest)
+            .trim_start_matches('/');
+        if rest.is_empty() {
+            return Err(Problem {
+                setting: "DATABASE_URL",
+                problem: format!("{} names no database", redact(url)),
+                fix: "add a file path (sqlite://muxd.db) or a database name (postgres://…/muxd)"
+                    .into(),
+            });
+        }
+        Ok(Self {
+            url: url.to_owned(),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The full URL, password included: only for handing to the database driver.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", redact(&self.url))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.url))
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host…` with `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

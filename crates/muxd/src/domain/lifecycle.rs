@@ -1,0 +1,118 @@
+//! The asset lifecycle as one pure function, [`apply`]: what muxd knows about an asset after one
+//! more event. Two rules make the same set of events give the same row in any order, with any
+//! duplicates (design.md §3):
+//! - the status only moves to a strictly higher [`AssetStatus::rank`], so late or repeated events
+//!   never move a row backwards and READY/ERROR/CANCELLED/TIMED_OUT are final for processing events;
+//! - facts (asset id, playback id, media figures, error) merge by fixed rules that do not depend
+//!   on arrival order: fill what is missing, keep the more trusted error, the earliest ready time
+//!   and the latest event time.
+
+use super::event::{ErrorInfo, LifecycleEvent, ReadyDetails};
+use super::AssetStatus;
+
+/// What muxd knows about one asset: the lifecycle-owned columns of a `creative_assets` row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssetFacts {
+    pub status: AssetStatus,
+    pub mux_asset_id: Option<String>,
+    pub ready: ReadyDetails,
+    pub error: Option<ErrorInfo>,
+    /// When Mux said the asset became ready (unix ms).
+    pub ready_at_ms: Option<i64>,
+    /// The newest event applied (unix ms).
+    pub last_event_at_ms: Option<i64>,
+}
+
+impl AssetFacts {
+    /// A freshly created row: upload URL handed out, nothing heard from Mux.
+    pub fn awaiting_upload() -> Self {
+        Self {
+            status: AssetStatus::AwaitingUpload,
+            mux_asset_id: None,
+            ready: ReadyDetails::default(),
+            error: None,
+            ready_at_ms: None,
+            last_event_at_ms: None,
+        }
+    }
+}
+
+/// The result of applying an event that changed something.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub from: AssetStatus,
+    pub to: AssetStatus,
+    pub facts: AssetFacts,
+}
+
+/// The status an event argues for; [`apply`] only takes it if it outranks the current one.
+fn target_status(event: &LifecycleEvent) -> AssetStatus {
+    match event {
+        LifecycleEvent::UploadCreated => AssetStatus::AwaitingUpload,
+        LifecycleEvent::UploadAssetCreated { .. } | LifecycleEvent::AssetCreated { .. } => {
+            AssetStatus::MuxProcessing
+        }
+        LifecycleEvent::AssetReady { .. } => AssetStatus::Ready,
+        LifecycleEvent::AssetErrored { .. } | LifecycleEvent::UploadErrored { .. } => {
+            AssetStatus::Error
+        }
+        LifecycleEvent::UploadCancelled => AssetStatus::Cancelled,
+        LifecycleEvent::UploadTimedOut => AssetStatus::TimedOut,
+        LifecycleEvent::AssetDeleted { .. } | LifecycleEvent::DeletedByOwner => {
+            AssetStatus::Deleted
+        }
+    }
+}
+
+/// Applies `event`, which happened at `at_ms`, to `current`. `None` means nothing changed (a
+/// duplicate, or a late event with nothing new), so the caller records no transition.
+pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option<Change> {
+    let target = target_status(event);
+    let mut next = current.clone();
+    if target.rank() > current.status.rank() {
+        next.status = target;
+    }
+    if next.mux_asset_id.is_none() {
+        next.mux_asset_id = event.mux_asset_id().map(str::to_owned);
+    }
+    match event {
+        LifecycleEvent::AssetReady { details, .. } => {
+            merge_ready(&mut next.ready, details);
+            next.ready_at_ms = Some(next.ready_at_ms.map_or(at_ms, |t| t.min(at_ms)));
+        }
+        LifecycleEvent::AssetErrored { error, .. } | LifecycleEvent::UploadErrored { error }
+            if next
+                .error
+                .as_ref()
+                .is_none_or(|old| error.source > old.source) =>
+        {
+            next.error = Some(error.clone());
+        }
+        _ => {}
+    }
+    next.last_event_at_ms = Some(next.last_event_at_ms.map_or(at_ms, |t| t.max(at_ms)));
+    if next == *current {
+        return None;
+    }
+    Some(Change {
+        from: current.status,
+        to: next.status,
+        facts: next,
+    })
+}
+
+fn merge_ready(into: &mut ReadyDetails, from: &ReadyDetails) {
+    fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
+        if slot.is_none() {
+            slot.clone_from(value);
+        }
+    }
+    fill(&mut into.playback_id, &from.playback_id);
+    fill(&mut into.playback_policy, &from.playback_policy);
+    fill(&mut into.duration_s, &from.duration_s);
+    fill(&mut into.aspect_ratio, &from.aspect_ratio);
+    fill(&mut into.resolution_tier, &from.resolution_tier);
+}
+
+#[cfg(test)]
+mod tests;
