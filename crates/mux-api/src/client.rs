@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde::de::DeserializeOwned;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
@@ -95,32 +94,20 @@ impl MuxClient {
         self.inner.resilience.subscribe()
     }
 
-    /// Sends `request` through the layer and unwraps `{"data": T}`.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    /// Sends `request` through the layer; `decode` turns a 2xx body into `T` (see `http`).
+    pub(crate) async fn call<T>(
         &self,
         operation: &'static str,
         request: Request,
+        decode: fn(u16, &[u8]) -> Result<T, MuxError>,
     ) -> Result<T, MuxError> {
         let spec = self.spec(operation, &request);
         let transport = &self.inner.transport;
-        self.inner
-            .resilience
-            .run(spec, || transport.fetch(&request))
-            .await
-    }
-
-    /// Sends `request` through the layer; success has no body we need.
-    pub(crate) async fn call_empty(
-        &self,
-        operation: &'static str,
-        request: Request,
-    ) -> Result<(), MuxError> {
-        let spec = self.spec(operation, &request);
-        let transport = &self.inner.transport;
-        self.inner
-            .resilience
-            .run(spec, || transport.execute(&request))
-            .await
+        let attempt = || async {
+            let (status, body) = transport.send(&request).await?;
+            decode(status, &body)
+        };
+        self.inner.resilience.run(spec, attempt).await
     }
 
     fn spec(&self, operation: &'static str, request: &Request) -> CallSpec {

@@ -150,20 +150,24 @@ impl Transport {
     /// Sends and unwraps `{"data": T}`.
     pub async fn fetch<T: DeserializeOwned>(&self, request: &Request) -> Result<T, MuxError> {
         let (status, body) = self.send(request).await?;
-        decode(status, &body)
-    }
-
-    /// Sends a request whose success has no body we need (204 on delete).
-    pub async fn execute(&self, request: &Request) -> Result<(), MuxError> {
-        self.send(request).await.map(|_| ())
+        decode_data(status, &body)
     }
 }
 
-fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, MuxError> {
-    serde_json::from_slice::<Data<T>>(body)
-        .map(|envelope| envelope.data)
-        .map_err(|e| MuxError::Decode {
-            status,
-            message: e.to_string(),
-        })
+/// A body of the form `{"data": T}` (single resources).
+pub fn decode_data<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, MuxError> {
+    decode_whole::<Data<T>>(status, body).map(|envelope| envelope.data)
+}
+
+/// A body that is `T` as a whole (lists: `{"data": […], "next_cursor": …}`).
+pub fn decode_whole<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, MuxError> {
+    serde_json::from_slice(body).map_err(|e| MuxError::Decode {
+        status,
+        message: e.to_string(),
+    })
+}
+
+/// A success whose body we do not need (204 on delete).
+pub fn decode_nothing(_status: u16, _body: &[u8]) -> Result<(), MuxError> {
+    Ok(())
 }

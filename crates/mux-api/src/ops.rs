@@ -5,7 +5,7 @@ use reqwest::Method;
 
 use crate::client::MuxClient;
 use crate::error::MuxError;
-use crate::http::Request;
+use crate::http::{decode_data, decode_nothing, decode_whole, Request};
 use crate::types::{
     Asset, CreateUploadRequest, ListAssetsParams, ListUploadsParams, Page, PlaybackId,
     PlaybackIdLookup, PlaybackPolicy, UpdateAssetRequest, Upload,
@@ -15,13 +15,13 @@ impl MuxClient {
     /// `POST /video/v1/uploads`: a new direct upload with its PUT URL.
     pub async fn create_upload(&self, request: &CreateUploadRequest) -> Result<Upload, MuxError> {
         let request = Request::new(Method::POST, "/video/v1/uploads".into()).json(request)?;
-        self.call("create_upload", request).await
+        self.call("create_upload", request, decode_data).await
     }
 
     /// `GET /video/v1/uploads/{id}`.
     pub async fn get_upload(&self, upload_id: &str) -> Result<Upload, MuxError> {
         let path = format!("/video/v1/uploads/{}", id(upload_id)?);
-        self.call("get_upload", Request::new(Method::GET, path))
+        self.call("get_upload", Request::new(Method::GET, path), decode_data)
             .await
     }
 
@@ -30,20 +30,24 @@ impl MuxClient {
         let request = Request::new(Method::GET, "/video/v1/uploads".into())
             .param("limit", params.limit)
             .param("page", params.page);
-        self.call("list_uploads", request).await
+        self.call("list_uploads", request, decode_whole).await
     }
 
     /// `PUT /video/v1/uploads/{id}/cancel`: only from `waiting` (else a permanent 403).
     pub async fn cancel_upload(&self, upload_id: &str) -> Result<Upload, MuxError> {
         let path = format!("/video/v1/uploads/{}/cancel", id(upload_id)?);
-        self.call("cancel_upload", Request::new(Method::PUT, path))
-            .await
+        self.call(
+            "cancel_upload",
+            Request::new(Method::PUT, path),
+            decode_data,
+        )
+        .await
     }
 
     /// `GET /video/v1/assets/{id}`.
     pub async fn get_asset(&self, asset_id: &str) -> Result<Asset, MuxError> {
         let path = format!("/video/v1/assets/{}", id(asset_id)?);
-        self.call("get_asset", Request::new(Method::GET, path))
+        self.call("get_asset", Request::new(Method::GET, path), decode_data)
             .await
     }
 
@@ -54,7 +58,7 @@ impl MuxClient {
             .param("page", params.page)
             .param("cursor", params.cursor.as_deref())
             .param("upload_id", params.upload_id.as_deref());
-        self.call("list_assets", request).await
+        self.call("list_assets", request, decode_whole).await
     }
 
     /// `PATCH /video/v1/assets/{id}`: passthrough and meta only.
@@ -65,14 +69,18 @@ impl MuxClient {
     ) -> Result<Asset, MuxError> {
         let path = format!("/video/v1/assets/{}", id(asset_id)?);
         let request = Request::new(Method::PATCH, path).json(update)?;
-        self.call("update_asset", request).await
+        self.call("update_asset", request, decode_data).await
     }
 
     /// `DELETE /video/v1/assets/{id}` (204).
     pub async fn delete_asset(&self, asset_id: &str) -> Result<(), MuxError> {
         let path = format!("/video/v1/assets/{}", id(asset_id)?);
-        self.call_empty("delete_asset", Request::new(Method::DELETE, path))
-            .await
+        self.call(
+            "delete_asset",
+            Request::new(Method::DELETE, path),
+            decode_nothing,
+        )
+        .await
     }
 
     /// `POST /video/v1/assets/{id}/playback-ids`.
@@ -84,7 +92,7 @@ impl MuxClient {
         let path = format!("/video/v1/assets/{}/playback-ids", id(asset_id)?);
         let body = serde_json::json!({ "policy": policy });
         let request = Request::new(Method::POST, path).json(&body)?;
-        self.call("create_playback_id", request).await
+        self.call("create_playback_id", request, decode_data).await
     }
 
     /// `GET /video/v1/assets/{asset}/playback-ids/{playback}`.
@@ -98,8 +106,12 @@ impl MuxClient {
             id(asset_id)?,
             id(playback_id)?
         );
-        self.call("get_asset_playback_id", Request::new(Method::GET, path))
-            .await
+        self.call(
+            "get_asset_playback_id",
+            Request::new(Method::GET, path),
+            decode_data,
+        )
+        .await
     }
 
     /// `DELETE /video/v1/assets/{asset}/playback-ids/{playback}` (204).
@@ -113,15 +125,23 @@ impl MuxClient {
             id(asset_id)?,
             id(playback_id)?
         );
-        self.call_empty("delete_playback_id", Request::new(Method::DELETE, path))
-            .await
+        self.call(
+            "delete_playback_id",
+            Request::new(Method::DELETE, path),
+            decode_nothing,
+        )
+        .await
     }
 
     /// `GET /video/v1/playback-ids/{id}`: the playback id and the asset (or stream) it serves.
     pub async fn get_playback_id(&self, playback_id: &str) -> Result<PlaybackIdLookup, MuxError> {
         let path = format!("/video/v1/playback-ids/{}", id(playback_id)?);
-        self.call("get_playback_id", Request::new(Method::GET, path))
-            .await
+        self.call(
+            "get_playback_id",
+            Request::new(Method::GET, path),
+            decode_data,
+        )
+        .await
     }
 }
 

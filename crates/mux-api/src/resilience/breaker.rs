@@ -289,3 +289,7 @@ impl Breaker {
 #[cfg(test)]
 #[path = "breaker_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "breaker_model_tests.rs"]
+mod model_tests;
