@@ -79,6 +79,11 @@ impl MuxClient {
         self.with_deadline(Instant::now() + budget)
     }
 
+    /// The bare HTTP client underneath (same pool and credentials), without the layer.
+    pub fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
     /// Breaker state, budget and totals for the health endpoint.
     pub fn resilience_snapshot(&self) -> ResilienceSnapshot {
         self.inner.resilience.snapshot()
@@ -103,8 +108,9 @@ impl MuxClient {
     ) -> Result<T, MuxError> {
         let spec = self.spec(operation, &request);
         let transport = &self.inner.transport;
-        let attempt = || async {
-            let (status, body) = transport.send(&request).await?;
+        let request = &request;
+        let attempt = |limit| async move {
+            let (status, body) = transport.send(request, limit).await?;
             decode(status, &body)
         };
         self.inner.resilience.run(spec, attempt).await

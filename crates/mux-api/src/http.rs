@@ -2,7 +2,7 @@
 //! it, classify a failure, unwrap the `{"data": …}` envelope. No retries, no breaker: that is
 //! the layer's job. Public so benchmarks can measure the bare client against the full stack.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -104,14 +104,20 @@ impl Transport {
         &self.http
     }
 
-    /// Sends one request; a 2xx gives the body, anything else a classified error.
-    pub async fn send(&self, request: &Request) -> Result<(u16, Bytes), MuxError> {
+    /// Sends one request that must be answered within `timeout` (else [`MuxError::Timeout`]);
+    /// a 2xx gives the body, anything else a classified error.
+    pub async fn send(
+        &self,
+        request: &Request,
+        timeout: Duration,
+    ) -> Result<(u16, Bytes), MuxError> {
         let mut builder = self
             .http
             .request(
                 request.method.clone(),
                 format!("{}{}", self.base_url, request.path),
             )
+            .timeout(timeout)
             .header(AUTHORIZATION, self.authorization.clone());
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
@@ -148,8 +154,12 @@ impl Transport {
     }
 
     /// Sends and unwraps `{"data": T}`.
-    pub async fn fetch<T: DeserializeOwned>(&self, request: &Request) -> Result<T, MuxError> {
-        let (status, body) = self.send(request).await?;
+    pub async fn fetch<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+        timeout: Duration,
+    ) -> Result<T, MuxError> {
+        let (status, body) = self.send(request, timeout).await?;
         decode_data(status, &body)
     }
 }

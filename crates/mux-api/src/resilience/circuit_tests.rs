@@ -66,7 +66,7 @@ async fn a_cancelled_call_through_the_layer_frees_its_probe_slot() {
         class: RateClass::Other,
         deadline: None,
     };
-    let hang = || async {
+    let hang = |_| async {
         tokio::time::sleep(Duration::from_secs(5)).await;
         Ok::<u32, MuxError>(1)
     };
@@ -79,7 +79,7 @@ async fn a_cancelled_call_through_the_layer_frees_its_probe_slot() {
     assert_eq!(layer.breaker().view().state, BreakerState::HalfOpen);
     for _ in 0..3 {
         assert_eq!(
-            layer.run(spec, || async { Ok::<u32, MuxError>(2) }).await,
+            layer.run(spec, |_| async { Ok::<u32, MuxError>(2) }).await,
             Ok(2)
         );
     }

@@ -26,11 +26,13 @@ pub struct CallSpec {
 }
 
 impl Resilience {
-    /// Runs `attempt` under the layer. `attempt` makes one HTTP exchange; it is called again for
-    /// each retry and is cancelled (dropped) when the per-attempt timeout fires.
+    /// Runs `attempt` under the layer. `attempt(limit)` makes one HTTP exchange and must give up
+    /// with [`MuxError::Timeout`] after `limit` = min(request timeout, time left to the deadline);
+    /// the client passes it to reqwest as the request timeout, so a bare client with a timeout
+    /// and the layer pay for the same single timer. It is called again for each retry.
     pub async fn run<T, F, Fut>(&self, call: CallSpec, mut attempt: F) -> Result<T, MuxError>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(Duration) -> Fut,
         Fut: Future<Output = Result<T, MuxError>>,
     {
         let started = Instant::now();
@@ -61,7 +63,7 @@ impl Resilience {
         result
     }
 
-    /// Pacing, breaker admission and one attempt under its timeout.
+    /// Pacing, breaker admission and one attempt with its time limit.
     async fn attempt_once<T, F, Fut>(
         &self,
         call: CallSpec,
@@ -69,7 +71,7 @@ impl Resilience {
         attempt: &mut F,
     ) -> Result<T, MuxError>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(Duration) -> Fut,
         Fut: Future<Output = Result<T, MuxError>>,
     {
         self.pace(call.class, deadline).await?;
@@ -82,10 +84,7 @@ impl Resilience {
             return Err(MuxError::DeadlineExceeded);
         }
         let limit = self.request_timeout.min(deadline - now);
-        let outcome = match tokio::time::timeout(limit, attempt()).await {
-            Ok(outcome) => outcome,
-            Err(_elapsed) => Err(MuxError::Timeout),
-        };
+        let outcome = attempt(limit).await;
         let (label, breaker_outcome) = match &outcome {
             Ok(_) => ("ok", BreakerOutcome::Success),
             Err(error) => (error.kind().as_str(), error.breaker_outcome()),

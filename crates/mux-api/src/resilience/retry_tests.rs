@@ -43,10 +43,12 @@ fn get(deadline: Option<Instant>) -> CallSpec {
 }
 
 /// Scripted attempts: pops one outcome per attempt (the last one repeats) and notes when each
-/// attempt started. An outcome of `Err(Timeout)` with `hang` set sleeps forever instead.
+/// attempt started and the time limit it was given. A `hanging` script never answers and, like
+/// the HTTP transport, gives up with `Timeout` when its limit runs out.
 struct Script {
     outcomes: Mutex<VecDeque<Result<u32, MuxError>>>,
     started: Mutex<Vec<Instant>>,
+    limits: Mutex<Vec<Duration>>,
     hang: bool,
 }
 
@@ -55,6 +57,7 @@ impl Script {
         Self {
             outcomes: Mutex::new(outcomes.into_iter().collect()),
             started: Mutex::default(),
+            limits: Mutex::default(),
             hang: false,
         }
     }
@@ -66,10 +69,12 @@ impl Script {
         }
     }
 
-    async fn attempt(&self) -> Result<u32, MuxError> {
+    async fn attempt(&self, limit: Duration) -> Result<u32, MuxError> {
         self.started.lock().unwrap().push(Instant::now());
+        self.limits.lock().unwrap().push(limit);
         if self.hang {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tokio::time::sleep(limit).await;
+            return Err(MuxError::Timeout);
         }
         let mut outcomes = self.outcomes.lock().unwrap();
         if outcomes.len() > 1 {
@@ -94,7 +99,7 @@ async fn exactly_three_retries_with_full_jitter_delays_from_the_seeded_rng() {
     let config = config();
     let layer = layer(&config);
     let script = Script::new([Err(server_error())]);
-    let result = layer.run(get(None), || script.attempt()).await;
+    let result = layer.run(get(None), |limit| script.attempt(limit)).await;
     assert_eq!(result, Err(server_error()), "the last error comes back");
     assert_eq!(script.attempts(), 4, "1 attempt + 3 retries");
 
@@ -121,7 +126,7 @@ async fn the_cap_bounds_every_delay() {
     for seed in 0..20 {
         let layer = Resilience::new(&config, StdRng::seed_from_u64(seed), None);
         let script = Script::new([Err(MuxError::Timeout)]);
-        let _ = layer.run(get(None), || script.attempt()).await;
+        let _ = layer.run(get(None), |limit| script.attempt(limit)).await;
         assert_eq!(script.attempts(), 4);
         assert!(
             script
@@ -141,7 +146,10 @@ async fn retry_after_is_a_floor() {
         retry_after: Some(Duration::from_secs(7)),
     };
     let script = Script::new([Err(limited.clone()), Err(limited), Ok(1)]);
-    assert_eq!(layer.run(get(None), || script.attempt()).await, Ok(1));
+    assert_eq!(
+        layer.run(get(None), |limit| script.attempt(limit)).await,
+        Ok(1)
+    );
     assert!(
         script
             .gaps()
@@ -162,7 +170,9 @@ async fn retry_after_beyond_the_deadline_fails_now_instead_of_sleeping() {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(10);
     assert_eq!(
-        layer.run(get(Some(deadline)), || script.attempt()).await,
+        layer
+            .run(get(Some(deadline)), |limit| script.attempt(limit))
+            .await,
         Err(limited)
     );
     assert_eq!(script.attempts(), 1);
@@ -184,7 +194,10 @@ async fn permanent_errors_are_never_retried() {
             messages: vec![],
         };
         let script = Script::new([Err(error.clone()), Ok(1)]);
-        assert_eq!(layer.run(get(None), || script.attempt()).await, Err(error));
+        assert_eq!(
+            layer.run(get(None), |limit| script.attempt(limit)).await,
+            Err(error)
+        );
         assert_eq!(script.attempts(), 1, "{status}");
     }
     assert_eq!(layer.snapshot().retry_budget.retry_count, 0);
@@ -198,12 +211,12 @@ async fn the_eleventh_retry_in_a_minute_is_refused_and_the_budget_refills_after_
     let start = Instant::now();
     for _ in 0..3 {
         let script = Script::new([Err(server_error())]);
-        let _ = layer.run(get(None), || script.attempt()).await;
+        let _ = layer.run(get(None), |limit| script.attempt(limit)).await;
         assert_eq!(script.attempts(), 4);
     }
     assert_eq!(layer.snapshot().retry_budget.remaining_budget, 1);
     let script = Script::new([Err(server_error())]);
-    let result = layer.run(get(None), || script.attempt()).await;
+    let result = layer.run(get(None), |limit| script.attempt(limit)).await;
     assert_eq!(
         result,
         Err(MuxError::BudgetExhausted {
@@ -226,12 +239,18 @@ async fn the_eleventh_retry_in_a_minute_is_refused_and_the_budget_refills_after_
 
     // First attempts still go out while the budget is spent.
     let script = Script::new([Ok(5)]);
-    assert_eq!(layer.run(get(None), || script.attempt()).await, Ok(5));
+    assert_eq!(
+        layer.run(get(None), |limit| script.attempt(limit)).await,
+        Ok(5)
+    );
 
     tokio::time::sleep_until(start + Duration::from_secs(90)).await;
     assert_eq!(layer.snapshot().retry_budget.remaining_budget, 10);
     let script = Script::new([Err(server_error()), Ok(2)]);
-    assert_eq!(layer.run(get(None), || script.attempt()).await, Ok(2));
+    assert_eq!(
+        layer.run(get(None), |limit| script.attempt(limit)).await,
+        Ok(2)
+    );
     assert_eq!(layer.snapshot().totals.budget_exhausted, 1);
 }
 
@@ -249,7 +268,7 @@ async fn first_attempts_never_consume_budget() {
             })
         };
         let script = Script::new([outcome]);
-        let _ = layer.run(get(None), || script.attempt()).await;
+        let _ = layer.run(get(None), |limit| script.attempt(limit)).await;
     }
     let budget = layer.snapshot().retry_budget;
     assert_eq!(
@@ -266,11 +285,11 @@ async fn first_attempts_never_consume_budget() {
 async fn an_open_breaker_stops_retrying_and_then_rejects_without_calling() {
     let layer = layer(&config());
     let first = Script::new([Err(server_error())]);
-    let _ = layer.run(get(None), || first.attempt()).await;
+    let _ = layer.run(get(None), |limit| first.attempt(limit)).await;
     assert_eq!(first.attempts(), 4, "4 counted failures, still closed");
 
     let second = Script::new([Err(server_error())]);
-    let result = layer.run(get(None), || second.attempt()).await;
+    let result = layer.run(get(None), |limit| second.attempt(limit)).await;
     assert_eq!(
         second.attempts(),
         1,
@@ -284,7 +303,7 @@ async fn an_open_breaker_stops_retrying_and_then_rejects_without_calling() {
     );
 
     let third = Script::new([Ok(1)]);
-    let result = layer.run(get(None), || third.attempt()).await;
+    let result = layer.run(get(None), |limit| third.attempt(limit)).await;
     assert!(matches!(result, Err(MuxError::BreakerOpen { .. })));
     assert_eq!(third.attempts(), 0, "nothing sent while open");
     let snapshot = layer.snapshot();
@@ -302,8 +321,13 @@ async fn a_hanging_attempt_times_out_and_counts_as_a_failure() {
     let script = Script::hanging();
     let start = Instant::now();
     assert_eq!(
-        layer.run(get(None), || script.attempt()).await,
+        layer.run(get(None), |limit| script.attempt(limit)).await,
         Err(MuxError::Timeout)
+    );
+    assert_eq!(
+        *script.limits.lock().unwrap(),
+        [Duration::from_secs(10)],
+        "the request timeout"
     );
     assert_eq!(Instant::now() - start, Duration::from_secs(10));
     assert_eq!(layer.snapshot().circuit_breaker.failure_count, 1);
@@ -317,7 +341,9 @@ async fn the_deadline_bounds_attempts_and_sleeps() {
     let deadline = start + Duration::from_secs(3);
     let script = Script::hanging();
     assert_eq!(
-        layer.run(get(Some(deadline)), || script.attempt()).await,
+        layer
+            .run(get(Some(deadline)), |limit| script.attempt(limit))
+            .await,
         Err(MuxError::Timeout)
     );
     assert_eq!(
@@ -325,6 +351,7 @@ async fn the_deadline_bounds_attempts_and_sleeps() {
         deadline,
         "the attempt timeout shrank to the deadline"
     );
+    assert_eq!(*script.limits.lock().unwrap(), [Duration::from_secs(3)]);
     assert_eq!(script.attempts(), 1);
 
     for seed in 0..20 {
@@ -332,7 +359,9 @@ async fn the_deadline_bounds_attempts_and_sleeps() {
         let start = Instant::now();
         let deadline = start + Duration::from_millis(2500);
         let script = Script::new([Err(server_error())]);
-        let _ = layer.run(get(Some(deadline)), || script.attempt()).await;
+        let _ = layer
+            .run(get(Some(deadline)), |limit| script.attempt(limit))
+            .await;
         assert!(
             Instant::now() < deadline,
             "seed {seed}: never slept past the deadline"
@@ -352,7 +381,10 @@ async fn pacing_spaces_calls_and_refuses_slots_past_the_deadline() {
     let layer = layer(&config);
     let script = Script::new([Ok(1)]);
     for _ in 0..3 {
-        assert_eq!(layer.run(get(None), || script.attempt()).await, Ok(1));
+        assert_eq!(
+            layer.run(get(None), |limit| script.attempt(limit)).await,
+            Ok(1)
+        );
     }
     assert_eq!(
         script.gaps(),
@@ -365,9 +397,14 @@ async fn pacing_spaces_calls_and_refuses_slots_past_the_deadline() {
         class: RateClass::Post,
         deadline,
     };
-    assert_eq!(layer.run(post(None), || script.attempt()).await, Ok(1));
+    assert_eq!(
+        layer.run(post(None), |limit| script.attempt(limit)).await,
+        Ok(1)
+    );
     let soon = Instant::now() + Duration::from_millis(500);
-    let refused = layer.run(post(Some(soon)), || script.attempt()).await;
+    let refused = layer
+        .run(post(Some(soon)), |limit| script.attempt(limit))
+        .await;
     assert_eq!(
         refused,
         Err(MuxError::Throttled {
