@@ -9,7 +9,8 @@
 //!   number or ISO 8601).
 //! - [`MuxError`] (`error.rs`): the one error enum, with [`ErrorKind`]; `classify.rs` maps
 //!   transport errors and HTTP statuses (incl. `Retry-After`) onto it.
-//! - [`http`]: one bare HTTP exchange (used by the layer, and by the overhead benchmark).
+//! - [`http`]: one bare HTTP exchange under a request timeout (the layer computes the timeout:
+//!   the configured one, shortened to the caller's deadline); also the benchmark's baseline.
 //! - [`resilience`]: pacing → breaker → attempt, retries outside with budget and backoff; events,
 //!   metrics and the health snapshot.
 //!

@@ -125,10 +125,7 @@ impl CircuitBreaker {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Breaker> {
-        // The machine has no invariants a panic elsewhere could break mid-update.
-        self.machine
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        super::lock(&self.machine)
     }
 
     fn publish(&self, transition: Option<Transition>) {

@@ -15,6 +15,8 @@ pub mod budget;
 mod circuit;
 pub mod pacing;
 mod retry;
+#[cfg(test)]
+mod retry_support;
 mod snapshot;
 pub mod telemetry;
 

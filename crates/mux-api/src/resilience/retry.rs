@@ -170,3 +170,7 @@ impl Resilience {
 #[cfg(test)]
 #[path = "retry_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "retry_limits_tests.rs"]
+mod limits_tests;

@@ -137,6 +137,13 @@ async fn upload_asset_and_playback_id_round_trip() {
         .unwrap_err()
         .is_not_found());
 
+    let shown = format!("{client:?}");
+    assert!(!shown.contains("emulator-secret"), "{shown}");
+    assert!(
+        !shown.contains("ZW11bGF0b3I6ZW11bGF0b3Itc2VjcmV0"),
+        "no encoded credentials: {shown}"
+    );
+
     client.delete_asset(&asset_id).await.unwrap();
     let gone = client.get_asset(&asset_id).await.unwrap_err();
     assert!(gone.is_not_found(), "{gone:?}");
