@@ -13,39 +13,33 @@ pub(crate) fn from_transport(err: &reqwest::Error) -> MuxError {
         MuxError::Timeout
     } else if err.is_builder() {
         MuxError::InvalidRequest {
-            message: err.without_url_string(),
+            message: describe(err),
         }
     } else {
         // connect errors, resets, closed connections, truncated bodies: all worth another try.
         MuxError::Connection {
-            message: err.without_url_string(),
+            message: describe(err),
         }
     }
 }
 
-trait WithoutUrl {
-    fn without_url_string(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    /// The error text with its source chain, without the URL (ids in URLs are not secrets, but
-    /// the message is shorter and stable across environments).
-    fn without_url_string(&self) -> String {
-        use std::error::Error as _;
-        let mut message = self.to_string();
-        if let Some(url) = self.url() {
-            message = message
-                .replace(&format!(" ({url})"), "")
-                .replace(url.as_str(), "");
-        }
-        let mut source = self.source();
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        message
+/// The error text with its source chain (where "connection reset" lives), without the URL
+/// (ids in URLs are not secrets, but messages stay short and the same across environments).
+fn describe(err: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut message = err.to_string();
+    if let Some(url) = err.url() {
+        message = message
+            .replace(&format!(" ({url})"), "")
+            .replace(url.as_str(), "");
     }
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 /// Classifies a non-2xx response. `now` is the wall clock, for `Retry-After: <HTTP date>`.

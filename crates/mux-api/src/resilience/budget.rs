@@ -5,7 +5,6 @@
 //! first attempts are free. Pure: the caller passes `now`.
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -48,17 +47,6 @@ impl RetryBudget {
         self.config.max_retries
     }
 
-    /// When the next retry becomes available, if none is now.
-    pub fn next_available_in(&mut self, now: Instant) -> Option<Duration> {
-        self.expire(now);
-        if self.spent.len() < self.config.max_retries as usize {
-            return None;
-        }
-        self.spent
-            .front()
-            .map(|oldest| (*oldest + self.config.window) - now)
-    }
-
     fn expire(&mut self, now: Instant) {
         while let Some(oldest) = self.spent.front() {
             if now.saturating_duration_since(*oldest) >= self.config.window {
@@ -73,6 +61,7 @@ impl RetryBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn budget() -> RetryBudget {
         RetryBudget::new(BudgetConfig::default())
@@ -90,10 +79,6 @@ mod tests {
         }
         assert!(!budget.try_withdraw(start + Duration::from_secs(10)));
         assert_eq!(budget.remaining(start + Duration::from_secs(59)), 0);
-        assert_eq!(
-            budget.next_available_in(start + Duration::from_secs(59)),
-            Some(Duration::from_secs(1))
-        );
         // The first token returns exactly 60 s after it was spent, not a moment earlier.
         assert!(!budget.try_withdraw(start + Duration::from_millis(59_999)));
         assert!(budget.try_withdraw(start + Duration::from_secs(60)));

@@ -53,3 +53,7 @@ pub(crate) fn breaker_transition(from: BreakerState, to: BreakerState) {
 pub(crate) fn pacing_wait(class: &'static str, waited: Duration) {
     metrics::histogram!(PACING_WAIT, "class" => class).record(waited.as_secs_f64());
 }
+
+#[cfg(test)]
+#[path = "telemetry_tests.rs"]
+mod tests;
