@@ -1,0 +1,151 @@
+//! `/video/v1/assets`: get, list (page/limit or cursor, `upload_id` filter; mux-api.md §4.2),
+//! update (`passthrough`, `meta` only), delete (204).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::Authed;
+use super::{check_id, parse_body, ApiError, PageQuery};
+use crate::app::Emulator;
+use crate::state::model::Render;
+use crate::state::AssetQuery;
+
+pub async fn get(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&id)?;
+    let asset = emu.store.asset(&id).ok_or(ApiError::NotFound)?;
+    Ok(Json(json!({"data": asset.render(Render::Rest)})))
+}
+
+/// Lists newest first. With `cursor` the page continues after that cursor and `page` is ignored;
+/// `next_cursor` is `null` on the last page.
+pub async fn list(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::InvalidParameters(e.body_text()))?;
+    let (page, limit) = query.page_and_limit()?;
+    let upload_id = query.upload_id.as_deref();
+    let asset_query = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => AssetQuery::After {
+            cursor: decode_cursor(cursor)?,
+            limit,
+            upload_id,
+        },
+        None => AssetQuery::Page {
+            page,
+            limit,
+            upload_id,
+        },
+    };
+    let result = emu.store.list_assets(asset_query);
+    let data: Vec<Value> = result
+        .assets
+        .iter()
+        .map(|a| a.render(Render::Rest))
+        .collect();
+    Ok(Json(
+        json!({"data": data, "next_cursor": result.next_cursor.map(encode_cursor)}),
+    ))
+}
+
+fn encode_cursor(seq: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("asset:{seq}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<u64, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("asset:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ApiError::InvalidParameters("Invalid cursor".into()))
+}
+
+#[derive(Deserialize)]
+struct UpdateAsset {
+    passthrough: Option<Value>,
+    meta: Option<Value>,
+}
+
+pub async fn update(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&id)?;
+    let req: UpdateAsset = parse_body(&body)?;
+    let passthrough = match req.passthrough {
+        None => None,
+        Some(Value::String(p)) if p.len() <= 255 => Some(p),
+        Some(_) => {
+            return Err(ApiError::InvalidParameters(
+                "passthrough must be a string of at most 255 characters".into(),
+            ))
+        }
+    };
+    if let Some(meta) = &req.meta {
+        validate_meta(meta)?;
+    }
+    let ((), asset) = emu
+        .store
+        .update_asset(&id, |a| {
+            if let Some(p) = passthrough {
+                a.passthrough = Some(p);
+            }
+            if let Some(m) = req.meta {
+                a.meta = Some(m);
+            }
+        })
+        .ok_or(ApiError::NotFound)?;
+    emu.emit_asset("video.asset.updated", &asset);
+    Ok(Json(json!({"data": asset.render(Render::Rest)})))
+}
+
+/// `meta`: `{title ≤ 512, creator_id ≤ 128, external_id ≤ 128}`, all strings (mux-api.md §2.1).
+fn validate_meta(meta: &Value) -> Result<(), ApiError> {
+    let obj = meta
+        .as_object()
+        .ok_or_else(|| ApiError::InvalidParameters("meta must be an object".into()))?;
+    for (key, max) in [("title", 512), ("creator_id", 128), ("external_id", 128)] {
+        if let Some(v) = obj.get(key) {
+            if v.as_str().is_none_or(|s| s.chars().count() > max) {
+                return Err(ApiError::InvalidParameters(format!(
+                    "meta.{key} must be a string of at most {max} characters"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn delete(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    check_id(&id)?;
+    let asset = emu.store.remove_asset(&id).ok_or(ApiError::NotFound)?;
+    if let Some(upload_id) = &asset.upload_id {
+        let path = emu.upload_path(upload_id);
+        if let Err(e) = tokio::fs::remove_file(&path).await {
+            tracing::debug!(error = %e, "asset file already gone");
+        }
+    }
+    emu.emit_asset("video.asset.deleted", &asset);
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,97 @@
+//! Playback ids under an asset, and `GET /video/v1/playback-ids/{id}` (mux-api.md §4.1).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::Authed;
+use super::{check_id, parse_body, ApiError};
+use crate::app::Emulator;
+use crate::state::model::PlaybackId;
+
+#[derive(Deserialize)]
+struct CreatePlaybackId {
+    policy: Option<Value>,
+}
+
+pub async fn create(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(asset_id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    check_id(&asset_id)?;
+    let req: CreatePlaybackId = parse_body(&body)?;
+    let policy = match req.policy {
+        None => "public".to_owned(),
+        Some(Value::String(p)) if ["public", "signed", "drm"].contains(&p.as_str()) => p,
+        Some(_) => {
+            return Err(ApiError::InvalidParameters(
+                "policy must be public, signed or drm".into(),
+            ))
+        }
+    };
+    let playback = PlaybackId {
+        id: emu.ids.mux_id(),
+        policy,
+    };
+    emu.store
+        .add_playback_id(&asset_id, playback.clone())
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(json!({"data": playback}))))
+}
+
+pub async fn get(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path((asset_id, playback_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&asset_id)?;
+    check_id(&playback_id)?;
+    let asset = emu.store.asset(&asset_id).ok_or(ApiError::NotFound)?;
+    let playback = asset
+        .playback_ids
+        .iter()
+        .find(|p| p.id == playback_id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(json!({"data": playback})))
+}
+
+pub async fn delete(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path((asset_id, playback_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    check_id(&asset_id)?;
+    check_id(&playback_id)?;
+    emu.store
+        .remove_playback_id(&asset_id, &playback_id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn lookup(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(playback_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&playback_id)?;
+    let asset = emu
+        .store
+        .asset_by_playback_id(&playback_id)
+        .ok_or(ApiError::NotFound)?;
+    let playback = asset
+        .playback_ids
+        .iter()
+        .find(|p| p.id == playback_id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(
+        json!({"data": {"id": playback.id, "policy": playback.policy,
+        "object": {"type": "asset", "id": asset.id}}}),
+    ))
+}

@@ -1,0 +1,175 @@
+//! `/video/v1/uploads`: create (201), get, list (page/limit only), cancel (403 unless `waiting`),
+//! per mux-api.md §2.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::auth::Authed;
+use super::{check_id, parse_body, ApiError, PageQuery};
+use crate::app::Emulator;
+use crate::state::model::{Render, Upload, UploadStatus};
+
+/// `timeout` bounds and default (mux-api.md §2.1).
+const DEFAULT_TIMEOUT_S: u64 = 3600;
+const MIN_TIMEOUT_S: i64 = 60;
+const MAX_TIMEOUT_S: i64 = 604_800;
+const POLICIES: [&str; 3] = ["public", "signed", "drm"];
+
+#[derive(Deserialize)]
+struct CreateUpload {
+    cors_origin: Option<String>,
+    new_asset_settings: Option<Map<String, Value>>,
+    timeout: Option<i64>,
+    test: Option<bool>,
+}
+
+pub async fn create(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: CreateUpload = parse_body(&body)?;
+    let timeout = req.timeout.unwrap_or(DEFAULT_TIMEOUT_S as i64);
+    if !(MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&timeout) {
+        return Err(ApiError::InvalidParameters(format!(
+            "timeout must be between {MIN_TIMEOUT_S} and {MAX_TIMEOUT_S} seconds"
+        )));
+    }
+    let settings = validate_settings(req.new_asset_settings.unwrap_or_default())?;
+    let id = emu.ids.mux_id();
+    let token = emu.ids.mux_id();
+    let upload = Upload {
+        url: format!("{}/upload/{id}?token={token}", emu.base_url),
+        id,
+        token,
+        status: UploadStatus::Waiting,
+        timeout_s: timeout as u64,
+        cors_origin: req.cors_origin,
+        new_asset_settings: settings,
+        asset_id: None,
+        error: None,
+        test: req.test.unwrap_or(false),
+        created_at: emu.clock.unix_s(),
+    };
+    emu.store.insert_upload(upload.clone());
+    emu.emit_upload("video.upload.created", &upload);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"data": upload.render(Render::Rest)})),
+    ))
+}
+
+/// Checks the fields the emulator acts on and fills Mux's defaults; the rest is echoed.
+fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
+    for key in ["playback_policies", "playback_policy"] {
+        if let Some(v) = s.get(key) {
+            policies(v).ok_or_else(|| {
+                ApiError::InvalidParameters(format!(
+                    "{key} must be one or more of public, signed, drm"
+                ))
+            })?;
+        }
+    }
+    if let Some(p) = s.get("passthrough") {
+        if p.as_str().is_none_or(|p| p.len() > 255) {
+            return Err(ApiError::InvalidParameters(
+                "passthrough must be a string of at most 255 characters".into(),
+            ));
+        }
+    }
+    if let Some(tier) = s.get("max_resolution_tier") {
+        if !matches!(tier.as_str(), Some("1080p" | "1440p" | "2160p")) {
+            return Err(ApiError::InvalidParameters(
+                "max_resolution_tier must be 1080p, 1440p or 2160p".into(),
+            ));
+        }
+    }
+    if let Some(q) = s.get("video_quality") {
+        if !matches!(q.as_str(), Some("basic" | "plus" | "premium")) {
+            return Err(ApiError::InvalidParameters(
+                "video_quality must be basic, plus or premium".into(),
+            ));
+        }
+    }
+    s.entry("max_resolution_tier")
+        .or_insert_with(|| json!("1080p"));
+    s.entry("video_quality").or_insert_with(|| json!("basic"));
+    Ok(s)
+}
+
+/// The playback policies of `new_asset_settings` (array, or a single string as the docs allow).
+pub fn policies(v: &Value) -> Option<Vec<String>> {
+    let list: Vec<&Value> = match v {
+        Value::Array(items) => items.iter().collect(),
+        single @ Value::String(_) => vec![single],
+        _ => return None,
+    };
+    list.into_iter()
+        .map(|p| {
+            p.as_str()
+                .filter(|p| POLICIES.contains(p))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+pub async fn get(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&id)?;
+    emu.expire_due();
+    let upload = emu.store.upload(&id).ok_or(ApiError::NotFound)?;
+    Ok(Json(json!({"data": upload.render(Render::Rest)})))
+}
+
+pub async fn list(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::InvalidParameters(e.body_text()))?;
+    let (page, limit) = query.page_and_limit()?;
+    emu.expire_due();
+    let data: Vec<Value> = emu
+        .store
+        .list_uploads(page, limit)
+        .iter()
+        .map(|u| u.render(Render::Rest))
+        .collect();
+    Ok(Json(json!({"data": data})))
+}
+
+pub async fn cancel(
+    _: Authed,
+    State(emu): State<Arc<Emulator>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_id(&id)?;
+    emu.expire_due();
+    let (was, upload) = emu
+        .store
+        .update_upload(&id, |u| {
+            let was = u.status;
+            if was == UploadStatus::Waiting {
+                u.status = UploadStatus::Cancelled;
+            }
+            was
+        })
+        .ok_or(ApiError::NotFound)?;
+    if was != UploadStatus::Waiting {
+        return Err(ApiError::Forbidden(
+            "Cancellation no longer possible".into(),
+        ));
+    }
+    emu.emit_upload("video.upload.cancelled", &upload);
+    Ok(Json(json!({"data": upload.render(Render::Rest)})))
+}

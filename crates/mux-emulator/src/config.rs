@@ -1,0 +1,60 @@
+//! Everything the emulator can be told at start. Webhook targets, the signing secret, faults and
+//! rate limits can also change at runtime through `EmulatorHandle` or the control API.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::faults::FaultConfig;
+
+/// Settings for one emulator. `Default` gives a quiet, fast emulator with no webhook targets.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// HTTP Basic username every `/video/v1` request must carry.
+    pub token_id: String,
+    /// HTTP Basic password.
+    pub token_secret: String,
+    /// Every webhook event is POSTed to each of these.
+    pub webhook_urls: Vec<String>,
+    /// Key of the `mux-signature` HMAC.
+    pub signing_secret: String,
+    /// Time between the last uploaded byte and the asset becoming `ready`/`errored`.
+    pub processing_delay: Duration,
+    /// Where uploaded files are stored; `None` = a fresh temp dir removed when the emulator stops.
+    pub data_dir: Option<PathBuf>,
+    /// Seeds every random choice (ids and faults).
+    pub seed: u64,
+    /// Mux-like rate limits (1 POST/s, 5 other requests/s, with bursts).
+    pub rate_limits: bool,
+    /// How long failed webhook deliveries are retried (Mux: 24 h).
+    pub webhook_retry_window: Duration,
+    /// Multiplies webhook retry delays and the window; 1.0 = real time.
+    pub webhook_time_scale: f64,
+    /// Each webhook attempt's timeout (Mux: 5 s).
+    pub webhook_attempt_timeout: Duration,
+    /// `environment.name` in webhook envelopes.
+    pub environment_name: String,
+    /// `environment.id` in webhook envelopes.
+    pub environment_id: String,
+    pub faults: FaultConfig,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            token_id: "emulator".into(),
+            token_secret: "emulator-secret".into(),
+            webhook_urls: Vec::new(),
+            signing_secret: "emulator-signing-secret".into(),
+            processing_delay: Duration::from_millis(500),
+            data_dir: None,
+            seed: 0,
+            rate_limits: false,
+            webhook_retry_window: Duration::from_secs(24 * 3600),
+            webhook_time_scale: 1.0,
+            webhook_attempt_timeout: Duration::from_secs(5),
+            environment_name: "Development".into(),
+            environment_id: "emu0001".into(),
+            faults: FaultConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The gate every non-control request passes: the request log, fault rules (latency, errors,
+//! dropped connections) and Mux-like rate limits (mux-api.md §1.3, §1.4).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::app::Emulator;
+use crate::request_log::LoggedRequest;
+
+/// Marks a response that must not be sent: the server closes the connection instead.
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let at_ms = emu.clock.unix_ms();
+    let decision = emu.faults.decide_api(&method, &path);
+    if decision.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
+    }
+    let response = if decision.drop {
+        let mut r = Response::new(Body::empty());
+        r.extensions_mut().insert(DropConnection);
+        r
+    } else if let Some((status, retry_after_s)) = decision.error {
+        fault_response(status, retry_after_s)
+    } else if path.starts_with("/video/") && !emu.rate_limiter.admit(&method) {
+        fault_response(429, None)
+    } else {
+        next.run(request).await
+    };
+    let status = (!decision.drop).then(|| response.status().as_u16());
+    emu.request_log.push(LoggedRequest {
+        at_ms,
+        method,
+        path,
+        status,
+    });
+    response
+}
+
+/// 429 has its own body shape (mux-api.md §1.3); other statuses get the usual error envelope.
+fn fault_response(status: u16, retry_after_s: Option<u64>) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = if code == StatusCode::TOO_MANY_REQUESTS {
+        (
+            code,
+            Json(json!({"errors": ["Too many requests, retry later."]})),
+        )
+            .into_response()
+    } else {
+        let kind = match code {
+            StatusCode::BAD_GATEWAY => "bad_gateway",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+            _ => "internal_error",
+        };
+        let message = code.canonical_reason().unwrap_or("Error");
+        (
+            code,
+            Json(json!({"error": {"type": kind, "messages": [message]}})),
+        )
+            .into_response()
+    };
+    if let Some(seconds) = retry_after_s {
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(seconds));
+    }
+    response
+}

@@ -1,0 +1,110 @@
+//! "Processing": after the last byte the upload becomes `asset_created` and an asset is created
+//! `preparing`; after the configured delay the real file is probed and the asset becomes `ready`
+//! or `errored` (mux-api.md §2.3, §5.2).
+//!
+//! For an unreadable file the upload stays `asset_created` (its asset exists) and gets
+//! `error {type, message}`; the emulator sends `video.asset.errored` and then
+//! `video.upload.errored`, because Mux documents the latter as fired "when the asset created by
+//! the direct upload fails. Most commonly … a non-video file" (§5.2).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::api::policies;
+use crate::app::Emulator;
+use crate::probe::{probe_file, MediaInfo, ProbeError};
+use crate::state::model::{Asset, AssetStatus, PlaybackId, UploadStatus};
+
+/// Called once all bytes are in. A cancelled or timed-out upload creates no asset.
+pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
+    let asset_id = emu.ids.mux_id();
+    let Some((true, upload)) = emu.store.update_upload(upload_id, |u| {
+        let waiting = u.status == UploadStatus::Waiting;
+        if waiting {
+            u.status = UploadStatus::AssetCreated;
+            u.asset_id = Some(asset_id.clone());
+        }
+        waiting
+    }) else {
+        return;
+    };
+    let settings = &upload.new_asset_settings;
+    let wanted = settings
+        .get("playback_policies")
+        .or_else(|| settings.get("playback_policy"))
+        .and_then(policies)
+        .unwrap_or_default();
+    let text = |key: &str| settings.get(key).and_then(Value::as_str).map(str::to_owned);
+    let asset = Asset {
+        id: asset_id.clone(),
+        created_at: emu.clock.unix_s(),
+        status: AssetStatus::Preparing,
+        upload_id: Some(upload.id.clone()),
+        passthrough: text("passthrough"),
+        meta: settings.get("meta").cloned(),
+        playback_ids: wanted
+            .into_iter()
+            .map(|policy| PlaybackId {
+                id: emu.ids.mux_id(),
+                policy,
+            })
+            .collect(),
+        max_resolution_tier: text("max_resolution_tier").unwrap_or_else(|| "1080p".into()),
+        video_quality: text("video_quality").unwrap_or_else(|| "basic".into()),
+        test: upload.test
+            || settings
+                .get("test")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        media: None,
+        track_ids: (emu.ids.mux_id(), emu.ids.mux_id()),
+        errors: None,
+    };
+    emu.store.insert_asset(asset.clone());
+    // The order of the 2022 capture (mux-api.md §5.2): upload.asset_created, then asset.created.
+    emu.emit_upload("video.upload.asset_created", &upload);
+    emu.emit_asset("video.asset.created", &asset);
+    let task_emu = emu.clone();
+    let upload_id = upload.id.clone();
+    emu.spawn(async move {
+        tokio::time::sleep(task_emu.processing_delay).await;
+        finish(&task_emu, &upload_id, &asset_id).await;
+    });
+}
+
+async fn finish(emu: &Arc<Emulator>, upload_id: &str, asset_id: &str) {
+    let path = emu.upload_path(upload_id);
+    let probed = tokio::task::spawn_blocking(move || probe_file(&path))
+        .await
+        .unwrap_or_else(|e| Err(ProbeError::Invalid(format!("probe crashed: {e}"))));
+    match probed {
+        Ok(media) => ready(emu, asset_id, media),
+        Err(e) => errored(emu, upload_id, asset_id, e.to_string()),
+    }
+}
+
+fn ready(emu: &Emulator, asset_id: &str, media: MediaInfo) {
+    let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
+        a.status = AssetStatus::Ready;
+        a.media = Some(media);
+    }) else {
+        return; // deleted while preparing
+    };
+    emu.emit_asset("video.asset.ready", &asset);
+}
+
+fn errored(emu: &Emulator, upload_id: &str, asset_id: &str, message: String) {
+    let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
+        a.status = AssetStatus::Errored;
+        a.errors = Some(("invalid_input".into(), vec![message.clone()]));
+    }) else {
+        return;
+    };
+    emu.emit_asset("video.asset.errored", &asset);
+    if let Some(((), upload)) = emu.store.update_upload(upload_id, |u| {
+        u.error = Some(("invalid_input".into(), message));
+    }) {
+        emu.emit_upload("video.upload.errored", &upload);
+    }
+}

@@ -1,0 +1,263 @@
+//! The resources the emulator keeps: uploads, assets and playback ids, and how each renders as
+//! Mux JSON (mux-api.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
+//! webhook `data` as a number (§5.3); `Render` says which.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::probe::MediaInfo;
+
+/// Where a snapshot is going: the two differ only in the type of `created_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Render {
+    Rest,
+    Webhook,
+}
+
+impl Render {
+    fn created_at(self, unix_s: u64) -> Value {
+        match self {
+            Render::Rest => Value::String(unix_s.to_string()),
+            Render::Webhook => Value::from(unix_s),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadStatus {
+    Waiting,
+    AssetCreated,
+    Errored,
+    Cancelled,
+    TimedOut,
+}
+
+/// A direct upload (mux-api.md §2.2).
+#[derive(Debug, Clone, Serialize)]
+pub struct Upload {
+    pub id: String,
+    /// The secret part of the upload URL.
+    pub token: String,
+    pub url: String,
+    pub status: UploadStatus,
+    pub timeout_s: u64,
+    pub cors_origin: Option<String>,
+    /// Echoed as given, with defaults filled.
+    pub new_asset_settings: Map<String, Value>,
+    pub asset_id: Option<String>,
+    /// `{type, message}` (singular, unlike asset errors) when the asset failed.
+    pub error: Option<(String, String)>,
+    pub test: bool,
+    pub created_at: u64,
+}
+
+impl Upload {
+    pub fn render(&self, _render: Render) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("status".into(), json!(self.status));
+        m.insert("timeout".into(), json!(self.timeout_s));
+        m.insert(
+            "new_asset_settings".into(),
+            Value::Object(self.new_asset_settings.clone()),
+        );
+        if self.status == UploadStatus::Waiting {
+            m.insert("url".into(), json!(self.url));
+        }
+        if let Some(origin) = &self.cors_origin {
+            m.insert("cors_origin".into(), json!(origin));
+        }
+        if let Some(asset_id) = &self.asset_id {
+            m.insert("asset_id".into(), json!(asset_id));
+        }
+        if let Some((kind, message)) = &self.error {
+            m.insert("error".into(), json!({"type": kind, "message": message}));
+        }
+        if self.test {
+            m.insert("test".into(), json!(true));
+        }
+        Value::Object(m)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetStatus {
+    Preparing,
+    Ready,
+    Errored,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaybackId {
+    pub id: String,
+    pub policy: String,
+}
+
+/// An asset made from a direct upload (mux-api.md §4.3).
+#[derive(Debug, Clone, Serialize)]
+pub struct Asset {
+    pub id: String,
+    pub created_at: u64,
+    pub status: AssetStatus,
+    pub upload_id: Option<String>,
+    pub passthrough: Option<String>,
+    pub meta: Option<Value>,
+    pub playback_ids: Vec<PlaybackId>,
+    pub max_resolution_tier: String,
+    pub video_quality: String,
+    pub test: bool,
+    /// Filled when ready.
+    pub media: Option<MediaInfo>,
+    /// Track ids, fixed at creation so every snapshot agrees: (video, audio).
+    pub track_ids: (String, String),
+    /// `(type, messages)` when errored.
+    pub errors: Option<(String, Vec<String>)>,
+}
+
+impl Asset {
+    pub fn render(&self, render: Render) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("created_at".into(), render.created_at(self.created_at));
+        m.insert("status".into(), json!(self.status));
+        m.insert("playback_ids".into(), json!(self.playback_ids));
+        m.insert("mp4_support".into(), json!("none"));
+        m.insert("master_access".into(), json!("none"));
+        m.insert(
+            "max_resolution_tier".into(),
+            json!(self.max_resolution_tier),
+        );
+        m.insert("video_quality".into(), json!(self.video_quality));
+        m.insert(
+            "encoding_tier".into(),
+            json!(encoding_tier(&self.video_quality)),
+        );
+        m.insert("ingest_type".into(), json!("on_demand_direct_upload"));
+        m.insert("progress".into(), self.progress());
+        for (key, value) in [
+            ("upload_id", self.upload_id.as_ref().map(|v| json!(v))),
+            ("passthrough", self.passthrough.as_ref().map(|v| json!(v))),
+            ("meta", self.meta.clone()),
+        ] {
+            if let Some(value) = value {
+                m.insert(key.into(), value);
+            }
+        }
+        if self.test {
+            m.insert("test".into(), json!(true));
+        }
+        if let Some(media) = self
+            .media
+            .as_ref()
+            .filter(|_| self.status == AssetStatus::Ready)
+        {
+            self.render_media(media, &mut m);
+        }
+        if let Some((kind, messages)) = &self.errors {
+            m.insert("errors".into(), json!({"type": kind, "messages": messages}));
+        }
+        Value::Object(m)
+    }
+
+    fn progress(&self) -> Value {
+        match self.status {
+            AssetStatus::Preparing => json!({"state": "ingesting", "progress": 0}),
+            AssetStatus::Ready => json!({"state": "completed", "progress": 100}),
+            AssetStatus::Errored => json!({"state": "errored", "progress": -1}),
+        }
+    }
+
+    fn render_media(&self, media: &MediaInfo, m: &mut Map<String, Value>) {
+        m.insert("duration".into(), json!(media.duration_s));
+        let mut tracks = Vec::new();
+        match &media.video {
+            Some(v) => {
+                m.insert("aspect_ratio".into(), json!(media.aspect_ratio()));
+                m.insert(
+                    "resolution_tier".into(),
+                    json!(resolution_tier(
+                        v.width,
+                        v.height,
+                        &self.max_resolution_tier
+                    )),
+                );
+                m.insert(
+                    "max_stored_resolution".into(),
+                    json!(stored_resolution(v.width, v.height)),
+                );
+                m.insert("max_stored_frame_rate".into(), json!(v.frame_rate));
+                tracks.push(
+                    json!({"type": "video", "id": self.track_ids.0, "duration": media.duration_s,
+                    "max_width": v.width, "max_height": v.height, "max_frame_rate": v.frame_rate}),
+                );
+            }
+            None => {
+                m.insert("resolution_tier".into(), json!("audio-only"));
+                m.insert("max_stored_resolution".into(), json!("Audio only"));
+            }
+        }
+        if let Some(a) = &media.audio {
+            tracks.push(
+                json!({"type": "audio", "id": self.track_ids.1, "duration": media.duration_s,
+                "max_channels": a.channels, "status": "ready", "primary": true,
+                "name": "Default", "language_code": "und"}),
+            );
+        }
+        m.insert("tracks".into(), Value::Array(tracks));
+    }
+}
+
+fn encoding_tier(video_quality: &str) -> &'static str {
+    match video_quality {
+        "plus" => "smart",
+        "premium" => "premium",
+        _ => "baseline",
+    }
+}
+
+/// Mux's tier for the stored rendition: by the shorter side, at least 720p, capped by the
+/// asset's `max_resolution_tier`.
+pub fn resolution_tier(width: u32, height: u32, max_tier: &str) -> &'static str {
+    let short = width.min(height);
+    let natural = match short {
+        0..=720 => 720,
+        721..=1080 => 1080,
+        1081..=1440 => 1440,
+        _ => 2160,
+    };
+    let cap = match max_tier {
+        "2160p" => 2160,
+        "1440p" => 1440,
+        _ => 1080,
+    };
+    match natural.min(cap) {
+        720 => "720p",
+        1080 => "1080p",
+        1440 => "1440p",
+        _ => "2160p",
+    }
+}
+
+fn stored_resolution(width: u32, height: u32) -> &'static str {
+    match width.min(height) {
+        0..=719 => "SD",
+        720..=1080 => "HD",
+        1081..=1440 => "FHD",
+        _ => "UHD",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_follow_the_shorter_side_and_the_cap() {
+        assert_eq!(resolution_tier(320, 240, "1080p"), "720p");
+        assert_eq!(resolution_tier(1080, 1920, "1080p"), "1080p");
+        assert_eq!(resolution_tier(3840, 2160, "1080p"), "1080p");
+        assert_eq!(resolution_tier(3840, 2160, "2160p"), "2160p");
+    }
+}

@@ -1,0 +1,188 @@
+//! The memory bound: a 1 GiB upload (single PUT, then 32 MiB chunks) raises the emulator's peak
+//! RSS by less than 64 MiB. The emulator runs in a child process (this test binary re-executed
+//! with `MUX_EMULATOR_MEMORY_CHILD` set) so that its VmHWM is its own.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use futures_util::stream;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::{config, TOKEN_ID, TOKEN_SECRET};
+
+const CHILD_ENV: &str = "MUX_EMULATOR_MEMORY_CHILD";
+const GIB: u64 = 1 << 30;
+const BLOCK: usize = 1 << 20;
+const CHUNK: u64 = 32 << 20;
+const BOUND: u64 = 64 << 20;
+
+/// In the child: serve until stdin closes. In a normal run: nothing.
+#[test]
+fn memory_child() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let handle = mux_emulator::start_on_ephemeral_port(config())
+            .await
+            .unwrap();
+        println!("EMULATOR_BASE_URL={}", handle.base_url());
+        tokio::task::spawn_blocking(|| std::io::stdin().lines().count())
+            .await
+            .unwrap();
+        handle.shutdown().await;
+    });
+}
+
+fn peak_rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        * 1024
+}
+
+/// `len` bytes of a non-media pattern, produced block by block.
+fn pattern_stream(len: u64) -> reqwest::Body {
+    let blocks = len.div_ceil(BLOCK as u64);
+    reqwest::Body::wrap_stream(stream::iter((0..blocks).map(move |i| {
+        let size = (len - i * BLOCK as u64).min(BLOCK as u64) as usize;
+        Ok::<_, std::io::Error>(vec![(i % 251) as u8 + 1; size])
+    })))
+}
+
+async fn create(client: &Client, base: &str) -> Value {
+    let r = client
+        .post(format!("{base}/video/v1/uploads"))
+        .basic_auth(TOKEN_ID, Some(TOKEN_SECRET))
+        .json(&json!({"new_asset_settings": {"playback_policies": ["public"]}}))
+        .send()
+        .await
+        .unwrap();
+    r.json::<Value>().await.unwrap()["data"].clone()
+}
+
+async fn wait_processed(client: &Client, base: &str, upload_id: &str) {
+    for _ in 0..600 {
+        let upload: Value = client
+            .get(format!("{base}/video/v1/uploads/{upload_id}"))
+            .basic_auth(TOKEN_ID, Some(TOKEN_SECRET))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(asset_id) = upload["data"]["asset_id"].as_str() {
+            let asset: Value = client
+                .get(format!("{base}/video/v1/assets/{asset_id}"))
+                .basic_auth(TOKEN_ID, Some(TOKEN_SECRET))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if asset["data"]["status"] != "preparing" {
+                assert_eq!(
+                    asset["data"]["status"], "errored",
+                    "the pattern is not media"
+                );
+                // Delete it, which also deletes the 1 GiB file.
+                client
+                    .delete(format!("{base}/video/v1/assets/{asset_id}"))
+                    .basic_auth(TOKEN_ID, Some(TOKEN_SECRET))
+                    .send()
+                    .await
+                    .unwrap();
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the 1 GiB upload was never processed");
+}
+
+#[tokio::test]
+async fn a_1_gib_upload_keeps_the_emulators_peak_rss_bounded() {
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new(exe)
+        .args([
+            "memory::memory_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("child prints its URL").unwrap();
+        // libtest prints "test memory::memory_child ... " before it on the same line.
+        if let Some((_, url)) = line.split_once("EMULATOR_BASE_URL=") {
+            break url.trim().to_owned();
+        }
+    };
+    let pid = child.id();
+    let client = Client::new();
+    let before = peak_rss_bytes(pid);
+
+    let single = create(&client, &base).await;
+    let r = client
+        .put(single["url"].as_str().unwrap())
+        .body(pattern_stream(GIB))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    wait_processed(&client, &base, single["id"].as_str().unwrap()).await;
+    let after_single = peak_rss_bytes(pid);
+
+    let chunked = create(&client, &base).await;
+    let url = chunked["url"].as_str().unwrap();
+    let mut start = 0;
+    while start < GIB {
+        let end = (start + CHUNK).min(GIB);
+        let r = client
+            .put(url)
+            .header("content-range", format!("bytes {start}-{}/{GIB}", end - 1))
+            .body(pattern_stream(end - start))
+            .send()
+            .await
+            .unwrap();
+        let want = if end == GIB {
+            StatusCode::OK
+        } else {
+            StatusCode::PERMANENT_REDIRECT
+        };
+        assert_eq!(r.status(), want);
+        start = end;
+    }
+    wait_processed(&client, &base, chunked["id"].as_str().unwrap()).await;
+    let after = peak_rss_bytes(pid);
+
+    drop(child.stdin.take());
+    child.wait().unwrap();
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    println!(
+        "peak RSS: before {:.1} MiB, after single PUT {:.1} MiB, after chunked {:.1} MiB (+{:.1} MiB)",
+        mib(before),
+        mib(after_single),
+        mib(after),
+        mib(after - before)
+    );
+    assert!(
+        after - before < BOUND,
+        "peak RSS grew by {:.1} MiB",
+        mib(after - before)
+    );
+}

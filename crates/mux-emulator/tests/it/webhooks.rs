@@ -1,0 +1,344 @@
+//! Webhooks received by an in-test receiver: envelope and data shapes, signatures checked by
+//! independent code, retries with `attempts`, duplicates, drops, reordering, delay, wrong secret,
+//! and targets/secret changed at runtime.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use mux_emulator::{EmulatorConfig, FaultConfig, Outcome, WebhookFaults};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::harness::{config, fixture, TestEmu};
+use crate::receiver::{verify, Receiver};
+
+const SECRET: &str = "whsec-test";
+
+async fn emu_with(receiver: &Receiver, tweak: impl FnOnce(&mut EmulatorConfig)) -> TestEmu {
+    let mut cfg = config();
+    cfg.webhook_urls = vec![receiver.url.clone()];
+    cfg.signing_secret = SECRET.into();
+    cfg.environment_name = "Test".into();
+    cfg.environment_id = "env123".into();
+    tweak(&mut cfg);
+    TestEmu::with(cfg).await
+}
+
+fn is_iso(s: &str) -> bool {
+    s.len() == 27 && s.ends_with('Z') && s.as_bytes()[10] == b'T' && s.as_bytes()[19] == b'.'
+}
+
+#[tokio::test]
+async fn a_direct_upload_sends_the_mux_sequence_signed_and_shaped_like_mux() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |_| {}).await;
+    let upload = emu.create_public_upload("row-42").await;
+    emu.put_whole(
+        upload["url"].as_str().unwrap(),
+        fixture("hd-10s-1280x720.mp4"),
+    )
+    .await;
+    let ready = receiver.wait_for_type("video.asset.ready").await;
+
+    assert_eq!(
+        receiver.types(),
+        [
+            "video.upload.created",
+            "video.upload.asset_created",
+            "video.asset.created",
+            "video.asset.ready"
+        ]
+    );
+    let mut ids = HashSet::new();
+    for r in receiver.received() {
+        assert!(
+            verify(&r.signature, &r.body, SECRET),
+            "signature of {}",
+            r.json()["type"]
+        );
+        assert!(!verify(&r.signature, &r.body, "another-secret"));
+        let e = r.json();
+        assert!(uuid::Uuid::parse_str(e["id"].as_str().unwrap()).is_ok());
+        assert!(
+            ids.insert(e["id"].as_str().unwrap().to_owned()),
+            "event ids are unique"
+        );
+        assert!(
+            is_iso(e["created_at"].as_str().unwrap()),
+            "{}",
+            e["created_at"]
+        );
+        assert_eq!(e["environment"], json!({"name": "Test", "id": "env123"}));
+        assert_eq!(e["attempts"], json!([]));
+        for key in ["request_id", "accessor", "accessor_source"] {
+            assert!(e[key].is_null() && e.get(key).is_some(), "{key}");
+        }
+        assert_eq!(e["object"]["id"], e["data"]["id"]);
+    }
+    let created = &receiver.received()[1].json();
+    assert_eq!(created["object"]["type"], "upload");
+    assert_eq!(created["data"]["status"], "asset_created");
+    let ready = ready.json();
+    assert_eq!(ready["object"]["type"], "asset");
+    let data = &ready["data"];
+    assert!(
+        data["created_at"].is_u64(),
+        "webhook created_at is a number"
+    );
+    assert_eq!(data["upload_id"], upload["id"]);
+    assert_eq!(data["passthrough"], "row-42");
+    assert_eq!(data["aspect_ratio"], "16:9");
+    assert_eq!(data["resolution_tier"], "720p");
+    assert_eq!(data["playback_ids"][0]["policy"], "public");
+}
+
+#[tokio::test]
+async fn unreadable_files_send_asset_errored_then_upload_errored() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |_| {}).await;
+    let upload = emu.create_public_upload("bad").await;
+    emu.put_whole(upload["url"].as_str().unwrap(), fixture("not-a-video.txt"))
+        .await;
+    let errored = receiver.wait_for_type("video.upload.errored").await.json();
+    let asset_errored = receiver.wait_for_type("video.asset.errored").await.json();
+    assert_eq!(asset_errored["data"]["errors"]["type"], "invalid_input");
+    assert_eq!(
+        asset_errored["data"]["progress"],
+        json!({"state": "errored", "progress": -1})
+    );
+    assert_eq!(errored["data"]["error"]["type"], "invalid_input");
+    assert!(
+        errored["data"]["error"]["message"].is_string(),
+        "upload error has a singular message"
+    );
+    assert_eq!(
+        errored["data"]["status"], "asset_created",
+        "the upload keeps its asset"
+    );
+}
+
+#[tokio::test]
+async fn cancel_update_and_delete_events() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |_| {}).await;
+    let cancelled = emu.create_public_upload("x").await;
+    emu.api(
+        Method::PUT,
+        &format!(
+            "/video/v1/uploads/{}/cancel",
+            cancelled["id"].as_str().unwrap()
+        ),
+    )
+    .send()
+    .await
+    .unwrap();
+    let event = receiver
+        .wait_for_type("video.upload.cancelled")
+        .await
+        .json();
+    assert_eq!(event["data"]["status"], "cancelled");
+
+    let upload = emu.create_public_upload("y").await;
+    emu.put_whole(
+        upload["url"].as_str().unwrap(),
+        fixture("tiny-2s-320x240.mp4"),
+    )
+    .await;
+    let asset = emu.wait_for_asset(upload["id"].as_str().unwrap()).await;
+    let path = format!("/video/v1/assets/{}", asset["id"].as_str().unwrap());
+    emu.api(Method::PATCH, &path)
+        .json(&json!({"passthrough": "z"}))
+        .send()
+        .await
+        .unwrap();
+    let updated = receiver.wait_for_type("video.asset.updated").await.json();
+    assert_eq!(updated["data"]["passthrough"], "z");
+    emu.api(Method::DELETE, &path).send().await.unwrap();
+    let deleted = receiver.wait_for_type("video.asset.deleted").await.json();
+    assert_eq!(deleted["object"]["id"], asset["id"]);
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_with_attempts_filled() {
+    let receiver = Receiver::spawn().await;
+    receiver.script(&[500, 503]);
+    let emu = emu_with(&receiver, |_| {}).await;
+    emu.create_public_upload("r").await;
+    let got = receiver
+        .wait_until("three attempts", |r| r.len() >= 3)
+        .await;
+    let ids: HashSet<String> = got
+        .iter()
+        .map(|r| r.json()["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1, "the same event each time");
+    for (n, r) in got.iter().enumerate() {
+        assert!(
+            verify(&r.signature, &r.body, SECRET),
+            "attempt {n} is signed afresh"
+        );
+        let attempts = r.json()["attempts"].as_array().unwrap().clone();
+        assert_eq!(attempts.len(), n, "attempt {n} lists the earlier ones");
+    }
+    let third = got[2].json();
+    assert_eq!(third["attempts"][0]["response_status_code"], 500);
+    assert_eq!(third["attempts"][1]["response_status_code"], 503);
+    assert_eq!(third["attempts"][0]["address"], receiver.url.as_str());
+    assert_eq!(third["attempts"][0]["max_attempts"], 30);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let delivery = &emu.handle.deliveries()[0];
+    assert_eq!(delivery.outcome, Outcome::Delivered);
+    assert_eq!(delivery.attempts.len(), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_when_the_window_ends() {
+    let receiver = Receiver::spawn().await;
+    receiver.script(&[500; 100]);
+    let emu = emu_with(&receiver, |c| {
+        c.webhook_retry_window = Duration::from_secs(60);
+        c.webhook_time_scale = 0.002; // 120 ms window; retries after 10, 20, 40 ms …
+    })
+    .await;
+    emu.create_public_upload("w").await;
+    for _ in 0..100 {
+        if emu
+            .handle
+            .deliveries()
+            .first()
+            .is_some_and(|d| d.outcome == Outcome::Failed)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let d = &emu.handle.deliveries()[0];
+    assert_eq!(d.outcome, Outcome::Failed);
+    assert!(
+        d.attempts.len() >= 3,
+        "retried with growing delays: {}",
+        d.attempts.len()
+    );
+    assert!(d.attempts.len() < 10);
+}
+
+#[tokio::test]
+async fn duplicates_keep_the_event_id() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |c| c.faults.webhooks.duplicate_rate = 1.0).await;
+    emu.create_public_upload("dup").await;
+    let got = receiver.wait_until("two copies", |r| r.len() >= 2).await;
+    assert_eq!(got[0].json()["id"], got[1].json()["id"]);
+    assert!(emu.handle.deliveries().iter().any(|d| d.duplicate));
+}
+
+#[tokio::test]
+async fn dropped_events_never_arrive_and_are_recorded() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |c| c.faults.webhooks.drop_rate = 1.0).await;
+    emu.create_public_upload("drop").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(receiver.received().is_empty());
+    assert_eq!(emu.handle.deliveries()[0].outcome, Outcome::Dropped);
+    let over_http: Value = emu
+        .client
+        .get(emu.url("/_emulator/deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(over_http["data"][0]["outcome"], "dropped");
+}
+
+#[tokio::test]
+async fn reordering_shuffles_events_within_the_window() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |c| {
+        c.seed = 3;
+        c.faults.webhooks.reorder_window_ms = 400;
+    })
+    .await;
+    let mut sent = Vec::new();
+    for i in 0..8 {
+        sent.push(
+            emu.create_public_upload(&format!("o{i}")).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let got = receiver.wait_until("eight events", |r| r.len() >= 8).await;
+    let order: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["data"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted_got = order.clone();
+    sorted_got.sort();
+    let mut sorted_sent = sent.clone();
+    sorted_sent.sort();
+    assert_eq!(sorted_got, sorted_sent, "every event arrives");
+    assert_ne!(order, sent, "but not in emission order");
+}
+
+#[tokio::test]
+async fn delay_and_wrong_secret_faults() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |c| {
+        c.faults.webhooks = WebhookFaults {
+            delay_ms: 300,
+            wrong_secret_rate: 1.0,
+            ..Default::default()
+        }
+    })
+    .await;
+    let started = Instant::now();
+    emu.create_public_upload("late").await;
+    let got = receiver
+        .wait_until("a delayed event", |r| !r.is_empty())
+        .await;
+    assert!(got[0].at.duration_since(started) >= Duration::from_millis(300));
+    assert!(
+        !verify(&got[0].signature, &got[0].body, SECRET),
+        "signed with a wrong secret"
+    );
+    assert!(emu.handle.deliveries()[0].attempts[0].wrong_signature);
+}
+
+#[tokio::test]
+async fn targets_and_secret_change_at_runtime() {
+    let first = Receiver::spawn().await;
+    let emu = emu_with(&first, |_| {}).await;
+    emu.create_public_upload("a").await;
+    first.wait_until("first event", |r| r.len() == 1).await;
+
+    let second = Receiver::spawn().await;
+    emu.handle.add_webhook_url(second.url.clone());
+    emu.handle.set_signing_secret("rotated");
+    emu.create_public_upload("b").await;
+    let got = second
+        .wait_until("event at the new target", |r| r.len() == 1)
+        .await;
+    assert!(verify(&got[0].signature, &got[0].body, "rotated"));
+    first
+        .wait_until("second event at the first target", |r| r.len() == 2)
+        .await;
+
+    let r = emu
+        .client
+        .put(emu.url("/_emulator/webhooks"))
+        .json(&json!({"urls": [second.url]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    emu.handle.set_faults(FaultConfig::default());
+    emu.create_public_upload("c").await;
+    second.wait_until("third event", |r| r.len() == 2).await;
+    assert_eq!(
+        first.received().len(),
+        2,
+        "the removed target gets nothing more"
+    );
+}
