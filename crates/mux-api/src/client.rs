@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, ConfigError};
 use crate::error::MuxError;
 use crate::http::{Request, Transport};
 use crate::resilience::{
@@ -41,7 +41,7 @@ impl std::fmt::Debug for MuxClient {
 
 impl MuxClient {
     /// Builds a client; the jitter RNG is seeded from `config.rng_seed`, or from the OS.
-    pub fn new(config: ClientConfig) -> Result<Self, MuxError> {
+    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
         let rng = match config.rng_seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
@@ -50,7 +50,7 @@ impl MuxClient {
     }
 
     /// Builds a client with an injected RNG (tests).
-    pub fn with_rng(config: ClientConfig, rng: StdRng) -> Result<Self, MuxError> {
+    pub fn with_rng(config: ClientConfig, rng: StdRng) -> Result<Self, ConfigError> {
         let transport = Transport::new(&config)?;
         let alert = config
             .alert_webhook_url
@@ -127,5 +127,28 @@ impl MuxClient {
             class,
             deadline: self.deadline,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{CreateUploadRequest, ListAssetsParams};
+
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+
+    /// The service keeps the client in axum state and awaits calls in handlers and spawned
+    /// tasks: the client must be shareable and every call's future `Send`.
+    #[test]
+    fn client_is_shareable_and_its_futures_are_send() {
+        assert_shareable::<MuxClient>();
+        let client = MuxClient::new(ClientConfig::new("id", "secret")).unwrap();
+        let request = CreateUploadRequest::default();
+        let params = ListAssetsParams::default();
+        assert_send(&client.create_upload(&request));
+        assert_send(&client.get_asset("a"));
+        assert_send(&client.list_assets(&params));
+        assert_send(&client.delete_asset("a"));
     }
 }

@@ -60,6 +60,54 @@ impl ClientConfig {
     }
 }
 
+/// A setting the client cannot work with; reported once, at start-up.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("Mux base URL {0:?} is not an http(s) URL")]
+    BaseUrl(String),
+    #[error("invalid Mux client setting {name}: {reason}")]
+    Invalid {
+        name: &'static str,
+        reason: &'static str,
+    },
+    #[error("could not build the HTTP client: {0}")]
+    Http(String),
+}
+
+impl ClientConfig {
+    /// Checks what would otherwise fail later or oddly (a zero rate would never admit a call).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|_| ConfigError::BaseUrl(self.base_url.clone()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(ConfigError::BaseUrl(self.base_url.clone()));
+        }
+        let invalid = |name, reason| Err(ConfigError::Invalid { name, reason });
+        if self.request_timeout.is_zero() {
+            return invalid("request_timeout", "must be more than zero");
+        }
+        let breaker = &self.breaker;
+        if breaker.failure_threshold == 0
+            || breaker.half_open_max_in_flight == 0
+            || breaker.half_open_successes_to_close == 0
+        {
+            return invalid("breaker", "thresholds must be at least 1");
+        }
+        if self.budget.window.is_zero() {
+            return invalid("budget.window", "must be more than zero");
+        }
+        let rates = &self.rate_limit;
+        let positive = |rate: f64| rate.is_finite() && rate > 0.0;
+        if rates.enabled && !(positive(rates.post_per_second) && positive(rates.other_per_second)) {
+            return invalid(
+                "rate_limit",
+                "rates must be positive numbers of requests per second",
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Circuit breaker figures (design.md §5, research/resilience.md §1.7).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BreakerConfig {
@@ -173,7 +221,36 @@ mod tests {
         assert_eq!(config.budget.window, Duration::from_secs(60));
         assert_eq!(config.rate_limit.post_per_second, 1.0);
         assert_eq!(config.rate_limit.other_per_second, 5.0);
+        assert_eq!(config.validate(), Ok(()));
         let trimmed = config.with_base_url("http://127.0.0.1:9/");
         assert_eq!(trimmed.base_url, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn settings_that_cannot_work_are_refused() {
+        let good = ClientConfig::new("id", "secret");
+        let bad_url = good.clone().with_base_url("api.mux.com");
+        assert_eq!(
+            bad_url.validate(),
+            Err(ConfigError::BaseUrl("api.mux.com".into()))
+        );
+        let mut zero_rate = good.clone();
+        zero_rate.rate_limit.post_per_second = 0.0;
+        assert!(matches!(
+            zero_rate.validate(),
+            Err(ConfigError::Invalid {
+                name: "rate_limit",
+                ..
+            })
+        ));
+        zero_rate.rate_limit.enabled = false;
+        assert_eq!(
+            zero_rate.validate(),
+            Ok(()),
+            "rates do not matter when pacing is off"
+        );
+        let mut never_opens = good;
+        never_opens.breaker.failure_threshold = 0;
+        assert!(never_opens.validate().is_err());
     }
 }

@@ -12,7 +12,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 
 use crate::classify;
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, ConfigError};
 use crate::error::MuxError;
 use crate::types::Data;
 
@@ -71,26 +71,22 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// Builds the client. The Basic credentials are encoded once and marked sensitive.
-    pub fn new(config: &ClientConfig) -> Result<Self, MuxError> {
+    /// Builds the client from a validated config. The Basic credentials are encoded once and
+    /// marked sensitive (never printed by `Debug`, kept out of HTTP/2 header compression).
+    pub fn new(config: &ClientConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("muxd-mux-api/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| MuxError::InvalidRequest {
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
         let credentials = format!(
             "{}:{}",
             config.token_id,
             config.token_secret.expose_secret()
         );
         let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
-        let mut authorization =
-            HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
-                MuxError::InvalidRequest {
-                    message: "token id or secret is not valid in a header".into(),
-                }
-            })?;
+        let mut authorization = HeaderValue::from_str(&format!("Basic {encoded}"))
+            .expect("base64 text is always a valid header value");
         authorization.set_sensitive(true);
         Ok(Self {
             http,

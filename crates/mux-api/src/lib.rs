@@ -34,7 +34,9 @@ pub mod types;
 
 pub use classify::parse_retry_after;
 pub use client::MuxClient;
-pub use config::{BreakerConfig, BudgetConfig, ClientConfig, RateLimitConfig, RetryConfig};
+pub use config::{
+    BreakerConfig, BudgetConfig, ClientConfig, ConfigError, RateLimitConfig, RetryConfig,
+};
 pub use error::{ErrorKind, MuxError};
 pub use resilience::{BreakerEvent, BreakerState, ResilienceSnapshot};
 pub use types::*;
