@@ -15,7 +15,7 @@
 //!   metrics and the health snapshot.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), mux_api::MuxError> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use mux_api::{ClientConfig, MuxClient};
 //! let client = MuxClient::new(ClientConfig::new("token-id", "token-secret"))?;
 //! let asset = client.with_timeout(std::time::Duration::from_secs(5)).get_asset("abc").await?;
