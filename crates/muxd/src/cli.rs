@@ -1,10 +1,15 @@
 //! The `muxd` command line: one subcommand per job. Each runs real machinery; `main.rs` only
 //! parses arguments and calls [`run`].
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
 
+use crate::app::{self, Wiring};
 use crate::config::{Mode, Settings};
+use crate::identity::Identity;
 use crate::store::Store;
+use crate::{dev, doctor, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -17,13 +22,50 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run against real Mux (MUX_TOKEN_ID, MUX_TOKEN_SECRET, MUX_WEBHOOK_SIGNING_SECRET, a JWT key).
+    Serve,
+    /// Run locally: SQLite, the in-process Mux emulator, a demo user and campaign. No credentials.
+    Dev,
+    /// Run the Mux emulator alone, for other apps' tests and local development.
+    Emulator(Box<mux_emulator::cli::EmulatorArgs>),
     /// Apply pending database migrations to DATABASE_URL and exit.
     Migrate,
+    /// The 30-second health check: settings, database, Mux credentials, webhooks; each with a fix.
+    Doctor,
 }
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Serve => {
+            let settings = Settings::from_env(Mode::Serve)?;
+            telemetry::init(settings.log_format);
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            let identity = Identity::from_settings(&settings.identity)?;
+            let wiring = Wiring {
+                identity,
+                mux: app::mux_config(&settings),
+                demo: None,
+            };
+            let app = app::build(&settings, store, wiring).await?;
+            let listener = bind(&settings).await?;
+            tracing::info!(listen = %settings.listen, database = %settings.database_url, "muxd serving");
+            app::serve(app, listener, shutdown_signal()).await
+        }
+        Command::Dev => {
+            let settings = Settings::from_env(Mode::Dev)?;
+            telemetry::init(settings.log_format);
+            let listener = bind(&settings).await?;
+            dev::run(settings, listener, shutdown_signal(), |url| {
+                println!("muxd dev is running. Open {url}");
+            })
+            .await
+        }
+        Command::Emulator(args) => {
+            telemetry::init(crate::config::LogFormat::Pretty);
+            mux_emulator::cli::run(*args, shutdown_signal()).await
+        }
         Command::Migrate => {
             let settings = Settings::from_env(Mode::DatabaseOnly)?;
             let store = Store::connect(&settings.database_url).await?;
@@ -34,6 +76,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Doctor => {
+            let report = doctor::run().await;
+            print!("{report}");
+            anyhow::ensure!(report.ok(), "muxd doctor found problems");
+            Ok(())
+        }
+    }
+}
+
+async fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(settings.listen).await.with_context(|| {
+        format!(
+            "could not listen on {} (in use?). Fix: set MUXD_LISTEN to a free address, e.g. MUXD_LISTEN=127.0.0.1:3001",
+            settings.listen
+        )
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
     }
 }
 

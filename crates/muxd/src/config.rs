@@ -80,6 +80,29 @@ pub struct Settings {
     pub mux: MuxSettings,
     pub webhook: WebhookSettings,
     pub log_format: LogFormat,
+    pub identity: IdentitySettings,
+    pub uploads: UploadSettings,
+    pub alert_webhook_url: Option<String>,
+}
+
+/// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
+#[derive(Debug, Clone, Default)]
+pub struct IdentitySettings {
+    pub hs256_secret: Option<SecretString>,
+    pub public_key_file: Option<String>,
+    pub jwks_file: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub admin_ids: Vec<String>,
+}
+
+/// How direct uploads are made and played.
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    pub cors_origin: String,
+    pub playback_policy: String,
+    pub stream_base_url: String,
+    pub max_upload_bytes: u64,
 }
 
 /// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
@@ -213,6 +236,40 @@ impl Settings {
         );
         let signing = secret("MUX_WEBHOOK_SIGNING_SECRET",
             "copy the signing secret from dashboard.mux.com → Settings → Webhooks and set MUX_WEBHOOK_SIGNING_SECRET (comma-separate old,new while rotating)");
+        let identity = IdentitySettings {
+            hs256_secret: get("MUXD_JWT_HS256_SECRET").map(|s| SecretString::from(s.to_owned())),
+            public_key_file: get("MUXD_JWT_PUBLIC_KEY_FILE").map(str::to_owned),
+            jwks_file: get("MUXD_JWT_JWKS_FILE").map(str::to_owned),
+            issuer: get("MUXD_JWT_ISSUER").map(str::to_owned),
+            audience: get("MUXD_JWT_AUDIENCE").map(str::to_owned),
+            admin_ids: list(get("MUXD_ADMIN_IDS")),
+        };
+        if mode == Mode::Serve
+            && identity.hs256_secret.is_none()
+            && identity.public_key_file.is_none()
+            && identity.jwks_file.is_none()
+        {
+            problems.push(Problem {
+                setting: "MUXD_JWT_HS256_SECRET",
+                problem: "no way to check bearer tokens is configured".into(),
+                fix: "set MUXD_JWT_JWKS_FILE (your identity provider's JWKS), MUXD_JWT_PUBLIC_KEY_FILE (RS256 PEM) or MUXD_JWT_HS256_SECRET".into(),
+            });
+        }
+        let playback_policy = get("MUXD_PLAYBACK_POLICY").unwrap_or("public").to_owned();
+        if !matches!(playback_policy.as_str(), "public" | "signed") {
+            problems.push(Problem {
+                setting: "MUXD_PLAYBACK_POLICY",
+                problem: format!("{playback_policy:?} is not a playback policy"),
+                fix: "set MUXD_PLAYBACK_POLICY=public or MUXD_PLAYBACK_POLICY=signed".into(),
+            });
+        }
+        let max_upload_bytes = parsed(
+            &mut problems,
+            get("MUXD_MAX_UPLOAD_BYTES"),
+            "MUXD_MAX_UPLOAD_BYTES",
+            "10737418240",
+            "a whole number of bytes",
+        );
         let base_url = get("MUX_BASE_URL")
             .unwrap_or("https://api.mux.com")
             .trim_end_matches('/')
@@ -233,6 +290,7 @@ impl Settings {
             max_body_bytes,
             retention_days,
             log_format,
+            max_upload_bytes,
         ) {
             (
                 true,
@@ -242,6 +300,7 @@ impl Settings {
                 Some(max_body_bytes),
                 Some(days),
                 Some(log_format),
+                Some(max_upload_bytes),
             ) => Ok(Settings {
                 database_url,
                 listen,
@@ -251,22 +310,40 @@ impl Settings {
                     token_secret: SecretString::from(token_secret.unwrap_or_default()),
                 },
                 webhook: WebhookSettings {
-                    secrets: signing
-                        .iter()
-                        .flat_map(|list| list.split(','))
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| SecretString::from(s.to_owned()))
+                    secrets: list(signing.as_deref())
+                        .into_iter()
+                        .map(SecretString::from)
                         .collect(),
                     tolerance: Duration::from_secs(tolerance),
                     max_body_bytes,
                     retention: Duration::from_secs(days * 86_400),
                 },
                 log_format,
+                identity,
+                uploads: UploadSettings {
+                    cors_origin: get("MUXD_UPLOAD_CORS_ORIGIN").unwrap_or("*").to_owned(),
+                    playback_policy,
+                    stream_base_url: get("MUXD_STREAM_BASE_URL")
+                        .unwrap_or("https://stream.mux.com")
+                        .trim_end_matches('/')
+                        .to_owned(),
+                    max_upload_bytes,
+                },
+                alert_webhook_url: get("MUXD_ALERT_WEBHOOK_URL").map(str::to_owned),
             }),
             _ => Err(ConfigError(problems)),
         }
     }
+}
+
+/// Splits a comma-separated list, dropping blanks.
+fn list(raw: Option<&str>) -> Vec<String> {
+    raw.into_iter()
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parsed<T: std::str::FromStr>(

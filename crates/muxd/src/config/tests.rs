@@ -16,6 +16,7 @@ fn serve_vars() -> HashMap<String, String> {
         ("MUX_TOKEN_SECRET", "hunter2"),
         ("MUX_WEBHOOK_SIGNING_SECRET", "old, new"),
         ("DATABASE_URL", "postgres://muxd:s3cret@db:5432/muxd"),
+        ("MUXD_JWT_HS256_SECRET", "jwt-secret"),
     ])
 }
 
@@ -51,7 +52,8 @@ fn serve_without_secrets_names_each_missing_setting_with_a_fix() {
         [
             "MUX_TOKEN_ID",
             "MUX_TOKEN_SECRET",
-            "MUX_WEBHOOK_SIGNING_SECRET"
+            "MUX_WEBHOOK_SIGNING_SECRET",
+            "MUXD_JWT_HS256_SECRET"
         ]
     );
     let message = err.to_string();

@@ -5,6 +5,7 @@
 pub mod event;
 pub mod ids;
 pub mod lifecycle;
+pub mod signature;
 pub mod status;
 
 pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};

@@ -269,6 +269,12 @@ pub struct AssetFilter {
     pub owner: Option<UserId>,
     pub campaign: Option<CampaignId>,
     pub status: Option<AssetStatus>,
+    /// Include DELETED rows (admins); owners never see them.
+    pub include_deleted: bool,
+    /// Only in-flight rows whose polling session ended unresolved.
+    pub stuck_only: bool,
+    /// Only orphaned uploads: in flight, no asset id, created before this time (unix ms).
+    pub orphaned_before: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -344,12 +350,20 @@ impl Store {
             "SELECT {COLUMNS} FROM creative_assets
              WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR campaign_id = $2)
                AND ($3 IS NULL OR mux_processing_status = $3)
-             ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
+               AND ($4 = 1 OR mux_processing_status <> 'DELETED')
+               AND ($5 = 0 OR (stuck_since IS NOT NULL
+                    AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
+               AND ($6 IS NULL OR (mux_asset_id IS NULL AND created_at < $6
+                    AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
+             ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
         );
         sqlx::query(&sql)
             .bind(filter.owner.map(|o| o.to_string()))
             .bind(filter.campaign.map(|c| c.to_string()))
             .bind(filter.status.map(AssetStatus::as_str))
+            .bind(i64::from(filter.include_deleted))
+            .bind(i64::from(filter.stuck_only))
+            .bind(filter.orphaned_before)
             .bind(filter.limit)
             .bind(filter.offset)
             .fetch_all(&self.pool)
@@ -357,6 +371,162 @@ impl Store {
             .iter()
             .map(decode)
             .collect()
+    }
+
+    /// Records an owner's deletion: the row becomes DELETED (final) and is marked for deletion on
+    /// Mux, in one transaction. Returns the change, or `None` if it was already deleted.
+    pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
+        let mut tx = self.begin().await?;
+        let change = apply_event(
+            &mut tx,
+            id,
+            &LifecycleEvent::DeletedByOwner,
+            now_ms(),
+            cause,
+            "",
+        )
+        .await?;
+        if change.is_some() {
+            sqlx::query("UPDATE creative_assets SET mux_delete_pending = 1 WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// Rows whose Mux asset or upload still has to be deleted, oldest first.
+    pub async fn pending_deletions(&self, limit: i64) -> StoreResult<Vec<CreativeAsset>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM creative_assets WHERE mux_delete_pending = 1 ORDER BY updated_at LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+    }
+
+    /// Replaces a READY row's playback id and URL (admin repair).
+    pub async fn set_playback(&self, id: AssetId, playback_id: &str, url: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE creative_assets SET playback_id = $1, url = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+        )
+        .bind(playback_id)
+        .bind(url)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks row `id`'s Mux deletion as done.
+    pub async fn clear_delete_pending(&self, id: AssetId) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE creative_assets SET mux_delete_pending = 0, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Changes what an owner may edit; `None` fields stay as they are. Returns the new row.
+    pub async fn update_details(
+        &self,
+        id: AssetId,
+        name: Option<&str>,
+        description: Option<&str>,
+        influencer: Option<InfluencerId>,
+    ) -> StoreResult<Option<CreativeAsset>> {
+        sqlx::query(
+            "UPDATE creative_assets SET name = COALESCE($1, name), description = COALESCE($2, description),
+                influencer_id = COALESCE($3, influencer_id), version = version + 1, updated_at = $4
+             WHERE id = $5",
+        )
+        .bind(name)
+        .bind(description)
+        .bind(influencer.map(|i| i.to_string()))
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        self.asset(id).await
+    }
+
+    /// Marks a row whose Mux upload could not be created, keeping it visible with the reason.
+    pub async fn mark_upload_failed(&self, id: AssetId, message: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE creative_assets SET mux_processing_status = 'ERROR', error_type = 'upload_not_created',
+                error_message = $1, error_source = 'upload', version = version + 1, updated_at = $2
+             WHERE id = $3",
+        )
+        .bind(message)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes a row that never reached Mux (its upload was definitely not created).
+    pub async fn remove_unsent(&self, id: AssetId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM creative_assets WHERE id = $1 AND mux_upload_id IS NULL")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts rows by status (health's `statusCounts`).
+    pub async fn status_counts(&self) -> StoreResult<Vec<(AssetStatus, i64)>> {
+        sqlx::query("SELECT mux_processing_status, COUNT(*) AS n FROM creative_assets GROUP BY mux_processing_status")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok((parse(row, "mux_processing_status")?, row.try_get("n")?)))
+            .collect()
+    }
+
+    /// Health's processing figures since `since_ms`: (became ready, errored, in flight now).
+    pub async fn processing_stats(&self, since_ms: i64) -> StoreResult<(i64, i64, i64)> {
+        let row = sqlx::query(
+            "SELECT
+                COALESCE(SUM(CASE WHEN mux_processing_status = 'READY' AND ready_at >= $1 THEN 1 ELSE 0 END), 0) AS ready,
+                COALESCE(SUM(CASE WHEN mux_processing_status = 'ERROR' AND updated_at >= $1 THEN 1 ELSE 0 END), 0) AS errors,
+                COALESCE(SUM(CASE WHEN mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING') THEN 1 ELSE 0 END), 0) AS in_flight
+             FROM creative_assets",
+        )
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            row.try_get("ready")?,
+            row.try_get("errors")?,
+            row.try_get("in_flight")?,
+        ))
+    }
+
+    /// Rows changed since `since_ms` for `owner` (live-stream resume), oldest change first.
+    pub async fn assets_changed_since(
+        &self,
+        owner: UserId,
+        since_ms: i64,
+    ) -> StoreResult<Vec<CreativeAsset>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM creative_assets WHERE owner_id = $1 AND updated_at > $2 ORDER BY updated_at LIMIT 500"
+        ))
+        .bind(owner.to_string())
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
     }
 
     /// The recorded changes of one asset, oldest first.

@@ -41,17 +41,26 @@ pub enum StoreError {
 impl StoreError {
     /// True when the database itself is unreachable or overloaded, not when a query was wrong.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::Database(
                 sqlx::Error::Io(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::Protocol(_)
-                    | sqlx::Error::WorkerCrashed
-            )
-        )
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // PostgreSQL's connection (08), resource (53) and operator-intervention (57) classes,
+            // and SQLite's "busy"/"locked" (5, 6): the server is there but cannot serve us now.
+            StoreError::Database(sqlx::Error::Database(e)) => e.code().is_some_and(|code| {
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57")
+                    || code == "5"
+                    || code == "6"
+            }),
+            _ => false,
+        }
     }
 
     /// True when an insert or update hit a unique constraint.

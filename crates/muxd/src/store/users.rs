@@ -78,6 +78,14 @@ fn user(row: &AnyRow) -> StoreResult<User> {
     })
 }
 
+fn campaign(row: &AnyRow) -> StoreResult<Campaign> {
+    Ok(Campaign {
+        id: parse(row, "id")?,
+        owner_id: parse(row, "owner_id")?,
+        name: row.try_get("name")?,
+    })
+}
+
 impl Store {
     /// The user behind `external_id`, created on first sight with `role`. An existing user keeps
     /// their id; their role is updated to `role` (the identity provider is the source of truth).
@@ -97,6 +105,16 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         user(&row)
+    }
+
+    /// A user by external id, if seen before.
+    pub async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT id, external_id, role FROM users WHERE external_id = $1")
+            .bind(external_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| user(&row))
+            .transpose()
     }
 
     /// A user by internal id.
@@ -128,19 +146,26 @@ impl Store {
         Ok(campaign)
     }
 
+    /// `owner`'s campaign called `name`, if any (the oldest, if several).
+    pub async fn campaign_named(&self, owner: UserId, name: &str) -> StoreResult<Option<Campaign>> {
+        sqlx::query(
+            "SELECT id, owner_id, name FROM campaigns WHERE owner_id = $1 AND name = $2 ORDER BY created_at LIMIT 1",
+        )
+        .bind(owner.to_string())
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| campaign(&row))
+        .transpose()
+    }
+
     /// A campaign by id.
     pub async fn campaign(&self, id: CampaignId) -> StoreResult<Option<Campaign>> {
         sqlx::query("SELECT id, owner_id, name FROM campaigns WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?
-            .map(|row| {
-                Ok(Campaign {
-                    id: parse(&row, "id")?,
-                    owner_id: parse(&row, "owner_id")?,
-                    name: row.try_get("name")?,
-                })
-            })
+            .map(|row| campaign(&row))
             .transpose()
     }
 

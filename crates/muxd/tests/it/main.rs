@@ -1,6 +1,12 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
-//! real HTTP server or the `muxd` binary. `harness` owns the set-up; one module per area.
+//! real HTTP server or the `muxd` binary. `harness` and `app` own the set-up; one module per area.
 
+mod app;
+mod authz;
+mod chaos;
+mod e2e;
 mod harness;
+mod outage;
 mod startup;
 mod store;
+mod webhooks;

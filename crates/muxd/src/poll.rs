@@ -1,0 +1,127 @@
+//! What a read of Mux's API means for the lifecycle: an upload or asset as returned by
+//! `GET /uploads/{id}` / `GET /assets/{id}`, turned into the same [`LifecycleEvent`]s a webhook
+//! would give, so polling and webhooks share one transition function. Then [`resync`] reads both
+//! for one row and applies them (admin resync; the reconciler's step).
+
+use mux_api::{Asset, AssetStatus as MuxAssetStatus, PlaybackPolicy, Upload, UploadStatus};
+
+use crate::app::AppState;
+use crate::domain::event::ErrorSource;
+use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
+use crate::store::now_ms;
+
+/// The event an upload read implies.
+pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
+    match upload.status {
+        UploadStatus::Waiting => Some(LifecycleEvent::UploadCreated),
+        UploadStatus::AssetCreated => upload
+            .asset_id
+            .clone()
+            .map(|asset_id| LifecycleEvent::UploadAssetCreated { asset_id }),
+        UploadStatus::Errored => Some(LifecycleEvent::UploadErrored {
+            error: ErrorInfo {
+                kind: upload
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.error_type.clone())
+                    .unwrap_or_else(|| "unknown".into()),
+                message: upload
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.message.clone())
+                    .unwrap_or_else(|| "Mux gave no reason".into()),
+                source: ErrorSource::Upload,
+            },
+        }),
+        UploadStatus::Cancelled => Some(LifecycleEvent::UploadCancelled),
+        UploadStatus::TimedOut => Some(LifecycleEvent::UploadTimedOut),
+        UploadStatus::Unknown => None,
+    }
+}
+
+/// The event an asset read implies.
+pub fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
+    let asset_id = asset.id.clone();
+    match asset.status {
+        MuxAssetStatus::Preparing => Some(LifecycleEvent::AssetCreated { asset_id }),
+        MuxAssetStatus::Ready => {
+            let playback = asset.playback_ids.first();
+            Some(LifecycleEvent::AssetReady {
+                asset_id,
+                details: ReadyDetails {
+                    playback_id: playback.map(|p| p.id.clone()),
+                    playback_policy: playback.map(|p| policy_name(p.policy).to_owned()),
+                    duration_s: asset.duration,
+                    aspect_ratio: asset.aspect_ratio.clone(),
+                    resolution_tier: asset.resolution_tier.clone(),
+                },
+            })
+        }
+        MuxAssetStatus::Errored => Some(LifecycleEvent::AssetErrored {
+            asset_id,
+            error: ErrorInfo {
+                kind: asset
+                    .errors
+                    .as_ref()
+                    .and_then(|e| e.error_type.clone())
+                    .unwrap_or_else(|| "unknown".into()),
+                message: asset
+                    .errors
+                    .as_ref()
+                    .map(|e| e.messages.join("; "))
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| "Mux gave no reason".into()),
+                source: ErrorSource::Asset,
+            },
+        }),
+        MuxAssetStatus::Unknown => None,
+    }
+}
+
+fn policy_name(policy: PlaybackPolicy) -> &'static str {
+    match policy {
+        PlaybackPolicy::Public => "public",
+        PlaybackPolicy::Signed => "signed",
+        PlaybackPolicy::Drm => "drm",
+        PlaybackPolicy::Unknown => "unknown",
+    }
+}
+
+/// Reads row `id`'s upload, then its asset, from Mux and applies what they say. Returns the
+/// changes applied (none if the row already knew everything).
+pub async fn resync(app: &AppState, id: AssetId) -> anyhow::Result<Vec<Change>> {
+    let Some(row) = app.store.asset(id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut events = Vec::new();
+    let mut asset_id = row.facts.mux_asset_id.clone();
+    if let Some(upload_id) = &row.mux_upload_id {
+        let upload = app.mux.get_upload(upload_id).await?;
+        asset_id = asset_id.or_else(|| upload.asset_id.clone());
+        events.extend(upload_event(&upload).map(|e| ("upload", e)));
+    }
+    if let Some(asset_id) = asset_id {
+        let asset = app.mux.get_asset(&asset_id).await?;
+        events.extend(asset_event(&asset).map(|e| ("asset", e)));
+    }
+    let mut changes = Vec::new();
+    for (what, event) in events {
+        let cause = Cause::Poll {
+            what: format!("GET {what}"),
+        };
+        if let Some(change) = app
+            .store
+            .apply(id, &event, now_ms(), &cause, &app.uploads.stream_base_url)
+            .await?
+        {
+            app.live.publish(crate::live::AssetChanged {
+                asset_id: id,
+                owner_id: row.owner_id,
+                status: change.to,
+            });
+            changes.push(change);
+        }
+    }
+    app.ingest.settle(id).await?;
+    Ok(changes)
+}

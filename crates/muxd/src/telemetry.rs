@@ -1,0 +1,19 @@
+//! Logging set-up: JSON lines in production, readable text in dev; level from `RUST_LOG`
+//! (default `info`). Fields follow one convention: dotted names (`asset.id`, `event.id`), units
+//! in names (`duration_ms`), never a secret or a token.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber (once; later calls are no-ops).
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.compact().try_init(),
+    };
+}

@@ -1,0 +1,113 @@
+//! The one error type at the HTTP boundary. Each variant's doc names its status; the body is
+//! always `{"error": {"type", "message"}}`. Internal causes are logged here, once, and never
+//! shown to clients.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use mux_api::{ErrorKind, MuxError};
+use serde_json::json;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed or fails validation.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid credentials.
+    #[error("sign in required")]
+    Unauthorized,
+    /// 403: signed in, but not allowed.
+    #[error("admin role required")]
+    Forbidden,
+    /// 404: no such resource (or not yours).
+    #[error("not found")]
+    NotFound,
+    /// 413: the body is larger than allowed.
+    #[error("body too large")]
+    PayloadTooLarge,
+    /// 502: Mux refused the request.
+    #[error("Mux refused the request: {0}")]
+    MuxRejected(String),
+    /// 503: a dependency (database, Mux) is unavailable; retry later.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
+    /// 500: a bug or an unexpected failure; details are logged, not returned.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    fn status_and_type(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_parameters"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::MuxRejected(_) => (StatusCode::BAD_GATEWAY, "mux_rejected"),
+            ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind) = self.status_and_type();
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable { message, .. } => {
+                tracing::warn!(%message, "dependency unavailable")
+            }
+            _ => {}
+        }
+        let mut response = (
+            status,
+            Json(json!({"error": {"type": kind, "message": self.to_string()}})),
+        )
+            .into_response();
+        if let ApiError::Unavailable {
+            retry_after_secs: Some(secs),
+            ..
+        } = self
+        {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            ApiError::Unavailable {
+                message: "database unavailable".into(),
+                retry_after_secs: Some(5),
+            }
+        } else {
+            ApiError::Internal(error.into())
+        }
+    }
+}
+
+impl From<MuxError> for ApiError {
+    fn from(error: MuxError) -> Self {
+        match error.kind() {
+            ErrorKind::Permanent | ErrorKind::Decode => ApiError::MuxRejected(error.to_string()),
+            _ => ApiError::Unavailable {
+                message: format!(
+                    "Mux is unavailable right now ({}); try again shortly",
+                    error.kind().as_str()
+                ),
+                retry_after_secs: Some(error.retry_after().map_or(5, |d| d.as_secs().max(1))),
+            },
+        }
+    }
+}

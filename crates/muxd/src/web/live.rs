@@ -1,0 +1,96 @@
+//! `GET /api/live`: a server-sent-events stream of the caller's asset changes. Each event is the
+//! asset's full current view (so duplicates are harmless) with `id` = its `updatedAt` in unix ms.
+//! A reconnect sends `Last-Event-ID` (or `?since=`) and first gets every asset changed since then,
+//! minus a safety margin for writers that committed late; nothing in between is missed because
+//! the subscription starts before that catch-up read.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::auth::CurrentUser;
+use super::views::AssetView;
+use super::ApiError;
+use crate::app::AppState;
+use crate::store::assets::CreativeAsset;
+use crate::store::User;
+
+/// How far before the resume point the catch-up read starts.
+const RESUME_MARGIN_MS: i64 = 5_000;
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    pub since: Option<i64>,
+}
+
+fn event(asset: &CreativeAsset) -> Event {
+    Event::default()
+        .event("asset")
+        .id(asset.updated_at.to_string())
+        .json_data(AssetView::from(asset))
+        .unwrap_or_else(|_| Event::default().event("error"))
+}
+
+struct Live {
+    app: AppState,
+    user: User,
+    rx: tokio::sync::broadcast::Receiver<crate::live::AssetChanged>,
+    queue: VecDeque<Event>,
+}
+
+pub async fn stream(
+    State(app): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    Query(query): Query<LiveQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let rx = app.live.subscribe();
+    let since = query
+        .since
+        .or_else(|| headers.get("last-event-id")?.to_str().ok()?.parse().ok());
+    let mut queue = VecDeque::new();
+    queue.push_back(Event::default().event("ready").data("{}"));
+    if let Some(since) = since {
+        for asset in app
+            .store
+            .assets_changed_since(user.id, since - RESUME_MARGIN_MS)
+            .await?
+        {
+            queue.push_back(event(&asset));
+        }
+    }
+    let live = Live {
+        app,
+        user,
+        rx,
+        queue,
+    };
+    let events = stream::unfold(live, |mut live| async move {
+        loop {
+            if let Some(next) = live.queue.pop_front() {
+                return Some((Ok(next), live));
+            }
+            match live.rx.recv().await {
+                Ok(change) if change.owner_id == live.user.id => {
+                    if let Ok(Some(asset)) = live.app.store.asset(change.asset_id).await {
+                        live.queue.push_back(event(&asset));
+                    }
+                }
+                Ok(_) => {}
+                // Fell behind: tell the page to reload its list rather than miss changes.
+                Err(RecvError::Lagged(_)) => live
+                    .queue
+                    .push_back(Event::default().event("resync").data("{}")),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,87 @@
+//! The JSON shapes muxd's own API returns (camelCase, as the guide's app expects).
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
+use crate::store::assets::CreativeAsset;
+
+/// An error Mux reported for an asset.
+#[derive(Debug, Serialize)]
+pub struct ErrorView {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+}
+
+/// One `CreativeAsset` as its owner sees it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetView {
+    pub id: AssetId,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: AssetStatus,
+    pub campaign_id: Option<CampaignId>,
+    pub influencer_id: Option<InfluencerId>,
+    pub mux_upload_id: Option<String>,
+    pub mux_asset_id: Option<String>,
+    pub upload_url: Option<String>,
+    pub playback_id: Option<String>,
+    pub playback_url: Option<String>,
+    pub duration: Option<f64>,
+    pub aspect_ratio: Option<String>,
+    pub resolution_tier: Option<String>,
+    pub error: Option<ErrorView>,
+    pub stuck: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub ready_at: Option<String>,
+    pub version: i64,
+}
+
+/// Unix milliseconds as RFC 3339.
+pub fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl From<&CreativeAsset> for AssetView {
+    fn from(asset: &CreativeAsset) -> Self {
+        let in_flight = asset.facts.status.is_in_flight();
+        AssetView {
+            id: asset.id,
+            name: asset.name.clone(),
+            description: asset.description.clone(),
+            status: asset.facts.status,
+            campaign_id: asset.campaign_id,
+            influencer_id: asset.influencer_id,
+            mux_upload_id: asset.mux_upload_id.clone(),
+            mux_asset_id: asset.facts.mux_asset_id.clone(),
+            upload_url: asset
+                .upload_url
+                .clone()
+                .filter(|_| asset.facts.status == AssetStatus::AwaitingUpload),
+            playback_id: asset.facts.ready.playback_id.clone(),
+            playback_url: asset
+                .url
+                .clone()
+                .filter(|_| asset.facts.status == AssetStatus::Ready),
+            duration: asset.facts.ready.duration_s,
+            aspect_ratio: asset.facts.ready.aspect_ratio.clone(),
+            resolution_tier: asset.facts.ready.resolution_tier.clone(),
+            error: asset.facts.error.as_ref().map(|e| ErrorView {
+                kind: e.kind.clone(),
+                message: e.message.clone(),
+            }),
+            stuck: in_flight && asset.stuck_since.is_some(),
+            created_at: rfc3339(asset.created_at),
+            updated_at: rfc3339(asset.updated_at),
+            ready_at: asset.facts.ready_at_ms.map(rfc3339),
+            version: asset.version,
+        }
+    }
+}

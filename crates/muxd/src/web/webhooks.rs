@@ -1,0 +1,71 @@
+//! `POST /api/webhooks/mux` (design.md §4): read at most the body limit (413), verify the
+//! signature on the raw bytes (400/401; nothing unverified reaches the database), then store and
+//! apply in one transaction and answer 2xx only once it is durable (503 if the database is down,
+//! so Mux retries).
+
+use axum::body::{to_bytes, Body};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use super::ApiError;
+use crate::app::AppState;
+use crate::domain::signature;
+use crate::ingest::IngestError;
+use crate::store::now_ms;
+
+pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = std::time::Instant::now();
+    let Ok(body) = to_bytes(body, app.webhook.max_body_bytes).await else {
+        app.webhook_stats.rejected("too_large");
+        return ApiError::PayloadTooLarge.into_response();
+    };
+    let header = headers.get("mux-signature").and_then(|v| v.to_str().ok());
+    let secrets: Vec<&[u8]> = app
+        .webhook
+        .secrets
+        .iter()
+        .map(|s| s.expose_secret().as_bytes())
+        .collect();
+    let now = now_ms();
+    let tolerance = i64::try_from(app.webhook.tolerance.as_secs()).unwrap_or(i64::MAX);
+    if let Err(error) = signature::verify(header, &body, &secrets, now / 1000, tolerance) {
+        app.webhook_stats.rejected(error.reason());
+        tracing::info!(reason = error.reason(), "webhook rejected");
+        return if error.is_malformed() {
+            ApiError::BadRequest(error.to_string()).into_response()
+        } else {
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": {"type": "unauthorized", "message": "invalid signature"}})),
+            )
+                .into_response()
+        };
+    }
+    match app.ingest.ingest(&body, now).await {
+        Ok(ingested) => {
+            app.webhook_stats.received(now);
+            metrics::histogram!("muxd_webhook_ack_seconds").record(started.elapsed().as_secs_f64());
+            tracing::info!(
+                event.id = %ingested.event_id,
+                outcome = ingested.outcome.as_str(),
+                asset.id = ingested.asset_id.map(|a| a.to_string()),
+                duration_ms = started.elapsed().as_millis() as u64,
+                "webhook stored"
+            );
+            (
+                StatusCode::OK,
+                Json(json!({"received": true, "outcome": ingested.outcome})),
+            )
+                .into_response()
+        }
+        Err(IngestError::BadPayload(message)) => {
+            app.webhook_stats.rejected("bad_payload");
+            ApiError::BadRequest(message).into_response()
+        }
+        Err(IngestError::Store(error)) => ApiError::from(error).into_response(),
+    }
+}

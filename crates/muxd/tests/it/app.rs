@@ -1,0 +1,328 @@
+//! `TestApp`: a real muxd on `127.0.0.1:0` in front of a fresh database (SQLite or PostgreSQL)
+//! and an in-process Mux emulator whose webhooks point at it, plus one helper per endpoint.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use mux_emulator::{EmulatorConfig, EmulatorHandle};
+use muxd::app::{self, AppState, Wiring};
+use muxd::config::{DatabaseUrl, Mode, Settings};
+use muxd::domain::signature;
+use muxd::identity::Identity;
+use muxd::store::Store;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::chaos::ChaosProxy;
+use crate::harness::{sqlite_store, PgDatabase, TempDir};
+
+pub const SIGNING_SECRET: &str = "whsec_test_current";
+pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";
+const JWT_SECRET: &[u8] = b"test-jwt-secret";
+
+/// Defines `mod $name { sqlite, postgres }` running `$body(TestApp)` on each backend.
+macro_rules! app_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::app::TestApp::spawn($crate::app::Backend::Sqlite).await;
+                if let Some(app) = app {
+                    ($body)(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::app::TestApp::spawn($crate::app::Backend::Postgres).await;
+                if let Some(app) = app {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}
+pub(crate) use app_test;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub app: AppState,
+    pub store: Store,
+    pub emulator: EmulatorHandle,
+    pub http: reqwest::Client,
+    identity: Identity,
+    shutdown: CancellationToken,
+    _sqlite: Option<TempDir>,
+    _pg: Option<PgDatabase>,
+    /// Between muxd and PostgreSQL, when spawned with [`TestApp::spawn_behind_proxy`].
+    pub proxy: Option<ChaosProxy>,
+}
+
+impl TestApp {
+    /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, false).await
+    }
+
+    /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
+    pub async fn spawn_behind_proxy(backend: Backend) -> Option<TestApp> {
+        assert_eq!(
+            backend,
+            Backend::Postgres,
+            "only a networked database can be cut off"
+        );
+        Self::spawn_with(backend, true).await
+    }
+
+    async fn spawn_with(backend: Backend, behind_proxy: bool) -> Option<TestApp> {
+        let (store, sqlite, pg, proxy) = match backend {
+            Backend::Sqlite => {
+                let (store, dir) = sqlite_store().await;
+                (store, Some(dir), None, None)
+            }
+            Backend::Postgres => {
+                let db = PgDatabase::create().await?;
+                let mut url = db.url.clone();
+                let mut proxy = None;
+                if behind_proxy {
+                    let (authority, rewritten) = authority_of(db.url.expose());
+                    let upstream = tokio::net::lookup_host(authority)
+                        .await
+                        .unwrap()
+                        .next()
+                        .unwrap();
+                    let chaos = ChaosProxy::start(upstream).await;
+                    url = DatabaseUrl::parse(&rewritten.replace("{}", &chaos.addr.to_string()))
+                        .unwrap();
+                    proxy = Some(chaos);
+                }
+                let store = Store::connect(&url).await.expect("postgres connects");
+                store.migrate().await.expect("postgres migrates");
+                (store, None, Some(db), proxy)
+            }
+        };
+        let emulator = mux_emulator::start_on_ephemeral_port(EmulatorConfig {
+            signing_secret: SIGNING_SECRET.into(),
+            processing_delay: Duration::from_millis(50),
+            webhook_time_scale: 0.001,
+            ..EmulatorConfig::default()
+        })
+        .await
+        .expect("emulator starts");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let defaults = EmulatorConfig::default();
+        let vars: HashMap<String, String> = [
+            ("MUX_TOKEN_ID", defaults.token_id.as_str()),
+            ("MUX_TOKEN_SECRET", defaults.token_secret.as_str()),
+            (
+                "MUX_WEBHOOK_SIGNING_SECRET",
+                &format!("{OLD_SIGNING_SECRET},{SIGNING_SECRET}"),
+            ),
+            ("MUX_BASE_URL", &emulator.base_url()),
+            (
+                "MUXD_STREAM_BASE_URL",
+                &format!("{}/stream", emulator.base_url()),
+            ),
+            ("MUXD_JWT_HS256_SECRET", "unused-by-tests"),
+            ("MUXD_WEBHOOK_MAX_BODY_BYTES", "65536"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let settings = Settings::load(&vars, Mode::Serve).expect("test settings are valid");
+        let mut mux = app::mux_config(&settings);
+        mux.rate_limit.enabled = false;
+        mux.retry.base_delay = Duration::from_millis(20);
+        mux.request_timeout = Duration::from_secs(5);
+        let wiring = Wiring {
+            identity: Identity::dev(JWT_SECRET),
+            mux,
+            demo: None,
+        };
+        let app = app::build(&settings, store.clone(), wiring)
+            .await
+            .expect("app builds");
+        let shutdown = CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(app::serve(app.clone(), listener, async move {
+            stop.cancelled().await
+        }));
+        emulator.set_webhook_urls(vec![format!("{base}/api/webhooks/mux")]);
+        Some(TestApp {
+            base,
+            app,
+            store,
+            emulator,
+            http: reqwest::Client::new(),
+            identity: Identity::dev(JWT_SECRET),
+            shutdown,
+            _sqlite: sqlite,
+            _pg: pg,
+            proxy,
+        })
+    }
+
+    /// A bearer token for `external_id`.
+    pub fn token(&self, external_id: &str, admin: bool) -> String {
+        self.identity.sign(external_id, admin, 3600).unwrap()
+    }
+
+    /// Sends a JSON request as `who` (an external id; `None` = anonymous).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<(&str, bool)>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some((id, admin)) = who {
+            request = request.bearer_auth(self.token(id, admin));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("muxd answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Creates an upload for `owner`; returns (row id, upload URL).
+    pub async fn create_upload(&self, owner: &str, name: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/mux/create-video-upload",
+                Some((owner, false)),
+                Some(json!({"name": name, "fileType": "video/mp4"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["id"].as_str().unwrap().to_owned(),
+            body["url"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Posts a webhook body with an explicit `mux-signature` header (or none).
+    pub async fn post_webhook(&self, body: &[u8], header: Option<&str>) -> StatusCode {
+        let mut request = self
+            .http
+            .post(format!("{}/api/webhooks/mux", self.base))
+            .body(body.to_vec());
+        if let Some(header) = header {
+            request = request.header("mux-signature", header);
+        }
+        request.send().await.expect("muxd answers").status()
+    }
+
+    /// Posts a webhook correctly signed now.
+    pub async fn post_signed(&self, body: &[u8]) -> StatusCode {
+        let t = now_secs();
+        self.post_webhook(
+            body,
+            Some(&format!(
+                "t={t},v1={}",
+                signature::sign(SIGNING_SECRET.as_bytes(), t, body)
+            )),
+        )
+        .await
+    }
+
+    /// Polls the owner's view of asset `id` until `done(status)` or 30 s pass.
+    pub async fn wait_for(&self, owner: &str, id: &str, done: impl Fn(&str) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, asset) = self
+                .call(
+                    Method::GET,
+                    &format!("/api/creative-assets/{id}"),
+                    Some((owner, false)),
+                    None,
+                )
+                .await;
+            if asset["status"].as_str().is_some_and(&done) || tokio::time::Instant::now() > deadline
+            {
+                return asset;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How many webhook events are stored.
+    pub async fn stored_events(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events")
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// `host:port` of a PostgreSQL URL, and the URL with `{}` in its place.
+fn authority_of(url: &str) -> (String, String) {
+    let after_scheme = url.split_once("://").unwrap().1;
+    let host_start = after_scheme.find('@').map_or(0, |at| at + 1);
+    let host_end = after_scheme.find('/').unwrap();
+    let authority = &after_scheme[host_start..host_end];
+    let authority = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:5432")
+    };
+    let scheme_len = url.len() - after_scheme.len();
+    let rewritten = format!(
+        "{}{{}}{}",
+        &url[..scheme_len + host_start],
+        &after_scheme[host_end..]
+    );
+    (authority, rewritten)
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The shared media fixtures.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../../shared/fixtures/media/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
+}
+
+/// The fixture manifest's entries.
+pub fn manifest() -> Vec<Value> {
+    let text = std::fs::read_to_string(format!(
+        "{}/../../../shared/fixtures/media/manifest.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["files"]
+        .as_array()
+        .unwrap()
+        .clone()
+}

@@ -1,0 +1,75 @@
+//! Database outage: while PostgreSQL is unreachable the webhook endpoint answers 503 (so Mux
+//! retries) and health says unhealthy; once it is back, the retried deliveries land and every
+//! event that was acknowledged is in the database. Nothing acknowledged is lost.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::app::{fixture, Backend, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_get_503_while_the_database_is_down_and_land_after() {
+    let Some(app) = TestApp::spawn_behind_proxy(Backend::Postgres).await else {
+        return;
+    };
+    let proxy = app.proxy.as_ref().unwrap();
+    let (id, url) = app.create_upload("user_outage", "tiny.mp4").await;
+
+    proxy.break_networking();
+    let body = serde_json::to_vec(
+        &json!({"type": "video.asset.updated", "id": "evt-outage", "data": {"id": "x"}}),
+    )
+    .unwrap();
+    assert_eq!(
+        app.post_signed(&body).await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let health = app
+        .http
+        .get(format!("{}/api/health/mux-system", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Mux (the emulator) finishes the upload while muxd cannot store anything.
+    let response = app
+        .http
+        .put(&url)
+        .body(fixture("tiny-2s-320x240.mp4"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let refused = app
+        .emulator
+        .deliveries()
+        .iter()
+        .filter(|d| {
+            d.attempts
+                .iter()
+                .any(|a| a.response_status_code == Some(503))
+        })
+        .count();
+    assert!(refused > 0, "no delivery met the outage");
+
+    proxy.restore_networking();
+    // The emulator retries; every event lands and the row reaches READY.
+    let asset = app.wait_for("user_outage", &id, |s| s == "READY").await;
+    assert_eq!(asset["status"], "READY", "{asset}");
+    for delivery in app.emulator.deliveries() {
+        if delivery.attempts.iter().any(|a| {
+            a.response_status_code
+                .is_some_and(|s| (200..300).contains(&s))
+        }) {
+            let stored = app.store.webhook_event(&delivery.event_id).await.unwrap();
+            assert!(
+                stored.is_some(),
+                "acknowledged event {} is not stored",
+                delivery.event_id
+            );
+        }
+    }
+}
