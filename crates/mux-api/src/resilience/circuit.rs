@@ -56,6 +56,8 @@ pub struct CircuitBreaker {
     machine: Mutex<Breaker>,
     events: broadcast::Sender<BreakerEvent>,
     alert: Option<AlertHook>,
+    /// The latest transition and how many there were, for health.
+    history: Mutex<(Option<BreakerEvent>, u64)>,
 }
 
 /// Permission to make one attempt. Record its outcome with [`Permit::record`]; dropping it
@@ -92,7 +94,13 @@ impl CircuitBreaker {
             machine: Mutex::new(Breaker::new(config)),
             events,
             alert,
+            history: Mutex::default(),
         }
+    }
+
+    /// The latest transition (if any) and the number of transitions so far.
+    pub fn history(&self) -> (Option<BreakerEvent>, u64) {
+        super::lock(&self.history).clone()
     }
 
     /// Asks to make an attempt now; `Err` is the time until the breaker admits probes again.
@@ -159,6 +167,11 @@ impl CircuitBreaker {
             alert.notify(&event);
         }
         // No subscribers is fine: the event was logged and counted.
+        {
+            let mut history = super::lock(&self.history);
+            history.0 = Some(event.clone());
+            history.1 += 1;
+        }
         let _ = self.events.send(event);
     }
 }

@@ -87,6 +87,13 @@ async fn first_attempts_never_consume_budget() {
         ),
         (0, 10, 10)
     );
+    // The guide's healthy example: 15 successes (the 404s say nothing about health).
+    let json = serde_json::to_value(layer.snapshot()).unwrap();
+    assert_eq!(
+        json["circuitBreaker"],
+        serde_json::json!({"state": "CLOSED", "failureCount": 0, "successCount": 15, "halfOpenInFlight": 0, "transitions": 0})
+    );
+    assert_eq!(json["systemHealth"], true);
 }
 
 #[tokio::test(start_paused = true)]
@@ -118,6 +125,20 @@ async fn an_open_breaker_stops_retrying_and_then_rejects_without_calling() {
     assert_eq!(snapshot.circuit_breaker.state, BreakerState::Open);
     assert_eq!(snapshot.totals.breaker_rejections, 2);
     assert_eq!(snapshot.retry_budget.retry_count, 3);
+    assert_eq!(snapshot.circuit_breaker.transitions, 1);
+
+    // The health JSON: the guide's names, camelCase, state spelled as in the guide.
+    let json = serde_json::to_value(&snapshot).unwrap();
+    assert_eq!(json["systemHealth"], false);
+    assert_eq!(json["circuitBreaker"]["state"], "OPEN");
+    assert_eq!(json["circuitBreaker"]["retryAfterMs"], 30_000);
+    assert!(json["circuitBreaker"]["openedAt"].is_u64());
+    assert_eq!(json["circuitBreaker"]["lastTransition"]["from"], "CLOSED");
+    assert_eq!(json["circuitBreaker"]["lastTransition"]["to"], "OPEN");
+    assert_eq!(json["retryBudget"]["retryCount"], 3);
+    assert_eq!(json["retryBudget"]["budgetLimit"], 10);
+    assert_eq!(json["retryBudget"]["remainingBudget"], 7);
+    assert_eq!(json["totals"]["breakerRejections"], 2);
 }
 
 #[tokio::test(start_paused = true)]

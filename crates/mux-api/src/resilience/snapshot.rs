@@ -8,7 +8,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::breaker::BreakerState;
-use super::circuit::unix_ms;
+use super::circuit::{unix_ms, BreakerEvent};
 use super::{lock, Resilience};
 
 /// Everything health shows about the layer.
@@ -39,6 +39,10 @@ pub struct CircuitBreakerSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     pub half_open_in_flight: u32,
+    /// Transitions since start.
+    pub transitions: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_transition: Option<BreakerEvent>,
 }
 
 /// `retryBudget` of the guide's health JSON.
@@ -69,6 +73,7 @@ impl Resilience {
     pub fn snapshot(&self) -> ResilienceSnapshot {
         let now = Instant::now();
         let view = self.breaker.view();
+        let (last_transition, transitions) = self.breaker.history();
         let opened_at = view.opened_at.map(|at| {
             let ago = now.saturating_duration_since(at);
             unix_ms(
@@ -96,6 +101,8 @@ impl Resilience {
                 opened_at,
                 retry_after_ms: view.retry_after.map(|d| d.as_millis() as u64),
                 half_open_in_flight: view.half_open_in_flight,
+                transitions,
+                last_transition,
             },
             retry_budget,
             totals: CallTotals {
