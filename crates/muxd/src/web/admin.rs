@@ -4,6 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use mux_api::ErrorKind;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -139,6 +140,10 @@ pub async fn verify_playback_ids(
                     Ok(found) => Some(format!("playback id points at {} instead", found.object.id)),
                     Err(error) if error.is_not_found() => {
                         Some("playback id not found on Mux".to_owned())
+                    }
+                    // Mux refuses this id (e.g. malformed): a problem of this asset, not of the run.
+                    Err(error) if error.kind() == ErrorKind::Permanent => {
+                        Some(format!("Mux rejects the playback id: {error}"))
                     }
                     Err(error) => return Err(error.into()),
                 },

@@ -4,8 +4,10 @@
 mod app;
 mod authz;
 mod chaos;
+mod dev;
 mod e2e;
 mod harness;
+mod operations;
 mod outage;
 mod startup;
 mod store;

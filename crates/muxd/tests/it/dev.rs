@@ -1,0 +1,172 @@
+//! `muxd dev` as a new user meets it: start the binary with no settings at all, open the URL it
+//! prints, sign in, upload a real file through its API to the embedded emulator, and watch the
+//! asset reach READY. Also `muxd serve` refusing to start without its secrets.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::app::fixture;
+use crate::harness::TempDir;
+
+/// Kills the child on drop, so a failing test leaves nothing running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));
+    cmd.args(args)
+        .current_dir(&dir.path)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
+    let dir = TempDir::new();
+    let mut child = muxd(&dir, &["dev"], &[("MUXD_LISTEN", "127.0.0.1:0")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _running = Running(child);
+    let line = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("Open "))
+    })
+    .await
+    .unwrap()
+    .expect("muxd dev prints the URL to open");
+    let login = line
+        .split("Open ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let base = login.split("/dev/login").next().unwrap().to_owned();
+
+    // Sign in as the demo user: a cookie, and a redirect to the content page.
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let response = http.get(&login).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    let html = http.get(format!("{base}{page}")).send().await.unwrap();
+    assert_eq!(html.status(), StatusCode::OK);
+    assert!(html.text().await.unwrap().contains("Step 4: Content"));
+
+    // The page's own calls: the campaign, an upload, the file PUT, then the status.
+    let campaign_id = page
+        .trim_start_matches("/campaigns/")
+        .trim_end_matches("/content");
+    let campaign: Value = http
+        .get(format!("{base}/api/campaigns/{campaign_id}"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let influencer = campaign["influencers"][0]["id"].as_str().unwrap();
+    let created: Value = http
+        .post(format!("{base}/api/mux/create-video-upload"))
+        .header(COOKIE, &cookie)
+        .json(&json!({"name": "hd.mp4", "campaignId": campaign_id, "influencerId": influencer, "fileType": "video/mp4"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = created["url"].as_str().expect("an upload URL");
+    let put = http
+        .put(url)
+        .body(fixture("hd-10s-1280x720.mp4"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let id = created["id"].as_str().unwrap();
+    let mut asset = Value::Null;
+    for _ in 0..300 {
+        asset = http
+            .get(format!("{base}/api/creative-assets/{id}"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if asset["status"] == "READY" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(asset["status"], "READY", "{asset}");
+    assert_eq!(asset["aspectRatio"], "16:9");
+    let media = http
+        .get(asset["playbackUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        media.status().is_success() || media.status().is_redirection(),
+        "{}",
+        media.status()
+    );
+    assert!(
+        dir.path.join("muxd.db").exists(),
+        "muxd dev keeps its SQLite file in the working directory"
+    );
+}
+
+#[test]
+fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
+    let dir = TempDir::new();
+    let out = muxd(&dir, &["serve"], &[]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for setting in [
+        "MUX_TOKEN_ID",
+        "MUX_TOKEN_SECRET",
+        "MUX_WEBHOOK_SIGNING_SECRET",
+        "MUXD_JWT_HS256_SECRET",
+    ] {
+        assert!(
+            stderr.contains(&format!("{setting}: ")),
+            "{setting} not named in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("Fix:"), "{stderr}");
+}
