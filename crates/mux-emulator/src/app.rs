@@ -78,12 +78,7 @@ impl Emulator {
 
     /// The upload's snapshot as webhook data.
     pub fn emit_upload(&self, event_type: &str, upload: &crate::state::model::Upload) {
-        self.emit(
-            event_type,
-            "upload",
-            &upload.id,
-            upload.render(Render::Webhook),
-        );
+        self.emit(event_type, "upload", &upload.id, upload.render());
     }
 
     /// The asset's snapshot as webhook data.

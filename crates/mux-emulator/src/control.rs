@@ -49,12 +49,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BadBody> {
 
 async fn state(State(emu): State<Arc<Emulator>>) -> Json<Value> {
     emu.expire_due();
-    let uploads: Vec<Value> = emu
-        .store
-        .all_uploads()
-        .iter()
-        .map(|u| u.render(Render::Rest))
-        .collect();
+    let uploads: Vec<Value> = emu.store.all_uploads().iter().map(|u| u.render()).collect();
     let assets: Vec<Value> = emu
         .store
         .all_assets()
@@ -66,12 +61,7 @@ async fn state(State(emu): State<Arc<Emulator>>) -> Json<Value> {
 
 async fn uploads(State(emu): State<Arc<Emulator>>) -> Json<Value> {
     emu.expire_due();
-    let data: Vec<Value> = emu
-        .store
-        .all_uploads()
-        .iter()
-        .map(|u| u.render(Render::Rest))
-        .collect();
+    let data: Vec<Value> = emu.store.all_uploads().iter().map(|u| u.render()).collect();
     Json(json!({"data": data}))
 }
 

@@ -15,6 +15,8 @@ use tower::ServiceExt;
 
 use crate::gate::DropConnection;
 
+/// The largest read buffer per connection: upload bodies arrive in frames up to this size.
+const READ_BUFFER: usize = 1 << 20;
 /// How long open connections get to finish at shutdown.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -52,6 +54,7 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
             }
         });
         let connection = hyper::server::conn::http1::Builder::new()
+            .max_buf_size(READ_BUFFER)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

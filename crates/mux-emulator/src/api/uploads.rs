@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError, PageQuery};
 use crate::app::Emulator;
-use crate::state::model::{Render, Upload, UploadStatus};
+use crate::state::model::{Upload, UploadStatus};
 
 /// `timeout` bounds and default (mux-api.md §2.1).
 const DEFAULT_TIMEOUT_S: u64 = 3600;
@@ -60,10 +60,7 @@ pub async fn create(
     };
     emu.store.insert_upload(upload.clone());
     emu.emit_upload("video.upload.created", &upload);
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"data": upload.render(Render::Rest)})),
-    ))
+    Ok((StatusCode::CREATED, Json(json!({"data": upload.render()}))))
 }
 
 /// Checks the fields the emulator acts on and fills Mux's defaults; the rest is echoed.
@@ -128,7 +125,7 @@ pub async fn get(
     check_id(&id)?;
     emu.expire_due();
     let upload = emu.store.upload(&id).ok_or(ApiError::NotFound)?;
-    Ok(Json(json!({"data": upload.render(Render::Rest)})))
+    Ok(Json(json!({"data": upload.render()})))
 }
 
 pub async fn list(
@@ -143,7 +140,7 @@ pub async fn list(
         .store
         .list_uploads(page, limit)
         .iter()
-        .map(|u| u.render(Render::Rest))
+        .map(|u| u.render())
         .collect();
     Ok(Json(json!({"data": data})))
 }
@@ -171,5 +168,5 @@ pub async fn cancel(
         ));
     }
     emu.emit_upload("video.upload.cancelled", &upload);
-    Ok(Json(json!({"data": upload.render(Render::Rest)})))
+    Ok(Json(json!({"data": upload.render()})))
 }

@@ -53,7 +53,8 @@ pub struct Upload {
 }
 
 impl Upload {
-    pub fn render(&self, _render: Render) -> Value {
+    /// The upload object; it has no `created_at`, so REST and webhooks render it alike.
+    pub fn render(&self) -> Value {
         let mut m = Map::new();
         m.insert("id".into(), json!(self.id));
         m.insert("status".into(), json!(self.status));

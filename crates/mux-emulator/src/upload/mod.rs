@@ -86,7 +86,7 @@ async fn receive(
     let mut progress = progress.lock().await;
     let result = match range {
         None => write::whole(&emu, &id, &mut progress, body).await,
-        Some(ContentRange::Query { total }) => Ok(query_status(&progress, total)),
+        Some(ContentRange::Query { .. }) => Ok(query_status(&progress)),
         Some(ContentRange::Chunk { start, end, total }) => {
             write::chunk(&emu, &id, &mut progress, (start, end, total), body).await
         }
@@ -119,7 +119,7 @@ enum Answer {
     Incomplete(u64),
 }
 
-fn query_status(progress: &Progress, _total: u64) -> Answer {
+fn query_status(progress: &Progress) -> Answer {
     if progress.complete {
         Answer::Done
     } else {

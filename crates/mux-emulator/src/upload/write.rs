@@ -1,16 +1,20 @@
 //! Writing request bodies to the upload's file, streaming, never holding a whole body.
 
-use axum::body::Body;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use futures_util::StreamExt;
-use tokio::fs::OpenOptions;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
+use tokio::sync::mpsc;
 
 use super::{Answer, Progress, Refusal};
 use crate::app::Emulator;
 
-/// Writes are batched into blocks of this size before they reach the disk.
-const WRITE_BUFFER: usize = 1 << 20;
+/// Small frames are batched into writes of this size; larger ones are written as they are.
+const WRITE_BUFFER: usize = 256 << 10;
+/// Body frames waiting for the writer thread (each at most the server's 1 MiB read buffer).
+const QUEUE_FRAMES: usize = 8;
 
 /// A PUT without `Content-Range`: the body is the whole file (mux-api.md §3.1).
 pub(super) async fn whole(
@@ -91,6 +95,9 @@ pub(super) async fn chunk(
 
 /// Streams `body` into the file at `offset`, cutting the file to `offset` first. With `expected`,
 /// the body must be exactly that long. On any failure the file is cut back to `offset`.
+///
+/// Frames go through a small bounded queue to a blocking writer thread (at most `QUEUE_FRAMES`
+/// frames in memory); `BufWriter` passes frames larger than its buffer straight to the file.
 async fn stream_at(
     emu: &Emulator,
     id: &str,
@@ -99,63 +106,76 @@ async fn stream_at(
     body: Body,
 ) -> Result<u64, Refusal> {
     let path = emu.upload_path(id);
-    let io = |e: std::io::Error| {
-        Refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("storage error: {e}"),
-            None,
-        )
-    };
-    let mut file = OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(false)
-        .open(&path)
-        .await
-        .map_err(io)?;
-    file.set_len(offset).await.map_err(io)?;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .await
-        .map_err(io)?;
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let (tx, rx) = mpsc::channel::<Bytes>(QUEUE_FRAMES);
+    let writer_path = path.clone();
+    let writer = tokio::task::spawn_blocking(move || write_frames(&writer_path, offset, rx));
     let mut stream = body.into_data_stream();
     let mut written = 0u64;
     let mut failure = None;
     while let Some(frame) = stream.next().await {
-        match frame {
-            Ok(bytes) => {
-                written += bytes.len() as u64;
-                if expected.is_some_and(|n| written > n) {
-                    failure = Some(format!(
-                        "the chunk is longer than its Content-Range ({} bytes)",
-                        expected.unwrap_or(0)
-                    ));
-                    break;
-                }
-                if let Err(e) = out.write_all(&bytes).await {
-                    failure = Some(format!("storage error: {e}"));
-                    break;
-                }
-            }
+        let bytes = match frame {
+            Ok(bytes) => bytes,
             Err(e) => {
                 failure = Some(format!("the request body ended early: {e}"));
                 break;
             }
+        };
+        written += bytes.len() as u64;
+        if let Some(n) = expected.filter(|n| written > *n) {
+            failure = Some(format!(
+                "the chunk is longer than its Content-Range ({n} bytes)"
+            ));
+            break;
+        }
+        if tx.send(bytes).await.is_err() {
+            break; // the writer stopped; its error is reported below
         }
     }
-    if failure.is_none() && expected.is_some_and(|n| written != n) {
-        failure = Some(format!(
-            "the chunk has {written} bytes but its Content-Range says {}",
-            expected.unwrap_or(0)
-        ));
-    }
-    if let Err(e) = out.flush().await {
+    drop(tx);
+    let stored = writer
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    if let Err(e) = stored {
         failure.get_or_insert(format!("storage error: {e}"));
     }
-    let file = out.into_inner();
-    if let Some(message) = failure {
-        file.set_len(offset).await.map_err(io)?;
-        return Err(Refusal(StatusCode::BAD_REQUEST, message, None));
+    if let Some(n) = expected.filter(|n| failure.is_none() && written != *n) {
+        failure = Some(format!(
+            "the chunk has {written} bytes but its Content-Range says {n}"
+        ));
     }
-    Ok(written)
+    let Some(message) = failure else {
+        return Ok(written);
+    };
+    let cut = async {
+        tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .await?
+            .set_len(offset)
+            .await
+    };
+    if let Err(e) = cut.await {
+        tracing::warn!(upload.id = id, error = %e, "could not cut a failed chunk off");
+    }
+    Err(Refusal(StatusCode::BAD_REQUEST, message, None))
+}
+
+/// The blocking side of `stream_at`: writes every queued frame at `offset` onwards.
+fn write_frames(
+    path: &Path,
+    offset: u64,
+    mut frames: mpsc::Receiver<Bytes>,
+) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(path)?;
+    file.set_len(offset)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    while let Some(bytes) = frames.blocking_recv() {
+        out.write_all(&bytes)?;
+    }
+    out.flush()
 }

@@ -9,4 +9,5 @@ mod playback;
 mod receiver;
 mod uploads;
 mod uploads_chunked;
+mod webhook_faults;
 mod webhooks;
