@@ -9,7 +9,7 @@ use crate::harness::{config, fixture, header, TestEmu};
 #[tokio::test]
 async fn hls_is_412_until_ready_then_redirects_to_the_mp4() {
     let mut cfg = config();
-    cfg.processing_delay = Duration::from_millis(800);
+    cfg.processing_delay = Duration::from_millis(1500);
     let emu = TestEmu::with(cfg).await;
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

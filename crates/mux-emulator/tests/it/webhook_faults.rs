@@ -49,7 +49,7 @@ async fn retries_stop_when_the_window_ends() {
     receiver.script(&[500; 100]);
     let emu = emu_with(&receiver, |c| {
         c.webhook_retry_window = Duration::from_secs(60);
-        c.webhook_time_scale = 0.002; // 120 ms window; retries after 10, 20, 40 ms …
+        c.webhook_time_scale = 0.004; // a 240 ms window; retries after 20, 40, 80 ms …
     })
     .await;
     emu.create_public_upload("w").await;
