@@ -93,7 +93,15 @@ impl Ingestor {
             payload: &payload,
         };
         let mut tx = self.store.begin().await?;
-        let Some(row_id) = webhooks::insert(&mut tx, &record).await? else {
+        // Read first, so the dedupe insert can carry the final outcome.
+        let asset = match meaning.keys.is_empty() {
+            true => None,
+            false => assets::find_by_keys(&mut tx, &meaning.keys).await?,
+        };
+        let outcome = outcome_of(&meaning, asset.as_ref());
+        let Some(_) =
+            webhooks::insert(&mut tx, &record, outcome, asset.as_ref().map(|a| a.id)).await?
+        else {
             tx.commit().await?;
             metrics::counter!("muxd_webhooks_total", "outcome" => "duplicate").increment(1);
             return Ok(Ingested {
@@ -102,24 +110,32 @@ impl Ingestor {
                 asset_id: None,
             });
         };
-        let at_ms = record.mux_created_at.unwrap_or(received_at_ms);
-        let cause = Cause::Webhook {
-            event_id: envelope.id.clone(),
-            event_type: envelope.event_type.clone(),
-        };
+        let asset_id = asset.as_ref().map(|a| a.id);
         let mut changed = Vec::new();
-        let (outcome, asset) = apply_meaning(
-            &mut tx,
-            &meaning,
-            at_ms,
-            &cause,
-            &self.stream_base,
-            &mut changed,
-        )
-        .await?;
-        webhooks::set_outcome(&mut tx, row_id, outcome, asset.as_ref().map(|a| a.id), None).await?;
-        if let Some(asset) = &asset {
-            drain_unmatched(&mut tx, asset.id, &self.stream_base, &mut changed).await?;
+        if let (Some(event), Some(asset)) = (&meaning.event, asset) {
+            let at_ms = record.mux_created_at.unwrap_or(received_at_ms);
+            let cause = Cause::Webhook {
+                event_id: envelope.id.clone(),
+                event_type: envelope.event_type.clone(),
+            };
+            let known_asset_id = asset.facts.mux_asset_id.clone();
+            if let Some(change) = assets::apply_event_to(
+                &mut tx,
+                asset.clone(),
+                event,
+                at_ms,
+                &cause,
+                &self.stream_base,
+            )
+            .await?
+            {
+                let learned_key = change.facts.mux_asset_id != known_asset_id;
+                changed.push((asset.clone(), change));
+                // Events waiting for this asset id can match now.
+                if learned_key {
+                    drain_unmatched(&mut tx, asset.id, &self.stream_base, &mut changed).await?;
+                }
+            }
         }
         tx.commit().await?;
         metrics::counter!("muxd_webhooks_total", "outcome" => outcome.as_str()).increment(1);
@@ -127,7 +143,7 @@ impl Ingestor {
         Ok(Ingested {
             event_id: envelope.id,
             outcome,
-            asset_id: asset.map(|a| a.id),
+            asset_id,
         })
     }
 
@@ -183,6 +199,16 @@ impl Ingestor {
     }
 }
 
+/// What will be done with an event: applied to its row, kept until its row appears, or (a type
+/// muxd does not track) stored only.
+fn outcome_of(meaning: &Interpretation, asset: Option<&CreativeAsset>) -> Outcome {
+    match (&meaning.event, asset) {
+        (None, _) => Outcome::Ignored,
+        (Some(_), None) => Outcome::Unmatched,
+        (Some(_), Some(_)) => Outcome::Applied,
+    }
+}
+
 /// Finds the row and applies the lifecycle event, if any. Returns the outcome and matched row.
 async fn apply_meaning(
     conn: &mut AnyConnection,
@@ -192,23 +218,19 @@ async fn apply_meaning(
     stream_base: &str,
     changed: &mut Vec<(CreativeAsset, Change)>,
 ) -> Result<(Outcome, Option<CreativeAsset>), StoreError> {
-    let asset = if meaning.keys.is_empty() {
-        None
-    } else {
-        assets::find_by_keys(conn, &meaning.keys).await?
+    let asset = match meaning.keys.is_empty() {
+        true => None,
+        false => assets::find_by_keys(conn, &meaning.keys).await?,
     };
-    let Some(event) = &meaning.event else {
-        return Ok((Outcome::Ignored, asset));
-    };
-    let Some(asset) = asset else {
-        return Ok((Outcome::Unmatched, None));
-    };
-    if let Some(change) =
-        assets::apply_event(conn, asset.id, event, at_ms, cause, stream_base).await?
-    {
-        changed.push((asset.clone(), change));
+    let outcome = outcome_of(meaning, asset.as_ref());
+    if let (Some(event), Some(found)) = (&meaning.event, &asset) {
+        if let Some(change) =
+            assets::apply_event_to(conn, found.clone(), event, at_ms, cause, stream_base).await?
+        {
+            changed.push((found.clone(), change));
+        }
     }
-    Ok((Outcome::Applied, Some(asset)))
+    Ok((outcome, asset))
 }
 
 /// Applies, oldest first, every unmatched event that names row `id` by any of its keys. Applying

@@ -152,8 +152,7 @@ pub async fn find_by_keys(
 }
 
 /// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
-/// event changes nothing (duplicate or late) or the row does not exist. A lost optimistic race
-/// (another writer bumped `version` first) re-reads the row and re-applies the pure transition.
+/// event changes nothing (duplicate or late) or the row does not exist.
 pub async fn apply_event(
     conn: &mut AnyConnection,
     id: AssetId,
@@ -162,16 +161,34 @@ pub async fn apply_event(
     cause: &Cause,
     stream_base: &str,
 ) -> StoreResult<Option<Change>> {
+    match by_id(conn, id).await? {
+        Some(current) => apply_event_to(conn, current, event, at_ms, cause, stream_base).await,
+        None => Ok(None),
+    }
+}
+
+/// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
+/// writer bumped `version` first) re-reads the row and re-applies the pure transition.
+pub async fn apply_event_to(
+    conn: &mut AnyConnection,
+    mut current: CreativeAsset,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<Option<Change>> {
+    let id = current.id;
     for _ in 0..MAX_APPLY_ATTEMPTS {
-        let Some(current) = by_id(conn, id).await? else {
-            return Ok(None);
-        };
         let Some(change) = lifecycle::apply(&current.facts, event, at_ms) else {
             return Ok(None);
         };
         if write_facts(conn, &current, &change.facts, stream_base).await? {
             record_change(conn, id, change.from, change.to, cause).await?;
             return Ok(Some(change));
+        }
+        match by_id(conn, id).await? {
+            Some(fresh) => current = fresh,
+            None => return Ok(None),
         }
     }
     Err(StoreError::Corrupt(format!(

@@ -115,17 +115,19 @@ fn decode(row: &AnyRow) -> StoreResult<StoredWebhookEvent> {
     })
 }
 
-/// Stores a new event as `unmatched` (the caller sets the real outcome in the same transaction).
-/// Returns its row id, or `None` if the event id was already stored, in which case the stored
-/// event's delivery count goes up and nothing else changes.
+/// Stores a new event with its outcome and matched row. Returns its row id, or `None` if the
+/// event id was already stored, in which case the stored event's delivery count goes up and
+/// nothing else changes.
 pub async fn insert(
     conn: &mut AnyConnection,
     event: &NewWebhookEvent<'_>,
+    outcome: Outcome,
+    asset: Option<AssetId>,
 ) -> StoreResult<Option<i64>> {
     let inserted = sqlx::query(
         "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
-            received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, 'unmatched', $7, $8, $9, $10)
+            received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (event_id) DO NOTHING RETURNING id",
     )
     .bind(event.event_id)
@@ -134,10 +136,12 @@ pub async fn insert(
     .bind(event.object_id)
     .bind(event.mux_created_at)
     .bind(event.received_at)
+    .bind(outcome.as_str())
     .bind(event.keys.passthrough.map(|p| p.to_string()))
     .bind(event.keys.upload_id.as_deref())
     .bind(event.keys.asset_id.as_deref())
     .bind(event.payload)
+    .bind(asset.map(|a| a.to_string()))
     .fetch_optional(&mut *conn)
     .await?;
     match inserted {

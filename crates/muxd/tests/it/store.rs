@@ -317,12 +317,14 @@ async fn webhook_events_dedupe_on_event_id(store: Store) {
         payload: r#"{"id":"evt-a"}"#,
     };
     let mut tx = store.begin().await.unwrap();
-    let id = webhooks::insert(&mut tx, &event)
+    let id = webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
         .await
         .unwrap()
         .expect("first delivery stored");
     assert_eq!(
-        webhooks::insert(&mut tx, &event).await.unwrap(),
+        webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
+            .await
+            .unwrap(),
         None,
         "duplicate stored twice"
     );
@@ -382,7 +384,9 @@ async fn concurrent_duplicate_webhooks_store_one_row(store: Store) {
                 payload: "{}",
             };
             let mut tx = store.begin().await.unwrap();
-            let stored = webhooks::insert(&mut tx, &event).await.unwrap();
+            let stored = webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
             stored.is_some()
         }));

@@ -1,0 +1,248 @@
+//! Verified webhook ingestion, on SQLite and PostgreSQL (`cargo bench -p muxd --bench
+//! webhook_ingest`). For each database it measures, in one run:
+//! 1. bare: the same store-and-apply transactions muxd runs per event (`Ingestor::ingest`), called
+//!    directly with no HTTP and no signature check, by `CONCURRENCY` workers;
+//! 2. HTTP: signed deliveries to `POST /api/webhooks/mux` on loopback by `CONCURRENCY` clients
+//!    (each verified, stored, applied, acknowledged), throughput and ack latency;
+//! 3. paced: HTTP deliveries at half of the throughput measured in 2, reporting p50/p99 latency.
+//!
+//! Each event is one step of a realistic upload (asset_created, asset.created, asset.ready) for a
+//! pre-created row. The load generator runs in the same process, on the same 2 cores, so the HTTP
+//! figures include its cost. PostgreSQL: `MUXD_TEST_POSTGRES_URL` (default local, trust auth).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use muxd::app::{self, Wiring};
+use muxd::config::{DatabaseUrl, Mode, Settings};
+use muxd::domain::{signature, AssetId};
+use muxd::identity::Identity;
+use muxd::store::{now_ms, NewAsset, Role, Store};
+use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::net::TcpListener;
+use tokio::sync::Mutex;
+
+const ROWS: usize = 1_000;
+const CONCURRENCY: usize = 16;
+const PACED_SECONDS: u64 = 5;
+const SECRET: &str = "bench-secret";
+
+fn event(n: usize, row: AssetId, upload: &str, step: usize) -> Vec<u8> {
+    let asset = format!("as-{upload}");
+    let (kind, data) = match step {
+        0 => (
+            "video.upload.asset_created",
+            json!({"id": upload, "status": "asset_created", "asset_id": asset, "new_asset_settings": {"passthrough": row.to_string()}}),
+        ),
+        1 => (
+            "video.asset.created",
+            json!({"id": asset, "upload_id": upload, "status": "preparing", "passthrough": row.to_string()}),
+        ),
+        _ => (
+            "video.asset.ready",
+            json!({"id": asset, "upload_id": upload, "status": "ready", "passthrough": row.to_string(), "duration": 10.0, "aspect_ratio": "16:9", "playback_ids": [{"id": format!("pb-{upload}"), "policy": "public"}]}),
+        ),
+    };
+    serde_json::to_vec(&json!({"type": kind, "id": format!("evt-{n}-{upload}-{step}"), "created_at": "2026-11-23T10:00:00.000000Z",
+        "object": {"type": "asset", "id": upload}, "environment": {"name": "Bench", "id": "b"}, "data": data, "attempts": []}))
+    .unwrap()
+}
+
+/// `ROWS` fresh rows and their 3 events each, in delivery order (all first steps, then seconds…).
+async fn workload(store: &Store, tag: &str) -> Vec<Vec<u8>> {
+    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
+    let mut rows = Vec::with_capacity(ROWS);
+    for n in 0..ROWS {
+        let id = AssetId::new();
+        store
+            .insert_asset(&NewAsset {
+                id,
+                owner_id: user.id,
+                campaign_id: None,
+                influencer_id: None,
+                name: "b".into(),
+                description: None,
+            })
+            .await
+            .unwrap();
+        let upload = format!("{tag}{n}");
+        store.set_upload(id, &upload, "https://u").await.unwrap();
+        rows.push((id, upload));
+    }
+    (0..3)
+        .flat_map(|step| {
+            rows.iter()
+                .enumerate()
+                .map(move |(n, (id, up))| event(n, *id, up, step))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// Runs `work` over `items` with `CONCURRENCY` workers; returns (events/s, sorted latencies).
+async fn drive<F, Fut>(items: Vec<Vec<u8>>, work: F) -> (f64, Vec<Duration>)
+where
+    F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let total = items.len();
+    let queue = Arc::new(Mutex::new(items.into_iter()));
+    let work = Arc::new(work);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (queue, work) = (queue.clone(), work.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let Some(item) = queue.lock().await.next() else {
+                    return latencies;
+                };
+                let t = Instant::now();
+                work(item).await;
+                latencies.push(t.elapsed());
+            }
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let rate = total as f64 / started.elapsed().as_secs_f64();
+    latencies.sort();
+    (rate, latencies)
+}
+
+fn signed(http: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    let t = now_ms() / 1000;
+    http.post(url)
+        .header(
+            "mux-signature",
+            format!("t={t},v1={}", signature::sign(SECRET.as_bytes(), t, &body)),
+        )
+        .body(body)
+}
+
+async fn bench(label: &str, url: DatabaseUrl) {
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let vars = [
+        ("MUX_WEBHOOK_SIGNING_SECRET", SECRET),
+        ("MUX_BASE_URL", "http://127.0.0.1:9"),
+        ("DATABASE_URL", url.expose()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let settings = Settings::load(&vars, Mode::Dev).unwrap();
+    let wiring = Wiring {
+        identity: Identity::dev(b"bench"),
+        mux: app::mux_config(&settings),
+        demo: None,
+    };
+    let state = app::build(&settings, store.clone(), wiring).await.unwrap();
+
+    // 1. Bare transactions.
+    let events = workload(&store, "bare").await;
+    let ingest = state.ingest.clone();
+    let (bare_rate, _) = drive(events, move |body| {
+        let ingest = ingest.clone();
+        async move {
+            ingest.ingest(&body, now_ms()).await.unwrap();
+        }
+    })
+    .await;
+
+    // 2. Verified HTTP at full speed.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/api/webhooks/mux", listener.local_addr().unwrap());
+    let server = tokio::spawn(app::serve(state.clone(), listener, std::future::pending()));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+    let events = workload(&store, "http").await;
+    let (client, target) = (http.clone(), endpoint.clone());
+    let (http_rate, latencies) = drive(events, move |body| {
+        let request = signed(&client, &target, body);
+        async move {
+            let status = request.send().await.unwrap().status();
+            assert!(status.is_success(), "{status}");
+        }
+    })
+    .await;
+
+    // 3. Paced at half the measured maximum.
+    let half = http_rate / 2.0;
+    let events = workload(&store, "paced").await;
+    let count = events.len().min((half * PACED_SECONDS as f64) as usize);
+    let interval = Duration::from_secs_f64(1.0 / half);
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut sends = Vec::with_capacity(count);
+    for body in events.into_iter().take(count) {
+        ticker.tick().await;
+        let request = signed(&http, &endpoint, body);
+        sends.push(tokio::spawn(async move {
+            let t = Instant::now();
+            assert!(request.send().await.unwrap().status().is_success());
+            t.elapsed()
+        }));
+    }
+    let mut paced = Vec::with_capacity(count);
+    for send in sends {
+        paced.push(send.await.unwrap());
+    }
+    paced.sort();
+    server.abort();
+
+    println!("{label}:");
+    println!("  bare store+apply:      {bare_rate:8.0} events/s");
+    println!(
+        "  verified HTTP (max):   {http_rate:8.0} events/s  ack p50 {:.2} ms  p99 {:.2} ms  ratio to bare {:.2}",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        http_rate / bare_rate
+    );
+    println!(
+        "  verified HTTP at {half:.0}/s (half max, {count} events): ack p50 {:.2} ms  p99 {:.2} ms",
+        percentile(&paced, 0.5),
+        percentile(&paced, 0.99)
+    );
+    store.close().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
+    bench("SQLite (WAL, synchronous=NORMAL)", sqlite).await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin = std::env::var("MUXD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let Ok(mut conn) = PgConnection::connect(&admin).await else {
+        println!("PostgreSQL: SKIPPED (unreachable at {admin})");
+        return;
+    };
+    let name = format!("muxd_bench_{}", std::process::id());
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').unwrap().0;
+    bench(
+        "PostgreSQL",
+        DatabaseUrl::parse(&format!("{base}/{name}")).unwrap(),
+    )
+    .await;
+    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+}
