@@ -70,7 +70,12 @@ pub struct TestApp {
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false).await
+        Self::spawn_with(backend, false, false).await
+    }
+
+    /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
+    pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, false, true).await
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -80,10 +85,10 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true).await
+        Self::spawn_with(backend, true, false).await
     }
 
-    async fn spawn_with(backend: Backend, behind_proxy: bool) -> Option<TestApp> {
+    async fn spawn_with(backend: Backend, behind_proxy: bool, paced: bool) -> Option<TestApp> {
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
                 let (store, dir) = sqlite_store().await;
@@ -141,7 +146,7 @@ impl TestApp {
         .collect();
         let settings = Settings::load(&vars, Mode::Serve).expect("test settings are valid");
         let mut mux = app::mux_config(&settings);
-        mux.rate_limit.enabled = false;
+        mux.rate_limit.enabled = paced;
         mux.retry.base_delay = Duration::from_millis(20);
         mux.request_timeout = Duration::from_secs(5);
         let wiring = Wiring {

@@ -3,6 +3,7 @@
 
 mod app;
 mod authz;
+mod bursts;
 mod chaos;
 mod dev;
 mod e2e;
