@@ -17,7 +17,7 @@ use serde_json::Value;
 const TOTAL: u64 = 1 << 30;
 const BLOCK: usize = 1 << 20;
 const CHUNK: u64 = 32 << 20;
-const RUNS: usize = 2;
+const RUNS: usize = 3;
 
 fn block() -> Bytes {
     Bytes::from((0..BLOCK).map(|i| (i % 251) as u8 + 1).collect::<Vec<u8>>())
