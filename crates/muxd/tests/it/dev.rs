@@ -170,3 +170,84 @@ fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
     }
     assert!(stderr.contains("Fix:"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_emulator_runs_alone_and_answers_the_mux_api() {
+    let dir = TempDir::new();
+    let mut child = muxd(&dir, &["emulator", "--port", "0"], &[])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _running = Running(child);
+    let line = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("listening on"))
+    })
+    .await
+    .unwrap()
+    .expect("muxd emulator prints where it listens");
+    let base = line.rsplit(' ').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{base}/video/v1/uploads"))
+        .basic_auth("emulator", Some("emulator-secret"))
+        .json(&json!({"cors_origin": "*", "new_asset_settings": {"playback_policies": ["public"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let anonymous = http
+        .get(format!("{base}/video/v1/uploads"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
+    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let dir = TempDir::new();
+    let db = format!("sqlite://{}", dir.path.join("doctor.db").display());
+    let base = emulator.base_url();
+    let env = |secret: &'static str| {
+        vec![
+            ("DATABASE_URL", db.clone()),
+            ("MUX_BASE_URL", base.clone()),
+            ("MUX_TOKEN_ID", "emulator".to_owned()),
+            ("MUX_TOKEN_SECRET", secret.to_owned()),
+            ("MUX_WEBHOOK_SIGNING_SECRET", "s".to_owned()),
+            ("MUXD_JWT_HS256_SECRET", "j".to_owned()),
+        ]
+    };
+    let run = |vars: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        muxd(&dir, &["doctor"], &pairs).output().unwrap()
+    };
+    assert!(muxd(&dir, &["migrate"], &[("DATABASE_URL", &db)])
+        .status()
+        .unwrap()
+        .success());
+    // `output()` blocks this worker; the emulator keeps serving on the other.
+    let good = run(env("emulator-secret"));
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{text}");
+    assert!(text.contains("All checks passed"), "{text}");
+
+    let bad = run(env("wrong-secret"));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success(), "{text}");
+    assert!(
+        text.contains("Mux refused the access token (401)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: check MUX_TOKEN_ID/MUX_TOKEN_SECRET"),
+        "{text}"
+    );
+}
