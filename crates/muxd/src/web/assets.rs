@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::CurrentUser;
+use super::error::optional_id;
 use super::views::AssetView;
 use super::ApiError;
 use crate::app::AppState;
@@ -58,14 +59,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
-    let campaign = query
-        .campaign_id
-        .as_deref()
-        .map(|c| {
-            CampaignId::parse(c)
-                .map_err(|_| ApiError::BadRequest("campaignId is not a valid id".into()))
-        })
-        .transpose()?;
+    let campaign: Option<CampaignId> = optional_id("campaignId", query.campaign_id.as_deref())?;
     let filter = AssetFilter {
         owner: Some(user.id),
         campaign,
@@ -121,11 +115,11 @@ pub async fn update(
             "name must be 1 to 255 characters".into(),
         ));
     }
-    let influencer = match input.influencer_id.as_deref() {
+    let influencer: Option<InfluencerId> =
+        optional_id("influencerId", input.influencer_id.as_deref())?;
+    let influencer = match influencer {
         None => None,
-        Some(raw) => {
-            let influencer = InfluencerId::parse(raw)
-                .map_err(|_| ApiError::BadRequest("influencerId is not a valid id".into()))?;
+        Some(influencer) => {
             let campaign = asset
                 .campaign_id
                 .ok_or_else(|| ApiError::BadRequest("this asset has no campaign".into()))?;

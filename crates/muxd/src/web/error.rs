@@ -84,6 +84,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Parses an optional id from a request (`field` names it in the 400 when it does not parse).
+pub fn optional_id<T: std::str::FromStr>(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|text| {
+        text.parse()
+            .map_err(|_| ApiError::BadRequest(format!("{field} is not a valid id")))
+    })
+    .transpose()
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         if error.is_unavailable() {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::CurrentUser;
+use super::error::optional_id;
 use super::views::AssetView;
 use super::ApiError;
 use crate::app::AppState;
@@ -76,22 +77,9 @@ async fn check(app: &AppState, input: CreateUpload) -> Result<Checked, ApiError>
             )));
         }
     }
-    let campaign = input
-        .campaign_id
-        .as_deref()
-        .map(|id| {
-            CampaignId::parse(id)
-                .map_err(|_| ApiError::BadRequest("campaignId is not a valid id".into()))
-        })
-        .transpose()?;
-    let influencer = input
-        .influencer_id
-        .as_deref()
-        .map(|id| {
-            InfluencerId::parse(id)
-                .map_err(|_| ApiError::BadRequest("influencerId is not a valid id".into()))
-        })
-        .transpose()?;
+    let campaign: Option<CampaignId> = optional_id("campaignId", input.campaign_id.as_deref())?;
+    let influencer: Option<InfluencerId> =
+        optional_id("influencerId", input.influencer_id.as_deref())?;
     if let Some(campaign) = campaign {
         if app.store.campaign(campaign).await?.is_none() {
             return Err(ApiError::BadRequest("no such campaign".into()));
