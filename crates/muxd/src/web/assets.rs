@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::auth::CurrentUser;
 use super::error::optional_id;
+use super::json::ApiJson;
 use super::views::AssetView;
 use super::ApiError;
 use crate::app::AppState;
@@ -106,7 +107,7 @@ pub async fn update(
     State(app): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-    Json(input): Json<UpdateAsset>,
+    ApiJson(input): ApiJson<UpdateAsset>,
 ) -> Result<Json<AssetView>, ApiError> {
     let asset = owned(&app, &user, &id).await?;
     let name = input.name.as_deref().map(str::trim);

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod json;
 pub mod live;
 pub mod pages;
 pub mod router;

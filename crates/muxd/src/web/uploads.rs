@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::auth::CurrentUser;
 use super::error::optional_id;
+use super::json::ApiJson;
 use super::views::AssetView;
 use super::ApiError;
 use crate::app::AppState;
@@ -113,7 +114,7 @@ async fn check(app: &AppState, input: CreateUpload) -> Result<Checked, ApiError>
 pub async fn create(
     State(app): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Json(input): Json<CreateUpload>,
+    ApiJson(input): ApiJson<CreateUpload>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     // 1. Validate.
     let checked = check(&app, input).await?;

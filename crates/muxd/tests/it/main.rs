@@ -12,4 +12,5 @@ mod operations;
 mod outage;
 mod startup;
 mod store;
+mod uploads;
 mod webhooks;
