@@ -1,6 +1,7 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
 //! real HTTP server or the `muxd` binary. `harness` and `app` own the set-up; one module per area.
 
+mod admin;
 mod app;
 mod authz;
 mod bursts;
