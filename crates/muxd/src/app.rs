@@ -19,6 +19,7 @@ use crate::config::{Settings, UploadSettings, WebhookSettings};
 use crate::identity::Identity;
 use crate::ingest::Ingestor;
 use crate::live::LiveHub;
+use crate::pool::UploadPool;
 use crate::store::Store;
 use crate::{housekeeping, web};
 
@@ -34,6 +35,7 @@ pub struct App {
     pub uploads: UploadSettings,
     pub metrics: PrometheusHandle,
     pub webhook_stats: WebhookStats,
+    pub pool: UploadPool,
     pub started: Instant,
     /// The dev page's demo campaign, when running `muxd dev`.
     pub demo: Option<crate::dev::Demo>,
@@ -124,6 +126,7 @@ pub async fn build(settings: &Settings, store: Store, wiring: Wiring) -> anyhow:
         uploads: settings.uploads.clone(),
         metrics: metrics_handle(),
         webhook_stats: WebhookStats::default(),
+        pool: UploadPool::new(settings.uploads.pool_size),
         started: Instant::now(),
         demo: wiring.demo,
     }))
@@ -137,6 +140,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
     let background = housekeeping::spawn(app.clone(), token.clone());
+    let app_for_pool = app.clone();
     let router = web::router::build(app);
     let server_token = token.clone();
     let result = axum::serve(listener, router)
@@ -152,6 +156,7 @@ pub async fn serve(
     for task in background {
         let _ = task.await;
     }
+    app_for_pool.pool.cancel_all(&app_for_pool.mux).await;
     result
 }
 

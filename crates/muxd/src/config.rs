@@ -103,6 +103,8 @@ pub struct UploadSettings {
     pub playback_policy: String,
     pub stream_base_url: String,
     pub max_upload_bytes: u64,
+    /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
+    pub pool_size: usize,
 }
 
 /// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
@@ -263,6 +265,13 @@ impl Settings {
                 fix: "set MUXD_PLAYBACK_POLICY=public or MUXD_PLAYBACK_POLICY=signed".into(),
             });
         }
+        let pool_size: Option<usize> = parsed(
+            &mut problems,
+            get("MUXD_UPLOAD_POOL_SIZE"),
+            "MUXD_UPLOAD_POOL_SIZE",
+            "4",
+            "a whole number of spare uploads, e.g. 4 (0 turns the pool off)",
+        );
         let max_upload_bytes = parsed(
             &mut problems,
             get("MUXD_MAX_UPLOAD_BYTES"),
@@ -328,6 +337,7 @@ impl Settings {
                         .trim_end_matches('/')
                         .to_owned(),
                     max_upload_bytes,
+                    pool_size: pool_size.unwrap_or_default(),
                 },
                 alert_webhook_url: get("MUXD_ALERT_WEBHOOK_URL").map(str::to_owned),
             }),

@@ -1,7 +1,8 @@
 //! Background work that keeps promises made to users and operators:
 //! - finishing deletions: an owner's delete is recorded at once; the Mux asset (or the unused
 //!   upload) is deleted here, retried until Mux confirms, so no deletion is ever forgotten;
-//! - forgetting webhook events older than the retention window.
+//! - forgetting webhook events older than the retention window;
+//! - keeping the pool of spare direct uploads filled (`pool.rs`).
 //!
 //! Each job is a `run_once` step (tests call it directly) plus a loop in [`spawn`].
 
@@ -21,12 +22,27 @@ const DELETE_ON_ERROR: Duration = Duration::from_secs(30);
 const DELETE_BATCH: i64 = 20;
 /// Pause between retention purges.
 const PURGE_IDLE: Duration = Duration::from_secs(3600);
+/// Pause between pool refill steps (one spare per step at most, ≈ Mux's POST rate).
+const POOL_IDLE: Duration = Duration::from_secs(1);
+/// Pause after a refill step failed (Mux unavailable).
+const POOL_ON_ERROR: Duration = Duration::from_secs(10);
 
 /// Starts the loops; they stop when `token` is cancelled.
 pub fn spawn(app: AppState, token: CancellationToken) -> Vec<JoinHandle<()>> {
     let deleter = app.clone();
-    let purger = app;
+    let purger = app.clone();
+    let pooler = app;
     vec![
+        tokio::spawn(run_loop(
+            "refill_upload_pool",
+            token.clone(),
+            POOL_IDLE,
+            POOL_ON_ERROR,
+            move || {
+                let app = pooler.clone();
+                async move { app.pool.refill_once(&app.mux, &app.uploads).await.map(drop) }
+            },
+        )),
         tokio::spawn(run_loop(
             "finish_deletions",
             token.clone(),

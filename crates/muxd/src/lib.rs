@@ -6,6 +6,7 @@
 //! - [`store`]: persistence on SQLite or PostgreSQL behind one API.
 //! - [`ingest`]: verified webhooks stored and applied in one transaction.
 //! - [`poll`]: reads of Mux's API turned into the same lifecycle events.
+//! - [`pool`]: spare direct uploads for bursts of users.
 //! - [`web`]: inbound HTTP; [`web::router`] is the route table.
 //! - [`live`]: in-process fan-out of asset changes to live pages.
 //! - [`app`]: shared state, the server, background loops; [`housekeeping`]: those loops.
@@ -26,6 +27,7 @@ pub mod identity;
 pub mod ingest;
 pub mod live;
 pub mod poll;
+pub mod pool;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use mux_api::{AssetMeta, CreateUploadRequest, ErrorKind, NewAssetSettings, PlaybackPolicy};
+use mux_api::{AssetMeta, ErrorKind};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,6 +18,7 @@ use super::views::AssetView;
 use super::ApiError;
 use crate::app::AppState;
 use crate::domain::{AssetId, CampaignId, InfluencerId};
+use crate::pool::upload_request;
 use crate::store::NewAsset;
 
 /// Longest name or description accepted.
@@ -118,8 +119,10 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     // 1. Validate.
     let checked = check(&app, input).await?;
-    // 2. Record the row first, so every upload Mux ever makes for us has a row to land on.
-    let id = AssetId::new();
+    // 2. A spare upload from the pool, if one is ready: its row id is reserved already.
+    let spare = app.pool.take();
+    let id = spare.as_ref().map_or_else(AssetId::new, |s| s.id);
+    // 3. Record the row first, so every upload Mux ever makes for us has a row to land on.
     app.store
         .insert_asset(&NewAsset {
             id,
@@ -130,47 +133,42 @@ pub async fn create(
             description: checked.description,
         })
         .await?;
-    // 3. Create the direct upload; passthrough links every later event to the row.
-    let policy = if app.uploads.playback_policy == "signed" {
-        PlaybackPolicy::Signed
-    } else {
-        PlaybackPolicy::Public
-    };
-    let request = CreateUploadRequest {
-        cors_origin: Some(app.uploads.cors_origin.clone()),
-        new_asset_settings: NewAssetSettings {
-            playback_policies: vec![policy],
-            passthrough: Some(id.to_string()),
-            meta: Some(AssetMeta {
+    // 4. Otherwise create the direct upload now; passthrough links every later event to the row.
+    let upload = match spare {
+        Some(spare) => spare.upload,
+        None => {
+            let meta = AssetMeta {
                 title: Some(checked.name),
                 creator_id: Some(user.external_id.clone()),
                 external_id: Some(id.to_string()),
-            }),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let upload = match app.mux.create_upload(&request).await {
-        Ok(upload) => upload,
-        Err(error) => {
-            let surely_not_created = matches!(
-                error.kind(),
-                ErrorKind::Permanent
-                    | ErrorKind::BreakerOpen
-                    | ErrorKind::Throttled
-                    | ErrorKind::RateLimited
-            );
-            if surely_not_created {
-                app.store.remove_unsent(id).await?;
-            } else {
-                app.store.mark_upload_failed(id, &error.to_string()).await?;
+            };
+            match app
+                .mux
+                .create_upload(&upload_request(&app.uploads, id, Some(meta)))
+                .await
+            {
+                Ok(upload) => upload,
+                Err(error) => {
+                    let surely_not_created = matches!(
+                        error.kind(),
+                        ErrorKind::Permanent
+                            | ErrorKind::BreakerOpen
+                            | ErrorKind::Throttled
+                            | ErrorKind::RateLimited
+                    );
+                    if surely_not_created {
+                        app.store.remove_unsent(id).await?;
+                    } else {
+                        app.store.mark_upload_failed(id, &error.to_string()).await?;
+                    }
+                    tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
+                    return Err(error.into());
+                }
             }
-            tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
-            return Err(error.into());
         }
     };
     let url = upload.url.clone().unwrap_or_default();
-    // 4. Remember the upload, and apply any event that raced ahead of us.
+    // 5. Remember the upload, and apply any event that raced ahead of us.
     app.store.set_upload(id, &upload.id, &url).await?;
     app.ingest.settle(id).await?;
     let asset = app.store.asset(id).await?.ok_or(ApiError::NotFound)?;

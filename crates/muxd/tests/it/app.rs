@@ -70,12 +70,17 @@ pub struct TestApp {
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false).await
+        Self::spawn_with(backend, false, false, 0).await
     }
 
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, true).await
+        Self::spawn_with(backend, false, true, 0).await
+    }
+
+    /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
+    pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
+        Self::spawn_with(backend, false, false, size).await
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -85,10 +90,15 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true, false).await
+        Self::spawn_with(backend, true, false, 0).await
     }
 
-    async fn spawn_with(backend: Backend, behind_proxy: bool, paced: bool) -> Option<TestApp> {
+    async fn spawn_with(
+        backend: Backend,
+        behind_proxy: bool,
+        paced: bool,
+        pool_size: usize,
+    ) -> Option<TestApp> {
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
                 let (store, dir) = sqlite_store().await;
@@ -140,6 +150,7 @@ impl TestApp {
             ),
             ("MUXD_JWT_HS256_SECRET", "unused-by-tests"),
             ("MUXD_WEBHOOK_MAX_BODY_BYTES", "65536"),
+            ("MUXD_UPLOAD_POOL_SIZE", &pool_size.to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -158,3 +158,75 @@ app_test!(
         assert_eq!(status, StatusCode::CREATED, "{reply}");
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply() {
+    let Some(app) = TestApp::spawn_with_pool(crate::app::Backend::Sqlite, 2).await else {
+        return;
+    };
+    // The pool fills in the background, one spare per second at most.
+    for _ in 0..100 {
+        if app.app.pool.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.app.pool.len(), 2, "the pool did not fill");
+    let spares: Vec<String> = app.emulator.uploads().into_iter().map(|u| u.id).collect();
+    // Mux has already told us about the spares; no row exists for them yet.
+    let filter = muxd::store::webhooks::WebhookFilter {
+        outcome: Some(muxd::store::Outcome::Unmatched),
+        limit: 10,
+        ..Default::default()
+    };
+    for _ in 0..100 {
+        if app.store.webhook_events(&filter).await.unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, created) = app
+        .call(
+            Method::POST,
+            "/api/mux/create-video-upload",
+            USER,
+            Some(json!({"name": "fast.mp4"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let upload_id = created["uploadId"].as_str().unwrap();
+    assert!(
+        spares.iter().any(|s| s == upload_id),
+        "not served from the pool"
+    );
+    assert_eq!(
+        app.emulator.uploads().len(),
+        2,
+        "a new upload was made while a spare was ready"
+    );
+    // The spare's `video.upload.created`, unmatched until now, applied to the new row.
+    let id = created["id"].as_str().unwrap();
+    let stored = app
+        .store
+        .webhook_events(&muxd::store::webhooks::WebhookFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let applied = stored
+        .iter()
+        .find(|e| e.object_id.as_deref() == Some(upload_id))
+        .expect("the spare's event is stored");
+    assert_eq!(applied.outcome, muxd::store::Outcome::Applied);
+    assert_eq!(applied.asset_id.map(|a| a.to_string()).as_deref(), Some(id));
+    // And the upload works end to end.
+    app.http
+        .put(created["url"].as_str().unwrap())
+        .body(crate::app::fixture("tiny-2s-320x240.mp4"))
+        .send()
+        .await
+        .unwrap();
+    let asset = app.wait_for("user_uploads", id, |s| s == "READY").await;
+    assert_eq!(asset["status"], "READY", "{asset}");
+}
