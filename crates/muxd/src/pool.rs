@@ -41,7 +41,8 @@ pub struct UploadPool {
     last_user_ms: AtomicU64,
 }
 
-/// The direct upload muxd asks Mux for: passthrough = the row id, policy and CORS from settings.
+/// The direct upload muxd asks Mux for: passthrough = the row id, policy and CORS from settings,
+/// and a `highest` MP4 static rendition so pages can play it with a plain `<video>`.
 pub fn upload_request(
     settings: &UploadSettings,
     id: AssetId,
@@ -52,12 +53,18 @@ pub fn upload_request(
     } else {
         PlaybackPolicy::Public
     };
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "static_renditions".into(),
+        serde_json::json!([{"resolution": "highest"}]),
+    );
     CreateUploadRequest {
         cors_origin: Some(settings.cors_origin.clone()),
         new_asset_settings: NewAssetSettings {
             playback_policies: vec![policy],
             passthrough: Some(id.to_string()),
             meta,
+            extra,
             ..Default::default()
         },
         ..Default::default()

@@ -198,7 +198,7 @@ impl Store {
     /// A campaign's creators, oldest first.
     pub async fn influencers(&self, campaign: CampaignId) -> StoreResult<Vec<Influencer>> {
         sqlx::query(
-            "SELECT id, campaign_id, name, handle FROM influencers WHERE campaign_id = $1 ORDER BY created_at, id",
+            "SELECT id, campaign_id, name, handle FROM influencers WHERE campaign_id = $1 ORDER BY created_at, name, id",
         )
         .bind(campaign.to_string())
         .fetch_all(&self.pool)

@@ -30,6 +30,8 @@ pub struct AssetView {
     pub upload_url: Option<String>,
     pub playback_id: Option<String>,
     pub playback_url: Option<String>,
+    /// The `highest` MP4 static rendition (mux-api.md §4.4), playable without an HLS player.
+    pub mp4_url: Option<String>,
     pub duration: Option<f64>,
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,
@@ -70,6 +72,12 @@ impl From<&CreativeAsset> for AssetView {
                 .url
                 .clone()
                 .filter(|_| asset.facts.status == AssetStatus::Ready),
+            mp4_url: asset
+                .url
+                .as_deref()
+                .filter(|_| asset.facts.status == AssetStatus::Ready)
+                .and_then(|hls| hls.strip_suffix(".m3u8"))
+                .map(|base| format!("{base}/highest.mp4")),
             duration: asset.facts.ready.duration_s,
             aspect_ratio: asset.facts.ready.aspect_ratio.clone(),
             resolution_tier: asset.facts.ready.resolution_tier.clone(),

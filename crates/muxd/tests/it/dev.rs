@@ -37,24 +37,39 @@ fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
     cmd
 }
 
+/// Starts `muxd args…` and waits for the first stdout line containing `needle`. The rest of
+/// stdout keeps being read, so the child never writes into a closed pipe.
+async fn start(
+    dir: &TempDir,
+    args: &[&str],
+    env: &[(&str, &str)],
+    needle: &'static str,
+) -> (Running, String) {
+    let mut child = muxd(dir, args, env).stdout(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let (found, wanted) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(needle) {
+                if let Some(found) = found.take() {
+                    let _ = found.send(line);
+                }
+            }
+        }
+    });
+    let line = tokio::time::timeout(Duration::from_secs(60), wanted)
+        .await
+        .unwrap_or_else(|_| panic!("muxd {args:?} never printed {needle:?}"))
+        .unwrap_or_else(|_| panic!("muxd {args:?} exited before printing {needle:?}"));
+    (running, line)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
     let dir = TempDir::new();
-    let mut child = muxd(&dir, &["dev"], &[("MUXD_LISTEN", "127.0.0.1:0")])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
-    let line = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("Open "))
-    })
-    .await
-    .unwrap()
-    .expect("muxd dev prints the URL to open");
+    let (_running, line) = start(&dir, &["dev"], &[("MUXD_LISTEN", "127.0.0.1:0")], "Open ").await;
     let login = line
         .split("Open ")
         .nth(1)
@@ -174,21 +189,7 @@ fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_emulator_runs_alone_and_answers_the_mux_api() {
     let dir = TempDir::new();
-    let mut child = muxd(&dir, &["emulator", "--port", "0"], &[])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
-    let line = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("listening on"))
-    })
-    .await
-    .unwrap()
-    .expect("muxd emulator prints where it listens");
+    let (_running, line) = start(&dir, &["emulator", "--port", "0"], &[], "listening on").await;
     let base = line.rsplit(' ').next().unwrap().to_owned();
     let http = reqwest::Client::new();
     let created = http

@@ -77,6 +77,19 @@ app_test!(
                         let playback = asset["playbackUrl"].as_str().unwrap();
                         let media = app.http.get(playback).send().await.unwrap();
                         assert_eq!(media.status(), StatusCode::OK, "{case}: playback");
+                        let mp4 = app
+                            .http
+                            .get(asset["mp4Url"].as_str().unwrap())
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(mp4.status(), StatusCode::OK, "{case}: mp4 rendition");
+                        let bytes = mp4.bytes().await.unwrap();
+                        assert_eq!(
+                            bytes.len(),
+                            fixture(file).len(),
+                            "{case}: mp4 rendition bytes"
+                        );
                     }
                     _ => {
                         assert_eq!(asset["status"], "ERROR", "{case}: {asset}");
