@@ -54,7 +54,14 @@ fn describe(e: &mp4parse::Error) -> String {
     match e {
         mp4parse::Error::MoovMissing => "no moov box (the file is truncated or not a movie)".into(),
         mp4parse::Error::UnexpectedEOF => "unexpected end of file".into(),
-        other => format!("{other:?}"),
+        // Users read this message (it becomes the asset's error); the parser's internal status
+        // names are no help to them.
+        mp4parse::Error::InvalidData(_) => "its MP4/MOV structure is malformed".into(),
+        mp4parse::Error::Unsupported(what) => {
+            format!("it uses an unsupported MP4/MOV feature ({what})")
+        }
+        mp4parse::Error::Io(error) => format!("it could not be read ({error})"),
+        mp4parse::Error::OutOfMemory => "it is too large to inspect".into(),
     }
 }
 
