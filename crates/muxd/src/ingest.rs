@@ -16,6 +16,7 @@ use crate::domain::event::{interpret_webhook, Interpretation};
 use crate::domain::{AssetId, Cause, Change, MatchKeys};
 use crate::live::LiveHub;
 use crate::store::assets::{self, CreativeAsset};
+use crate::store::transitions;
 use crate::store::webhooks::{self, NewWebhookEvent};
 use crate::store::{Outcome, Store, StoreError};
 
@@ -119,7 +120,7 @@ impl Ingestor {
                 event_type: envelope.event_type.clone(),
             };
             let known_asset_id = asset.facts.mux_asset_id.clone();
-            if let Some(change) = assets::apply_event_to(
+            if let Some(change) = transitions::apply_event_to(
                 &mut tx,
                 asset.clone(),
                 event,
@@ -225,7 +226,8 @@ async fn apply_meaning(
     let outcome = outcome_of(meaning, asset.as_ref());
     if let (Some(event), Some(found)) = (&meaning.event, &asset) {
         if let Some(change) =
-            assets::apply_event_to(conn, found.clone(), event, at_ms, cause, stream_base).await?
+            transitions::apply_event_to(conn, found.clone(), event, at_ms, cause, stream_base)
+                .await?
         {
             changed.push((found.clone(), change));
         }
@@ -264,7 +266,7 @@ pub async fn drain_unmatched(
             if let Some(event) = meaning.and_then(|m| m.event) {
                 let at_ms = stored.mux_created_at.unwrap_or(stored.received_at);
                 if let Some(change) =
-                    assets::apply_event(conn, id, &event, at_ms, &cause, stream_base).await?
+                    transitions::apply_event(conn, id, &event, at_ms, &cause, stream_base).await?
                 {
                     changed.push((row.clone(), change));
                 }

@@ -9,6 +9,8 @@
 pub mod assets;
 mod migrations;
 mod rows;
+pub mod transitions;
+mod upkeep;
 pub mod users;
 pub mod webhooks;
 

@@ -1,0 +1,207 @@
+//! Applying lifecycle changes to `creative_assets` with optimistic concurrency: every update
+//! checks and bumps `version`, so concurrent writers, in one process or many, never lose each
+//! other's changes; every applied change is recorded in `asset_events`.
+
+use sqlx::AnyConnection;
+use sqlx::Row;
+
+use super::assets::{by_id, playback_url, CreativeAsset};
+use super::rows::parse;
+use super::{now_ms, Store, StoreError, StoreResult};
+use crate::domain::event::ErrorSource;
+use crate::domain::lifecycle::{self, AssetFacts};
+use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
+
+/// How many times a lost optimistic race is re-read and re-applied before giving up.
+const MAX_APPLY_ATTEMPTS: usize = 16;
+/// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
+/// event changes nothing (duplicate or late) or the row does not exist.
+pub async fn apply_event(
+    conn: &mut AnyConnection,
+    id: AssetId,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<Option<Change>> {
+    match by_id(conn, id).await? {
+        Some(current) => apply_event_to(conn, current, event, at_ms, cause, stream_base).await,
+        None => Ok(None),
+    }
+}
+
+/// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
+/// writer bumped `version` first) re-reads the row and re-applies the pure transition.
+pub async fn apply_event_to(
+    conn: &mut AnyConnection,
+    mut current: CreativeAsset,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<Option<Change>> {
+    let id = current.id;
+    for _ in 0..MAX_APPLY_ATTEMPTS {
+        let Some(change) = lifecycle::apply(&current.facts, event, at_ms) else {
+            return Ok(None);
+        };
+        if write_facts(conn, &current, &change.facts, stream_base).await? {
+            record_change(conn, id, change.from, change.to, cause).await?;
+            return Ok(Some(change));
+        }
+        match by_id(conn, id).await? {
+            Some(fresh) => current = fresh,
+            None => return Ok(None),
+        }
+    }
+    Err(StoreError::Corrupt(format!(
+        "asset {id}: gave up after {MAX_APPLY_ATTEMPTS} conflicting concurrent updates"
+    )))
+}
+
+/// Writes `facts` over `current` if nobody changed the row since it was read.
+async fn write_facts(
+    conn: &mut AnyConnection,
+    current: &CreativeAsset,
+    facts: &AssetFacts,
+    stream_base: &str,
+) -> StoreResult<bool> {
+    let url = facts
+        .ready
+        .playback_id
+        .as_deref()
+        .filter(|_| facts.status == AssetStatus::Ready)
+        .map(|pid| playback_url(stream_base, pid));
+    let error = facts.error.as_ref();
+    let result = sqlx::query(
+        "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2, url = $3,
+            playback_id = $4, playback_policy = $5, error_type = $6, error_message = $7,
+            error_source = $8, duration_s = $9, aspect_ratio = $10, resolution_tier = $11,
+            ready_at = $12, last_event_at = $13, stuck_since = NULL,
+            version = version + 1, updated_at = $14
+         WHERE id = $15 AND version = $16",
+    )
+    // Not cached: sqlx's Any driver sends a NULL f64 as a NULL f32, so a statement prepared with
+    // a NULL duration would reject a later real one on PostgreSQL.
+    .persistent(false)
+    .bind(facts.status.as_str())
+    .bind(facts.mux_asset_id.as_deref())
+    .bind(url.or_else(|| current.url.clone()))
+    .bind(facts.ready.playback_id.as_deref())
+    .bind(facts.ready.playback_policy.as_deref())
+    .bind(error.map(|e| e.kind.as_str()))
+    .bind(error.map(|e| e.message.as_str()))
+    .bind(error.map(|e| match e.source {
+        ErrorSource::Upload => "upload",
+        ErrorSource::Asset => "asset",
+    }))
+    .bind(facts.ready.duration_s)
+    .bind(facts.ready.aspect_ratio.as_deref())
+    .bind(facts.ready.resolution_tier.as_deref())
+    .bind(facts.ready_at_ms)
+    .bind(facts.last_event_at_ms)
+    .bind(now_ms())
+    .bind(current.id.to_string())
+    .bind(current.version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Appends one row to `asset_events`.
+pub async fn record_change(
+    conn: &mut AnyConnection,
+    id: AssetId,
+    from: AssetStatus,
+    to: AssetStatus,
+    cause: &Cause,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(cause.kind())
+    .bind(cause.reference())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One recorded change of an asset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AssetEvent {
+    pub id: i64,
+    pub asset_id: AssetId,
+    pub from_status: AssetStatus,
+    pub to_status: AssetStatus,
+    pub cause: String,
+    pub cause_ref: String,
+    pub at: i64,
+}
+impl Store {
+    /// Applies one event to one row in its own transaction (see [`apply_event`]).
+    pub async fn apply(
+        &self,
+        id: AssetId,
+        event: &LifecycleEvent,
+        at_ms: i64,
+        cause: &Cause,
+        stream_base: &str,
+    ) -> StoreResult<Option<Change>> {
+        let mut tx = self.begin().await?;
+        let change = apply_event(&mut tx, id, event, at_ms, cause, stream_base).await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// Records an owner's deletion: the row becomes DELETED (final) and is marked for deletion on
+    /// Mux, in one transaction. Returns the change, or `None` if it was already deleted.
+    pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
+        let mut tx = self.begin().await?;
+        let change = apply_event(
+            &mut tx,
+            id,
+            &LifecycleEvent::DeletedByOwner,
+            now_ms(),
+            cause,
+            "",
+        )
+        .await?;
+        if change.is_some() {
+            sqlx::query("UPDATE creative_assets SET mux_delete_pending = 1 WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// The recorded changes of one asset, oldest first.
+    pub async fn asset_events(&self, id: AssetId) -> StoreResult<Vec<AssetEvent>> {
+        sqlx::query(
+            "SELECT id, asset_id, from_status, to_status, cause, cause_ref, at
+             FROM asset_events WHERE asset_id = $1 ORDER BY id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AssetEvent {
+                id: row.try_get("id")?,
+                asset_id: parse(row, "asset_id")?,
+                from_status: parse(row, "from_status")?,
+                to_status: parse(row, "to_status")?,
+                cause: row.try_get("cause")?,
+                cause_ref: row.try_get("cause_ref")?,
+                at: row.try_get("at")?,
+            })
+        })
+        .collect()
+    }
+}
