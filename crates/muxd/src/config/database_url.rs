@@ -1,0 +1,88 @@
+//! `DATABASE_URL`: which backend it selects, and a `Debug`/`Display` that never shows its password.
+
+use std::fmt;
+
+use super::Problem;
+
+/// The database backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A validated `DATABASE_URL`. `Debug` and `Display` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH`, `sqlite:PATH`, `postgres://…` and `postgresql://…`.
+    pub fn parse(url: &str) -> Result<Self, Problem> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Problem {
+                setting: "DATABASE_URL",
+                problem: format!("{} is neither a sqlite:// nor a postgres:// URL", redact(url)),
+                fix: "set DATABASE_URL=sqlite://muxd.db (embedded) or DATABASE_URL=postgres://USER@HOST:5432/DB".into(),
+            });
+        };
+        let rest = url
+            .split_once(':')
+            .map_or("", |(_, rest)| rest)
+            .trim_start_matches('/');
+        if rest.is_empty() {
+            return Err(Problem {
+                setting: "DATABASE_URL",
+                problem: format!("{} names no database", redact(url)),
+                fix: "add a file path (sqlite://muxd.db) or a database name (postgres://…/muxd)"
+                    .into(),
+            });
+        }
+        Ok(Self {
+            url: url.to_owned(),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The full URL, password included: only for handing to the database driver.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", redact(&self.url))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.url))
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host…` with `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
