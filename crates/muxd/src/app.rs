@@ -140,8 +140,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
     let background = housekeeping::spawn(app.clone(), token.clone());
-    let app_for_pool = app.clone();
-    let router = web::router::build(app);
+    let router = web::router::build(app.clone());
     let server_token = token.clone();
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
@@ -156,7 +155,7 @@ pub async fn serve(
     for task in background {
         let _ = task.await;
     }
-    app_for_pool.pool.cancel_all(&app_for_pool.mux).await;
+    app.pool.cancel_all(&app.mux).await;
     result
 }
 

@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use mux_api::{AssetMeta, ErrorKind};
+use mux_api::{AssetMeta, ErrorKind, Upload};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,7 +19,7 @@ use super::ApiError;
 use crate::app::AppState;
 use crate::domain::{AssetId, CampaignId, InfluencerId};
 use crate::pool::upload_request;
-use crate::store::NewAsset;
+use crate::store::{NewAsset, User};
 
 /// Longest name or description accepted.
 const MAX_TEXT: usize = 255;
@@ -133,39 +133,10 @@ pub async fn create(
             description: checked.description,
         })
         .await?;
-    // 4. Otherwise create the direct upload now; passthrough links every later event to the row.
+    // 4. Otherwise create the direct upload now.
     let upload = match spare {
         Some(spare) => spare.upload,
-        None => {
-            let meta = AssetMeta {
-                title: Some(checked.name),
-                creator_id: Some(user.external_id.clone()),
-                external_id: Some(id.to_string()),
-            };
-            match app
-                .mux
-                .create_upload(&upload_request(&app.uploads, id, Some(meta)))
-                .await
-            {
-                Ok(upload) => upload,
-                Err(error) => {
-                    let surely_not_created = matches!(
-                        error.kind(),
-                        ErrorKind::Permanent
-                            | ErrorKind::BreakerOpen
-                            | ErrorKind::Throttled
-                            | ErrorKind::RateLimited
-                    );
-                    if surely_not_created {
-                        app.store.remove_unsent(id).await?;
-                    } else {
-                        app.store.mark_upload_failed(id, &error.to_string()).await?;
-                    }
-                    tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
-                    return Err(error.into());
-                }
-            }
-        }
+        None => fresh_upload(&app, id, &user, checked.name).await?,
     };
     let url = upload.url.clone().unwrap_or_default();
     // 5. Remember the upload, and apply any event that raced ahead of us.
@@ -179,4 +150,42 @@ pub async fn create(
             json!({"id": id, "uploadId": upload.id, "url": url, "asset": AssetView::from(&asset)}),
         ),
     ))
+}
+
+/// Creates a direct upload for row `id` (passthrough links every later event to the row). If Mux
+/// fails, the row is removed when the upload surely was not created, and marked ERROR with the
+/// reason when it may have been, so no orphan is left and nothing is lost track of.
+async fn fresh_upload(
+    app: &AppState,
+    id: AssetId,
+    user: &User,
+    name: String,
+) -> Result<Upload, ApiError> {
+    let meta = AssetMeta {
+        title: Some(name),
+        creator_id: Some(user.external_id.clone()),
+        external_id: Some(id.to_string()),
+    };
+    let error = match app
+        .mux
+        .create_upload(&upload_request(&app.uploads, id, Some(meta)))
+        .await
+    {
+        Ok(upload) => return Ok(upload),
+        Err(error) => error,
+    };
+    let surely_not_created = matches!(
+        error.kind(),
+        ErrorKind::Permanent
+            | ErrorKind::BreakerOpen
+            | ErrorKind::Throttled
+            | ErrorKind::RateLimited
+    );
+    if surely_not_created {
+        app.store.remove_unsent(id).await?;
+    } else {
+        app.store.mark_upload_failed(id, &error.to_string()).await?;
+    }
+    tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
+    Err(error.into())
 }
