@@ -70,6 +70,66 @@ pub const DOCUMENTED: &[(&str, &str, &str)] = &[
         "pretty (dev) / json (serve)",
         "log output: json or pretty",
     ),
+    (
+        "MUXD_JWT_JWKS_FILE",
+        "(one JWT key required by serve)",
+        "JWKS file (e.g. saved from Clerk) of RS256 bearer tokens",
+    ),
+    (
+        "MUXD_JWT_PUBLIC_KEY_FILE",
+        "",
+        "PEM RSA public key of RS256 bearer tokens",
+    ),
+    (
+        "MUXD_JWT_HS256_SECRET",
+        "",
+        "shared secret of HS256 bearer tokens",
+    ),
+    (
+        "MUXD_JWT_ISSUER",
+        "(unchecked)",
+        "required `iss` of bearer tokens",
+    ),
+    (
+        "MUXD_JWT_AUDIENCE",
+        "(unchecked)",
+        "required `aud` of bearer tokens",
+    ),
+    (
+        "MUXD_ADMIN_IDS",
+        "",
+        "comma-separated external ids that are admins (besides a `role: admin` claim)",
+    ),
+    (
+        "MUXD_UPLOAD_CORS_ORIGIN",
+        "*",
+        "origin browsers upload from (the direct upload's cors_origin)",
+    ),
+    (
+        "MUXD_PLAYBACK_POLICY",
+        "public",
+        "playback policy of new assets: public or signed",
+    ),
+    (
+        "MUXD_STREAM_BASE_URL",
+        "https://stream.mux.com",
+        "where playback URLs point",
+    ),
+    (
+        "MUXD_MAX_UPLOAD_BYTES",
+        "10737418240",
+        "largest file size a client may announce",
+    ),
+    (
+        "MUXD_UPLOAD_POOL_SIZE",
+        "4",
+        "spare direct uploads kept ready for bursts of users (0: off)",
+    ),
+    (
+        "MUXD_ALERT_WEBHOOK_URL",
+        "",
+        "Slack-compatible webhook told of circuit breaker changes",
+    ),
 ];
 
 /// All of muxd's settings, validated.

@@ -11,6 +11,7 @@
 //! - [`live`]: in-process fan-out of asset changes to live pages.
 //! - [`app`]: shared state, the server, background loops; [`housekeeping`]: those loops.
 //! - [`identity`]: bearer tokens; [`dev`]: `muxd dev`; [`doctor`]: `muxd doctor`.
+//! - [`telemetry`]: log set-up (JSON in production, readable in dev).
 //! - [`cli`]: the `muxd` commands; `main.rs` only parses and dispatches.
 //!
 //! The Mux client and its resilience layer live in the `mux-api` crate; the Mux emulator in

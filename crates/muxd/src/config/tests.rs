@@ -104,3 +104,29 @@ fn database_url_needs_a_target() {
         Backend::Sqlite
     );
 }
+
+#[test]
+fn every_setting_read_is_documented_and_in_the_readme() {
+    let source = include_str!("../config.rs");
+    let readme = include_str!("../../../../README.md");
+    let documented: Vec<&str> = DOCUMENTED.iter().map(|(name, _, _)| *name).collect();
+    let read: Vec<&str> = source
+        .split("get(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert!(read.len() >= 15, "found only {read:?}");
+    for name in &read {
+        assert!(
+            documented.contains(name),
+            "{name} is read but not in DOCUMENTED"
+        );
+    }
+    for name in &documented {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "{name} is missing from README's configuration table"
+        );
+    }
+}

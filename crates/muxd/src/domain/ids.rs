@@ -23,11 +23,6 @@ macro_rules! uuid_id {
             pub fn parse(text: &str) -> Result<Self, uuid::Error> {
                 Uuid::parse_str(text).map(Self)
             }
-
-            /// The underlying UUID.
-            pub fn as_uuid(&self) -> Uuid {
-                self.0
-            }
         }
 
         impl Default for $name {

@@ -36,9 +36,6 @@ impl AssetStatus {
         Self::Deleted,
     ];
 
-    /// Statuses the reconciler still has to drive to an end.
-    pub const IN_FLIGHT: [AssetStatus; 2] = [Self::AwaitingUpload, Self::MuxProcessing];
-
     /// The name stored in the database and shown in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,6 +108,9 @@ mod tests {
             .into_iter()
             .filter(|s| s.is_in_flight())
             .collect();
-        assert_eq!(in_flight, AssetStatus::IN_FLIGHT);
+        assert_eq!(
+            in_flight,
+            [AssetStatus::AwaitingUpload, AssetStatus::MuxProcessing]
+        );
     }
 }

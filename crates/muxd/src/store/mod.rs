@@ -64,11 +64,6 @@ impl StoreError {
             _ => false,
         }
     }
-
-    /// True when an insert or update hit a unique constraint.
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
-    }
 }
 
 /// The result type of every store operation.
