@@ -279,6 +279,17 @@ impl TestApp {
         }
     }
 
+    /// Adds an emulator API fault rule through its control API (as another team's test would).
+    pub async fn add_fault(&self, rule: Value) {
+        let url = format!("{}/_emulator/faults/api", self.emulator.base_url());
+        let response = self.http.post(url).json(&rule).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+
     /// How many webhook events are stored.
     pub async fn stored_events(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events")

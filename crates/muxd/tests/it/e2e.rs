@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
 
 use crate::app::{app_test, fixture, manifest, TestApp};
 
@@ -195,7 +194,7 @@ app_test!(
         put_whole(&app, &url, fixture("tiny-2s-320x240.mp4")).await;
         let asset = app.wait_for("user_later", &id, finished).await;
         let mux_asset = asset["muxAssetId"].as_str().unwrap().to_owned();
-        add_fault(&app, serde_json::json!({"method": "DELETE", "path": "/video/v1/assets/**", "kind": "error", "status": 503})).await;
+        app.add_fault(serde_json::json!({"method": "DELETE", "path": "/video/v1/assets/**", "kind": "error", "status": 503})).await;
         let (status, body) = app
             .call(
                 Method::DELETE,
@@ -218,19 +217,3 @@ app_test!(
         );
     }
 );
-
-/// Adds an emulator API fault rule through its control API (as another team's test would).
-async fn add_fault(app: &TestApp, rule: Value) {
-    let response = app
-        .http
-        .post(format!("{}/_emulator/faults/api", app.emulator.base_url()))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{}",
-        response.text().await.unwrap()
-    );
-}

@@ -16,19 +16,6 @@ async fn my_assets(app: &TestApp) -> Vec<Value> {
     list["data"].as_array().unwrap().clone()
 }
 
-async fn add_fault(app: &TestApp, rule: Value) {
-    let url = format!("{}/_emulator/faults/api", app.emulator.base_url());
-    assert!(app
-        .http
-        .post(url)
-        .json(&rule)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .is_success());
-}
-
 app_test!(
     bad_input_gets_a_clear_400_and_no_row,
     |app: TestApp| async move {
@@ -102,8 +89,7 @@ app_test!(
 app_test!(
     mux_refusing_leaves_no_orphan_row,
     |app: TestApp| async move {
-        add_fault(
-            &app,
+        app.add_fault(
             json!({"method": "POST", "path": "/video/v1/uploads", "kind": "error", "status": 400}),
         )
         .await;
@@ -127,8 +113,7 @@ app_test!(
 app_test!(
     mux_failing_ambiguously_leaves_a_visible_error_row,
     |app: TestApp| async move {
-        add_fault(
-            &app,
+        app.add_fault(
             json!({"method": "POST", "path": "/video/v1/uploads", "kind": "error", "status": 503}),
         )
         .await;
