@@ -49,6 +49,7 @@ async fn burst(pool_size: usize) {
         identity,
         mux: app::mux_config(&settings),
         demo: None,
+        reconcile: None,
     };
     let state = app::build(&settings, store, wiring).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

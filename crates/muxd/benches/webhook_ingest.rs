@@ -144,6 +144,7 @@ async fn bench(label: &str, url: DatabaseUrl) {
         identity: Identity::dev(b"bench"),
         mux: app::mux_config(&settings),
         demo: None,
+        reconcile: None,
     };
     let state = app::build(&settings, store.clone(), wiring).await.unwrap();
 

@@ -20,6 +20,7 @@ use crate::identity::Identity;
 use crate::ingest::Ingestor;
 use crate::live::LiveHub;
 use crate::pool::UploadPool;
+use crate::reconcile::schedule::Schedule;
 use crate::store::Store;
 use crate::{housekeeping, web};
 
@@ -36,6 +37,10 @@ pub struct App {
     pub metrics: PrometheusHandle,
     pub webhook_stats: WebhookStats,
     pub pool: UploadPool,
+    /// The reconciler's schedule; `None` runs no reconcile loop (tests step it themselves).
+    pub reconcile: Option<Schedule>,
+    /// This process's name on reconciler leases.
+    pub instance: String,
     pub started: Instant,
     /// The dev page's demo campaign, when running `muxd dev`.
     pub demo: Option<crate::dev::Demo>,
@@ -94,6 +99,8 @@ pub struct Wiring {
     pub identity: Identity,
     pub mux: ClientConfig,
     pub demo: Option<crate::dev::Demo>,
+    /// The reconciler's schedule, or `None` for no reconcile loop.
+    pub reconcile: Option<Schedule>,
 }
 
 /// The Mux client configuration `settings` ask for (defaults of design.md §5 otherwise).
@@ -127,6 +134,8 @@ pub async fn build(settings: &Settings, store: Store, wiring: Wiring) -> anyhow:
         metrics: metrics_handle(),
         webhook_stats: WebhookStats::default(),
         pool: UploadPool::new(settings.uploads.pool_size),
+        reconcile: wiring.reconcile,
+        instance: crate::reconcile::instance_name(),
         started: Instant::now(),
         demo: wiring.demo,
     }))

@@ -1,15 +1,20 @@
 //! The `muxd` command line: one subcommand per job. Each runs real machinery; `main.rs` only
 //! parses arguments and calls [`run`].
 
+use std::time::Duration;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use futures_util::FutureExt;
 use tokio::net::TcpListener;
 
 use crate::app::{self, Wiring};
 use crate::config::{Mode, Settings};
 use crate::identity::Identity;
+use crate::reconcile::schedule::Schedule;
+use crate::store::now_ms;
 use crate::store::Store;
-use crate::{dev, doctor, telemetry};
+use crate::{dev, doctor, reconcile, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -30,6 +35,13 @@ pub enum Command {
     Emulator(Box<mux_emulator::cli::EmulatorArgs>),
     /// Apply pending database migrations to DATABASE_URL and exit.
     Migrate,
+    /// Poll Mux for in-flight assets whose webhooks are late (serve runs this too; run it alone
+    /// as a worker, or once by hand).
+    Reconcile {
+        /// One pass over what is due now, print what it did, and exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// The 30-second health check: settings, database, Mux credentials, webhooks; each with a fix.
     Doctor,
 }
@@ -47,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 identity,
                 mux: app::mux_config(&settings),
                 demo: None,
+                reconcile: Some(Schedule::default()),
             };
             let app = app::build(&settings, store, wiring).await?;
             let listener = bind(&settings).await?;
@@ -74,6 +87,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}: schema up to date ({count} migrations)",
                 settings.database_url
             );
+            Ok(())
+        }
+        Command::Reconcile { once } => {
+            let settings = Settings::from_env(Mode::Serve)?;
+            telemetry::init(settings.log_format);
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            let identity = Identity::from_settings(&settings.identity)?;
+            let wiring = Wiring {
+                identity,
+                mux: app::mux_config(&settings),
+                demo: None,
+                reconcile: None,
+            };
+            let app = app::build(&settings, store, wiring).await?;
+            let schedule = Schedule::default();
+            if once {
+                let outcome = reconcile::run_once(&app, &schedule, &app.instance, now_ms()).await?;
+                println!(
+                    "polled {}, changed {}, failed {}, newly stuck {}",
+                    outcome.polled, outcome.changed, outcome.failed, outcome.stuck
+                );
+                return Ok(());
+            }
+            let token = tokio_util::sync::CancellationToken::new();
+            let stop = token.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stop.cancel();
+            });
+            app::run_loop(
+                "reconcile",
+                token,
+                Duration::from_secs(1),
+                Duration::from_secs(10),
+                || {
+                    reconcile::run_once(&app, &schedule, &app.instance, now_ms())
+                        .map(|r| r.map(drop))
+                },
+            )
+            .await;
             Ok(())
         }
         Command::Doctor => {

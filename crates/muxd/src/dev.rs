@@ -14,6 +14,7 @@ use crate::app::{self, Wiring};
 use crate::config::Settings;
 use crate::domain::CampaignId;
 use crate::identity::Identity;
+use crate::reconcile::schedule::Schedule;
 use crate::store::{Role, Store};
 
 /// The demo data `muxd dev` signs people into.
@@ -91,6 +92,7 @@ pub async fn run(
         identity: Identity::dev(&secret),
         mux: app::mux_config(&settings),
         demo: Some(demo),
+        reconcile: Some(Schedule::default()),
     };
     let app = app::build(&settings, store, wiring).await?;
     on_ready(&format!(

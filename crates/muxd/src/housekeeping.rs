@@ -2,7 +2,8 @@
 //! - finishing deletions: an owner's delete is recorded at once; the Mux asset (or the unused
 //!   upload) is deleted here, retried until Mux confirms, so no deletion is ever forgotten;
 //! - forgetting webhook events older than the retention window;
-//! - keeping the pool of spare direct uploads filled (`pool.rs`).
+//! - keeping the pool of spare direct uploads filled (`pool.rs`);
+//! - reconciling what webhooks missed (`reconcile`).
 //!
 //! Each job is a `run_once` step (tests call it directly) plus a loop in [`spawn`].
 
@@ -22,6 +23,10 @@ const DELETE_ON_ERROR: Duration = Duration::from_secs(30);
 const DELETE_BATCH: i64 = 20;
 /// Pause between retention purges.
 const PURGE_IDLE: Duration = Duration::from_secs(3600);
+/// Pause between reconcile steps (each polls only what is due).
+const RECONCILE_IDLE: Duration = Duration::from_secs(1);
+/// Pause after a reconcile step failed (database unavailable).
+const RECONCILE_ON_ERROR: Duration = Duration::from_secs(10);
 /// Pause between pool refill steps (one spare per step at most, ≈ Mux's POST rate).
 const POOL_IDLE: Duration = Duration::from_secs(1);
 /// Pause after a refill step failed (Mux unavailable).
@@ -31,8 +36,25 @@ const POOL_ON_ERROR: Duration = Duration::from_secs(10);
 pub fn spawn(app: AppState, token: CancellationToken) -> Vec<JoinHandle<()>> {
     let deleter = app.clone();
     let purger = app.clone();
-    let pooler = app;
-    vec![
+    let pooler = app.clone();
+    let mut loops = Vec::new();
+    if let Some(schedule) = app.reconcile.clone() {
+        loops.push(tokio::spawn(run_loop(
+            "reconcile",
+            token.clone(),
+            RECONCILE_IDLE,
+            RECONCILE_ON_ERROR,
+            move || {
+                let (app, schedule) = (app.clone(), schedule.clone());
+                async move {
+                    crate::reconcile::run_once(&app, &schedule, &app.instance, now_ms())
+                        .await
+                        .map(drop)
+                }
+            },
+        )));
+    }
+    loops.extend([
         tokio::spawn(run_loop(
             "refill_upload_pool",
             token.clone(),
@@ -63,7 +85,8 @@ pub fn spawn(app: AppState, token: CancellationToken) -> Vec<JoinHandle<()>> {
                 async move { purge_webhook_events(&app).await.map(drop) }
             },
         )),
-    ]
+    ]);
+    loops
 }
 
 /// Deletes on Mux what owners deleted in muxd. Returns how many rows were finished; a row whose

@@ -7,6 +7,7 @@
 //! - [`ingest`]: verified webhooks stored and applied in one transaction.
 //! - [`poll`]: reads of Mux's API turned into the same lifecycle events.
 //! - [`pool`]: spare direct uploads for bursts of users.
+//! - [`reconcile`]: polling what webhooks missed (sessions, leases, stuck marking).
 //! - [`web`]: inbound HTTP; [`web::router`] is the route table.
 //! - [`live`]: in-process fan-out of asset changes to live pages.
 //! - [`app`]: shared state, the server, background loops; [`housekeeping`]: those loops.
@@ -29,6 +30,7 @@ pub mod ingest;
 pub mod live;
 pub mod poll;
 pub mod pool;
+pub mod reconcile;
 pub mod store;
 pub mod telemetry;
 pub mod web;

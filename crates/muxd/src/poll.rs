@@ -7,6 +7,7 @@ use mux_api::{Asset, AssetStatus as MuxAssetStatus, PlaybackPolicy, Upload, Uplo
 
 use crate::app::AppState;
 use crate::domain::event::ErrorSource;
+use crate::domain::lifecycle::{self, is_news};
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
 use crate::store::now_ms;
 
@@ -106,6 +107,17 @@ pub async fn resync(app: &AppState, id: AssetId) -> anyhow::Result<Vec<Change>> 
     }
     let mut changes = Vec::new();
     for (what, event) in events {
+        // A poll that finds what muxd already knows is no news: apply only what is.
+        let known = app.store.asset(id).await?.map(|row| row.facts);
+        let news = known
+            .as_ref()
+            .and_then(|facts| {
+                lifecycle::apply(facts, &event, now_ms()).map(|change| is_news(facts, &change))
+            })
+            .unwrap_or(false);
+        if !news {
+            continue;
+        }
         let cause = Cause::Poll {
             what: format!("GET {what}"),
         };

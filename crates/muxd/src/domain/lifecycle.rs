@@ -101,6 +101,14 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
     })
 }
 
+/// True when `change` tells more than that an event happened later: a poll that finds what muxd
+/// already knows is no news, and must not be recorded as a transition.
+pub fn is_news(current: &AssetFacts, change: &Change) -> bool {
+    let mut facts = change.facts.clone();
+    facts.last_event_at_ms = current.last_event_at_ms;
+    facts != *current
+}
+
 fn merge_ready(into: &mut ReadyDetails, from: &ReadyDetails) {
     fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
         if slot.is_none() {

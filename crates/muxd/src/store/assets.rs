@@ -18,7 +18,8 @@ pub(super) const COLUMNS: &str =
     "id, owner_id, campaign_id, influencer_id, name, description, passthrough,
     mux_upload_id, upload_url, mux_asset_id, mux_processing_status, url, playback_id,
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
-    resolution_tier, ready_at, last_event_at, mux_delete_pending, stuck_since, version,
+    resolution_tier, ready_at, last_event_at, mux_delete_pending, stuck_since, poll_started_at,
+    poll_failures, version,
     created_at, updated_at";
 
 /// One `creative_assets` row.
@@ -38,6 +39,10 @@ pub struct CreativeAsset {
     pub facts: AssetFacts,
     pub mux_delete_pending: bool,
     pub stuck_since: Option<i64>,
+    /// When the reconciler's current polling session began, if one is running.
+    pub poll_started_at: Option<i64>,
+    /// Consecutive failed polls in the current session.
+    pub poll_failures: i64,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -96,6 +101,8 @@ pub(super) fn decode(row: &AnyRow) -> StoreResult<CreativeAsset> {
         },
         mux_delete_pending: row.try_get::<i64, _>("mux_delete_pending")? == 1,
         stuck_since: row.try_get("stuck_since")?,
+        poll_started_at: row.try_get("poll_started_at")?,
+        poll_failures: row.try_get("poll_failures")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

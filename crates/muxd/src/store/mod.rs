@@ -8,6 +8,7 @@
 
 pub mod assets;
 mod migrations;
+pub mod polling;
 mod rows;
 pub mod transitions;
 mod upkeep;

@@ -78,6 +78,7 @@ async fn write_facts(
             playback_id = $4, playback_policy = $5, error_type = $6, error_message = $7,
             error_source = $8, duration_s = $9, aspect_ratio = $10, resolution_tier = $11,
             ready_at = $12, last_event_at = $13, stuck_since = NULL,
+            poll_started_at = NULL, next_poll_at = NULL, poll_failures = 0,
             version = version + 1, updated_at = $14
          WHERE id = $15 AND version = $16",
     )

@@ -25,12 +25,13 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
     let database = async {
         let counts = app.store.status_counts().await?;
         let stats = app.store.processing_stats(since).await?;
-        Ok::<_, crate::store::StoreError>((counts, stats))
+        let polling = app.store.polling_counts().await?;
+        Ok::<_, crate::store::StoreError>((counts, stats, polling))
     }
     .await;
     let db_ms = db_started.elapsed().as_millis() as u64;
-    let (database_json, processing_json, db_ok, recent_errors) = match &database {
-        Ok((counts, (ready, errors, in_flight))) => {
+    let (database_json, processing_json, polling_json, db_ok, trouble) = match &database {
+        Ok((counts, (ready, errors, in_flight), (active, stuck, given_up))) => {
             let status_counts: Map<String, Value> = counts
                 .iter()
                 .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
@@ -44,8 +45,9 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
             (
                 json!({"connected": true, "responseTime": db_ms, "statusCounts": status_counts}),
                 json!({"recentlyProcessed": ready, "currentlyProcessing": in_flight, "recentErrors": errors, "errorRate": error_rate}),
+                json!({"activeSessions": active, "stuck": stuck, "givenUp": given_up}),
                 true,
-                *errors,
+                *errors > 0 || *stuck > 0,
             )
         }
         Err(error) => {
@@ -53,8 +55,9 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
             (
                 json!({"connected": false, "responseTime": db_ms}),
                 Value::Null,
+                Value::Null,
                 false,
-                0,
+                false,
             )
         }
     };
@@ -62,7 +65,7 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
         "unhealthy"
     } else if resilience.circuit_breaker.state != BreakerState::Closed
         || resilience.retry_budget.remaining_budget == 0
-        || recent_errors > 0
+        || trouble
     {
         "degraded"
     } else {
@@ -77,6 +80,7 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
         "resilience": resilience,
         "database": database_json,
         "processing": processing_json,
+        "polling": polling_json,
         "webhooks": {
             "lastReceivedAt": app.webhook_stats.last_received_ms().map(rfc3339),
             "rejected": app.webhook_stats.rejected_counts(),

@@ -160,10 +160,13 @@ impl TestApp {
         mux.rate_limit.enabled = paced;
         mux.retry.base_delay = Duration::from_millis(20);
         mux.request_timeout = Duration::from_secs(5);
+        // Tests that open the breaker can see it recover without waiting 30 s.
+        mux.breaker.open_duration = Duration::from_millis(200);
         let wiring = Wiring {
             identity: Identity::dev(JWT_SECRET),
             mux,
             demo: None,
+            reconcile: None,
         };
         let app = app::build(&settings, store.clone(), wiring)
             .await

@@ -252,3 +252,85 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
+    // An emulator with no webhook URL: Mux finishes the asset, muxd hears nothing.
+    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let dir = TempDir::new();
+    let db = format!("sqlite://{}", dir.path.join("rec.db").display());
+    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let user = store
+        .upsert_user("user_cli", muxd::store::Role::User)
+        .await
+        .unwrap();
+    let id = muxd::domain::AssetId::new();
+    let new = muxd::store::NewAsset {
+        id,
+        owner_id: user.id,
+        campaign_id: None,
+        influencer_id: None,
+        name: "r".into(),
+        description: None,
+    };
+    store.insert_asset(&new).await.unwrap();
+    let http = reqwest::Client::new();
+    let upload: Value = http
+        .post(format!("{}/video/v1/uploads", emulator.base_url()))
+        .basic_auth("emulator", Some("emulator-secret"))
+        .json(&json!({"cors_origin": "*", "new_asset_settings": {"playback_policies": ["public"], "passthrough": id.to_string()}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (upload_id, url) = (
+        upload["data"]["id"].as_str().unwrap(),
+        upload["data"]["url"].as_str().unwrap(),
+    );
+    store.set_upload(id, upload_id, url).await.unwrap();
+    http.put(url)
+        .body(fixture("tiny-2s-320x240.mp4"))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Quiet for longer than the grace period.
+    sqlx::query("UPDATE creative_assets SET updated_at = updated_at - 120000")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+
+    let base = emulator.base_url();
+    let env = [
+        ("DATABASE_URL", db.as_str()),
+        ("MUX_BASE_URL", base.as_str()),
+        ("MUX_TOKEN_ID", "emulator"),
+        ("MUX_TOKEN_SECRET", "emulator-secret"),
+        ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
+        ("MUXD_JWT_HS256_SECRET", "j"),
+    ];
+    // `output()` blocks this worker; the emulator keeps serving on the other.
+    let out = muxd(&dir, &["reconcile", "--once"], &env).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("polled 1, changed 1"), "{text}");
+    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.asset(id).await.unwrap().unwrap().facts.status,
+        muxd::domain::AssetStatus::Ready
+    );
+}

@@ -11,6 +11,7 @@ mod e2e;
 mod harness;
 mod operations;
 mod outage;
+mod reconcile;
 mod startup;
 mod store;
 mod uploads;

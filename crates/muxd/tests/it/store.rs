@@ -66,7 +66,7 @@ async fn seeded(store: &Store, upload_id: &str) -> AssetId {
 
 store_test!(migrations_are_idempotent, super::migrations_are_idempotent);
 async fn migrations_are_idempotent(store: Store) {
-    assert_eq!(store.migrate().await.unwrap(), 1);
+    assert_eq!(store.migrate().await.unwrap(), 2);
     store.ping().await.unwrap();
 }
 

@@ -72,6 +72,28 @@ fn asset_created_after_ready_changes_nothing() {
 }
 
 #[test]
+fn a_later_repeat_of_known_facts_is_no_news() {
+    let processing = fold(&[(
+        LifecycleEvent::AssetCreated {
+            asset_id: "a".into(),
+        },
+        3,
+    )]);
+    let again = apply(
+        &processing,
+        &LifecycleEvent::AssetCreated {
+            asset_id: "a".into(),
+        },
+        9,
+    )
+    .unwrap();
+    assert_eq!(again.facts.last_event_at_ms, Some(9));
+    assert!(!is_news(&processing, &again));
+    let ready = apply(&processing, &ready("a"), 10).unwrap();
+    assert!(is_news(&processing, &ready));
+}
+
+#[test]
 fn duplicate_event_changes_nothing() {
     let once = fold(&[(ready("a"), 4)]);
     assert_eq!(apply(&once, &ready("a"), 4), None);
