@@ -1,7 +1,8 @@
 //! The memory bound: a 1 GiB upload (single PUT, then 32 MiB chunks) raises the emulator's peak
-//! RSS by less than 64 MiB. The emulator runs in a child process (this test binary re-executed
-//! with `MUX_EMULATOR_MEMORY_CHILD` set) so that its VmHWM is its own.
+//! RSS by less than 64 MiB. The emulator runs as its own process (the `mux-emulator` binary), so
+//! that its VmHWM is its own.
 
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -9,33 +10,12 @@ use futures_util::stream;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{config, TOKEN_ID, TOKEN_SECRET};
+use crate::harness::{TOKEN_ID, TOKEN_SECRET};
 
-const CHILD_ENV: &str = "MUX_EMULATOR_MEMORY_CHILD";
 const GIB: u64 = 1 << 30;
 const BLOCK: usize = 1 << 20;
 const CHUNK: u64 = 32 << 20;
 const BOUND: u64 = 64 << 20;
-
-/// The child process of the memory test: writes its base URL to the file named by
-/// `MUX_EMULATOR_MEMORY_CHILD`, then serves until its stdin closes.
-#[test]
-#[ignore = "run by a_1_gib_upload_keeps_the_emulators_peak_rss_bounded as its child process"]
-fn memory_child() {
-    let url_file =
-        std::env::var_os(CHILD_ENV).expect("only meant to run as the memory test's child");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let handle = mux_emulator::start_on_ephemeral_port(config())
-            .await
-            .unwrap();
-        std::fs::write(&url_file, handle.base_url()).unwrap();
-        tokio::task::spawn_blocking(|| std::io::stdin().lines().count())
-            .await
-            .unwrap();
-        handle.shutdown().await;
-    });
-}
 
 fn peak_rss_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -111,34 +91,34 @@ async fn wait_processed(client: &Client, base: &str, upload_id: &str) {
 
 #[tokio::test]
 async fn a_1_gib_upload_keeps_the_emulators_peak_rss_bounded() {
-    let exe = std::env::current_exe().unwrap();
-    let scratch = tempfile::tempdir().unwrap();
-    let url_file = scratch.path().join("url");
-    let mut child = Command::new(exe)
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mux-emulator"))
         .args([
-            "memory::memory_child",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
+            "--port",
+            "0",
+            "--token-id",
+            TOKEN_ID,
+            "--token-secret",
+            TOKEN_SECRET,
         ])
-        .env(CHILD_ENV, &url_file)
+        .args(["--processing-delay-ms", "50"])
+        .env_clear()
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut base = String::new();
-    for _ in 0..200 {
-        base = std::fs::read_to_string(&url_file).unwrap_or_default();
-        if !base.is_empty() {
-            break;
+    // Keep reading its stdout (so it never writes into a closed pipe); hand over the URL line.
+    let stdout = child.stdout.take().unwrap();
+    let (found, wanted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("Mux emulator listening on ") {
+                let _ = found.send(url.to_owned());
+            }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(
-        !base.is_empty(),
-        "the child never started: {:?}",
-        child.try_wait()
-    );
+    });
+    let base = wanted
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("the emulator never started: {:?}", child.try_wait()));
     let pid = child.id();
     let client = Client::new();
     let before = peak_rss_bytes(pid);
