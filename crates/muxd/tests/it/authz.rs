@@ -17,7 +17,7 @@ app_test!(
         let (id, _) = app.create_upload(OWNER.0, "mine.mp4").await;
         // The emulator's `video.upload.created` gives the admin an event to replay.
         let mut event_id = None;
-        for _ in 0..200 {
+        for _ in 0..600 {
             let filter = muxd::store::webhooks::WebhookFilter {
                 limit: 1,
                 ..Default::default()

@@ -300,7 +300,17 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         .send()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Wait until Mux (the emulator) has finished the asset.
+    for _ in 0..300 {
+        if emulator
+            .assets()
+            .iter()
+            .any(|a| a.status == mux_emulator::AssetStatus::Ready)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // Quiet for longer than the grace period.
     sqlx::query("UPDATE creative_assets SET updated_at = updated_at - 120000")
         .execute(store.pool())

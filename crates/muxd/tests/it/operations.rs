@@ -37,7 +37,7 @@ app_test!(
         }
         // The emulator's `video.upload.created` has been received by now.
         let mut last = Value::Null;
-        for _ in 0..100 {
+        for _ in 0..500 {
             let health: Value = app
                 .http
                 .get(format!("{}/api/health/mux-system", app.base))

@@ -42,18 +42,23 @@ async fn webhooks_get_503_while_the_database_is_down_and_land_after() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let refused = app
-        .emulator
-        .deliveries()
-        .iter()
-        .filter(|d| {
+    // Wait until a delivery has met the outage (refused with 503).
+    let met_outage = |app: &TestApp| {
+        app.emulator.deliveries().iter().any(|d| {
             d.attempts
                 .iter()
                 .any(|a| a.response_status_code == Some(503))
         })
-        .count();
-    assert!(refused > 0, "no delivery met the outage");
+    };
+    let mut refused = false;
+    for _ in 0..300 {
+        refused = met_outage(&app);
+        if refused {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused, "no delivery met the outage");
 
     proxy.restore_networking();
     // The emulator retries; every event lands and the row reaches READY.

@@ -45,7 +45,7 @@ app_test!(
             .send()
             .await
             .unwrap();
-        for _ in 0..200 {
+        for _ in 0..750 {
             if app
                 .emulator
                 .assets()

@@ -150,7 +150,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         return;
     };
     // The pool fills in the background, one spare per second at most.
-    for _ in 0..100 {
+    for _ in 0..300 {
         if app.app.pool.len() == 2 {
             break;
         }
@@ -164,7 +164,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         limit: 10,
         ..Default::default()
     };
-    for _ in 0..100 {
+    for _ in 0..300 {
         if app.store.webhook_events(&filter).await.unwrap().len() == 2 {
             break;
         }
