@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{run_loop, AppState};
+use crate::store::assets::CreativeAsset;
 use crate::store::now_ms;
 
 /// Pause between deletion sweeps when there is nothing (more) to do.
@@ -94,28 +95,35 @@ pub fn spawn(app: AppState, token: CancellationToken) -> Vec<JoinHandle<()>> {
 pub async fn finish_deletions(app: &AppState) -> anyhow::Result<usize> {
     let mut finished = 0;
     for asset in app.store.pending_deletions(DELETE_BATCH).await? {
-        let result = match (&asset.facts.mux_asset_id, &asset.mux_upload_id) {
-            (Some(asset_id), _) => app.mux.delete_asset(asset_id).await,
-            (None, Some(upload_id)) => app.mux.cancel_upload(upload_id).await.map(drop),
-            (None, None) => Ok(()),
-        };
-        match result {
-            // Already gone on Mux, or an upload no longer cancellable (it became an asset, which
-            // a later sweep deletes once the asset id is known): either way, done here.
-            Ok(()) => {}
-            Err(error) if error.is_not_found() => {}
-            Err(error) if error.status() == Some(403) && asset.facts.mux_asset_id.is_none() => {
-                continue
-            }
-            Err(error) => {
-                tracing::warn!(asset.id = %asset.id, error = %error, "Mux deletion failed; will retry");
-                continue;
-            }
-        }
-        app.store.clear_delete_pending(asset.id).await?;
-        finished += 1;
+        finished += usize::from(finish_deletion(app, &asset).await?);
     }
     Ok(finished)
+}
+
+/// Deletes one owner-deleted row's Mux asset, or cancels its unused upload. Returns whether the
+/// deletion is finished; if not, the row stays pending for a later sweep.
+pub async fn finish_deletion(app: &AppState, asset: &CreativeAsset) -> anyhow::Result<bool> {
+    let result = match (&asset.facts.mux_asset_id, &asset.mux_upload_id) {
+        (Some(asset_id), _) => app.mux.delete_asset(asset_id).await,
+        (None, Some(upload_id)) => app.mux.cancel_upload(upload_id).await.map(drop),
+        (None, None) => Ok(()),
+    };
+    match result {
+        Ok(()) => {}
+        // Already gone on Mux.
+        Err(error) if error.is_not_found() => {}
+        // The upload can no longer be cancelled: it became an asset. Once the row learns that
+        // asset's id (from its webhooks), a later sweep deletes it.
+        Err(error) if error.status() == Some(403) && asset.facts.mux_asset_id.is_none() => {
+            return Ok(false)
+        }
+        Err(error) => {
+            tracing::warn!(asset.id = %asset.id, error = %error, "Mux deletion failed; will retry");
+            return Ok(false);
+        }
+    }
+    app.store.clear_delete_pending(asset.id).await?;
+    Ok(true)
 }
 
 /// Forgets webhook events past the retention window.

@@ -166,15 +166,15 @@ pub async fn delete(
         owner_id: asset.owner_id,
         status: AssetStatus::Deleted,
     });
-    // Try Mux now; whatever is still pending is finished by the background sweep.
-    if let Err(error) = housekeeping::finish_deletions(&app).await {
-        tracing::warn!(asset.id = %asset.id, error = format!("{error:#}"), "deleting on Mux deferred");
-    }
-    let pending = app
-        .store
-        .asset(asset.id)
-        .await?
-        .is_some_and(|a| a.mux_delete_pending);
+    // Try Mux now for this asset only; if that fails, the background sweep finishes it.
+    let deleted = app.store.asset(asset.id).await?.ok_or(ApiError::NotFound)?;
+    let pending = match housekeeping::finish_deletion(&app, &deleted).await {
+        Ok(done) => !done,
+        Err(error) => {
+            tracing::warn!(asset.id = %asset.id, error = format!("{error:#}"), "deleting on Mux deferred");
+            true
+        }
+    };
     let status = if pending {
         StatusCode::ACCEPTED
     } else {
