@@ -293,6 +293,19 @@ impl TestApp {
         );
     }
 
+    /// `GET /api/health/mux-system` as JSON.
+    pub async fn health(&self) -> Value {
+        let url = format!("{}/api/health/mux-system", self.base);
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// How many webhook events are stored.
     pub async fn stored_events(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events")

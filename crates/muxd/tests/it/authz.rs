@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::app::{app_test, TestApp};
+use crate::harness::eventually;
 
 const OWNER: (&str, bool) = ("user_owner", false);
 const OTHER: (&str, bool) = ("user_other", false);
@@ -16,25 +17,17 @@ app_test!(
     |app: TestApp| async move {
         let (id, _) = app.create_upload(OWNER.0, "mine.mp4").await;
         // The emulator's `video.upload.created` gives the admin an event to replay.
-        let mut event_id = None;
-        for _ in 0..600 {
-            let filter = muxd::store::webhooks::WebhookFilter {
-                limit: 1,
-                ..Default::default()
-            };
-            event_id = app
-                .store
-                .webhook_events(&filter)
-                .await
-                .unwrap()
-                .first()
-                .map(|e| e.event_id.clone());
-            if event_id.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        let event_id = event_id.expect("the emulator's webhook arrived");
+        eventually("the emulator's webhook arriving", async || {
+            app.stored_events().await > 0
+        })
+        .await;
+        let filter = muxd::store::webhooks::WebhookFilter {
+            limit: 1,
+            ..Default::default()
+        };
+        let event_id = app.store.webhook_events(&filter).await.unwrap()[0]
+            .event_id
+            .clone();
         let asset = format!("/api/creative-assets/{id}");
         let patch = Some(json!({"name": "renamed"}));
         let upload = Some(json!({"name": "x.mp4"}));

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::app::fixture;
-use crate::harness::TempDir;
+use crate::harness::{eventually, TempDir};
 
 /// Kills the child on drop, so a failing test leaves nothing running.
 struct Running(Child);
@@ -132,22 +132,22 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
         .unwrap();
     assert_eq!(put.status(), StatusCode::OK);
     let id = created["id"].as_str().unwrap();
-    let mut asset = Value::Null;
-    for _ in 0..300 {
-        asset = http
-            .get(format!("{base}/api/creative-assets/{id}"))
+    let read = async || -> Value {
+        let url = format!("{base}/api/creative-assets/{id}");
+        http.get(url)
             .header(COOKIE, &cookie)
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        if asset["status"] == "READY" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            .unwrap()
+    };
+    eventually("the upload reaching READY", async || {
+        read().await["status"] == "READY"
+    })
+    .await;
+    let asset = read().await;
     assert_eq!(asset["status"], "READY", "{asset}");
     assert_eq!(asset["aspectRatio"], "16:9");
     let media = http
@@ -301,16 +301,13 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         .await
         .unwrap();
     // Wait until Mux (the emulator) has finished the asset.
-    for _ in 0..300 {
-        if emulator
+    let ready = async || {
+        emulator
             .assets()
             .iter()
             .any(|a| a.status == mux_emulator::AssetStatus::Ready)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    };
+    eventually("Mux finishing the asset", ready).await;
     // Quiet for longer than the grace period.
     sqlx::query("UPDATE creative_assets SET updated_at = updated_at - 120000")
         .execute(store.pool())

@@ -127,6 +127,18 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Waits until `check` holds, asking every 20 ms; fails the test naming `what` after 15 s.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen within 15 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A temporary directory removed on drop.
 pub struct TempDir {
     pub path: PathBuf,

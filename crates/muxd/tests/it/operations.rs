@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, fixture, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
+use crate::harness::eventually;
 
 app_test!(
     health_has_the_guides_shape_and_no_secrets,
@@ -36,24 +37,8 @@ app_test!(
             assert!(!health[key].is_null(), "{key} missing: {health}");
         }
         // The emulator's `video.upload.created` has been received by now.
-        let mut last = Value::Null;
-        for _ in 0..500 {
-            let health: Value = app
-                .http
-                .get(format!("{}/api/health/mux-system", app.base))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            last = health["webhooks"]["lastReceivedAt"].clone();
-            if !last.is_null() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(last.is_string(), "no webhook recorded in health");
+        let received = async || app.health().await["webhooks"]["lastReceivedAt"].is_string();
+        eventually("a received webhook showing in health", received).await;
     }
 );
 

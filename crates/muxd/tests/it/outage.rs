@@ -2,12 +2,11 @@
 //! retries) and health says unhealthy; once it is back, the retried deliveries land and every
 //! event that was acknowledged is in the database. Nothing acknowledged is lost.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::app::{fixture, Backend, TestApp};
+use crate::harness::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_get_503_while_the_database_is_down_and_land_after() {
@@ -50,15 +49,7 @@ async fn webhooks_get_503_while_the_database_is_down_and_land_after() {
                 .any(|a| a.response_status_code == Some(503))
         })
     };
-    let mut refused = false;
-    for _ in 0..300 {
-        refused = met_outage(&app);
-        if refused {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(refused, "no delivery met the outage");
+    eventually("a delivery meeting the outage", async || met_outage(&app)).await;
 
     proxy.restore_networking();
     // The emulator retries; every event lands and the row reaches READY.

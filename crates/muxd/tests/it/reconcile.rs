@@ -10,6 +10,7 @@ use muxd::store::now_ms;
 use serde_json::json;
 
 use crate::app::{app_test, fixture, TestApp};
+use crate::harness::eventually;
 
 /// Polls what is due at once: no grace period.
 fn eager() -> Schedule {
@@ -45,17 +46,13 @@ app_test!(
             .send()
             .await
             .unwrap();
-        for _ in 0..750 {
-            if app
-                .emulator
+        let ready = async || {
+            app.emulator
                 .assets()
                 .iter()
                 .any(|a| a.status == AssetStatus::Ready)
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        };
+        eventually("Mux finishing the asset", ready).await;
         assert_eq!(
             status(&app, &id).await,
             "AWAITING_UPLOAD",
@@ -180,15 +177,7 @@ app_test!(
             "AWAITING_UPLOAD",
             "stuck is a flag, not a status"
         );
-        let health: serde_json::Value = app
-            .http
-            .get(format!("{}/api/health/mux-system", app.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = app.health().await;
         assert_eq!(health["polling"]["stuck"], 1, "{health}");
         assert_eq!(health["status"], "degraded");
         let (_, listed) = app

@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
+use crate::harness::eventually;
 
 const USER: Option<(&str, bool)> = Some(("user_uploads", false));
 
@@ -150,13 +151,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         return;
     };
     // The pool fills in the background, one spare per second at most.
-    for _ in 0..300 {
-        if app.app.pool.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(app.app.pool.len(), 2, "the pool did not fill");
+    eventually("the pool filling", async || app.app.pool.len() == 2).await;
     let spares: Vec<String> = app.emulator.uploads().into_iter().map(|u| u.id).collect();
     // Mux has already told us about the spares; no row exists for them yet.
     let filter = muxd::store::webhooks::WebhookFilter {
@@ -164,12 +159,8 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         limit: 10,
         ..Default::default()
     };
-    for _ in 0..300 {
-        if app.store.webhook_events(&filter).await.unwrap().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let told = async || app.store.webhook_events(&filter).await.unwrap().len() == 2;
+    eventually("Mux's events about the spares arriving", told).await;
     let (status, created) = app
         .call(
             Method::POST,
