@@ -11,7 +11,7 @@ use crate::harness::TestMux;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/media/tiny-2s-320x240.mp4"
+    "/../../fixtures/media/tiny-2s-320x240.mp4"
 );
 
 fn upload_request(passthrough: &str) -> CreateUploadRequest {
@@ -41,7 +41,7 @@ async fn upload_asset_and_playback_id_round_trip() {
     assert_eq!(upload.status, UploadStatus::Waiting);
     assert_eq!(upload.cors_origin.as_deref(), Some("http://localhost:3000"));
     let url = upload.url.clone().expect("a waiting upload has a URL");
-    let bytes = std::fs::read(FIXTURE).expect("shared fixtures are beside the repo");
+    let bytes = std::fs::read(FIXTURE).expect("test media is in the repo");
     let put = reqwest::Client::new()
         .put(url)
         .body(bytes)

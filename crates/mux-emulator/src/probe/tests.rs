@@ -1,4 +1,4 @@
-//! Every fixture in shared/fixtures/media must give what its manifest entry says.
+//! Every fixture in fixtures/media must give what its manifest entry says.
 
 use std::path::PathBuf;
 
@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::*;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/media")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/media")
 }
 
 fn manifest() -> Vec<Value> {

@@ -147,7 +147,7 @@ pub fn header(r: &Response, name: &str) -> Option<String> {
 }
 
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/media")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/media")
 }
 
 /// The `files` entries of the fixtures' manifest.json.

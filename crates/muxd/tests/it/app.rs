@@ -348,10 +348,10 @@ pub fn now_secs() -> i64 {
         .as_secs() as i64
 }
 
-/// The shared media fixtures.
+/// The media fixtures (fixtures/media at the repository root).
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/../../../shared/fixtures/media/{name}",
+        "{}/../../fixtures/media/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("fixture exists")
@@ -360,7 +360,7 @@ pub fn fixture(name: &str) -> Vec<u8> {
 /// The fixture manifest's entries.
 pub fn manifest() -> Vec<Value> {
     let text = std::fs::read_to_string(format!(
-        "{}/../../../shared/fixtures/media/manifest.json",
+        "{}/../../fixtures/media/manifest.json",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
