@@ -1,93 +1,126 @@
-//! The shared state every handler and background task sees, and the few operations that touch
-//! several parts of it (emitting events, expiring uploads, spawning tracked tasks).
+//! Wiring, the top of the crate: builds the core state from the config, the router, and the
+//! background tasks (accept loop, webhook dispatcher, timeout sweep), and hands back an
+//! `EmulatorHandle`. Nothing in the crate imports this module except `cli` and `lib.rs`.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
 
-use serde_json::Value;
-use tempfile::TempDir;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use tokio::net::TcpListener;
 
-use crate::faults::{FaultEngine, RateLimiter};
-use crate::request_log::RequestLog;
-use crate::state::model::Render;
-use crate::state::{Clock, Ids, Store};
-use crate::upload::Progress;
-use crate::webhooks::{Event, Webhooks};
+use crate::config::EmulatorConfig;
+use crate::dispatch::run_dispatcher;
+use crate::handle::EmulatorHandle;
+use crate::state::{DataDir, Emulator};
+use crate::{routes, server};
 
-pub struct Emulator {
-    pub base_url: String,
-    pub token_id: String,
-    pub token_secret: String,
-    pub processing_delay: std::time::Duration,
-    pub store: Store,
-    pub ids: Ids,
-    pub clock: Clock,
-    pub faults: FaultEngine,
-    pub rate_limiter: RateLimiter,
-    pub webhooks: Webhooks,
-    pub request_log: RequestLog,
-    pub data_dir: PathBuf,
-    /// Owns the temp data dir (if any) so it is removed when the emulator is dropped.
-    pub _temp_dir: Option<TempDir>,
-    /// Per-upload write state; its async lock serialises PUTs to one upload.
-    pub progress: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Progress>>>>,
-    pub shutdown: CancellationToken,
-    pub tasks: TaskTracker,
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not read the listener's address: {0}")]
+    Listener(#[source] std::io::Error),
+    #[error("could not prepare the data dir: {0}")]
+    DataDir(#[source] std::io::Error),
 }
 
-impl Emulator {
-    /// Spawns a background task that ends at shutdown.
-    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        let token = self.shutdown.clone();
-        self.tasks.spawn(async move {
-            tokio::select! {
-                _ = token.cancelled() => {}
-                _ = task => {}
-            }
-        });
-    }
+/// How often uploads past their timeout are flipped to `timed_out` even if nobody asks.
+const TIMEOUT_SWEEP: Duration = Duration::from_millis(500);
 
-    /// Queues a webhook event about `object_type`/`object_id` with `data` as its snapshot.
-    pub fn emit(&self, event_type: &str, object_type: &'static str, object_id: &str, data: Value) {
-        self.webhooks.emit(Event {
-            id: self.ids.uuid().to_string(),
-            event_type: event_type.to_owned(),
-            created_at: self.clock.iso(),
-            object_type,
-            object_id: object_id.to_owned(),
-            data,
-        });
-    }
+/// Starts an emulator serving on `listener`; it runs until the handle is shut down or dropped.
+pub async fn start(
+    mut config: EmulatorConfig,
+    listener: TcpListener,
+) -> Result<EmulatorHandle, StartError> {
+    let addr = listener.local_addr().map_err(StartError::Listener)?;
+    let host = if addr.ip().is_unspecified() {
+        Ipv4Addr::LOCALHOST.into()
+    } else {
+        addr.ip()
+    };
+    let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
+    let data_dir = prepare_data_dir(config.data_dir.take()).map_err(StartError::DataDir)?;
+    let emu = Arc::new(Emulator::new(config, base_url, data_dir));
+    emu.tasks.spawn(server::serve(
+        listener,
+        routes::router(emu.clone()),
+        emu.shutdown.clone(),
+    ));
+    emu.tasks.spawn(run_dispatcher(emu.clone()));
+    emu.spawn(sweep_timeouts(emu.clone()));
+    tracing::info!(base_url = %emu.base_url, "mux emulator listening");
+    Ok(EmulatorHandle {
+        _stop_on_drop: emu.shutdown.clone().drop_guard(),
+        emu,
+        addr,
+    })
+}
 
-    /// Flips uploads past their timeout to `timed_out`. Mux sends no event for this
-    /// (mux-api.md §5.2, §9.5), so neither does the emulator.
-    pub fn expire_due(&self) {
-        for upload in self.store.expire_uploads(self.clock.unix_s()) {
-            tracing::info!(upload.id = %upload.id, "upload timed out");
+/// Binds `127.0.0.1:0` and starts there.
+pub async fn start_on_ephemeral_port(config: EmulatorConfig) -> Result<EmulatorHandle, StartError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .map_err(StartError::Listener)?;
+    start(config, listener).await
+}
+
+/// The configured directory (created if missing), or a fresh temp dir.
+fn prepare_data_dir(configured: Option<std::path::PathBuf>) -> std::io::Result<DataDir> {
+    match configured {
+        Some(path) => {
+            std::fs::create_dir_all(&path)?;
+            Ok(DataDir::kept(path))
         }
+        None => Ok(DataDir::temporary(
+            tempfile::Builder::new().prefix("mux-emulator-").tempdir()?,
+        )),
     }
+}
 
-    /// Where an upload's bytes are written.
-    pub fn upload_path(&self, upload_id: &str) -> PathBuf {
-        self.data_dir.join(format!("{upload_id}.upload"))
+/// Runs until shutdown: flips uploads past their timeout every `TIMEOUT_SWEEP`.
+async fn sweep_timeouts(emu: Arc<Emulator>) {
+    loop {
+        tokio::time::sleep(TIMEOUT_SWEEP).await;
+        emu.expire_due();
     }
+}
 
-    /// The upload's snapshot as webhook data.
-    pub fn emit_upload(&self, event_type: &str, upload: &crate::state::model::Upload) {
-        self.emit(event_type, "upload", &upload.id, upload.render());
-    }
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
 
-    /// The asset's snapshot as webhook data.
-    pub fn emit_asset(&self, event_type: &str, asset: &crate::state::model::Asset) {
-        self.emit(
-            event_type,
-            "asset",
-            &asset.id,
-            asset.render(Render::Webhook),
-        );
+    use super::*;
+    use crate::state::model::{Upload, UploadStatus};
+
+    /// Virtual time (`start_paused`): timers fire in order, with no real waiting.
+    #[tokio::test(start_paused = true)]
+    async fn the_sweep_times_out_uploads_nobody_asks_about() {
+        let data_dir = prepare_data_dir(None).unwrap();
+        let emu = Arc::new(Emulator::new(
+            EmulatorConfig::default(),
+            "http://emulator.test".into(),
+            data_dir,
+        ));
+        emu.store.insert_upload(Upload {
+            id: "u1".into(),
+            token: "t".into(),
+            url: "http://emulator.test/upload/u1?token=t".into(),
+            status: UploadStatus::Waiting,
+            timeout_s: 60,
+            cors_origin: None,
+            new_asset_settings: Map::new(),
+            asset_id: None,
+            error: None,
+            test: false,
+            created_at: emu.clock.unix_s(),
+        });
+        let status = || emu.store.upload("u1").unwrap().status;
+        tokio::spawn(sweep_timeouts(emu.clone()));
+        // Past the timeout, but nothing has looked yet (advance alone does not expire).
+        emu.clock.advance(Duration::from_secs(61));
+        assert_eq!(status(), UploadStatus::Waiting);
+
+        // In virtual time this returns only after the sweep's first tick (at TIMEOUT_SWEEP) ran.
+        tokio::time::sleep(TIMEOUT_SWEEP * 2).await;
+        assert_eq!(status(), UploadStatus::TimedOut, "the sweep flipped it");
     }
 }

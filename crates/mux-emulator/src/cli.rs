@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::config::EmulatorConfig;
 use crate::faults::{ApiFaultAction, ApiFaultRule, FaultConfig, WebhookFaults};
-use crate::EmulatorConfig;
 
 /// Flags of `muxd emulator`; each has an environment fallback.
 #[derive(Debug, Clone, clap::Args)]
@@ -182,7 +182,7 @@ pub async fn run(
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
-    let handle = crate::start(config, listener)
+    let handle = crate::app::start(config, listener)
         .await
         .context("starting the emulator")?;
     println!("Mux emulator listening on {}", handle.base_url());

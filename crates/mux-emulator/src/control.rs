@@ -14,9 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::Emulator;
 use crate::faults::{ApiFaultRule, FaultConfig, WebhookFaults};
 use crate::state::model::Render;
+use crate::state::Emulator;
 
 pub fn routes() -> Router<Arc<Emulator>> {
     Router::new()

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::app::Emulator;
 use crate::request_log::LoggedRequest;
+use crate::state::Emulator;
 
 /// Marks a response that must not be sent: the server closes the connection instead.
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,8 @@
 //! `EmulatorHandle`: what a test or `muxd dev` holds to talk to a running emulator in-process.
 //! Dropping it stops the emulator (its tasks end and its temp data dir is removed).
+//!
+//! Part of the public API; it reaches into the core (`state`) only, so the wiring in `app` can
+//! hand one out without anything below importing `app`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,10 +10,10 @@ use std::time::Duration;
 
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::app::Emulator;
 use crate::faults::FaultConfig;
 use crate::request_log::LoggedRequest;
 use crate::state::model::{Asset, Upload};
+use crate::state::Emulator;
 use crate::webhooks::Delivery;
 
 pub struct EmulatorHandle {

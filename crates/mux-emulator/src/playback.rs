@@ -21,8 +21,8 @@ use serde_json::json;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::app::Emulator;
 use crate::state::model::{Asset, AssetStatus};
+use crate::state::Emulator;
 
 const RENDITIONS: [&str; 6] = [
     "highest.mp4",

@@ -6,15 +6,18 @@
 //! `error {type, message}`; the emulator sends `video.asset.errored` and then
 //! `video.upload.errored`, because Mux documents the latter as fired "when the asset created by
 //! the direct upload fails. Most commonly … a non-video file" (§5.2).
+//!
+//! A domain operation: it stands on the core (`state`) and the media probe; the upload URL
+//! handlers call it, it calls nothing above. The delay runs on the emulator's clock, so
+//! advancing the clock finishes processing early.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::api::policies;
-use crate::app::Emulator;
 use crate::probe::{probe_file, MediaInfo, ProbeError};
-use crate::state::model::{Asset, AssetStatus, PlaybackId, UploadStatus};
+use crate::state::model::{playback_policies, Asset, AssetStatus, PlaybackId, UploadStatus};
+use crate::state::Emulator;
 
 /// Called once all bytes are in. A cancelled or timed-out upload creates no asset.
 pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
@@ -33,7 +36,7 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
     let wanted = settings
         .get("playback_policies")
         .or_else(|| settings.get("playback_policy"))
-        .and_then(policies)
+        .and_then(playback_policies)
         .unwrap_or_default();
     let text = |key: &str| settings.get(key).and_then(Value::as_str).map(str::to_owned);
     let asset = Asset {
@@ -67,8 +70,9 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
     emu.emit_asset("video.asset.created", &asset);
     let task_emu = emu.clone();
     let upload_id = upload.id.clone();
+    let done_at = emu.clock.deadline(emu.processing_delay);
     emu.spawn(async move {
-        tokio::time::sleep(task_emu.processing_delay).await;
+        task_emu.clock.sleep_until(done_at).await;
         finish(&task_emu, &upload_id, &asset_id).await;
     });
 }

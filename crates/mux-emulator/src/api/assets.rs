@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError, PageQuery};
-use crate::app::Emulator;
 use crate::state::model::Render;
 use crate::state::AssetQuery;
+use crate::state::Emulator;
 
 pub async fn get(
     _: Authed,

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 
 use super::ApiError;
-use crate::app::Emulator;
+use crate::state::Emulator;
 
 /// Proof that the request carried the configured credentials.
 pub struct Authed;

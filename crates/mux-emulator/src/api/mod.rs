@@ -11,7 +11,6 @@ mod playback_ids;
 mod uploads;
 
 pub use error::ApiError;
-pub use uploads::policies;
 
 use std::sync::Arc;
 
@@ -20,8 +19,8 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::app::Emulator;
 use crate::state::ids::is_well_formed;
+use crate::state::Emulator;
 
 pub fn routes() -> Router<Arc<Emulator>> {
     Router::new()

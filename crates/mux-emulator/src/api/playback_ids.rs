@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError};
-use crate::app::Emulator;
-use crate::state::model::PlaybackId;
+use crate::state::model::{PlaybackId, PLAYBACK_POLICIES};
+use crate::state::Emulator;
 
 #[derive(Deserialize)]
 struct CreatePlaybackId {
@@ -29,7 +29,7 @@ pub async fn create(
     let req: CreatePlaybackId = parse_body(&body)?;
     let policy = match req.policy {
         None => "public".to_owned(),
-        Some(Value::String(p)) if ["public", "signed", "drm"].contains(&p.as_str()) => p,
+        Some(Value::String(p)) if PLAYBACK_POLICIES.contains(&p.as_str()) => p,
         Some(_) => {
             return Err(ApiError::InvalidParameters(
                 "policy must be public, signed or drm".into(),

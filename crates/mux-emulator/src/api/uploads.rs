@@ -13,14 +13,13 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError, PageQuery};
-use crate::app::Emulator;
-use crate::state::model::{Upload, UploadStatus};
+use crate::state::model::{playback_policies, Upload, UploadStatus};
+use crate::state::Emulator;
 
 /// `timeout` bounds and default (mux-api.md §2.1).
 const DEFAULT_TIMEOUT_S: u64 = 3600;
 const MIN_TIMEOUT_S: i64 = 60;
 const MAX_TIMEOUT_S: i64 = 604_800;
-const POLICIES: [&str; 3] = ["public", "signed", "drm"];
 
 #[derive(Deserialize)]
 struct CreateUpload {
@@ -67,7 +66,7 @@ pub async fn create(
 fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
     for key in ["playback_policies", "playback_policy"] {
         if let Some(v) = s.get(key) {
-            policies(v).ok_or_else(|| {
+            playback_policies(v).ok_or_else(|| {
                 ApiError::InvalidParameters(format!(
                     "{key} must be one or more of public, signed, drm"
                 ))
@@ -99,22 +98,6 @@ fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, Ap
         .or_insert_with(|| json!("1080p"));
     s.entry("video_quality").or_insert_with(|| json!("basic"));
     Ok(s)
-}
-
-/// The playback policies of `new_asset_settings` (array, or a single string as the docs allow).
-pub fn policies(v: &Value) -> Option<Vec<String>> {
-    let list: Vec<&Value> = match v {
-        Value::Array(items) => items.iter().collect(),
-        single @ Value::String(_) => vec![single],
-        _ => return None,
-    };
-    list.into_iter()
-        .map(|p| {
-            p.as_str()
-                .filter(|p| POLICIES.contains(p))
-                .map(str::to_owned)
-        })
-        .collect()
 }
 
 pub async fn get(

@@ -1,211 +1,159 @@
-//! The emulator's memory: uploads, assets and playback ids, plus the clock and id generator.
+//! The core every other layer stands on, and which knows nothing of HTTP: the `Emulator` (the
+//! shared state every handler and background task holds), the resource store, the clock, ids,
+//! upload progress, and handles on the fault engine, the webhook queue and the request log.
 //!
-//! Everything lives behind one `std::sync::Mutex` held only for short, non-async sections.
-//! Lists are newest first, as Mux lists them; the insertion sequence number is also what the
-//! asset list cursor encodes.
+//! Its operations are the few that touch several parts at once: queueing a webhook event with a
+//! fresh id and timestamp, expiring uploads past their timeout, spawning a task that ends at
+//! shutdown. Everything above (domain operations, HTTP handlers, wiring) imports this; this
+//! imports only the leaves (`config`, `faults`, `probe`, `request_log`, `webhooks`).
 
 mod clock;
 pub mod ids;
 pub mod model;
+pub mod progress;
+mod store;
 
 pub use clock::Clock;
 pub use ids::Ids;
+pub use store::{AssetQuery, Store};
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use model::{Asset, PlaybackId, Upload, UploadStatus};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-#[derive(Default)]
-pub struct Store {
-    inner: Mutex<Inner>,
+use crate::config::EmulatorConfig;
+use crate::faults::{FaultEngine, RateLimiter};
+use crate::request_log::RequestLog;
+use crate::webhooks::{Event, RetryPolicy, Targets, Webhooks};
+use model::{Asset, Render, Upload};
+use progress::ProgressMap;
+
+/// Where uploaded files go: a directory, and the temp dir that owns it (if it is one), which is
+/// removed when the emulator is dropped.
+pub struct DataDir {
+    pub path: PathBuf,
+    _temp: Option<TempDir>,
 }
 
-#[derive(Default)]
-struct Inner {
-    next_seq: u64,
-    uploads: HashMap<String, Upload>,
-    upload_order: BTreeMap<u64, String>,
-    assets: HashMap<String, (u64, Asset)>,
-    asset_order: BTreeMap<u64, String>,
-    /// playback id → asset id
-    playback: HashMap<String, String>,
-}
-
-/// One page of assets and the cursor to the next (the sequence number of its last item).
-pub struct AssetPage {
-    pub assets: Vec<Asset>,
-    pub next_cursor: Option<u64>,
-}
-
-/// Which assets a list asks for.
-pub enum AssetQuery<'a> {
-    Page {
-        page: usize,
-        limit: usize,
-        upload_id: Option<&'a str>,
-    },
-    After {
-        cursor: u64,
-        limit: usize,
-        upload_id: Option<&'a str>,
-    },
-}
-
-impl Store {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+impl DataDir {
+    /// A directory that outlives the emulator.
+    pub fn kept(path: PathBuf) -> Self {
+        Self { path, _temp: None }
     }
 
-    pub fn insert_upload(&self, upload: Upload) {
-        let mut s = self.lock();
-        s.next_seq += 1;
-        let seq = s.next_seq;
-        s.upload_order.insert(seq, upload.id.clone());
-        s.uploads.insert(upload.id.clone(), upload);
-    }
-
-    pub fn upload(&self, id: &str) -> Option<Upload> {
-        self.lock().uploads.get(id).cloned()
-    }
-
-    /// Applies `f` to the upload and returns its result with the updated snapshot.
-    pub fn update_upload<R>(
-        &self,
-        id: &str,
-        f: impl FnOnce(&mut Upload) -> R,
-    ) -> Option<(R, Upload)> {
-        let mut s = self.lock();
-        let upload = s.uploads.get_mut(id)?;
-        let r = f(upload);
-        Some((r, upload.clone()))
-    }
-
-    /// Newest first; `page` starts at 1.
-    pub fn list_uploads(&self, page: usize, limit: usize) -> Vec<Upload> {
-        let s = self.lock();
-        s.upload_order
-            .values()
-            .rev()
-            .skip((page - 1) * limit)
-            .take(limit)
-            .filter_map(|id| s.uploads.get(id).cloned())
-            .collect()
-    }
-
-    /// Flips every `waiting` upload whose timeout has passed to `timed_out`; returns them.
-    pub fn expire_uploads(&self, now_s: u64) -> Vec<Upload> {
-        let mut s = self.lock();
-        s.uploads
-            .values_mut()
-            .filter(|u| u.status == UploadStatus::Waiting && now_s >= u.created_at + u.timeout_s)
-            .map(|u| {
-                u.status = UploadStatus::TimedOut;
-                u.clone()
-            })
-            .collect()
-    }
-
-    pub fn insert_asset(&self, asset: Asset) {
-        let mut s = self.lock();
-        s.next_seq += 1;
-        let seq = s.next_seq;
-        for p in &asset.playback_ids {
-            s.playback.insert(p.id.clone(), asset.id.clone());
+    /// A temp dir, removed when the emulator is dropped.
+    pub fn temporary(temp: TempDir) -> Self {
+        Self {
+            path: temp.path().to_owned(),
+            _temp: Some(temp),
         }
-        s.asset_order.insert(seq, asset.id.clone());
-        s.assets.insert(asset.id.clone(), (seq, asset));
     }
+}
 
-    pub fn asset(&self, id: &str) -> Option<Asset> {
-        self.lock().assets.get(id).map(|(_, a)| a.clone())
-    }
+pub struct Emulator {
+    pub base_url: String,
+    pub token_id: String,
+    pub token_secret: String,
+    pub processing_delay: Duration,
+    pub store: Store,
+    pub ids: Ids,
+    pub clock: Clock,
+    pub faults: FaultEngine,
+    pub rate_limiter: RateLimiter,
+    pub webhooks: Webhooks,
+    pub request_log: RequestLog,
+    pub data_dir: DataDir,
+    pub progress: ProgressMap,
+    pub shutdown: CancellationToken,
+    pub tasks: TaskTracker,
+}
 
-    pub fn update_asset<R>(&self, id: &str, f: impl FnOnce(&mut Asset) -> R) -> Option<(R, Asset)> {
-        let mut s = self.lock();
-        let (_, asset) = s.assets.get_mut(id)?;
-        let r = f(asset);
-        Some((r, asset.clone()))
-    }
-
-    pub fn remove_asset(&self, id: &str) -> Option<Asset> {
-        let mut s = self.lock();
-        let (seq, asset) = s.assets.remove(id)?;
-        s.asset_order.remove(&seq);
-        for p in &asset.playback_ids {
-            s.playback.remove(&p.id);
-        }
-        Some(asset)
-    }
-
-    pub fn list_assets(&self, query: AssetQuery<'_>) -> AssetPage {
-        let s = self.lock();
-        let (upper, skip, limit, upload_id) = match query {
-            AssetQuery::Page {
-                page,
-                limit,
-                upload_id,
-            } => (u64::MAX, (page - 1) * limit, limit, upload_id),
-            AssetQuery::After {
-                cursor,
-                limit,
-                upload_id,
-            } => (cursor, 0, limit, upload_id),
-        };
-        let mut matching = s
-            .asset_order
-            .range(..upper)
-            .rev()
-            .filter_map(|(seq, id)| s.assets.get(id).map(|(_, a)| (*seq, a)))
-            .filter(|(_, a)| upload_id.is_none_or(|u| a.upload_id.as_deref() == Some(u)))
-            .skip(skip);
-        let page: Vec<(u64, &Asset)> = matching.by_ref().take(limit).collect();
-        let more = matching.next().is_some();
-        AssetPage {
-            next_cursor: page.last().filter(|_| more).map(|(seq, _)| *seq),
-            assets: page.into_iter().map(|(_, a)| a.clone()).collect(),
+impl Emulator {
+    /// The state of a fresh emulator reachable at `base_url`; nothing runs yet.
+    pub fn new(config: EmulatorConfig, base_url: String, data_dir: DataDir) -> Self {
+        Self {
+            base_url,
+            token_id: config.token_id,
+            token_secret: config.token_secret,
+            processing_delay: config.processing_delay,
+            store: Store::default(),
+            ids: Ids::new(config.seed),
+            clock: Clock::default(),
+            faults: FaultEngine::new(config.faults, config.seed),
+            rate_limiter: RateLimiter::new(config.rate_limits),
+            webhooks: Webhooks::new(
+                Targets {
+                    urls: config.webhook_urls,
+                    signing_secret: config.signing_secret,
+                },
+                (config.environment_name, config.environment_id),
+                RetryPolicy {
+                    window: config.webhook_retry_window,
+                    time_scale: config.webhook_time_scale,
+                    attempt_timeout: config.webhook_attempt_timeout,
+                },
+            ),
+            request_log: RequestLog::default(),
+            data_dir,
+            progress: ProgressMap::default(),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
         }
     }
 
-    pub fn asset_by_playback_id(&self, playback_id: &str) -> Option<Asset> {
-        let s = self.lock();
-        let asset_id = s.playback.get(playback_id)?;
-        s.assets.get(asset_id).map(|(_, a)| a.clone())
+    /// Spawns a background task that ends at shutdown.
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let token = self.shutdown.clone();
+        self.tasks.spawn(async move {
+            tokio::select! {
+                _ = token.cancelled() => {}
+                _ = task => {}
+            }
+        });
     }
 
-    pub fn add_playback_id(&self, asset_id: &str, playback: PlaybackId) -> Option<Asset> {
-        let mut s = self.lock();
-        let (_, asset) = s.assets.get_mut(asset_id)?;
-        asset.playback_ids.push(playback.clone());
-        let snapshot = asset.clone();
-        s.playback.insert(playback.id, asset_id.to_owned());
-        Some(snapshot)
+    /// Queues a webhook event about `object_type`/`object_id` with `data` as its snapshot.
+    pub fn emit(&self, event_type: &str, object_type: &'static str, object_id: &str, data: Value) {
+        self.webhooks.emit(Event {
+            id: self.ids.uuid().to_string(),
+            event_type: event_type.to_owned(),
+            created_at: self.clock.iso(),
+            object_type,
+            object_id: object_id.to_owned(),
+            data,
+        });
     }
 
-    /// Removes a playback id from its asset; `None` if either is unknown.
-    pub fn remove_playback_id(&self, asset_id: &str, playback_id: &str) -> Option<Asset> {
-        let mut s = self.lock();
-        let (_, asset) = s.assets.get_mut(asset_id)?;
-        let before = asset.playback_ids.len();
-        asset.playback_ids.retain(|p| p.id != playback_id);
-        if asset.playback_ids.len() == before {
-            return None;
+    /// The upload's snapshot as webhook data.
+    pub fn emit_upload(&self, event_type: &str, upload: &Upload) {
+        self.emit(event_type, "upload", &upload.id, upload.render());
+    }
+
+    /// The asset's snapshot as webhook data.
+    pub fn emit_asset(&self, event_type: &str, asset: &Asset) {
+        self.emit(
+            event_type,
+            "asset",
+            &asset.id,
+            asset.render(Render::Webhook),
+        );
+    }
+
+    /// Flips uploads past their timeout to `timed_out`. Mux sends no event for this
+    /// (mux-api.md §5.2, §9.5), so neither does the emulator.
+    pub fn expire_due(&self) {
+        for upload in self.store.expire_uploads(self.clock.unix_s()) {
+            tracing::info!(upload.id = %upload.id, "upload timed out");
         }
-        let snapshot = asset.clone();
-        s.playback.remove(playback_id);
-        Some(snapshot)
     }
 
-    pub fn all_uploads(&self) -> Vec<Upload> {
-        self.list_uploads(1, usize::MAX)
-    }
-
-    pub fn all_assets(&self) -> Vec<Asset> {
-        let s = self.lock();
-        s.asset_order
-            .values()
-            .rev()
-            .filter_map(|id| s.assets.get(id).map(|(_, a)| a.clone()))
-            .collect()
+    /// Where an upload's bytes are written.
+    pub fn upload_path(&self, upload_id: &str) -> PathBuf {
+        self.data_dir.path.join(format!("{upload_id}.upload"))
     }
 }

@@ -96,6 +96,26 @@ pub struct PlaybackId {
     pub policy: String,
 }
 
+/// The playback policies Mux knows (mux-api.md §2.1).
+pub const PLAYBACK_POLICIES: [&str; 3] = ["public", "signed", "drm"];
+
+/// The playback policies of `new_asset_settings` (array, or a single string as the docs allow);
+/// `None` if any is unknown.
+pub fn playback_policies(v: &Value) -> Option<Vec<String>> {
+    let list: Vec<&Value> = match v {
+        Value::Array(items) => items.iter().collect(),
+        single @ Value::String(_) => vec![single],
+        _ => return None,
+    };
+    list.into_iter()
+        .map(|p| {
+            p.as_str()
+                .filter(|p| PLAYBACK_POLICIES.contains(p))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
 /// An asset made from a direct upload (mux-api.md §4.3).
 #[derive(Debug, Clone, Serialize)]
 pub struct Asset {

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::Emulator;
+use crate::state::Emulator;
 
 /// Headers for a response to `request_origin`, given the upload's configured origin.
 pub fn headers(cors_origin: Option<&str>, request_origin: Option<&HeaderValue>) -> HeaderMap {

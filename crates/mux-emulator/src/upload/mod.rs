@@ -6,6 +6,8 @@
 //! exact resend of the last accepted chunk (UpChunk resends whole chunks) is rewritten in place,
 //! and anything else (gap, overlap, changed total) is a 400 whose `Range` header says what has
 //! arrived. A failed or short chunk is cut off again, so the file never holds a partial chunk.
+//!
+//! An HTTP layer: it stands on the core (`state`) and hands a complete upload to `processing`.
 
 pub mod content_range;
 mod cors;
@@ -21,19 +23,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::put;
 use axum::Router;
 
-use crate::app::Emulator;
 use crate::processing;
 use crate::state::model::UploadStatus;
+use crate::state::progress::Progress;
+use crate::state::Emulator;
 use content_range::ContentRange;
-
-/// What has arrived so far for one upload.
-#[derive(Debug, Default)]
-pub struct Progress {
-    received: u64,
-    total: Option<u64>,
-    last_chunk_start: u64,
-    complete: bool,
-}
 
 pub fn routes() -> Router<Arc<Emulator>> {
     Router::new().route(
@@ -82,7 +76,7 @@ async fn receive(
             return (StatusCode::BAD_REQUEST, cors, "Content-Range is not ASCII").into_response()
         }
     };
-    let progress = emu.progress_for(&id);
+    let progress = emu.progress.of(&id);
     let mut progress = progress.lock().await;
     let result = match range {
         None => write::whole(&emu, &id, &mut progress, body).await,
@@ -142,11 +136,4 @@ fn resume_response(
         );
     }
     (status, headers, message).into_response()
-}
-
-impl Emulator {
-    fn progress_for(&self, upload_id: &str) -> Arc<tokio::sync::Mutex<Progress>> {
-        let mut all = self.progress.lock().unwrap_or_else(|p| p.into_inner());
-        all.entry(upload_id.to_owned()).or_default().clone()
-    }
 }

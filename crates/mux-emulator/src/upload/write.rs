@@ -8,8 +8,9 @@ use axum::http::StatusCode;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::{Answer, Progress, Refusal};
-use crate::app::Emulator;
+use super::{Answer, Refusal};
+use crate::state::progress::Progress;
+use crate::state::Emulator;
 
 /// Small frames are batched into writes of this size; larger ones are written as they are.
 const WRITE_BUFFER: usize = 256 << 10;

@@ -1,15 +1,13 @@
-//! Webhooks: events with Mux's envelope (mux-api.md §5), signed as Mux signs them (§6.1), sent to
-//! every configured endpoint and retried on failure for a window (§6.3).
+//! Webhooks as data: events with Mux's envelope (mux-api.md §5), signed as Mux signs them
+//! (§6.1), the queue they wait in, and the log of every delivery and attempt (§6.3).
 //!
-//! `Webhooks::emit` queues an event; one dispatcher task (see `dispatch`) sends each event's first
-//! attempts in emission order (unless the reorder fault shuffles a window of them), and a task per
-//! failed delivery retries with growing delays. Every attempt is recorded as a `Delivery`.
+//! `Webhooks::emit` queues an event; the dispatcher (`dispatch.rs`, a layer above) takes them from
+//! the queue, sends them and records each attempt here as a `Delivery`. Nothing in this module
+//! sends anything or imports the rest of the crate.
 
-mod dispatch;
 mod envelope;
 pub mod signature;
 
-pub use dispatch::run_dispatcher;
 pub use envelope::Event;
 
 use std::sync::{Mutex, RwLock};
@@ -131,13 +129,34 @@ impl Webhooks {
             .clone()
     }
 
-    fn record(&self, delivery: Delivery) -> usize {
+    /// The policy failed deliveries are retried under.
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// `(name, id)` of `environment` in envelopes.
+    pub(crate) fn environment(&self) -> &(String, String) {
+        &self.environment
+    }
+
+    /// Appends a delivery to the log; returns its index for `update`.
+    pub(crate) fn record(&self, delivery: Delivery) -> usize {
         let mut all = self.deliveries.lock().unwrap_or_else(|p| p.into_inner());
         all.push(delivery);
         all.len() - 1
     }
 
-    fn update(&self, index: usize, f: impl FnOnce(&mut Delivery)) {
+    /// The attempts made so far for the delivery at `index`.
+    pub(crate) fn attempts(&self, index: usize) -> Vec<Attempt> {
+        self.deliveries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(index)
+            .map(|d| d.attempts.clone())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn update(&self, index: usize, f: impl FnOnce(&mut Delivery)) {
         if let Some(d) = self
             .deliveries
             .lock()
@@ -148,7 +167,8 @@ impl Webhooks {
         }
     }
 
-    fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Event>> {
+    /// The queue's receiving end, for the one dispatcher (`None` once taken).
+    pub(crate) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Event>> {
         self.rx.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }

@@ -1,13 +1,14 @@
 //! Every API fault kind, observed by a client: 5xx, 429 with and without Retry-After, latency,
 //! dropped connections, rate limits, `times`, and determinism under a seed.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use mux_emulator::{ApiFaultAction, ApiFaultRule, FaultConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{config, header, TestEmu};
+use crate::harness::{config, eventually, header, TestEmu};
 
 async fn add_rule(emu: &TestEmu, rule: Value) {
     let r = emu
@@ -133,6 +134,14 @@ async fn dropped_connections_get_no_response() {
 #[tokio::test]
 async fn mux_like_rate_limits_switch_on() {
     let emu = TestEmu::spawn().await;
+    let post = || async {
+        emu.api(Method::POST, "/video/v1/uploads")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+    };
+    let started = Instant::now();
     let r = emu
         .client
         .put(emu.url("/_emulator/rate-limits"))
@@ -141,39 +150,37 @@ async fn mux_like_rate_limits_switch_on() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let mut statuses = Vec::new();
-    for _ in 0..12 {
-        let r = emu
-            .api(Method::POST, "/video/v1/uploads")
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status());
-        if r.status() == StatusCode::TOO_MANY_REQUESTS {
-            assert_eq!(
-                r.json::<Value>().await.unwrap(),
-                json!({"errors": ["Too many requests, retry later."]})
-            );
-        }
+    // The burst: the bucket starts full, so the first five always pass, however slow they are.
+    for n in 0..5 {
+        assert_eq!(
+            post().await.status(),
+            StatusCode::CREATED,
+            "POST {n} of the burst"
+        );
     }
-    let created = statuses
-        .iter()
-        .filter(|s| **s == StatusCode::CREATED)
-        .count();
-    assert!(
-        (5..=7).contains(&created),
-        "a burst of about 5 POSTs, then 429: {statuses:?}"
+    // Then 429 until a token refills (1 per second): keep posting until one is refused.
+    let created = Cell::new(5);
+    let refused = eventually("a POST refused with 429", || async {
+        let r = post().await;
+        if r.status() == StatusCode::CREATED {
+            created.set(created.get() + 1);
+        }
+        (r.status() == StatusCode::TOO_MANY_REQUESTS).then_some(r)
+    })
+    .await;
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({"errors": ["Too many requests, retry later."]})
     );
-    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS));
+    // No more got through than the burst plus one refill per second the test has run (a bound
+    // that only grows on a slow machine, so load cannot break it).
+    let (created, refills) = (created.get(), started.elapsed().as_secs_f64());
+    assert!(
+        f64::from(created) <= 5.0 + refills,
+        "{created} POSTs passed in {refills:.2} s"
+    );
     emu.handle.set_rate_limits(false);
-    let r = emu
-        .api(Method::POST, "/video/v1/uploads")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(post().await.status(), StatusCode::CREATED);
 }
 
 async fn statuses_for_seed(seed: u64) -> Vec<u16> {

@@ -1,7 +1,13 @@
-//! `TestEmu`: an emulator on an ephemeral port plus one helper per endpoint.
+//! `TestEmu`: an emulator on an ephemeral port plus one helper per endpoint, and `eventually`,
+//! the one way a test waits.
+//!
+//! No test sleeps to prove that something did not happen, or asserts how long something took:
+//! it waits for a condition (a delivery recorded, an event received, a status reached) with a
+//! generous deadline, or drives time with the emulator's clock (`advance_clock`).
 
+use std::future::Future;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mux_emulator::{EmulatorConfig, EmulatorHandle};
 use reqwest::{Client, Response, StatusCode};
@@ -22,6 +28,30 @@ pub fn config() -> EmulatorConfig {
         processing_delay: Duration::from_millis(50),
         webhook_time_scale: 0.001,
         ..EmulatorConfig::default()
+    }
+}
+
+/// How long a test waits for a condition before failing: generous, for a busy 2-core machine.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+/// How often a waiting test looks again.
+const POLL: Duration = Duration::from_millis(25);
+
+/// Polls `probe` until it returns `Some`, failing the test after `PATIENCE`.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what} in vain"
+        );
+        tokio::time::sleep(POLL).await;
     }
 }
 
@@ -86,17 +116,16 @@ impl TestEmu {
 
     /// Polls the upload until it has an asset, then the asset until it leaves `preparing`.
     pub async fn wait_for_asset(&self, upload_id: &str) -> Value {
-        for _ in 0..400 {
-            let upload = self.upload(upload_id).await;
-            if let Some(asset_id) = upload["asset_id"].as_str() {
-                let asset = self.asset(asset_id).await;
-                if asset["status"] != "preparing" {
-                    return asset;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("upload {upload_id} never produced a finished asset");
+        eventually(
+            &format!("a finished asset from upload {upload_id}"),
+            || async {
+                let asset_id = self.upload(upload_id).await["asset_id"]
+                    .as_str()?
+                    .to_owned();
+                Some(self.asset(&asset_id).await).filter(|a| a["status"] != "preparing")
+            },
+        )
+        .await
     }
 
     pub async fn put_whole(&self, url: &str, bytes: Vec<u8>) -> Response {

@@ -8,8 +8,10 @@ use crate::harness::{config, fixture, header, TestEmu};
 
 #[tokio::test]
 async fn hls_is_412_until_ready_then_redirects_to_the_mp4() {
+    // Processing waits on the emulator's clock: it stays `preparing` until the test advances it.
+    let processing = Duration::from_secs(600);
     let mut cfg = config();
-    cfg.processing_delay = Duration::from_millis(1500);
+    cfg.processing_delay = processing;
     let emu = TestEmu::with(cfg).await;
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -24,17 +26,18 @@ async fn hls_is_412_until_ready_then_redirects_to_the_mp4() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 
     let upload = emu.create_public_upload("p").await;
-    emu.put_whole(
-        upload["url"].as_str().unwrap(),
-        fixture("tiny-2s-320x240.mp4"),
-    )
-    .await;
-    let asset_id = loop {
-        if let Some(id) = emu.upload(upload["id"].as_str().unwrap()).await["asset_id"].as_str() {
-            break id.to_owned();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+    let put = emu
+        .put_whole(
+            upload["url"].as_str().unwrap(),
+            fixture("tiny-2s-320x240.mp4"),
+        )
+        .await;
+    assert_eq!(put.status(), StatusCode::OK);
+    // The asset exists once the last byte is answered.
+    let asset_id = emu.upload(upload["id"].as_str().unwrap()).await["asset_id"]
+        .as_str()
+        .expect("an asset once the upload is complete")
+        .to_owned();
     let preparing = emu.asset(&asset_id).await;
     assert_eq!(preparing["status"], "preparing");
     let pid = preparing["playback_ids"][0]["id"]
@@ -48,6 +51,7 @@ async fn hls_is_412_until_ready_then_redirects_to_the_mp4() {
         .unwrap();
     assert_eq!(early.status(), StatusCode::PRECONDITION_FAILED);
 
+    emu.handle.advance_clock(processing);
     emu.wait_for_asset(upload["id"].as_str().unwrap()).await;
     let ready = no_redirects
         .get(emu.url(&format!("/stream/{pid}.m3u8")))

@@ -14,6 +14,8 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
+use crate::harness::PATIENCE;
+
 #[derive(Clone, Debug)]
 pub struct Received {
     pub signature: String,
@@ -74,14 +76,19 @@ impl Receiver {
         what: &str,
         pred: impl Fn(&[Received]) -> bool,
     ) -> Vec<Received> {
-        for _ in 0..400 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
             let received = self.received();
             if pred(&received) {
                 return received;
             }
+            assert!(
+                Instant::now() < deadline,
+                "waited {PATIENCE:?} for {what} in vain; got {:?}",
+                self.types()
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("timed out waiting for {what}; got {:?}", self.types());
     }
 
     pub async fn wait_for_type(&self, event_type: &str) -> Received {

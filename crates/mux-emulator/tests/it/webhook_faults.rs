@@ -1,14 +1,26 @@
 //! Webhook delivery faults and retries, observed by an in-test receiver: retries with `attempts`
 //! filled, the retry window, duplicates, drops, reordering, delay and wrong signatures.
+//!
+//! "Nothing arrived" is proven after the emulator's delivery log shows the dispatcher has
+//! handled the event, never after a fixed sleep.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use mux_emulator::{Outcome, WebhookFaults};
+use mux_emulator::{Delivery, FaultConfig, Outcome, WebhookFaults};
 use serde_json::Value;
 
+use crate::harness::{eventually, TestEmu};
 use crate::receiver::{verify, Receiver};
 use crate::webhooks::{emu_with, SECRET};
+
+/// Waits until the first delivery in the emulator's log satisfies `done`, and returns it.
+async fn first_delivery(emu: &TestEmu, what: &str, done: impl Fn(&Delivery) -> bool) -> Delivery {
+    eventually(what, || async {
+        emu.handle.deliveries().into_iter().next().filter(&done)
+    })
+    .await
+}
 
 #[tokio::test]
 async fn failed_deliveries_are_retried_with_attempts_filled() {
@@ -37,9 +49,11 @@ async fn failed_deliveries_are_retried_with_attempts_filled() {
     assert_eq!(third["attempts"][1]["response_status_code"], 503);
     assert_eq!(third["attempts"][0]["address"], receiver.url.as_str());
     assert_eq!(third["attempts"][0]["max_attempts"], 30);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let delivery = &emu.handle.deliveries()[0];
-    assert_eq!(delivery.outcome, Outcome::Delivered);
+    // The receiver saw the third POST before the emulator read its 200 and recorded it.
+    let delivery = first_delivery(&emu, "the delivery recorded as delivered", |d| {
+        d.outcome == Outcome::Delivered
+    })
+    .await;
     assert_eq!(delivery.attempts.len(), 3);
 }
 
@@ -53,25 +67,18 @@ async fn retries_stop_when_the_window_ends() {
     })
     .await;
     emu.create_public_upload("w").await;
-    for _ in 0..100 {
-        if emu
-            .handle
-            .deliveries()
-            .first()
-            .is_some_and(|d| d.outcome == Outcome::Failed)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let d = &emu.handle.deliveries()[0];
-    assert_eq!(d.outcome, Outcome::Failed);
-    assert!(
-        d.attempts.len() >= 3,
-        "retried with growing delays: {}",
-        d.attempts.len()
+    let d = first_delivery(&emu, "the delivery to fail", |d| {
+        d.outcome == Outcome::Failed
+    })
+    .await;
+    // The window counts scheduled delays, so exactly 20 + 40 + 80 ms of retries fit in 240 ms
+    // (the next, 160 ms, would end past it), however slowly the attempts themselves ran.
+    assert_eq!(
+        d.attempts.len(),
+        4,
+        "the first attempt and three retries with growing delays"
     );
-    assert!(d.attempts.len() < 10);
+    assert_eq!(receiver.received().len(), 4);
 }
 
 #[tokio::test]
@@ -89,8 +96,20 @@ async fn dropped_events_never_arrive_and_are_recorded() {
     let receiver = Receiver::spawn().await;
     let emu = emu_with(&receiver, |c| c.faults.webhooks.drop_rate = 1.0).await;
     emu.create_public_upload("drop").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(receiver.received().is_empty());
+    // The dispatcher records a dropped delivery instead of sending it.
+    let dropped = first_delivery(&emu, "the event recorded as dropped", |_| true).await;
+    assert_eq!(dropped.outcome, Outcome::Dropped);
+    assert!(dropped.attempts.is_empty());
+
+    // A barrier: events go out in emission order, so once the next one (no faults now) has
+    // arrived, the dropped one was handled long ago and will never arrive.
+    emu.handle.set_faults(FaultConfig::default());
+    let next = emu.create_public_upload("after").await;
+    let got = receiver
+        .wait_until("the event after the dropped one", |r| !r.is_empty())
+        .await;
+    assert_eq!(got.len(), 1, "only the event after the dropped one arrived");
+    assert_eq!(got[0].json()["data"]["id"], next["id"]);
     assert_eq!(emu.handle.deliveries()[0].outcome, Outcome::Dropped);
     let over_http: Value = emu
         .client
@@ -107,9 +126,12 @@ async fn dropped_events_never_arrive_and_are_recorded() {
 #[tokio::test]
 async fn reordering_shuffles_events_within_the_window() {
     let receiver = Receiver::spawn().await;
+    // A window far longer than the test, ended by advancing the emulator's clock once all eight
+    // events are queued: the batch is exactly those eight however slow the machine is.
+    let window = Duration::from_secs(600);
     let emu = emu_with(&receiver, |c| {
         c.seed = 3;
-        c.faults.webhooks.reorder_window_ms = 400;
+        c.faults.webhooks.reorder_window_ms = window.as_millis() as u64;
     })
     .await;
     let mut sent = Vec::new();
@@ -121,6 +143,8 @@ async fn reordering_shuffles_events_within_the_window() {
                 .to_owned(),
         );
     }
+    assert!(receiver.received().is_empty(), "held for the window");
+    emu.handle.advance_clock(window);
     let got = receiver.wait_until("eight events", |r| r.len() >= 8).await;
     let order: Vec<String> = got
         .iter()

@@ -1,4 +1,6 @@
-//! Sending events: the dispatcher loop, one attempt, and the retry loop (mux-api.md §6.3).
+//! Sending webhook events: the dispatcher loop, one attempt, and the retry loop (mux-api.md §6.3).
+//! A domain operation between the core (`state`, which queues events) and the wiring (`app`,
+//! which spawns the dispatcher).
 //!
 //! Faults apply here: drop and duplicate per event and endpoint, reorder by shuffling the events
 //! of a window, delay before the first attempt, and a wrong secret per attempt.
@@ -7,10 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use tokio::time::Instant;
 
-use super::{signature, Attempt, Delivery, Event, Outcome};
-use crate::app::Emulator;
+use crate::state::Emulator;
+use crate::webhooks::{signature, Attempt, Delivery, Event, Outcome};
 
 /// First retry after 5 s, doubling up to 1 h: about 30 attempts in 24 h, like the captured
 /// `max_attempts: 30` (mux-api.md §5.3; the real schedule is unpublished).
@@ -25,7 +26,7 @@ pub async fn run_dispatcher(emu: Arc<Emulator>) {
         return;
     };
     let client = reqwest::Client::builder()
-        .timeout(emu.webhooks.retry.attempt_timeout)
+        .timeout(emu.webhooks.retry_policy().attempt_timeout)
         .build()
         .expect("a reqwest client with default TLS builds");
     loop {
@@ -36,13 +37,19 @@ pub async fn run_dispatcher(emu: Arc<Emulator>) {
         let mut batch = vec![first];
         let window_ms = emu.faults.reorder_window_ms();
         if window_ms > 0 {
-            let deadline = Instant::now() + Duration::from_millis(window_ms);
+            // On the emulator's clock, so a test can end the window by advancing it.
+            let window = emu.clock.sleep(Duration::from_millis(window_ms));
+            tokio::pin!(window);
             loop {
                 tokio::select! {
                     _ = emu.shutdown.cancelled() => return,
-                    _ = tokio::time::sleep_until(deadline) => break,
+                    _ = &mut window => break,
                     event = rx.recv() => match event { Some(e) => batch.push(e), None => break },
                 }
+            }
+            // Events already queued when the window ended were emitted within it.
+            while let Ok(event) = rx.try_recv() {
+                batch.push(event);
             }
             emu.faults.shuffle(&mut batch);
         }
@@ -109,6 +116,9 @@ async fn deliver(
     emu.spawn(retry_loop(task_emu, client, event, url, index));
 }
 
+/// Retries while the next retry still falls inside the window. The window counts the scheduled
+/// delays (not the time attempts took), so how many attempts fit is a pure function of the
+/// policy, whatever the load on the machine.
 async fn retry_loop(
     emu: Arc<Emulator>,
     client: reqwest::Client,
@@ -116,18 +126,19 @@ async fn retry_loop(
     url: String,
     index: usize,
 ) {
-    let policy = emu.webhooks.retry;
-    let started = Instant::now();
+    let policy = emu.webhooks.retry_policy();
     let window = policy.window.mul_f64(policy.time_scale);
+    let mut waited = Duration::ZERO;
     let mut delay = FIRST_RETRY;
     loop {
         let scaled = delay.mul_f64(policy.time_scale);
-        if started.elapsed() + scaled > window {
+        if waited + scaled > window {
             emu.webhooks.update(index, |d| d.outcome = Outcome::Failed);
             tracing::warn!(event.id = %event.id, url = %url, "webhook retry window ended");
             return;
         }
         tokio::time::sleep(scaled).await;
+        waited += scaled;
         if attempt(&emu, &client, &event, &url, index).await {
             return;
         }
@@ -143,15 +154,8 @@ async fn attempt(
     url: &str,
     index: usize,
 ) -> bool {
-    let earlier = emu
-        .webhooks
-        .deliveries
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(index)
-        .map(|d| d.attempts.clone())
-        .unwrap_or_default();
-    let body = event.body(&emu.webhooks.environment, url, &earlier);
+    let earlier = emu.webhooks.attempts(index);
+    let body = event.body(emu.webhooks.environment(), url, &earlier);
     let wrong_signature = emu.faults.wrong_signature();
     let mut secret = emu.webhooks.targets().signing_secret;
     if wrong_signature {
