@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mux_emulator::EmulatorConfig;
-use muxd::app::{self, Wiring};
+use muxd::app::{self, App, Wiring};
 use muxd::config::{Mode, Settings};
 use muxd::identity::Identity;
 use muxd::store::Store;
@@ -48,15 +48,19 @@ async fn burst(pool_size: usize) {
     let wiring = Wiring {
         identity,
         mux: app::mux_config(&settings),
-        demo: None,
         reconcile: None,
     };
-    let state = app::build(&settings, store, wiring).await.unwrap();
+    let state = App::build(&settings, store, wiring).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let pool = state.clone();
-    let server = tokio::spawn(app::serve(state, listener, std::future::pending()));
-    while pool.pool.len() < pool_size {
+    let server = tokio::spawn(app::serve(
+        state.clone(),
+        state.router(axum::Router::new()),
+        listener,
+        std::future::pending(),
+    ));
+    while pool.uploads.pool.len() < pool_size {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Let the pacer's burst allowance refill, as after a quiet spell.

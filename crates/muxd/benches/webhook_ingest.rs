@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use muxd::app::{self, Wiring};
+use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
 use muxd::domain::{signature, AssetId};
 use muxd::identity::Identity;
@@ -143,10 +143,9 @@ async fn bench(label: &str, url: DatabaseUrl) {
     let wiring = Wiring {
         identity: Identity::dev(b"bench"),
         mux: app::mux_config(&settings),
-        demo: None,
         reconcile: None,
     };
-    let state = app::build(&settings, store.clone(), wiring).await.unwrap();
+    let state = App::build(&settings, store.clone(), wiring).unwrap();
 
     // 1. Bare transactions.
     let events = workload(&store, "bare").await;
@@ -162,7 +161,12 @@ async fn bench(label: &str, url: DatabaseUrl) {
     // 2. Verified HTTP at full speed.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}/api/webhooks/mux", listener.local_addr().unwrap());
-    let server = tokio::spawn(app::serve(state.clone(), listener, std::future::pending()));
+    let server = tokio::spawn(app::serve(
+        state.clone(),
+        state.router(axum::Router::new()),
+        listener,
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()

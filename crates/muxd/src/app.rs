@@ -1,106 +1,62 @@
-//! The running service: shared state ([`App`]), the HTTP server (which takes its listener and a
-//! shutdown future, so tests bind port 0 and production passes SIGTERM), and the background loops
-//! started beside it, each a `run_once` step plus a cancellable loop.
+//! Wiring: builds every service from the settings and hands each only what it needs
+//! ([`App::build`]), then serves HTTP with the background jobs beside it ([`serve`], which takes
+//! its listener and a shutdown future, so tests bind port 0 and production passes SIGTERM). Only
+//! the CLI, `muxd dev` and tests see the [`App`]; nothing below imports this module.
 
-use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use axum::Router;
 use mux_api::{ClientConfig, MuxClient};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Settings, UploadSettings, WebhookSettings};
+use crate::config::Settings;
+use crate::domain::schedule::Schedule;
 use crate::identity::Identity;
-use crate::ingest::Ingestor;
-use crate::live::LiveHub;
-use crate::pool::UploadPool;
-use crate::reconcile::schedule::Schedule;
+use crate::jobs::reconcile::{instance_name, Reconciler};
+use crate::jobs::supervisor::JobsStatus;
+use crate::jobs::Jobs;
+use crate::service::assets::AssetEdits;
+use crate::service::deletion::Deletions;
+use crate::service::ingest::Ingestor;
+use crate::service::live::LiveHub;
+use crate::service::playback::PlaybackCheck;
+use crate::service::pool::UploadPool;
+use crate::service::sync::Resync;
+use crate::service::uploads::Uploads;
+use crate::service::webhook_stats::WebhookStats;
 use crate::store::Store;
-use crate::{housekeeping, web};
+use crate::telemetry::metrics_handle;
+use crate::web::auth::Authenticator;
+use crate::web::state::{HealthSources, WebState, WebhookIntake};
 
-/// Everything a request handler or background loop may need. Shared as `Arc<App>`.
-#[derive(Debug)]
-pub struct App {
-    pub store: Store,
-    pub mux: MuxClient,
-    pub ingest: Ingestor,
-    pub live: LiveHub,
-    pub identity: Identity,
-    pub webhook: WebhookSettings,
-    pub uploads: UploadSettings,
-    pub metrics: PrometheusHandle,
-    pub webhook_stats: WebhookStats,
-    pub pool: UploadPool,
-    /// The reconciler's schedule; `None` runs no reconcile loop (tests step it themselves).
-    pub reconcile: Option<Schedule>,
-    /// This process's name on reconciler leases.
-    pub instance: String,
-    pub started: Instant,
-    /// The dev page's demo campaign, when running `muxd dev`.
-    pub demo: Option<crate::dev::Demo>,
-}
-
-/// Handlers take `State<AppState>`.
-pub type AppState = Arc<App>;
-
-/// Webhook figures for health: last delivery accepted and rejections by reason.
-#[derive(Debug, Default)]
-pub struct WebhookStats {
-    last_received_ms: AtomicI64,
-    rejected: Mutex<BTreeMap<&'static str, u64>>,
-}
-
-impl WebhookStats {
-    pub fn received(&self, at_ms: i64) {
-        self.last_received_ms.store(at_ms, Ordering::Relaxed);
-    }
-
-    pub fn rejected(&self, reason: &'static str) {
-        metrics::counter!("muxd_webhooks_rejected_total", "reason" => reason).increment(1);
-        *self
-            .rejected
-            .lock()
-            .expect("stats lock")
-            .entry(reason)
-            .or_default() += 1;
-    }
-
-    pub fn last_received_ms(&self) -> Option<i64> {
-        Some(self.last_received_ms.load(Ordering::Relaxed)).filter(|&t| t > 0)
-    }
-
-    pub fn rejected_counts(&self) -> BTreeMap<&'static str, u64> {
-        self.rejected.lock().expect("stats lock").clone()
-    }
-}
-
-/// The process-wide Prometheus recorder (installed once; every `App` in a process shares it).
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another recorder may already be installed (e.g. by an embedding program).
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
-}
-
-/// What [`build`] needs besides settings: who checks tokens, how to reach Mux, demo data.
+/// What [`App::build`] needs besides settings: who checks tokens, how to reach Mux, and whether
+/// the reconciler runs.
 pub struct Wiring {
     pub identity: Identity,
     pub mux: ClientConfig,
-    pub demo: Option<crate::dev::Demo>,
-    /// The reconciler's schedule, or `None` for no reconcile loop.
+    /// The reconciler's schedule, or `None` for no reconcile loop (tests step it themselves).
     pub reconcile: Option<Schedule>,
+}
+
+/// The assembled service. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub mux: MuxClient,
+    pub identity: Arc<Identity>,
+    pub live: LiveHub,
+    pub ingest: Ingestor,
+    pub uploads: Uploads,
+    pub resync: Resync,
+    pub deletions: Deletions,
+    pub webhook_stats: Arc<WebhookStats>,
+    pub jobs: Jobs,
+    web: WebState,
 }
 
 /// The Mux client configuration `settings` ask for (defaults of design.md §5 otherwise).
@@ -114,42 +70,129 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     config
 }
 
-/// Connects and migrates the database and assembles the [`App`].
-pub async fn build(settings: &Settings, store: Store, wiring: Wiring) -> anyhow::Result<AppState> {
-    let mux = MuxClient::new(wiring.mux).context("building the Mux client")?;
-    let live = LiveHub::default();
-    let ingest = Ingestor {
-        store: store.clone(),
-        live: live.clone(),
-        stream_base: settings.uploads.stream_base_url.clone(),
-    };
-    Ok(Arc::new(App {
-        store,
-        mux,
-        ingest,
-        live,
-        identity: wiring.identity,
-        webhook: settings.webhook.clone(),
-        uploads: settings.uploads.clone(),
-        metrics: metrics_handle(),
-        webhook_stats: WebhookStats::default(),
-        pool: UploadPool::new(settings.uploads.pool_size),
-        reconcile: wiring.reconcile,
-        instance: crate::reconcile::instance_name(),
-        started: Instant::now(),
-        demo: wiring.demo,
-    }))
+impl App {
+    /// Assembles the services over a connected, migrated `store`.
+    pub fn build(settings: &Settings, store: Store, wiring: Wiring) -> anyhow::Result<App> {
+        let mux = MuxClient::new(wiring.mux).context("building the Mux client")?;
+        let stream_base = settings.uploads.stream_base_url.clone();
+        let identity = Arc::new(wiring.identity);
+        let live = LiveHub::default();
+        let ingest = Ingestor {
+            store: store.clone(),
+            live: live.clone(),
+            stream_base: stream_base.clone(),
+        };
+        let uploads = Uploads {
+            store: store.clone(),
+            mux: mux.clone(),
+            pool: Arc::new(UploadPool::new(settings.uploads.pool_size)),
+            ingest: ingest.clone(),
+            settings: settings.uploads.clone(),
+        };
+        let resync = Resync {
+            store: store.clone(),
+            mux: mux.clone(),
+            ingest: ingest.clone(),
+            live: live.clone(),
+            stream_base: stream_base.clone(),
+        };
+        let deletions = Deletions {
+            store: store.clone(),
+            mux: mux.clone(),
+            live: live.clone(),
+        };
+        let webhook_stats = Arc::new(WebhookStats::default());
+        let metrics = metrics_handle();
+        let jobs = Jobs {
+            reconciler: wiring.reconcile.map(|schedule| Reconciler {
+                store: store.clone(),
+                mux: mux.clone(),
+                resync: resync.clone(),
+                schedule,
+            }),
+            deletions: deletions.clone(),
+            uploads: uploads.clone(),
+            store: store.clone(),
+            retention: settings.webhook.retention,
+            metrics: metrics.clone(),
+            instance: instance_name(),
+            status: JobsStatus::default(),
+        };
+        let web = WebState {
+            auth: Authenticator {
+                identity: identity.clone(),
+                store: store.clone(),
+            },
+            store: store.clone(),
+            uploads: uploads.clone(),
+            edits: AssetEdits {
+                store: store.clone(),
+                live: live.clone(),
+            },
+            deletions: deletions.clone(),
+            live: live.clone(),
+            intake: WebhookIntake {
+                settings: Arc::new(settings.webhook.clone()),
+                stats: webhook_stats.clone(),
+                ingest: ingest.clone(),
+            },
+            resync: resync.clone(),
+            playback: PlaybackCheck {
+                store: store.clone(),
+                mux: mux.clone(),
+                live: live.clone(),
+                stream_base,
+            },
+            health: HealthSources {
+                mux: mux.clone(),
+                webhook_stats: webhook_stats.clone(),
+                secrets_configured: settings.webhook.secrets.len(),
+                jobs: jobs.status.clone(),
+                started: Instant::now(),
+            },
+            metrics,
+        };
+        Ok(App {
+            store,
+            mux,
+            identity,
+            live,
+            ingest,
+            uploads,
+            resync,
+            deletions,
+            webhook_stats,
+            jobs,
+            web,
+        })
+    }
+
+    /// The HTTP routes, with `extra` routes beside them (`muxd dev` adds its sign-in).
+    pub fn router(&self, extra: Router) -> Router {
+        crate::web::router::build(self.web.clone(), extra)
+    }
+
+    /// A reconciler on `schedule` (tests step it themselves; `serve` runs the configured one).
+    pub fn reconciler(&self, schedule: Schedule) -> Reconciler {
+        Reconciler {
+            store: self.store.clone(),
+            mux: self.mux.clone(),
+            resync: self.resync.clone(),
+            schedule,
+        }
+    }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, with the background loops beside it.
+/// Serves `router` on `listener` until `shutdown` resolves, with `app`'s background jobs beside
+/// it; then stops the jobs and cancels the spare uploads.
 pub async fn serve(
-    app: AppState,
+    app: App,
+    router: Router,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
-    let background = housekeeping::spawn(app.clone(), token.clone());
-    let router = web::router::build(app.clone());
+    let background = app.jobs.spawn(&token);
     let server_token = token.clone();
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
@@ -164,37 +207,6 @@ pub async fn serve(
     for task in background {
         let _ = task.await;
     }
-    app.pool.cancel_all(&app.mux).await;
+    app.uploads.pool.cancel_all(&app.mux).await;
     result
-}
-
-/// The standard loop around a step: run it, then sleep `idle` (or `on_error` after a failure),
-/// until cancelled.
-pub async fn run_loop<F, Fut>(
-    name: &'static str,
-    token: CancellationToken,
-    idle: Duration,
-    on_error: Duration,
-    mut step: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
-    loop {
-        let pause = match step().await {
-            Ok(()) => idle,
-            Err(error) => {
-                tracing::warn!(
-                    task = name,
-                    error = format!("{error:#}"),
-                    "background step failed"
-                );
-                on_error
-            }
-        };
-        tokio::select! {
-            () = token.cancelled() => return,
-            () = tokio::time::sleep(pause) => {}
-        }
-    }
 }

@@ -1,20 +1,19 @@
 //! The `muxd` command line: one subcommand per job. Each runs real machinery; `main.rs` only
 //! parses arguments and calls [`run`].
 
-use std::time::Duration;
-
 use anyhow::Context;
+use axum::Router;
 use clap::{Parser, Subcommand};
-use futures_util::FutureExt;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
-use crate::app::{self, Wiring};
+use crate::app::{self, App, Wiring};
 use crate::config::{Mode, Settings};
+use crate::domain::schedule::Schedule;
 use crate::identity::Identity;
-use crate::reconcile::schedule::Schedule;
-use crate::store::now_ms;
-use crate::store::Store;
-use crate::{dev, doctor, reconcile, telemetry};
+use crate::jobs::supervisor::{supervise, Pace};
+use crate::store::{now_ms, Store};
+use crate::{dev, doctor, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -58,13 +57,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let wiring = Wiring {
                 identity,
                 mux: app::mux_config(&settings),
-                demo: None,
                 reconcile: Some(Schedule::default()),
             };
-            let app = app::build(&settings, store, wiring).await?;
+            let app = App::build(&settings, store, wiring)?;
             let listener = bind(&settings).await?;
             tracing::info!(listen = %settings.listen, database = %settings.database_url, "muxd serving");
-            app::serve(app, listener, shutdown_signal()).await
+            let router = app.router(Router::new());
+            app::serve(app, router, listener, shutdown_signal()).await
         }
         Command::Dev => {
             let settings = Settings::from_env(Mode::Dev)?;
@@ -98,35 +97,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let wiring = Wiring {
                 identity,
                 mux: app::mux_config(&settings),
-                demo: None,
                 reconcile: None,
             };
-            let app = app::build(&settings, store, wiring).await?;
-            let schedule = Schedule::default();
+            let app = App::build(&settings, store, wiring)?;
+            let reconciler = app.reconciler(Schedule::default());
+            let instance = app.jobs.instance.clone();
             if once {
-                let outcome = reconcile::run_once(&app, &schedule, &app.instance, now_ms()).await?;
+                let outcome = reconciler.run_once(&instance, now_ms()).await?;
                 println!(
                     "polled {}, changed {}, failed {}, newly stuck {}",
                     outcome.polled, outcome.changed, outcome.failed, outcome.stuck
                 );
                 return Ok(());
             }
-            let token = tokio_util::sync::CancellationToken::new();
+            let token = CancellationToken::new();
             let stop = token.clone();
             tokio::spawn(async move {
                 shutdown_signal().await;
                 stop.cancel();
             });
-            app::run_loop(
-                "reconcile",
-                token,
-                Duration::from_secs(1),
-                Duration::from_secs(10),
-                || {
-                    reconcile::run_once(&app, &schedule, &app.instance, now_ms())
-                        .map(|r| r.map(drop))
-                },
-            )
+            let pace = Pace {
+                idle: std::time::Duration::from_secs(1),
+                on_error: std::time::Duration::from_secs(10),
+            };
+            supervise("reconcile", pace, app.jobs.status.clone(), token, || {
+                let (reconciler, instance) = (reconciler.clone(), instance.clone());
+                async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
+            })
             .await;
             Ok(())
         }

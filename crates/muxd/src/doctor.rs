@@ -143,10 +143,7 @@ async fn check_database(report: &mut Report, settings: &Settings) -> Option<Stor
             return None;
         }
     };
-    let applied: Result<i64, _> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_one(store.pool())
-            .await;
+    let applied = store.applied_migrations().await;
     report.push(
         "database",
         match applied {
@@ -216,7 +213,7 @@ async fn check_webhooks(report: &mut Report, store: &Store) {
         match latest {
             Ok(events) => match events.first() {
                 Some(event) if now_ms() - event.received_at < RECENT_WEBHOOK_MS => {
-                    Ok(format!("last delivery {} ({})", crate::web::views::rfc3339(event.received_at), event.event_type))
+                    Ok(format!("last delivery {} ({})", crate::domain::time::rfc3339(event.received_at), event.event_type))
                 }
                 _ if in_flight == 0 => Ok("none recently, and no upload is waiting on one".into()),
                 _ => Err((

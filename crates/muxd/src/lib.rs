@@ -1,19 +1,19 @@
 //! muxd gets user-uploaded videos into Mux and never loses track of them.
 //!
-//! # Layout
-//! - [`config`]: every setting, validated at start-up.
-//! - [`domain`]: the pure rules: ids, statuses, events, the monotonic lifecycle.
+//! # Layout (imports point down this list, never up)
+//! - [`cli`]: the `muxd` commands; `main.rs` only parses and dispatches. [`dev`]: `muxd dev`
+//!   (emulator in-process, demo data, dev sign-in). [`doctor`]: `muxd doctor`.
+//! - [`app`]: wiring. Builds every service from the settings and serves HTTP with the jobs.
+//! - [`web`]: inbound HTTP, by audience; [`web::router`] is the route table.
+//! - [`jobs`]: background loops (reconcile, deletions, retention, spare uploads, metrics
+//!   upkeep), each a `run_once` step run by one supervisor.
+//! - [`service`]: the application layer: uploads, webhook ingestion, resync, deletion, edits,
+//!   playback checks, live fan-out. Each service takes only what it needs.
 //! - [`store`]: persistence on SQLite or PostgreSQL behind one API.
-//! - [`ingest`]: verified webhooks stored and applied in one transaction.
-//! - [`poll`]: reads of Mux's API turned into the same lifecycle events.
-//! - [`pool`]: spare direct uploads for bursts of users.
-//! - [`reconcile`]: polling what webhooks missed (sessions, leases, stuck marking).
-//! - [`web`]: inbound HTTP; [`web::router`] is the route table.
-//! - [`live`]: in-process fan-out of asset changes to live pages.
-//! - [`app`]: shared state, the server, background loops; [`housekeeping`]: those loops.
-//! - [`identity`]: bearer tokens; [`dev`]: `muxd dev`; [`doctor`]: `muxd doctor`.
-//! - [`telemetry`]: log set-up (JSON in production, readable in dev).
-//! - [`cli`]: the `muxd` commands; `main.rs` only parses and dispatches.
+//! - [`identity`]: bearer tokens. [`telemetry`]: logs and the metrics recorder.
+//! - [`config`]: every setting, validated at start-up.
+//! - [`domain`]: the pure rules: ids, statuses, events, the monotonic lifecycle, signatures,
+//!   the polling schedule. No I/O.
 //!
 //! The Mux client and its resilience layer live in the `mux-api` crate; the Mux emulator in
 //! `mux-emulator`.
@@ -24,13 +24,9 @@ pub mod config;
 pub mod dev;
 pub mod doctor;
 pub mod domain;
-pub mod housekeeping;
 pub mod identity;
-pub mod ingest;
-pub mod live;
-pub mod poll;
-pub mod pool;
-pub mod reconcile;
+pub mod jobs;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -1,12 +1,15 @@
-//! Pure rules of muxd: ids, asset statuses, the Mux events muxd understands and the monotonic
-//! asset lifecycle. Nothing here does I/O; `store`, `web` and `reconcile` call into it, never the
-//! other way round.
+//! Pure rules of muxd: ids, asset statuses, the Mux events muxd understands, the monotonic
+//! asset lifecycle, webhook signatures and the reconciler's polling schedule. Nothing here does
+//! I/O; every other layer calls into it, never the other way round.
 
+pub mod details;
 pub mod event;
 pub mod ids;
 pub mod lifecycle;
+pub mod schedule;
 pub mod signature;
 pub mod status;
+pub mod time;
 
 pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
 pub use ids::{AssetId, CampaignId, InfluencerId, UserId};

@@ -1,136 +1,143 @@
-//! Background work that keeps promises made to users and operators:
-//! - finishing deletions: an owner's delete is recorded at once; the Mux asset (or the unused
-//!   upload) is deleted here, retried until Mux confirms, so no deletion is ever forgotten;
-//! - forgetting webhook events older than the retention window;
-//! - keeping the pool of spare direct uploads filled (`pool.rs`);
-//! - reconciling what webhooks missed (`reconcile`).
-//!
-//! Each job is a `run_once` step (tests call it directly) plus a loop in [`spawn`].
+//! Background work that keeps promises made to users and operators, each a `run_once` step (tests
+//! call it directly) run by [`supervisor::supervise`]:
+//! - `reconcile`: polling what webhooks missed ([`reconcile::Reconciler`]);
+//! - `finish_deletions`: deleting on Mux what owners deleted, retried until Mux confirms;
+//! - `purge_webhook_events`: forgetting webhook events older than the retention window;
+//! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
+//! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes.
+
+pub mod reconcile;
+pub mod supervisor;
 
 use std::time::Duration;
 
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{run_loop, AppState};
-use crate::store::assets::CreativeAsset;
-use crate::store::now_ms;
+use self::reconcile::Reconciler;
+use self::supervisor::{supervise, JobsStatus, Pace};
+use crate::service::deletion::Deletions;
+use crate::service::uploads::Uploads;
+use crate::store::{now_ms, Store};
 
-/// Pause between deletion sweeps when there is nothing (more) to do.
-const DELETE_IDLE: Duration = Duration::from_secs(10);
-/// Pause after a sweep that failed.
-const DELETE_ON_ERROR: Duration = Duration::from_secs(30);
-/// Rows finished per sweep.
-const DELETE_BATCH: i64 = 20;
-/// Pause between retention purges.
-const PURGE_IDLE: Duration = Duration::from_secs(3600);
-/// Pause between reconcile steps (each polls only what is due).
-const RECONCILE_IDLE: Duration = Duration::from_secs(1);
-/// Pause after a reconcile step failed (database unavailable).
-const RECONCILE_ON_ERROR: Duration = Duration::from_secs(10);
-/// Pause between pool refill steps (one spare per step at most, ≈ Mux's POST rate).
-const POOL_IDLE: Duration = Duration::from_secs(1);
-/// Pause after a refill step failed (Mux unavailable).
-const POOL_ON_ERROR: Duration = Duration::from_secs(10);
+/// Reconcile steps poll only what is due, so they run often.
+const RECONCILE: Pace = Pace {
+    idle: Duration::from_secs(1),
+    on_error: Duration::from_secs(10),
+};
+const DELETIONS: Pace = Pace {
+    idle: Duration::from_secs(10),
+    on_error: Duration::from_secs(30),
+};
+const RETENTION: Pace = Pace {
+    idle: Duration::from_secs(3600),
+    on_error: Duration::from_secs(3600),
+};
+/// One spare per step at most, about Mux's POST rate.
+const POOL: Pace = Pace {
+    idle: Duration::from_secs(1),
+    on_error: Duration::from_secs(10),
+};
+const METRICS: Pace = Pace {
+    idle: Duration::from_secs(5),
+    on_error: Duration::from_secs(5),
+};
 
-/// Starts the loops; they stop when `token` is cancelled.
-pub fn spawn(app: AppState, token: CancellationToken) -> Vec<JoinHandle<()>> {
-    let deleter = app.clone();
-    let purger = app.clone();
-    let pooler = app.clone();
-    let mut loops = Vec::new();
-    if let Some(schedule) = app.reconcile.clone() {
-        loops.push(tokio::spawn(run_loop(
-            "reconcile",
+/// Everything the background jobs need.
+#[derive(Clone, Debug)]
+pub struct Jobs {
+    /// `None` runs no reconcile loop (tests step it themselves).
+    pub reconciler: Option<Reconciler>,
+    pub deletions: Deletions,
+    pub uploads: Uploads,
+    pub store: Store,
+    /// How long webhook events are kept.
+    pub retention: Duration,
+    pub metrics: PrometheusHandle,
+    /// This process's name on reconciler leases.
+    pub instance: String,
+    pub status: JobsStatus,
+}
+
+impl Jobs {
+    /// Starts every loop; they stop when `token` is cancelled.
+    pub fn spawn(&self, token: &CancellationToken) -> Vec<JoinHandle<()>> {
+        let mut loops = Vec::new();
+        let status = &self.status;
+        if let Some(reconciler) = self.reconciler.clone() {
+            let instance = self.instance.clone();
+            loops.push(tokio::spawn(supervise(
+                "reconcile",
+                RECONCILE,
+                status.clone(),
+                token.clone(),
+                move || {
+                    let (reconciler, instance) = (reconciler.clone(), instance.clone());
+                    async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
+                },
+            )));
+        }
+        let deletions = self.deletions.clone();
+        loops.push(tokio::spawn(supervise(
+            "finish_deletions",
+            DELETIONS,
+            status.clone(),
             token.clone(),
-            RECONCILE_IDLE,
-            RECONCILE_ON_ERROR,
             move || {
-                let (app, schedule) = (app.clone(), schedule.clone());
+                let deletions = deletions.clone();
+                async move { Ok(deletions.finish_pending().await.map(drop)?) }
+            },
+        )));
+        let (store, retention) = (self.store.clone(), self.retention);
+        loops.push(tokio::spawn(supervise(
+            "purge_webhook_events",
+            RETENTION,
+            status.clone(),
+            token.clone(),
+            move || {
+                let store = store.clone();
+                async move { Ok(purge_webhook_events(&store, retention).await.map(drop)?) }
+            },
+        )));
+        let uploads = self.uploads.clone();
+        loops.push(tokio::spawn(supervise(
+            "refill_upload_pool",
+            POOL,
+            status.clone(),
+            token.clone(),
+            move || {
+                let uploads = uploads.clone();
                 async move {
-                    crate::reconcile::run_once(&app, &schedule, &app.instance, now_ms())
+                    let pool = &uploads.pool;
+                    pool.refill_once(&uploads.mux, &uploads.settings)
                         .await
                         .map(drop)
                 }
             },
         )));
-    }
-    loops.extend([
-        tokio::spawn(run_loop(
-            "refill_upload_pool",
+        let metrics = self.metrics.clone();
+        loops.push(tokio::spawn(supervise(
+            "metrics_upkeep",
+            METRICS,
+            status.clone(),
             token.clone(),
-            POOL_IDLE,
-            POOL_ON_ERROR,
             move || {
-                let app = pooler.clone();
-                async move { app.pool.refill_once(&app.mux, &app.uploads).await.map(drop) }
+                metrics.run_upkeep();
+                std::future::ready(Ok(()))
             },
-        )),
-        tokio::spawn(run_loop(
-            "finish_deletions",
-            token.clone(),
-            DELETE_IDLE,
-            DELETE_ON_ERROR,
-            move || {
-                let app = deleter.clone();
-                async move { finish_deletions(&app).await.map(drop) }
-            },
-        )),
-        tokio::spawn(run_loop(
-            "purge_webhook_events",
-            token,
-            PURGE_IDLE,
-            PURGE_IDLE,
-            move || {
-                let app = purger.clone();
-                async move { purge_webhook_events(&app).await.map(drop) }
-            },
-        )),
-    ]);
-    loops
-}
-
-/// Deletes on Mux what owners deleted in muxd. Returns how many rows were finished; a row whose
-/// Mux call fails stays pending for the next sweep.
-pub async fn finish_deletions(app: &AppState) -> anyhow::Result<usize> {
-    let mut finished = 0;
-    for asset in app.store.pending_deletions(DELETE_BATCH).await? {
-        finished += usize::from(finish_deletion(app, &asset).await?);
+        )));
+        loops
     }
-    Ok(finished)
 }
 
-/// Deletes one owner-deleted row's Mux asset, or cancels its unused upload. Returns whether the
-/// deletion is finished; if not, the row stays pending for a later sweep.
-pub async fn finish_deletion(app: &AppState, asset: &CreativeAsset) -> anyhow::Result<bool> {
-    let result = match (&asset.facts.mux_asset_id, &asset.mux_upload_id) {
-        (Some(asset_id), _) => app.mux.delete_asset(asset_id).await,
-        (None, Some(upload_id)) => app.mux.cancel_upload(upload_id).await.map(drop),
-        (None, None) => Ok(()),
-    };
-    match result {
-        Ok(()) => {}
-        // Already gone on Mux.
-        Err(error) if error.is_not_found() => {}
-        // The upload can no longer be cancelled: it became an asset. Once the row learns that
-        // asset's id (from its webhooks), a later sweep deletes it.
-        Err(error) if error.status() == Some(403) && asset.facts.mux_asset_id.is_none() => {
-            return Ok(false)
-        }
-        Err(error) => {
-            tracing::warn!(asset.id = %asset.id, error = %error, "Mux deletion failed; will retry");
-            return Ok(false);
-        }
-    }
-    app.store.clear_delete_pending(asset.id).await?;
-    Ok(true)
-}
-
-/// Forgets webhook events past the retention window.
-pub async fn purge_webhook_events(app: &AppState) -> anyhow::Result<u64> {
-    let retention_ms = i64::try_from(app.webhook.retention.as_millis()).unwrap_or(i64::MAX);
-    Ok(app
-        .store
+/// Forgets webhook events received more than `retention` ago. Returns how many.
+pub async fn purge_webhook_events(
+    store: &Store,
+    retention: Duration,
+) -> crate::store::StoreResult<u64> {
+    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    store
         .purge_webhook_events(now_ms().saturating_sub(retention_ms))
-        .await?)
+        .await
 }

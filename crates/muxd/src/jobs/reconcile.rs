@@ -3,19 +3,17 @@
 //! (through the resilient client) and apply what they say, with the same transition function as
 //! webhooks. Intervals, backoff, the 10-minute session and stuck marking come from
 //! [`schedule::Schedule`]; leases keep several instances from polling one asset at once.
-//! [`run_once`] is one step (tests and `muxd reconcile --once` call it); `housekeeping` loops it.
-
-pub mod schedule;
+//! [`Reconciler::run_once`] is one step (tests and `muxd reconcile --once` call it); the jobs
+//! loop runs it every second.
 
 use std::time::Duration;
 
-use mux_api::BreakerState;
+use mux_api::{BreakerState, MuxClient};
 
-use self::schedule::{Next, PollResult, Schedule};
-use crate::app::AppState;
+use crate::domain::schedule::{Next, PollResult, Schedule};
 use crate::domain::AssetId;
-use crate::store::now_ms;
-use crate::store::polling::SessionStep;
+use crate::service::sync::Resync;
+use crate::store::{now_ms, SessionStep, Store};
 
 /// Rows polled per step at most.
 const BATCH: i64 = 50;
@@ -35,85 +33,93 @@ pub struct Outcome {
     pub stuck: usize,
 }
 
-/// Polls every row due at `now`, as `owner` (this instance's lease name).
-pub async fn run_once(
-    app: &AppState,
-    schedule: &Schedule,
-    owner: &str,
-    now: i64,
-) -> anyhow::Result<Outcome> {
-    let quiet_since = now - millis(schedule.grace);
-    let mut outcome = Outcome::default();
-    for row in app.store.due_for_poll(now, quiet_since, BATCH).await? {
-        if !app
-            .store
-            .take_lease(row.id, owner, now, now + millis(LEASE))
-            .await?
-        {
-            continue; // another instance has it
+/// The reconciler. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Reconciler {
+    pub store: Store,
+    pub mux: MuxClient,
+    pub resync: Resync,
+    pub schedule: Schedule,
+}
+
+impl Reconciler {
+    /// Polls every row due at `now`, as `owner` (this instance's lease name).
+    pub async fn run_once(&self, owner: &str, now: i64) -> anyhow::Result<Outcome> {
+        let quiet_since = now - millis(self.schedule.grace);
+        let mut outcome = Outcome::default();
+        for row in self.store.due_for_poll(now, quiet_since, BATCH).await? {
+            if !self
+                .store
+                .take_lease(row.id, owner, now, now + millis(LEASE))
+                .await?
+            {
+                continue; // another instance has it
+            }
+            outcome.polled += 1;
+            let result = match self.resync.asset(row.id).await {
+                Ok(changes) => {
+                    outcome.changed += usize::from(!changes.is_empty());
+                    PollResult::Pending {
+                        degraded: self.degraded(),
+                    }
+                }
+                Err(error) => {
+                    outcome.failed += 1;
+                    tracing::info!(asset.id = %row.id, error = %error, "poll failed");
+                    PollResult::Failed {
+                        failures: u32::try_from(row.poll_failures + 1).unwrap_or(u32::MAX),
+                    }
+                }
+            };
+            let step = self.next_step(row.id, result, now).await?;
+            outcome.stuck +=
+                usize::from(matches!(step, SessionStep::Stuck { .. }) && row.stuck_since.is_none());
+            self.store.finish_poll(row.id, owner, now, step).await?;
         }
-        outcome.polled += 1;
-        let result = match crate::poll::resync(app, row.id).await {
-            Ok(changes) => {
-                outcome.changed += usize::from(!changes.is_empty());
-                PollResult::Pending {
-                    degraded: degraded(app),
-                }
-            }
-            Err(error) => {
-                outcome.failed += 1;
-                tracing::info!(asset.id = %row.id, error = format!("{error:#}"), "poll failed");
-                PollResult::Failed {
-                    failures: u32::try_from(row.poll_failures + 1).unwrap_or(u32::MAX),
-                }
-            }
+        Ok(outcome)
+    }
+
+    /// Where the row's session goes after a poll that gave `result`.
+    async fn next_step(
+        &self,
+        id: AssetId,
+        result: PollResult,
+        now: i64,
+    ) -> anyhow::Result<SessionStep> {
+        let Some(row) = self.store.asset(id).await? else {
+            return Ok(SessionStep::Done);
         };
-        let step = next_step(app, schedule, row.id, result, now).await?;
-        outcome.stuck +=
-            usize::from(matches!(step, SessionStep::Stuck { .. }) && row.stuck_since.is_none());
-        app.store.finish_poll(row.id, owner, now, step).await?;
-    }
-    Ok(outcome)
-}
-
-/// Where the row's session goes after a poll that gave `result`.
-async fn next_step(
-    app: &AppState,
-    schedule: &Schedule,
-    id: AssetId,
-    result: PollResult,
-    now: i64,
-) -> anyhow::Result<SessionStep> {
-    let Some(row) = app.store.asset(id).await? else {
-        return Ok(SessionStep::Done);
-    };
-    if !row.facts.status.is_in_flight() {
-        return Ok(SessionStep::Done);
-    }
-    let session_age = age(now, row.poll_started_at.unwrap_or(now));
-    let failures = match result {
-        PollResult::Failed { failures } => i64::from(failures),
-        PollResult::Pending { .. } => 0,
-    };
-    Ok(
-        match schedule.next(result, session_age, age(now, row.created_at)) {
-            Next::PollIn(after) => SessionStep::Continue {
-                next_at: now + millis(after),
-                failures,
+        if !row.facts.status.is_in_flight() {
+            return Ok(SessionStep::Done);
+        }
+        let session_age = age(now, row.poll_started_at.unwrap_or(now));
+        let failures = match result {
+            PollResult::Failed { failures } => i64::from(failures),
+            PollResult::Pending { .. } => 0,
+        };
+        Ok(
+            match self
+                .schedule
+                .next(result, session_age, age(now, row.created_at))
+            {
+                Next::PollIn(after) => SessionStep::Continue {
+                    next_at: now + millis(after),
+                    failures,
+                },
+                Next::Stuck(after) => SessionStep::Stuck {
+                    next_at: now + millis(after),
+                },
+                Next::GiveUp => SessionStep::GiveUp,
             },
-            Next::Stuck(after) => SessionStep::Stuck {
-                next_at: now + millis(after),
-            },
-            Next::GiveUp => SessionStep::GiveUp,
-        },
-    )
-}
+        )
+    }
 
-/// Mux is degraded while the breaker is not closed or calls have recently failed.
-fn degraded(app: &AppState) -> bool {
-    let snapshot = app.mux.resilience_snapshot();
-    snapshot.circuit_breaker.state != BreakerState::Closed
-        || snapshot.circuit_breaker.failure_count > 0
+    /// Mux is degraded while the breaker is not closed or calls have recently failed.
+    fn degraded(&self) -> bool {
+        let snapshot = self.mux.resilience_snapshot();
+        snapshot.circuit_breaker.state != BreakerState::Closed
+            || snapshot.circuit_breaker.failure_count > 0
+    }
 }
 
 fn millis(duration: Duration) -> i64 {

@@ -8,17 +8,16 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use sqlx::AnyConnection;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::live::LiveHub;
 use crate::domain::event::{interpret_webhook, Interpretation};
 use crate::domain::{AssetId, Cause, Change, MatchKeys};
-use crate::live::LiveHub;
 use crate::store::assets::{self, CreativeAsset};
 use crate::store::transitions;
 use crate::store::webhooks::{self, NewWebhookEvent};
-use crate::store::{Outcome, Store, StoreError};
+use crate::store::{Conn, Outcome, Store, StoreError};
 
 /// The parts of Mux's envelope muxd needs (mux-api.md §5.1); everything else stays in the payload.
 #[derive(Debug, Deserialize)]
@@ -58,12 +57,6 @@ pub enum IngestError {
     Store(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for IngestError {
-    fn from(error: sqlx::Error) -> Self {
-        IngestError::Store(error.into())
-    }
-}
-
 /// Ingests and applies webhooks; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Ingestor {
@@ -97,11 +90,16 @@ impl Ingestor {
         // Read first, so the dedupe insert can carry the final outcome.
         let asset = match meaning.keys.is_empty() {
             true => None,
-            false => assets::find_by_keys(&mut tx, &meaning.keys).await?,
+            false => assets::find_by_keys(&mut tx.conn(), &meaning.keys).await?,
         };
         let outcome = outcome_of(&meaning, asset.as_ref());
-        let Some(_) =
-            webhooks::insert(&mut tx, &record, outcome, asset.as_ref().map(|a| a.id)).await?
+        let Some(_) = webhooks::insert(
+            &mut tx.conn(),
+            &record,
+            outcome,
+            asset.as_ref().map(|a| a.id),
+        )
+        .await?
         else {
             tx.commit().await?;
             metrics::counter!("muxd_webhooks_total", "outcome" => "duplicate").increment(1);
@@ -121,7 +119,7 @@ impl Ingestor {
             };
             let known_asset_id = asset.facts.mux_asset_id.clone();
             if let Some(change) = transitions::apply_event_to(
-                &mut tx,
+                &mut tx.conn(),
                 asset.clone(),
                 event,
                 at_ms,
@@ -134,7 +132,8 @@ impl Ingestor {
                 changed.push((asset.clone(), change));
                 // Events waiting for this asset id can match now.
                 if learned_key {
-                    drain_unmatched(&mut tx, asset.id, &self.stream_base, &mut changed).await?;
+                    drain_unmatched(&mut tx.conn(), asset.id, &self.stream_base, &mut changed)
+                        .await?;
                 }
             }
         }
@@ -164,7 +163,7 @@ impl Ingestor {
         let mut changed = Vec::new();
         let mut tx = self.store.begin().await?;
         let (outcome, asset) = apply_meaning(
-            &mut tx,
+            &mut tx.conn(),
             &meaning,
             at_ms,
             &cause,
@@ -173,7 +172,7 @@ impl Ingestor {
         )
         .await?;
         webhooks::set_outcome(
-            &mut tx,
+            &mut tx.conn(),
             stored.id,
             outcome,
             asset.as_ref().map(|a| a.id),
@@ -193,7 +192,7 @@ impl Ingestor {
     pub async fn settle(&self, id: AssetId) -> Result<(), StoreError> {
         let mut changed = Vec::new();
         let mut tx = self.store.begin().await?;
-        drain_unmatched(&mut tx, id, &self.stream_base, &mut changed).await?;
+        drain_unmatched(&mut tx.conn(), id, &self.stream_base, &mut changed).await?;
         tx.commit().await?;
         self.live.publish_all(&changed);
         Ok(())
@@ -212,7 +211,7 @@ fn outcome_of(meaning: &Interpretation, asset: Option<&CreativeAsset>) -> Outcom
 
 /// Finds the row and applies the lifecycle event, if any. Returns the outcome and matched row.
 async fn apply_meaning(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     meaning: &Interpretation,
     at_ms: i64,
     cause: &Cause,
@@ -238,7 +237,7 @@ async fn apply_meaning(
 /// Applies, oldest first, every unmatched event that names row `id` by any of its keys. Applying
 /// one can teach the row a new key (its asset id), so it repeats until nothing new matches.
 pub async fn drain_unmatched(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     id: AssetId,
     stream_base: &str,
     changed: &mut Vec<(CreativeAsset, Change)>,

@@ -11,10 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use mux_api::{
-    AssetMeta, CreateUploadRequest, MuxClient, NewAssetSettings, PlaybackPolicy, Upload,
-};
+use mux_api::{MuxClient, Upload};
 
+use super::direct_upload::upload_request;
 use crate::config::UploadSettings;
 use crate::domain::AssetId;
 
@@ -39,36 +38,6 @@ pub struct UploadPool {
     started: Instant,
     /// Milliseconds after `started` of the last user create.
     last_user_ms: AtomicU64,
-}
-
-/// The direct upload muxd asks Mux for: passthrough = the row id, policy and CORS from settings,
-/// and a `highest` MP4 static rendition so pages can play it with a plain `<video>`.
-pub fn upload_request(
-    settings: &UploadSettings,
-    id: AssetId,
-    meta: Option<AssetMeta>,
-) -> CreateUploadRequest {
-    let policy = if settings.playback_policy == "signed" {
-        PlaybackPolicy::Signed
-    } else {
-        PlaybackPolicy::Public
-    };
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "static_renditions".into(),
-        serde_json::json!([{"resolution": "highest"}]),
-    );
-    CreateUploadRequest {
-        cors_origin: Some(settings.cors_origin.clone()),
-        new_asset_settings: NewAssetSettings {
-            playback_policies: vec![policy],
-            passthrough: Some(id.to_string()),
-            meta,
-            extra,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
 }
 
 impl UploadPool {

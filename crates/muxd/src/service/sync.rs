@@ -1,15 +1,19 @@
 //! What a read of Mux's API means for the lifecycle: an upload or asset as returned by
 //! `GET /uploads/{id}` / `GET /assets/{id}`, turned into the same [`LifecycleEvent`]s a webhook
-//! would give, so polling and webhooks share one transition function. Then [`resync`] reads both
-//! for one row and applies them (admin resync; the reconciler's step).
+//! would give, so polling and webhooks share one transition function. Then [`Resync::asset`]
+//! reads both for one row and applies them (admin resync; the reconciler's step).
 
-use mux_api::{Asset, AssetStatus as MuxAssetStatus, PlaybackPolicy, Upload, UploadStatus};
+use mux_api::{
+    Asset, AssetStatus as MuxAssetStatus, MuxClient, PlaybackPolicy, Upload, UploadStatus,
+};
 
-use crate::app::AppState;
+use super::ingest::Ingestor;
+use super::live::{AssetChanged, LiveHub};
+use super::ServiceError;
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::{self, is_news};
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
-use crate::store::now_ms;
+use crate::store::{now_ms, Store};
 
 /// The event an upload read implies.
 pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
@@ -88,52 +92,64 @@ fn policy_name(policy: PlaybackPolicy) -> &'static str {
     }
 }
 
-/// Reads row `id`'s upload, then its asset, from Mux and applies what they say. Returns the
-/// changes applied (none if the row already knew everything).
-pub async fn resync(app: &AppState, id: AssetId) -> anyhow::Result<Vec<Change>> {
-    let Some(row) = app.store.asset(id).await? else {
-        return Ok(Vec::new());
-    };
-    let mut events = Vec::new();
-    let mut asset_id = row.facts.mux_asset_id.clone();
-    if let Some(upload_id) = &row.mux_upload_id {
-        let upload = app.mux.get_upload(upload_id).await?;
-        asset_id = asset_id.or_else(|| upload.asset_id.clone());
-        events.extend(upload_event(&upload).map(|e| ("upload", e)));
-    }
-    if let Some(asset_id) = asset_id {
-        let asset = app.mux.get_asset(&asset_id).await?;
-        events.extend(asset_event(&asset).map(|e| ("asset", e)));
-    }
-    let mut changes = Vec::new();
-    for (what, event) in events {
-        // A poll that finds what muxd already knows is no news: apply only what is.
-        let known = app.store.asset(id).await?.map(|row| row.facts);
-        let news = known
-            .as_ref()
-            .and_then(|facts| {
-                lifecycle::apply(facts, &event, now_ms()).map(|change| is_news(facts, &change))
-            })
-            .unwrap_or(false);
-        if !news {
-            continue;
-        }
-        let cause = Cause::Poll {
-            what: format!("GET {what}"),
+/// Reads assets from Mux and applies what Mux says. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Resync {
+    pub store: Store,
+    pub mux: MuxClient,
+    pub ingest: Ingestor,
+    pub live: LiveHub,
+    pub stream_base: String,
+}
+
+impl Resync {
+    /// Reads row `id`'s upload, then its asset, from Mux and applies what they say. Returns the
+    /// changes applied (none if the row already knew everything).
+    pub async fn asset(&self, id: AssetId) -> Result<Vec<Change>, ServiceError> {
+        let Some(row) = self.store.asset(id).await? else {
+            return Ok(Vec::new());
         };
-        if let Some(change) = app
-            .store
-            .apply(id, &event, now_ms(), &cause, &app.uploads.stream_base_url)
-            .await?
-        {
-            app.live.publish(crate::live::AssetChanged {
-                asset_id: id,
-                owner_id: row.owner_id,
-                status: change.to,
-            });
-            changes.push(change);
+        let mut events = Vec::new();
+        let mut asset_id = row.facts.mux_asset_id.clone();
+        if let Some(upload_id) = &row.mux_upload_id {
+            let upload = self.mux.get_upload(upload_id).await?;
+            asset_id = asset_id.or_else(|| upload.asset_id.clone());
+            events.extend(upload_event(&upload).map(|e| ("upload", e)));
         }
+        if let Some(asset_id) = asset_id {
+            let asset = self.mux.get_asset(&asset_id).await?;
+            events.extend(asset_event(&asset).map(|e| ("asset", e)));
+        }
+        let mut changes = Vec::new();
+        for (what, event) in events {
+            // A poll that finds what muxd already knows is no news: apply only what is.
+            let known = self.store.asset(id).await?.map(|row| row.facts);
+            let news = known
+                .as_ref()
+                .and_then(|facts| {
+                    lifecycle::apply(facts, &event, now_ms()).map(|change| is_news(facts, &change))
+                })
+                .unwrap_or(false);
+            if !news {
+                continue;
+            }
+            let cause = Cause::Poll {
+                what: format!("GET {what}"),
+            };
+            if let Some(change) = self
+                .store
+                .apply(id, &event, now_ms(), &cause, &self.stream_base)
+                .await?
+            {
+                self.live.publish(AssetChanged {
+                    asset_id: id,
+                    owner_id: row.owner_id,
+                    status: change.to,
+                });
+                changes.push(change);
+            }
+        }
+        self.ingest.settle(id).await?;
+        Ok(changes)
     }
-    app.ingest.settle(id).await?;
-    Ok(changes)
 }

@@ -2,18 +2,15 @@
 //! about. Applying lifecycle changes lives in `transitions.rs`; what background jobs, health and
 //! admin tools read and fix lives in `upkeep.rs`.
 
-use sqlx::any::AnyRow;
-use sqlx::AnyConnection;
-use sqlx::Row;
-
 use super::rows::{parse, parse_opt};
-use super::{now_ms, Store, StoreError, StoreResult};
+use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::{
     AssetId, AssetStatus, CampaignId, ErrorInfo, InfluencerId, MatchKeys, ReadyDetails, UserId,
 };
 
+/// The columns of [`AssetRow`], in a `SELECT`.
 pub(super) const COLUMNS: &str =
     "id, owner_id, campaign_id, influencer_id, name, description, passthrough,
     mux_upload_id, upload_url, mux_asset_id, mux_processing_status, url, playback_id,
@@ -58,55 +55,91 @@ pub struct NewAsset {
     pub name: String,
     pub description: Option<String>,
 }
-pub(super) fn decode(row: &AnyRow) -> StoreResult<CreativeAsset> {
-    let error_type: Option<String> = row.try_get("error_type")?;
-    let error = error_type
-        .map(|kind| -> StoreResult<ErrorInfo> {
-            Ok(ErrorInfo {
-                kind,
-                message: row
-                    .try_get::<Option<String>, _>("error_message")?
-                    .unwrap_or_default(),
-                source: match row.try_get::<Option<String>, _>("error_source")?.as_deref() {
-                    Some("upload") => ErrorSource::Upload,
-                    _ => ErrorSource::Asset,
-                },
-            })
-        })
-        .transpose()?;
-    Ok(CreativeAsset {
-        id: parse(row, "id")?,
-        owner_id: parse(row, "owner_id")?,
-        campaign_id: parse_opt(row, "campaign_id")?,
-        influencer_id: parse_opt(row, "influencer_id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
-        passthrough: row.try_get("passthrough")?,
-        mux_upload_id: row.try_get("mux_upload_id")?,
-        upload_url: row.try_get("upload_url")?,
-        url: row.try_get("url")?,
-        facts: AssetFacts {
-            status: parse(row, "mux_processing_status")?,
-            mux_asset_id: row.try_get("mux_asset_id")?,
-            ready: ReadyDetails {
-                playback_id: row.try_get("playback_id")?,
-                playback_policy: row.try_get("playback_policy")?,
-                duration_s: row.try_get("duration_s")?,
-                aspect_ratio: row.try_get("aspect_ratio")?,
-                resolution_tier: row.try_get("resolution_tier")?,
+/// A `creative_assets` row as stored.
+#[derive(sqlx::FromRow)]
+pub(super) struct AssetRow {
+    id: String,
+    owner_id: String,
+    campaign_id: Option<String>,
+    influencer_id: Option<String>,
+    name: String,
+    description: Option<String>,
+    passthrough: String,
+    mux_upload_id: Option<String>,
+    upload_url: Option<String>,
+    mux_asset_id: Option<String>,
+    mux_processing_status: String,
+    url: Option<String>,
+    playback_id: Option<String>,
+    playback_policy: Option<String>,
+    error_type: Option<String>,
+    error_message: Option<String>,
+    error_source: Option<String>,
+    duration_s: Option<f64>,
+    aspect_ratio: Option<String>,
+    resolution_tier: Option<String>,
+    ready_at: Option<i64>,
+    last_event_at: Option<i64>,
+    mux_delete_pending: bool,
+    stuck_since: Option<i64>,
+    poll_started_at: Option<i64>,
+    poll_failures: i64,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<AssetRow> for CreativeAsset {
+    type Error = StoreError;
+
+    fn try_from(row: AssetRow) -> StoreResult<CreativeAsset> {
+        let error = row.error_type.map(|kind| ErrorInfo {
+            kind,
+            message: row.error_message.unwrap_or_default(),
+            source: match row.error_source.as_deref() {
+                Some("upload") => ErrorSource::Upload,
+                _ => ErrorSource::Asset,
             },
-            error,
-            ready_at_ms: row.try_get("ready_at")?,
-            last_event_at_ms: row.try_get("last_event_at")?,
-        },
-        mux_delete_pending: row.try_get::<i64, _>("mux_delete_pending")? == 1,
-        stuck_since: row.try_get("stuck_since")?,
-        poll_started_at: row.try_get("poll_started_at")?,
-        poll_failures: row.try_get("poll_failures")?,
-        version: row.try_get("version")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+        });
+        Ok(CreativeAsset {
+            id: parse("id", &row.id)?,
+            owner_id: parse("owner_id", &row.owner_id)?,
+            campaign_id: parse_opt("campaign_id", row.campaign_id.as_deref())?,
+            influencer_id: parse_opt("influencer_id", row.influencer_id.as_deref())?,
+            name: row.name,
+            description: row.description,
+            passthrough: row.passthrough,
+            mux_upload_id: row.mux_upload_id,
+            upload_url: row.upload_url,
+            url: row.url,
+            facts: AssetFacts {
+                status: parse("mux_processing_status", &row.mux_processing_status)?,
+                mux_asset_id: row.mux_asset_id,
+                ready: ReadyDetails {
+                    playback_id: row.playback_id,
+                    playback_policy: row.playback_policy,
+                    duration_s: row.duration_s,
+                    aspect_ratio: row.aspect_ratio,
+                    resolution_tier: row.resolution_tier,
+                },
+                error,
+                ready_at_ms: row.ready_at,
+                last_event_at_ms: row.last_event_at,
+            },
+            mux_delete_pending: row.mux_delete_pending,
+            stuck_since: row.stuck_since,
+            poll_started_at: row.poll_started_at,
+            poll_failures: row.poll_failures,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Rows as read, to [`CreativeAsset`]s.
+pub(super) fn decode_all(rows: Vec<AssetRow>) -> StoreResult<Vec<CreativeAsset>> {
+    rows.into_iter().map(CreativeAsset::try_from).collect()
 }
 
 /// The HLS URL of a playback id under `stream_base` (mux-api.md §4.4).
@@ -115,20 +148,18 @@ pub fn playback_url(stream_base: &str, playback_id: &str) -> String {
 }
 
 /// Reads one row by id on `conn` (inside a transaction, or not).
-pub async fn by_id(conn: &mut AnyConnection, id: AssetId) -> StoreResult<Option<CreativeAsset>> {
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM creative_assets WHERE id = $1"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|row| decode(&row))
-    .transpose()
+pub async fn by_id(conn: &mut Conn<'_>, id: AssetId) -> StoreResult<Option<CreativeAsset>> {
+    let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE id = $1");
+    let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut **c)
+        .await)?;
+    row.map(CreativeAsset::try_from).transpose()
 }
 
 /// The row an event is about, trying passthrough, then upload id, then asset id (design.md §3).
 pub async fn find_by_keys(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     keys: &MatchKeys,
 ) -> StoreResult<Option<CreativeAsset>> {
     if let Some(id) = keys.passthrough {
@@ -142,12 +173,12 @@ pub async fn find_by_keys(
     ] {
         if let Some(value) = value {
             let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE {column} = $1");
-            if let Some(row) = sqlx::query(&sql)
+            let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
                 .bind(value)
-                .fetch_optional(&mut *conn)
-                .await?
-            {
-                return decode(&row).map(Some);
+                .fetch_optional(&mut **c)
+                .await)?;
+            if let Some(row) = row {
+                return CreativeAsset::try_from(row).map(Some);
             }
         }
     }
@@ -173,10 +204,11 @@ impl Store {
     /// Inserts a new AWAITING_UPLOAD row whose passthrough is its own id.
     pub async fn insert_asset(&self, new: &NewAsset) -> StoreResult<CreativeAsset> {
         let now = now_ms();
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        run!(&mut tx.conn(), c => sqlx::query(
             "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
                 passthrough, mux_processing_status, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8)",
         )
         .bind(new.id.to_string())
         .bind(new.owner_id.to_string())
@@ -184,14 +216,14 @@ impl Store {
         .bind(new.influencer_id.map(|i| i.to_string()))
         .bind(&new.name)
         .bind(new.description.as_deref())
-        .bind(new.id.to_string())
         .bind(AssetStatus::AwaitingUpload.as_str())
         .bind(now)
-        .execute(&self.pool)
-        .await?;
-        self.asset(new.id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("asset {} vanished after insert", new.id)))
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+        let asset = by_id(&mut tx.conn(), new.id).await?;
+        tx.commit().await?;
+        asset.ok_or_else(|| StoreError::Corrupt(format!("asset {} vanished after insert", new.id)))
     }
 
     /// Records the Mux direct upload made for row `id`.
@@ -201,7 +233,7 @@ impl Store {
         upload_id: &str,
         upload_url: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
+        run!(&mut self.write().await?.conn(), c => sqlx::query(
             "UPDATE creative_assets SET mux_upload_id = $1, upload_url = $2,
                 version = version + 1, updated_at = $3 WHERE id = $4",
         )
@@ -209,14 +241,15 @@ impl Store {
         .bind(upload_url)
         .bind(now_ms())
         .bind(id.to_string())
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// One row by id, whoever owns it.
     pub async fn asset(&self, id: AssetId) -> StoreResult<Option<CreativeAsset>> {
-        by_id(&mut *self.pool.acquire().await?, id).await
+        by_id(&mut self.read().await?.conn(), id).await
     }
 
     /// Rows matching `filter`, newest first.
@@ -225,50 +258,61 @@ impl Store {
             "SELECT {COLUMNS} FROM creative_assets
              WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR campaign_id = $2)
                AND ($3 IS NULL OR mux_processing_status = $3)
-               AND ($4 = 1 OR mux_processing_status <> 'DELETED')
-               AND ($5 = 0 OR (stuck_since IS NOT NULL
+               AND ($4 OR mux_processing_status <> 'DELETED')
+               AND (NOT $5 OR (stuck_since IS NOT NULL
                     AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
                AND ($6 IS NULL OR (mux_asset_id IS NULL AND created_at < $6
                     AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
              ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
         );
-        sqlx::query(&sql)
+        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
             .bind(filter.owner.map(|o| o.to_string()))
             .bind(filter.campaign.map(|c| c.to_string()))
             .bind(filter.status.map(AssetStatus::as_str))
-            .bind(i64::from(filter.include_deleted))
-            .bind(i64::from(filter.stuck_only))
+            .bind(filter.include_deleted)
+            .bind(filter.stuck_only)
             .bind(filter.orphaned_before)
             .bind(filter.limit)
             .bind(filter.offset)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(decode)
-            .collect()
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
     }
 
-    /// Changes what an owner may edit; `None` fields stay as they are. Returns the new row.
+    /// Changes what `owner` may edit of their not-deleted row `id`, in one step with the
+    /// ownership check: `None` fields stay as they are; `description: Some(None)` clears it.
+    /// Returns the new row, or `None` if no such row is theirs.
     pub async fn update_details(
         &self,
         id: AssetId,
+        owner: UserId,
         name: Option<&str>,
-        description: Option<&str>,
+        description: Option<Option<&str>>,
         influencer: Option<InfluencerId>,
     ) -> StoreResult<Option<CreativeAsset>> {
-        sqlx::query(
-            "UPDATE creative_assets SET name = COALESCE($1, name), description = COALESCE($2, description),
-                influencer_id = COALESCE($3, influencer_id), version = version + 1, updated_at = $4
-             WHERE id = $5",
+        let mut tx = self.begin().await?;
+        let updated = run!(&mut tx.conn(), c => sqlx::query(
+            "UPDATE creative_assets SET name = COALESCE($1, name),
+                description = CASE WHEN $2 THEN $3 ELSE description END,
+                influencer_id = COALESCE($4, influencer_id), version = version + 1, updated_at = $5
+             WHERE id = $6 AND owner_id = $7 AND mux_processing_status <> 'DELETED'",
         )
         .bind(name)
-        .bind(description)
+        .bind(description.is_some())
+        .bind(description.flatten())
         .bind(influencer.map(|i| i.to_string()))
         .bind(now_ms())
         .bind(id.to_string())
-        .execute(&self.pool)
-        .await?;
-        self.asset(id).await
+        .bind(owner.to_string())
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if updated == 0 {
+            return Ok(None);
+        }
+        let asset = by_id(&mut tx.conn(), id).await?;
+        tx.commit().await?;
+        Ok(asset)
     }
 
     /// Rows changed since `since_ms` for `owner` (live-stream resume), oldest change first.
@@ -277,15 +321,14 @@ impl Store {
         owner: UserId,
         since_ms: i64,
     ) -> StoreResult<Vec<CreativeAsset>> {
-        sqlx::query(&format!(
+        let sql = format!(
             "SELECT {COLUMNS} FROM creative_assets WHERE owner_id = $1 AND updated_at > $2 ORDER BY updated_at LIMIT 500"
-        ))
-        .bind(owner.to_string())
-        .bind(since_ms)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(decode)
-        .collect()
+        );
+        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(owner.to_string())
+            .bind(since_ms)
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
     }
 }

@@ -1,144 +1,181 @@
-//! Persistence: one [`Store`] API over SQLite and PostgreSQL.
+//! Persistence: one [`Store`] API over SQLite and PostgreSQL, each through its own native sqlx
+//! driver, so PostgreSQL statements are prepared and cached, booleans are booleans, and a
+//! PostgreSQL pool is at hand for LISTEN/NOTIFY and batch work ([`Store::db`]).
 //!
-//! Both backends run through sqlx's `Any` driver with the same SQL: placeholders are `$N` (both
-//! accept them), times are unix milliseconds and ids UUID text, so no query is written twice.
-//! Each backend has its own migrations (`migrations/{sqlite,postgres}`), embedded in the binary.
-//! SQLite write transactions start with `BEGIN IMMEDIATE`, so concurrent writers queue on the
-//! database lock instead of failing with `SQLITE_BUSY` when a reader upgrades.
+//! Every query is written once: its SQL is shared (placeholders are `$N`, which both accept;
+//! times are unix milliseconds, ids UUID text) and [`run!`] compiles its body once per backend
+//! (see `backend.rs`). Each backend has its own migrations (`migrations/{sqlite,postgres}`),
+//! embedded with `sqlx::migrate!`.
+//!
+//! SQLite has one writer behind a one-connection pool (writers queue in-process, and write
+//! transactions start with `BEGIN IMMEDIATE`) and a separate pool of read-only connections, so
+//! readers never queue behind writers (WAL lets them read while one writes).
 
 pub mod assets;
-mod migrations;
-pub mod polling;
+mod backend;
+mod error;
+mod reconcile;
 mod rows;
 pub mod transitions;
 mod upkeep;
 pub mod users;
 pub mod webhooks;
 
+use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use sqlx::any::AnyPoolOptions;
-use sqlx::AnyConnection;
-use sqlx::{AnyPool, Executor, Transaction};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::config::{Backend, DatabaseUrl};
 
 pub use assets::{CreativeAsset, NewAsset};
+pub(crate) use backend::run;
+pub use backend::{Conn, Db, Pooled, Tx};
+pub use error::{StoreError, StoreResult};
+pub use reconcile::SessionStep;
 pub use users::{Campaign, Influencer, Role, User};
 pub use webhooks::{NewWebhookEvent, Outcome, StoredWebhookEvent};
 
-/// A database transaction on either backend.
-pub type Tx = Transaction<'static, sqlx::Any>;
-
-/// A failed database operation. [`StoreError::is_unavailable`] tells a caller (e.g. the webhook
-/// handler) that the database could not be reached, so it can answer 503 and let Mux retry.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-    #[error("stored data is invalid: {0}")]
-    Corrupt(String),
-}
-
-impl StoreError {
-    /// True when the database itself is unreachable or overloaded, not when a query was wrong.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            StoreError::Database(
-                sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::Protocol(_)
-                | sqlx::Error::WorkerCrashed,
-            ) => true,
-            // PostgreSQL's connection (08), resource (53) and operator-intervention (57) classes,
-            // and SQLite's "busy"/"locked" (5, 6): the server is there but cannot serve us now.
-            StoreError::Database(sqlx::Error::Database(e)) => e.code().is_some_and(|code| {
-                code.starts_with("08")
-                    || code.starts_with("53")
-                    || code.starts_with("57")
-                    || code == "5"
-                    || code == "6"
-            }),
-            _ => false,
-        }
-    }
-}
-
-/// The result type of every store operation.
-pub type StoreResult<T> = Result<T, StoreError>;
+/// Read-only SQLite connections beside the writer.
+const SQLITE_READERS: u32 = 4;
+/// PostgreSQL connections per instance.
+const POSTGRES_CONNECTIONS: u32 = 16;
+/// How long a caller waits for a free connection before the database counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The database, shared by every part of muxd. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    /// Writes and transactions.
+    writer: Db,
+    /// Reads outside a transaction (the same pool as `writer` on PostgreSQL).
+    reader: Db,
 }
 
 impl Store {
     /// Connects (creating a SQLite file if missing). Does not migrate; see [`Store::migrate`].
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Store> {
-        sqlx::any::install_default_drivers();
-        let backend = url.backend();
-        let (driver_url, max_connections) = match backend {
-            // One connection: SQLite has one writer anyway, and queueing in the pool is fair and
-            // prompt where SQLite's busy handler sleeps (that cost 100 ms at p99 under load).
-            Backend::Sqlite if url.expose().contains('?') => (url.expose().to_owned(), 1),
-            Backend::Sqlite => (format!("{}?mode=rwc", url.expose()), 1),
-            Backend::Postgres => (url.expose().to_owned(), 16),
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn: &mut AnyConnection, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                            .await?;
-                    }
-                    Ok(())
+        let fail = || format!("could not connect to the database at {url}");
+        match url.backend() {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url.expose())
+                    .with_context(fail)?
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true);
+                // One writer: SQLite has one anyway, and queueing in the pool is fair and prompt
+                // where SQLite's busy handler sleeps (that cost 100 ms at p99 under load).
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(
+                        options
+                            .clone()
+                            .create_if_missing(true)
+                            .journal_mode(SqliteJournalMode::Wal),
+                    )
+                    .await
+                    .with_context(fail)?;
+                // Connected after the writer, which created the file and put it in WAL mode.
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(SQLITE_READERS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options.read_only(true))
+                    .await
+                    .with_context(fail)?;
+                Ok(Store {
+                    writer: Db::Sqlite(writer),
+                    reader: Db::Sqlite(reader),
                 })
-            })
-            .connect(&driver_url)
-            .await
-            .with_context(|| format!("could not connect to the database at {url}"))?;
-        Ok(Store { pool, backend })
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect(url.expose())
+                    .await
+                    .with_context(fail)?;
+                Ok(Store {
+                    writer: Db::Postgres(pool.clone()),
+                    reader: Db::Postgres(pool),
+                })
+            }
+        }
     }
 
     /// Applies this backend's pending migrations (idempotent; safe with several instances, which
-    /// serialise on the migrator's lock).
+    /// serialise on the migrator's lock). Returns how many migrations the schema now has.
     pub async fn migrate(&self) -> anyhow::Result<usize> {
-        migrations::run(&self.pool, self.backend).await
+        let (migrator, result) = match &self.writer {
+            Db::Sqlite(pool) => {
+                let migrator = sqlx::migrate!("migrations/sqlite");
+                let result = migrator.run(pool).await;
+                (migrator, result)
+            }
+            Db::Postgres(pool) => {
+                let migrator = sqlx::migrate!("migrations/postgres");
+                let result = migrator.run(pool).await;
+                (migrator, result)
+            }
+        };
+        result.context("applying database migrations")?;
+        Ok(migrator.iter().count())
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.writer {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
     }
 
-    /// The connection pool, for queries that belong to no other module (health checks).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The native pool that writes: for work no other module does (LISTEN/NOTIFY, tests).
+    pub fn db(&self) -> &Db {
+        &self.writer
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        Ok(match &self.writer {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A writing connection for one statement outside a transaction (it commits by itself).
+    pub async fn write(&self) -> StoreResult<Pooled> {
+        Ok(match &self.writer {
+            Db::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// A connection for reads outside a transaction.
+    pub async fn read(&self) -> StoreResult<Pooled> {
+        Ok(match &self.reader {
+            Db::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
         })
     }
 
     /// Round-trips a trivial query: `Ok` means the database answers.
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut pooled = self.read().await?;
+        run!(&mut pooled.conn(), c => sqlx::query("SELECT 1").execute(&mut **c).await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// Closes every connection (tests call this before dropping a PostgreSQL database).
     pub async fn close(&self) {
-        self.pool.close().await;
+        for db in [&self.writer, &self.reader] {
+            match db {
+                Db::Sqlite(pool) => pool.close().await,
+                Db::Postgres(pool) => pool.close().await,
+            }
+        }
     }
 }
 

@@ -2,10 +2,8 @@
 //! that several muxd instances on one database never poll the same row at once (a conditional
 //! update, portable to both backends), and recording where a row's polling session stands.
 
-use sqlx::Row;
-
-use super::assets::{decode, CreativeAsset, COLUMNS};
-use super::{Store, StoreResult};
+use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS};
+use super::{run, Store, StoreResult};
 use crate::domain::AssetId;
 
 /// Where a row's polling session goes after a poll.
@@ -30,23 +28,22 @@ impl Store {
         quiet_since: i64,
         limit: i64,
     ) -> StoreResult<Vec<CreativeAsset>> {
-        sqlx::query(&format!(
+        let sql = format!(
             "SELECT {COLUMNS} FROM creative_assets
              WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')
-               AND mux_upload_id IS NOT NULL AND poll_given_up = 0
+               AND mux_upload_id IS NOT NULL AND NOT poll_given_up
                AND (lease_until IS NULL OR lease_until < $1)
                AND ((poll_started_at IS NULL AND updated_at <= $2)
                     OR (poll_started_at IS NOT NULL AND COALESCE(next_poll_at, 0) <= $1))
              ORDER BY updated_at LIMIT $3"
-        ))
-        .bind(now)
-        .bind(quiet_since)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(decode)
-        .collect()
+        );
+        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(now)
+            .bind(quiet_since)
+            .bind(limit)
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
     }
 
     /// Takes row `id` for `owner` until `until`, unless another owner holds an unexpired lease or
@@ -58,19 +55,20 @@ impl Store {
         now: i64,
         until: i64,
     ) -> StoreResult<bool> {
-        let taken = sqlx::query(
+        let taken = run!(&mut self.write().await?.conn(), c => sqlx::query(
             "UPDATE creative_assets SET lease_owner = $1, lease_until = $2
              WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4)
                AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')
-               AND poll_given_up = 0 AND COALESCE(next_poll_at, 0) <= $4",
+               AND NOT poll_given_up AND COALESCE(next_poll_at, 0) <= $4",
         )
         .bind(owner)
         .bind(until)
         .bind(id.to_string())
         .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(taken.rows_affected() == 1)
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(taken == 1)
     }
 
     /// Records `step` for row `id` and releases `owner`'s lease. Does not touch `updated_at`, so
@@ -90,41 +88,37 @@ impl Store {
             SessionStep::GiveUp => (None, 0, true, true, true),
             SessionStep::Done => (None, 0, false, false, false),
         };
-        sqlx::query(
+        run!(&mut self.write().await?.conn(), c => sqlx::query(
             "UPDATE creative_assets SET lease_owner = NULL, lease_until = NULL,
-                poll_started_at = CASE WHEN $1 = 1 THEN COALESCE(poll_started_at, $2) ELSE NULL END,
+                poll_started_at = CASE WHEN $1 THEN COALESCE(poll_started_at, $2) ELSE NULL END,
                 next_poll_at = $3, poll_failures = $4, poll_given_up = $5,
-                stuck_since = CASE WHEN $6 = 1 THEN COALESCE(stuck_since, $2) ELSE stuck_since END
+                stuck_since = CASE WHEN $6 THEN COALESCE(stuck_since, $2) ELSE stuck_since END
              WHERE id = $7 AND lease_owner = $8",
         )
-        .bind(i64::from(session))
+        .bind(session)
         .bind(now)
         .bind(next_at)
         .bind(failures)
-        .bind(i64::from(given_up))
-        .bind(i64::from(stuck))
+        .bind(given_up)
+        .bind(stuck)
         .bind(id.to_string())
         .bind(owner)
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// Health's polling figures: (rows in a polling session, stuck rows, rows given up on).
     pub async fn polling_counts(&self) -> StoreResult<(i64, i64, i64)> {
-        let row = sqlx::query(
+        Ok(run!(&mut self.read().await?.conn(), c => sqlx::query_as(
             "SELECT
                 COALESCE(SUM(CASE WHEN poll_started_at IS NOT NULL AND stuck_since IS NULL THEN 1 ELSE 0 END), 0) AS active,
-                COALESCE(SUM(CASE WHEN stuck_since IS NOT NULL AND poll_given_up = 0 THEN 1 ELSE 0 END), 0) AS stuck,
-                COALESCE(SUM(CASE WHEN poll_given_up = 1 THEN 1 ELSE 0 END), 0) AS given_up
+                COALESCE(SUM(CASE WHEN stuck_since IS NOT NULL AND NOT poll_given_up THEN 1 ELSE 0 END), 0) AS stuck,
+                COALESCE(SUM(CASE WHEN poll_given_up THEN 1 ELSE 0 END), 0) AS given_up
              FROM creative_assets WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')",
         )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((
-            row.try_get("active")?,
-            row.try_get("stuck")?,
-            row.try_get("given_up")?,
-        ))
+        .fetch_one(&mut **c)
+        .await)?)
     }
 }

@@ -2,12 +2,9 @@
 //! checks and bumps `version`, so concurrent writers, in one process or many, never lose each
 //! other's changes; every applied change is recorded in `asset_events`.
 
-use sqlx::AnyConnection;
-use sqlx::Row;
-
 use super::assets::{by_id, playback_url, CreativeAsset};
 use super::rows::parse;
-use super::{now_ms, Store, StoreError, StoreResult};
+use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::{self, AssetFacts};
 use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
@@ -17,7 +14,7 @@ const MAX_APPLY_ATTEMPTS: usize = 16;
 /// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
 /// event changes nothing (duplicate or late) or the row does not exist.
 pub async fn apply_event(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     id: AssetId,
     event: &LifecycleEvent,
     at_ms: i64,
@@ -33,7 +30,7 @@ pub async fn apply_event(
 /// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
 /// writer bumped `version` first) re-reads the row and re-applies the pure transition.
 pub async fn apply_event_to(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     mut current: CreativeAsset,
     event: &LifecycleEvent,
     at_ms: i64,
@@ -61,7 +58,7 @@ pub async fn apply_event_to(
 
 /// Writes `facts` over `current` if nobody changed the row since it was read.
 async fn write_facts(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     current: &CreativeAsset,
     facts: &AssetFacts,
     stream_base: &str,
@@ -73,7 +70,7 @@ async fn write_facts(
         .filter(|_| facts.status == AssetStatus::Ready)
         .map(|pid| playback_url(stream_base, pid));
     let error = facts.error.as_ref();
-    let result = sqlx::query(
+    let result = run!(conn, c => sqlx::query(
         "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2, url = $3,
             playback_id = $4, playback_policy = $5, error_type = $6, error_message = $7,
             error_source = $8, duration_s = $9, aspect_ratio = $10, resolution_tier = $11,
@@ -82,9 +79,6 @@ async fn write_facts(
             version = version + 1, updated_at = $14
          WHERE id = $15 AND version = $16",
     )
-    // Not cached: sqlx's Any driver sends a NULL f64 as a NULL f32, so a statement prepared with
-    // a NULL duration would reject a later real one on PostgreSQL.
-    .persistent(false)
     .bind(facts.status.as_str())
     .bind(facts.mux_asset_id.as_deref())
     .bind(url.or_else(|| current.url.clone()))
@@ -104,20 +98,21 @@ async fn write_facts(
     .bind(now_ms())
     .bind(current.id.to_string())
     .bind(current.version)
-    .execute(&mut *conn)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(&mut **c)
+    .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 /// Appends one row to `asset_events`.
 pub async fn record_change(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     id: AssetId,
     from: AssetStatus,
     to: AssetStatus,
     cause: &Cause,
 ) -> StoreResult<()> {
-    sqlx::query(
+    run!(conn, c => sqlx::query(
         "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -127,8 +122,9 @@ pub async fn record_change(
     .bind(cause.kind())
     .bind(cause.reference())
     .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
+    .execute(&mut **c)
+    .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -143,6 +139,34 @@ pub struct AssetEvent {
     pub cause_ref: String,
     pub at: i64,
 }
+/// An `asset_events` row as stored.
+#[derive(sqlx::FromRow)]
+struct AssetEventRow {
+    id: i64,
+    asset_id: String,
+    from_status: String,
+    to_status: String,
+    cause: String,
+    cause_ref: String,
+    at: i64,
+}
+
+impl TryFrom<AssetEventRow> for AssetEvent {
+    type Error = StoreError;
+
+    fn try_from(row: AssetEventRow) -> StoreResult<AssetEvent> {
+        Ok(AssetEvent {
+            id: row.id,
+            asset_id: parse("asset_id", &row.asset_id)?,
+            from_status: parse("from_status", &row.from_status)?,
+            to_status: parse("to_status", &row.to_status)?,
+            cause: row.cause,
+            cause_ref: row.cause_ref,
+            at: row.at,
+        })
+    }
+}
+
 impl Store {
     /// Applies one event to one row in its own transaction (see [`apply_event`]).
     pub async fn apply(
@@ -154,7 +178,7 @@ impl Store {
         stream_base: &str,
     ) -> StoreResult<Option<Change>> {
         let mut tx = self.begin().await?;
-        let change = apply_event(&mut tx, id, event, at_ms, cause, stream_base).await?;
+        let change = apply_event(&mut tx.conn(), id, event, at_ms, cause, stream_base).await?;
         tx.commit().await?;
         Ok(change)
     }
@@ -164,7 +188,7 @@ impl Store {
     pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
         let mut tx = self.begin().await?;
         let change = apply_event(
-            &mut tx,
+            &mut tx.conn(),
             id,
             &LifecycleEvent::DeletedByOwner,
             now_ms(),
@@ -173,10 +197,13 @@ impl Store {
         )
         .await?;
         if change.is_some() {
-            sqlx::query("UPDATE creative_assets SET mux_delete_pending = 1 WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            run!(&mut tx.conn(), c => sqlx::query(
+                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
+            )
+            .bind(id.to_string())
+            .execute(&mut **c)
+            .await
+        .map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(change)
@@ -184,25 +211,13 @@ impl Store {
 
     /// The recorded changes of one asset, oldest first.
     pub async fn asset_events(&self, id: AssetId) -> StoreResult<Vec<AssetEvent>> {
-        sqlx::query(
+        let rows: Vec<AssetEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
             "SELECT id, asset_id, from_status, to_status, cause, cause_ref, at
              FROM asset_events WHERE asset_id = $1 ORDER BY id",
         )
         .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(AssetEvent {
-                id: row.try_get("id")?,
-                asset_id: parse(row, "asset_id")?,
-                from_status: parse(row, "from_status")?,
-                to_status: parse(row, "to_status")?,
-                cause: row.try_get("cause")?,
-                cause_ref: row.try_get("cause_ref")?,
-                at: row.try_get("at")?,
-            })
-        })
-        .collect()
+        .fetch_all(&mut **c)
+        .await)?;
+        rows.into_iter().map(AssetEvent::try_from).collect()
     }
 }

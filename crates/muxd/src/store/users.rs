@@ -4,11 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
-
 use super::rows::parse;
-use super::{now_ms, Store, StoreResult};
+use super::{now_ms, run, Store, StoreError, StoreResult};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// What a user may do.
@@ -70,61 +67,106 @@ pub struct Influencer {
     pub handle: Option<String>,
 }
 
-fn user(row: &AnyRow) -> StoreResult<User> {
-    Ok(User {
-        id: parse(row, "id")?,
-        external_id: row.try_get("external_id")?,
-        role: parse(row, "role")?,
-    })
+/// A `users` row as stored.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    external_id: String,
+    role: String,
 }
 
-fn campaign(row: &AnyRow) -> StoreResult<Campaign> {
-    Ok(Campaign {
-        id: parse(row, "id")?,
-        owner_id: parse(row, "owner_id")?,
-        name: row.try_get("name")?,
-    })
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> StoreResult<User> {
+        Ok(User {
+            id: parse("id", &row.id)?,
+            external_id: row.external_id,
+            role: parse("role", &row.role)?,
+        })
+    }
+}
+
+/// A `campaigns` row as stored.
+#[derive(sqlx::FromRow)]
+struct CampaignRow {
+    id: String,
+    owner_id: String,
+    name: String,
+}
+
+impl TryFrom<CampaignRow> for Campaign {
+    type Error = StoreError;
+
+    fn try_from(row: CampaignRow) -> StoreResult<Campaign> {
+        Ok(Campaign {
+            id: parse("id", &row.id)?,
+            owner_id: parse("owner_id", &row.owner_id)?,
+            name: row.name,
+        })
+    }
+}
+
+/// An `influencers` row as stored.
+#[derive(sqlx::FromRow)]
+struct InfluencerRow {
+    id: String,
+    campaign_id: String,
+    name: String,
+    handle: Option<String>,
+}
+
+impl TryFrom<InfluencerRow> for Influencer {
+    type Error = StoreError;
+
+    fn try_from(row: InfluencerRow) -> StoreResult<Influencer> {
+        Ok(Influencer {
+            id: parse("id", &row.id)?,
+            campaign_id: parse("campaign_id", &row.campaign_id)?,
+            name: row.name,
+            handle: row.handle,
+        })
+    }
 }
 
 impl Store {
     /// The user behind `external_id`, created on first sight with `role`. An existing user keeps
     /// their id; their role is updated to `role` (the identity provider is the source of truth).
     pub async fn upsert_user(&self, external_id: &str, role: Role) -> StoreResult<User> {
-        sqlx::query(
+        let row: UserRow = run!(&mut self.write().await?.conn(), c => sqlx::query_as(
             "INSERT INTO users (id, external_id, role, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (external_id) DO UPDATE SET role = excluded.role",
+             ON CONFLICT (external_id) DO UPDATE SET role = excluded.role
+             RETURNING id, external_id, role",
         )
         .bind(UserId::new().to_string())
         .bind(external_id)
         .bind(role.as_str())
         .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        let row = sqlx::query("SELECT id, external_id, role FROM users WHERE external_id = $1")
-            .bind(external_id)
-            .fetch_one(&self.pool)
-            .await?;
-        user(&row)
+        .fetch_one(&mut **c)
+        .await)?;
+        User::try_from(row)
     }
 
     /// A user by external id, if seen before.
     pub async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT id, external_id, role FROM users WHERE external_id = $1")
-            .bind(external_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| user(&row))
-            .transpose()
+        let row: Option<UserRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
+            "SELECT id, external_id, role FROM users WHERE external_id = $1",
+        )
+        .bind(external_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+        row.map(User::try_from).transpose()
     }
 
     /// A user by internal id.
     pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT id, external_id, role FROM users WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| user(&row))
-            .transpose()
+        let row: Option<UserRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
+            "SELECT id, external_id, role FROM users WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut **c)
+        .await)?;
+        row.map(User::try_from).transpose()
     }
 
     /// Creates a campaign owned by `owner`.
@@ -134,39 +176,40 @@ impl Store {
             owner_id: owner,
             name: name.to_owned(),
         };
-        sqlx::query(
+        run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO campaigns (id, owner_id, name, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(campaign.id.to_string())
         .bind(owner.to_string())
         .bind(name)
         .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(campaign)
     }
 
     /// `owner`'s campaign called `name`, if any (the oldest, if several).
     pub async fn campaign_named(&self, owner: UserId, name: &str) -> StoreResult<Option<Campaign>> {
-        sqlx::query(
+        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
             "SELECT id, owner_id, name FROM campaigns WHERE owner_id = $1 AND name = $2 ORDER BY created_at LIMIT 1",
         )
         .bind(owner.to_string())
         .bind(name)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|row| campaign(&row))
-        .transpose()
+        .fetch_optional(&mut **c)
+        .await)?;
+        row.map(Campaign::try_from).transpose()
     }
 
     /// A campaign by id.
     pub async fn campaign(&self, id: CampaignId) -> StoreResult<Option<Campaign>> {
-        sqlx::query("SELECT id, owner_id, name FROM campaigns WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| campaign(&row))
-            .transpose()
+        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
+            "SELECT id, owner_id, name FROM campaigns WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut **c)
+        .await)?;
+        row.map(Campaign::try_from).transpose()
     }
 
     /// Adds a creator to a campaign.
@@ -182,7 +225,7 @@ impl Store {
             name: name.to_owned(),
             handle: handle.map(str::to_owned),
         };
-        sqlx::query(
+        run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO influencers (id, campaign_id, name, handle, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(influencer.id.to_string())
@@ -190,28 +233,20 @@ impl Store {
         .bind(name)
         .bind(handle)
         .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(influencer)
     }
 
     /// A campaign's creators, oldest first.
     pub async fn influencers(&self, campaign: CampaignId) -> StoreResult<Vec<Influencer>> {
-        sqlx::query(
+        let rows: Vec<InfluencerRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
             "SELECT id, campaign_id, name, handle FROM influencers WHERE campaign_id = $1 ORDER BY created_at, name, id",
         )
         .bind(campaign.to_string())
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Influencer {
-                id: parse(row, "id")?,
-                campaign_id: parse(row, "campaign_id")?,
-                name: row.try_get("name")?,
-                handle: row.try_get("handle")?,
-            })
-        })
-        .collect()
+        .fetch_all(&mut **c)
+        .await)?;
+        rows.into_iter().map(Influencer::try_from).collect()
     }
 }

@@ -4,12 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sqlx::any::AnyRow;
-use sqlx::AnyConnection;
-use sqlx::Row;
-
 use super::rows::{parse, parse_opt};
-use super::{Store, StoreResult};
+use super::{run, Conn, Store, StoreError, StoreResult};
 use crate::domain::{AssetId, MatchKeys};
 
 /// What muxd did with a webhook event.
@@ -98,33 +94,58 @@ pub struct StoredWebhookEvent {
 const COLUMNS: &str = "id, event_id, event_type, object_type, object_id, mux_created_at,
     received_at, outcome, asset_id, deliveries, detail, payload";
 
-fn decode(row: &AnyRow) -> StoreResult<StoredWebhookEvent> {
-    Ok(StoredWebhookEvent {
-        id: row.try_get("id")?,
-        event_id: row.try_get("event_id")?,
-        event_type: row.try_get("event_type")?,
-        object_type: row.try_get("object_type")?,
-        object_id: row.try_get("object_id")?,
-        mux_created_at: row.try_get("mux_created_at")?,
-        received_at: row.try_get("received_at")?,
-        outcome: parse(row, "outcome")?,
-        asset_id: parse_opt(row, "asset_id")?,
-        deliveries: row.try_get("deliveries")?,
-        detail: row.try_get("detail")?,
-        payload: row.try_get("payload")?,
-    })
+/// A `webhook_events` row as stored (the columns of [`COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct WebhookEventRow {
+    id: i64,
+    event_id: String,
+    event_type: String,
+    object_type: Option<String>,
+    object_id: Option<String>,
+    mux_created_at: Option<i64>,
+    received_at: i64,
+    outcome: String,
+    asset_id: Option<String>,
+    deliveries: i64,
+    detail: Option<String>,
+    payload: String,
+}
+
+impl TryFrom<WebhookEventRow> for StoredWebhookEvent {
+    type Error = StoreError;
+
+    fn try_from(row: WebhookEventRow) -> StoreResult<StoredWebhookEvent> {
+        Ok(StoredWebhookEvent {
+            id: row.id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            object_type: row.object_type,
+            object_id: row.object_id,
+            mux_created_at: row.mux_created_at,
+            received_at: row.received_at,
+            outcome: parse("outcome", &row.outcome)?,
+            asset_id: parse_opt("asset_id", row.asset_id.as_deref())?,
+            deliveries: row.deliveries,
+            detail: row.detail,
+            payload: row.payload,
+        })
+    }
+}
+
+fn decode_all(rows: Vec<WebhookEventRow>) -> StoreResult<Vec<StoredWebhookEvent>> {
+    rows.into_iter().map(StoredWebhookEvent::try_from).collect()
 }
 
 /// Stores a new event with its outcome and matched row. Returns its row id, or `None` if the
 /// event id was already stored, in which case the stored event's delivery count goes up and
 /// nothing else changes.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     event: &NewWebhookEvent<'_>,
     outcome: Outcome,
     asset: Option<AssetId>,
 ) -> StoreResult<Option<i64>> {
-    let inserted = sqlx::query(
+    let inserted: Option<i64> = run!(conn, c => sqlx::query_scalar(
         "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
             received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -142,43 +163,44 @@ pub async fn insert(
     .bind(event.keys.asset_id.as_deref())
     .bind(event.payload)
     .bind(asset.map(|a| a.to_string()))
-    .fetch_optional(&mut *conn)
-    .await?;
-    match inserted {
-        Some(row) => Ok(Some(row.try_get("id")?)),
-        None => {
-            sqlx::query(
-                "UPDATE webhook_events SET deliveries = deliveries + 1 WHERE event_id = $1",
-            )
-            .bind(event.event_id)
-            .execute(&mut *conn)
-            .await?;
-            Ok(None)
-        }
+    .fetch_optional(&mut **c)
+    .await)?;
+    if inserted.is_none() {
+        run!(conn, c => sqlx::query(
+            "UPDATE webhook_events SET deliveries = deliveries + 1 WHERE event_id = $1",
+        )
+        .bind(event.event_id)
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
+    Ok(inserted)
 }
 
 /// Sets what was done with stored event `id`.
 pub async fn set_outcome(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     id: i64,
     outcome: Outcome,
     asset: Option<AssetId>,
     detail: Option<&str>,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3 WHERE id = $4")
-        .bind(outcome.as_str())
-        .bind(asset.map(|a| a.to_string()))
-        .bind(detail)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    run!(conn, c => sqlx::query(
+        "UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3 WHERE id = $4",
+    )
+    .bind(outcome.as_str())
+    .bind(asset.map(|a| a.to_string()))
+    .bind(detail)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Unmatched events that name any of `keys`, oldest first: what to apply once a row is known.
 pub async fn unmatched_for(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     keys: &MatchKeys,
 ) -> StoreResult<Vec<StoredWebhookEvent>> {
     let mut found: Vec<StoredWebhookEvent> = Vec::new();
@@ -192,8 +214,9 @@ pub async fn unmatched_for(
         let sql = format!(
             "SELECT {COLUMNS} FROM webhook_events WHERE outcome = 'unmatched' AND {column} = $1 ORDER BY id"
         );
-        for row in sqlx::query(&sql).bind(value).fetch_all(&mut *conn).await? {
-            let event = decode(&row)?;
+        let rows: Vec<WebhookEventRow> =
+            run!(conn, c => sqlx::query_as(&sql).bind(value).fetch_all(&mut **c).await)?;
+        for event in decode_all(rows)? {
             if !found.iter().any(|seen| seen.id == event.id) {
                 found.push(event);
             }
@@ -223,38 +246,35 @@ impl Store {
              WHERE ($1 IS NULL OR event_type = $1) AND ($2 IS NULL OR outcome = $2)
              ORDER BY id DESC LIMIT $3 OFFSET $4"
         );
-        sqlx::query(&sql)
+        let rows: Vec<WebhookEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
             .bind(filter.event_type.as_deref())
             .bind(filter.outcome.map(Outcome::as_str))
             .bind(filter.limit)
             .bind(filter.offset)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(decode)
-            .collect()
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
     }
 
     /// One stored event by Mux event id.
     pub async fn webhook_event(&self, event_id: &str) -> StoreResult<Option<StoredWebhookEvent>> {
-        sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM webhook_events WHERE event_id = $1"
-        ))
-        .bind(event_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|row| decode(&row))
-        .transpose()
+        let sql = format!("SELECT {COLUMNS} FROM webhook_events WHERE event_id = $1");
+        let row: Option<WebhookEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(event_id)
+            .fetch_optional(&mut **c)
+            .await)?;
+        row.map(StoredWebhookEvent::try_from).transpose()
     }
 
     /// Forgets events received before `cutoff_ms`; returns how many.
     pub async fn purge_webhook_events(&self, cutoff_ms: i64) -> StoreResult<u64> {
-        Ok(
-            sqlx::query("DELETE FROM webhook_events WHERE received_at < $1")
-                .bind(cutoff_ms)
-                .execute(&self.pool)
-                .await?
-                .rows_affected(),
+        let purged = run!(&mut self.write().await?.conn(), c => sqlx::query(
+            "DELETE FROM webhook_events WHERE received_at < $1"
         )
+        .bind(cutoff_ms)
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(purged)
     }
 }

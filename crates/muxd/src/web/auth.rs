@@ -1,18 +1,29 @@
 //! Who may call: extractors that put each handler's precondition in its signature.
-//! [`CurrentUser`] needs a valid bearer token (or, under `muxd dev`, the session cookie holding
-//! one); [`AdminUser`] also needs the admin role. The external id is mapped to muxd's internal
-//! user on first sight.
+//! [`CurrentUser`] needs a valid bearer token (or the session cookie holding one, which
+//! `muxd dev` sets); [`AdminUser`] also needs the admin role. The external id is mapped to muxd's
+//! internal user on first sight.
 
-use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::headers::authorization::Bearer;
+use axum_extra::headers::{Authorization, HeaderMapExt};
 
 use super::ApiError;
-use crate::app::AppState;
-use crate::store::{Role, User};
+use crate::identity::Identity;
+use crate::store::{Role, Store, User};
 
-/// The cookie `muxd dev` signs its demo users in with (it holds a dev-signed JWT).
+/// The cookie a browser session holds a token in (`muxd dev` signs its demo users in with it).
 pub const SESSION_COOKIE: &str = "muxd_session";
+
+/// Checks tokens and maps their subject to a muxd user.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    pub identity: Arc<Identity>,
+    pub store: Store,
+}
 
 /// A signed-in user.
 #[derive(Debug, Clone)]
@@ -22,14 +33,10 @@ pub struct CurrentUser(pub User);
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub User);
 
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)
-            .or_else(|| session_cookie(parts))
-            .ok_or(ApiError::Unauthorized)?;
-        let principal = app.identity.verify(token).map_err(|error| {
+impl Authenticator {
+    /// The user a token names, created on first sight with the role the token carries.
+    async fn user(&self, token: &str) -> Result<User, ApiError> {
+        let principal = self.identity.verify(token).map_err(|error| {
             tracing::debug!(%error, "bearer token refused");
             ApiError::Unauthorized
         })?;
@@ -38,46 +45,54 @@ impl FromRequestParts<AppState> for CurrentUser {
         } else {
             Role::User
         };
-        let user = match app
-            .store
-            .user_by_external_id(&principal.external_id)
-            .await?
-        {
-            Some(user) if user.role == role => user,
-            _ => app.store.upsert_user(&principal.external_id, role).await?,
-        };
+        Ok(
+            match self
+                .store
+                .user_by_external_id(&principal.external_id)
+                .await?
+            {
+                Some(user) if user.role == role => user,
+                _ => self.store.upsert_user(&principal.external_id, role).await?,
+            },
+        )
+    }
+}
+
+/// The token of a request: its bearer token, else its session cookie.
+fn token(parts: &Parts) -> Option<String> {
+    if let Some(Authorization(bearer)) = parts.headers.typed_get::<Authorization<Bearer>>() {
+        return Some(bearer.token().trim().to_owned());
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    Authenticator: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let token = token(parts).ok_or(ApiError::Unauthorized)?;
+        let user = Authenticator::from_ref(state).user(&token).await?;
         Ok(CurrentUser(user))
     }
 }
 
-impl FromRequestParts<AppState> for AdminUser {
+impl<S> FromRequestParts<S> for AdminUser
+where
+    Authenticator: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, app).await?;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         match user.role {
             Role::Admin => Ok(AdminUser(user)),
             Role::User => Err(ApiError::Forbidden),
         }
     }
-}
-
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
-
-fn session_cookie(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
 }

@@ -8,6 +8,7 @@ use axum::Json;
 use mux_api::{ErrorKind, MuxError};
 use serde_json::json;
 
+use crate::service::ServiceError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,15 @@ impl From<MuxError> for ApiError {
                 ),
                 retry_after_secs: Some(error.retry_after().map_or(5, |d| d.as_secs().max(1))),
             },
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Store(error) => error.into(),
+            ServiceError::Mux(error) => error.into(),
         }
     }
 }

@@ -7,26 +7,30 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use metrics_exporter_prometheus::PrometheusHandle;
 use mux_api::BreakerState;
 use serde_json::{json, Map, Value};
 
-use super::views::rfc3339;
-use crate::app::AppState;
-use crate::store::now_ms;
+use super::state::HealthSources;
+use crate::domain::time::rfc3339;
+use crate::store::{now_ms, Store, StoreError};
 
 /// The window of "recent" processing figures.
 const RECENT_MS: i64 = 60 * 60 * 1000;
 
-pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
+pub async fn mux_system(
+    State(store): State<Store>,
+    State(sources): State<HealthSources>,
+) -> impl IntoResponse {
     let started = Instant::now();
-    let resilience = app.mux.resilience_snapshot();
+    let resilience = sources.mux.resilience_snapshot();
     let db_started = Instant::now();
     let since = now_ms() - RECENT_MS;
     let database = async {
-        let counts = app.store.status_counts().await?;
-        let stats = app.store.processing_stats(since).await?;
-        let polling = app.store.polling_counts().await?;
-        Ok::<_, crate::store::StoreError>((counts, stats, polling))
+        let counts = store.status_counts().await?;
+        let stats = store.processing_stats(since).await?;
+        let polling = store.polling_counts().await?;
+        Ok::<_, StoreError>((counts, stats, polling))
     }
     .await;
     let db_ms = db_started.elapsed().as_millis() as u64;
@@ -76,16 +80,17 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
         "timestamp": rfc3339(now_ms()),
         "responseTime": started.elapsed().as_millis() as u64,
         "version": env!("CARGO_PKG_VERSION"),
-        "uptimeSeconds": app.started.elapsed().as_secs(),
+        "uptimeSeconds": sources.started.elapsed().as_secs(),
         "resilience": resilience,
         "database": database_json,
         "processing": processing_json,
         "polling": polling_json,
         "webhooks": {
-            "lastReceivedAt": app.webhook_stats.last_received_ms().map(rfc3339),
-            "rejected": app.webhook_stats.rejected_counts(),
-            "secretsConfigured": app.webhook.secrets.len(),
+            "lastReceivedAt": sources.webhook_stats.last_received_ms().map(rfc3339),
+            "rejected": sources.webhook_stats.rejected_counts(),
+            "secretsConfigured": sources.secrets_configured,
         },
+        "jobs": sources.jobs.snapshot(),
     });
     let code = if db_ok {
         StatusCode::OK
@@ -95,9 +100,9 @@ pub async fn mux_system(State(app): State<AppState>) -> impl IntoResponse {
     (code, Json(body))
 }
 
-pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
+pub async fn metrics(State(metrics): State<PrometheusHandle>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(),
+        metrics.render(),
     )
 }

@@ -1,15 +1,17 @@
-//! Inbound HTTP. [`router`] is THE route table; each other module serves one audience or area.
+//! Inbound HTTP. [`router`] is THE route table; the rest is grouped by audience: [`api`] (the
+//! app's users), [`admin`], [`pages`], [`webhooks`] (Mux) and [`health`] (operators), with the
+//! shared extractors ([`auth`], [`json`]), the one boundary error ([`error`]) and JSON shapes
+//! ([`views`]). [`state`] is what handlers may reach.
 
 pub mod admin;
-pub mod assets;
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
 pub mod json;
-pub mod live;
 pub mod pages;
 pub mod router;
-pub mod uploads;
+pub mod state;
 pub mod views;
 pub mod webhooks;
 

@@ -1,45 +1,105 @@
-//! The route table: every path muxd serves, read top to bottom, grouped by audience.
+//! The route table: every path muxd serves, read top to bottom, grouped by audience; and the
+//! middleware every request passes through (request id, sensitive headers, tracing, timeout,
+//! panic catching).
 
+use std::any::Any;
+use std::time::Duration;
+
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
-use super::{admin, assets, health, live, pages, uploads, webhooks};
-use crate::app::AppState;
+use super::state::WebState;
+use super::{admin, api, health, pages, webhooks, ApiError};
 
-/// Builds the router over `app`.
-pub fn build(app: AppState) -> Router {
+/// The longest a request may take before muxd answers 503 (a live stream's body is not limited).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the router over `state`, with `extra` routes (e.g. `muxd dev`'s sign-in) beside the
+/// table's, behind the same middleware.
+pub fn build(state: WebState, extra: Router) -> Router {
+    routes()
+        .with_state(state)
+        .merge(extra)
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), path = request.uri().path(), request_id = id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetSensitiveHeadersLayer::new([
+            AUTHORIZATION,
+            COOKIE,
+            SET_COOKIE,
+            HeaderName::from_static("mux-signature"),
+        ]))
+}
+
+fn routes() -> Router<WebState> {
     Router::new()
         // Mux → muxd.
         .route("/api/webhooks/mux", post(webhooks::receive))
-        // The app's users (bearer token or dev session cookie).
-        .route("/api/mux/create-video-upload", post(uploads::create))
-        .route("/api/creative-assets", get(assets::list))
+        // The app's users (bearer token or session cookie).
+        .route("/api/mux/create-video-upload", post(api::uploads::create))
+        .route("/api/creative-assets", get(api::assets::list))
         .route(
             "/api/creative-assets/{id}",
-            get(assets::get)
-                .patch(assets::update)
-                .delete(assets::delete),
+            get(api::assets::get)
+                .patch(api::assets::update)
+                .delete(api::assets::delete),
         )
-        .route("/api/live", get(live::stream))
-        .route("/api/campaigns/{id}", get(pages::campaign))
+        .route("/api/live", get(api::live::stream))
+        .route("/api/campaigns/{id}", get(api::campaigns::get))
         // Operators.
         .route("/api/health/mux-system", get(health::mux_system))
         .route("/metrics", get(health::metrics))
         // Admins.
-        .route("/api/debug/mux-assets", get(admin::assets))
-        .route("/api/debug/mux-assets/{id}/resync", post(admin::resync))
+        .route("/api/debug/mux-assets", get(admin::assets::list))
+        .route(
+            "/api/debug/mux-assets/{id}/resync",
+            post(admin::assets::resync),
+        )
         .route(
             "/api/debug/verify-mux-playback-ids",
-            post(admin::verify_playback_ids),
+            post(admin::assets::verify_playback_ids),
         )
-        .route("/api/debug/webhook-events", get(admin::webhook_events))
+        .route("/api/debug/webhook-events", get(admin::events::list))
         .route(
             "/api/debug/webhook-events/{event_id}/replay",
-            post(admin::replay),
+            post(admin::events::replay),
         )
         // Pages.
         .route("/", get(pages::home))
         .route("/campaigns/{id}/content", get(pages::content))
-        .route("/dev/login", get(pages::dev_login))
-        .with_state(app)
+        .route("/static/{file}", get(pages::static_file))
+}
+
+/// A handler panicked: log it and answer with muxd's 500 envelope.
+fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ApiError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }

@@ -1,9 +1,8 @@
 //! The JSON shapes muxd's own API returns (camelCase, as the guide's app expects).
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
+use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
 use crate::store::assets::CreativeAsset;
 
@@ -41,14 +40,6 @@ pub struct AssetView {
     pub updated_at: String,
     pub ready_at: Option<String>,
     pub version: i64,
-}
-
-/// Unix milliseconds as RFC 3339.
-pub fn rfc3339(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 impl From<&CreativeAsset> for AssetView {

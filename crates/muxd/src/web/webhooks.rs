@@ -11,29 +11,33 @@ use axum::Json;
 use secrecy::ExposeSecret;
 use serde_json::json;
 
+use super::state::WebhookIntake;
 use super::ApiError;
-use crate::app::AppState;
 use crate::domain::signature;
-use crate::ingest::IngestError;
+use crate::service::ingest::IngestError;
 use crate::store::now_ms;
 
-pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn receive(
+    State(intake): State<WebhookIntake>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let started = std::time::Instant::now();
-    let Ok(body) = to_bytes(body, app.webhook.max_body_bytes).await else {
-        app.webhook_stats.rejected("too_large");
+    let Ok(body) = to_bytes(body, intake.settings.max_body_bytes).await else {
+        intake.stats.rejected("too_large");
         return ApiError::PayloadTooLarge.into_response();
     };
     let header = headers.get("mux-signature").and_then(|v| v.to_str().ok());
-    let secrets: Vec<&[u8]> = app
-        .webhook
+    let secrets: Vec<&[u8]> = intake
+        .settings
         .secrets
         .iter()
         .map(|s| s.expose_secret().as_bytes())
         .collect();
     let now = now_ms();
-    let tolerance = i64::try_from(app.webhook.tolerance.as_secs()).unwrap_or(i64::MAX);
+    let tolerance = i64::try_from(intake.settings.tolerance.as_secs()).unwrap_or(i64::MAX);
     if let Err(error) = signature::verify(header, &body, &secrets, now / 1000, tolerance) {
-        app.webhook_stats.rejected(error.reason());
+        intake.stats.rejected(error.reason());
         tracing::info!(reason = error.reason(), "webhook rejected");
         return if error.is_malformed() {
             ApiError::BadRequest(error.to_string()).into_response()
@@ -45,9 +49,9 @@ pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Body
                 .into_response()
         };
     }
-    match app.ingest.ingest(&body, now).await {
+    match intake.ingest.ingest(&body, now).await {
         Ok(ingested) => {
-            app.webhook_stats.received(now);
+            intake.stats.received(now);
             metrics::histogram!("muxd_webhook_ack_seconds").record(started.elapsed().as_secs_f64());
             tracing::info!(
                 event.id = %ingested.event_id,
@@ -63,7 +67,7 @@ pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Body
                 .into_response()
         }
         Err(IngestError::BadPayload(message)) => {
-            app.webhook_stats.rejected("bad_payload");
+            intake.stats.rejected("bad_payload");
             ApiError::BadRequest(message).into_response()
         }
         Err(IngestError::Store(error)) => ApiError::from(error).into_response(),

@@ -132,11 +132,13 @@ app_test!(
                 .unwrap()
                 .is_empty()
         );
-        sqlx::query("UPDATE creative_assets SET created_at = created_at - 7200000 WHERE id = $1")
-            .bind(&mine)
-            .execute(app.store.pool())
-            .await
-            .unwrap();
+        crate::harness::exec(
+            &app.store,
+            &format!(
+                "UPDATE creative_assets SET created_at = created_at - 7200000 WHERE id = '{mine}'"
+            ),
+        )
+        .await;
         let orphans = get(&app, "/api/debug/mux-assets?orphaned=true").await;
         let ids: Vec<_> = orphans["data"]
             .as_array()

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use axum::Router;
 use mux_emulator::{EmulatorConfig, EmulatorHandle};
-use muxd::app::{self, AppState, Wiring};
+use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
 use muxd::domain::signature;
 use muxd::identity::Identity;
@@ -55,7 +56,7 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
-    pub app: AppState,
+    pub app: App,
     pub store: Store,
     pub emulator: EmulatorHandle,
     pub http: reqwest::Client,
@@ -165,17 +166,17 @@ impl TestApp {
         let wiring = Wiring {
             identity: Identity::dev(JWT_SECRET),
             mux,
-            demo: None,
             reconcile: None,
         };
-        let app = app::build(&settings, store.clone(), wiring)
-            .await
-            .expect("app builds");
+        let app = App::build(&settings, store.clone(), wiring).expect("app builds");
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
-        tokio::spawn(app::serve(app.clone(), listener, async move {
-            stop.cancelled().await
-        }));
+        tokio::spawn(app::serve(
+            app.clone(),
+            app.router(Router::new()),
+            listener,
+            async move { stop.cancelled().await },
+        ));
         emulator.set_webhook_urls(vec![format!("{base}/api/webhooks/mux")]);
         Some(TestApp {
             base,
@@ -308,10 +309,7 @@ impl TestApp {
 
     /// How many webhook events are stored.
     pub async fn stored_events(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
+        crate::harness::count(&self.store, "SELECT COUNT(*) FROM webhook_events").await
     }
 }
 

@@ -27,7 +27,7 @@ impl Drop for Running {
 fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));
     cmd.args(args)
-        .current_dir(&dir.path)
+        .current_dir(dir.path())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("RUST_LOG", "warn");
@@ -68,7 +68,7 @@ async fn start(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let (_running, line) = start(&dir, &["dev"], &[("MUXD_LISTEN", "127.0.0.1:0")], "Open ").await;
     let login = line
         .split("Open ")
@@ -161,14 +161,14 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
         media.status()
     );
     assert!(
-        dir.path.join("muxd.db").exists(),
+        dir.path().join("muxd.db").exists(),
         "muxd dev keeps its SQLite file in the working directory"
     );
 }
 
 #[test]
 fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let out = muxd(&dir, &["serve"], &[]).output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -188,7 +188,7 @@ fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_emulator_runs_alone_and_answers_the_mux_api() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let (_running, line) = start(&dir, &["emulator", "--port", "0"], &[], "listening on").await;
     let base = line.rsplit(' ').next().unwrap().to_owned();
     let http = reqwest::Client::new();
@@ -213,8 +213,8 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
     let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
         .await
         .unwrap();
-    let dir = TempDir::new();
-    let db = format!("sqlite://{}", dir.path.join("doctor.db").display());
+    let dir = TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("doctor.db").display());
     let base = emulator.base_url();
     let env = |secret: &'static str| {
         vec![
@@ -259,8 +259,8 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
     let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
         .await
         .unwrap();
-    let dir = TempDir::new();
-    let db = format!("sqlite://{}", dir.path.join("rec.db").display());
+    let dir = TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("rec.db").display());
     let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
         .await
         .unwrap();
@@ -309,10 +309,11 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
     };
     eventually("Mux finishing the asset", ready).await;
     // Quiet for longer than the grace period.
-    sqlx::query("UPDATE creative_assets SET updated_at = updated_at - 120000")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    crate::harness::exec(
+        &store,
+        "UPDATE creative_assets SET updated_at = updated_at - 120000",
+    )
+    .await;
     store.close().await;
 
     let base = emulator.base_url();

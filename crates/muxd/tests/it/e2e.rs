@@ -207,9 +207,7 @@ app_test!(
         assert_eq!(body["muxDeletion"], "pending");
         assert!(app.emulator.asset(&mux_asset).is_some());
         app.emulator.clear_faults();
-        let finished = muxd::housekeeping::finish_deletions(&app.app)
-            .await
-            .unwrap();
+        let finished = app.app.deletions.finish_pending().await.unwrap();
         assert_eq!(finished, 1);
         assert!(
             app.emulator.asset(&mux_asset).is_none(),

@@ -6,11 +6,11 @@
 //! `CI=true` an unreachable server fails the test.
 
 use std::future::Future;
-use std::path::PathBuf;
 
 use muxd::config::DatabaseUrl;
-use muxd::store::Store;
-use sqlx::{Connection, Executor, PgConnection};
+use muxd::store::{Db, Store};
+use sqlx::{Connection, Executor, PgConnection, Row};
+pub use tempfile::TempDir;
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -33,9 +33,12 @@ pub(crate) use store_test;
 
 /// A fresh, migrated SQLite database in a temp dir that lives as long as the returned guard.
 pub async fn sqlite_store() -> (Store, TempDir) {
-    let dir = TempDir::new();
-    let url =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.path.join("muxd.db").display())).unwrap();
+    let dir = TempDir::new().unwrap();
+    let url = DatabaseUrl::parse(&format!(
+        "sqlite://{}",
+        dir.path().join("muxd.db").display()
+    ))
+    .unwrap();
     let store = Store::connect(&url).await.expect("sqlite connects");
     store.migrate().await.expect("sqlite migrates");
     (store, dir)
@@ -139,22 +142,41 @@ pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir {
-    pub path: PathBuf,
-}
-
-impl TempDir {
-    pub fn new() -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("muxd-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir { path }
+/// Runs raw SQL for set-up no store API offers (backdating rows, bulk inserts). Returns the
+/// rows affected.
+pub async fn exec(store: &Store, sql: &str) -> u64 {
+    match store.db() {
+        Db::Sqlite(pool) => pool.execute(sql).await.unwrap().rows_affected(),
+        Db::Postgres(pool) => pool.execute(sql).await.unwrap().rows_affected(),
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+/// The single integer a raw `SELECT COUNT(*) …` returns.
+pub async fn count(store: &Store, sql: &str) -> i64 {
+    match store.db() {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
+}
+
+/// The plan an `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite) statement prints, one
+/// line per step.
+pub async fn explain_plan(store: &Store, explain: &str) -> String {
+    let lines: Vec<String> = match store.db() {
+        Db::Sqlite(pool) => sqlx::query(explain)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(3))
+            .collect(),
+        Db::Postgres(pool) => sqlx::query(explain)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .collect(),
+    };
+    lines.join("\n")
 }

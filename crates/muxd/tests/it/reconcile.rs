@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use mux_emulator::{AssetStatus, FaultConfig, WebhookFaults};
-use muxd::reconcile::{run_once, schedule::Schedule};
+use muxd::domain::schedule::Schedule;
 use muxd::store::now_ms;
 use serde_json::json;
 
@@ -58,7 +58,10 @@ app_test!(
             "AWAITING_UPLOAD",
             "a webhook got through"
         );
-        let outcome = run_once(&app.app, &eager(), "instance-a", now_ms())
+        let outcome = app
+            .app
+            .reconciler(eager())
+            .run_once("instance-a", now_ms())
             .await
             .unwrap();
         assert_eq!((outcome.polled, outcome.changed), (1, 1), "{outcome:?}");
@@ -67,7 +70,9 @@ app_test!(
         assert!(history.iter().all(|e| e.cause == "poll"), "{history:?}");
         // Nothing in flight: the next step polls nothing.
         assert_eq!(
-            run_once(&app.app, &eager(), "instance-a", now_ms() + 5_000)
+            app.app
+                .reconciler(eager())
+                .run_once("instance-a", now_ms() + 5_000)
                 .await
                 .unwrap()
                 .polled,
@@ -80,7 +85,9 @@ app_test!(timeouts_are_learned_by_polling, |app: TestApp| async move {
     drop_all_webhooks(&app); // only polling may tell, and no late webhook may race the clock
     let (id, _) = app.create_upload("user_rec", "forgotten.mp4").await;
     app.emulator.advance_clock(Duration::from_secs(3601));
-    run_once(&app.app, &eager(), "instance-a", now_ms())
+    app.app
+        .reconciler(eager())
+        .run_once("instance-a", now_ms())
         .await
         .unwrap();
     assert_eq!(status(&app, &id).await, "TIMED_OUT");
@@ -90,7 +97,10 @@ app_test!(
     the_grace_period_leaves_fresh_assets_to_webhooks,
     |app: TestApp| async move {
         app.create_upload("user_rec", "fresh.mp4").await;
-        let outcome = run_once(&app.app, &Schedule::default(), "instance-a", now_ms())
+        let outcome = app
+            .app
+            .reconciler(Schedule::default())
+            .run_once("instance-a", now_ms())
             .await
             .unwrap();
         assert_eq!(
@@ -99,7 +109,9 @@ app_test!(
         );
         let later = now_ms() + 61_000;
         assert_eq!(
-            run_once(&app.app, &Schedule::default(), "instance-a", later)
+            app.app
+                .reconciler(Schedule::default())
+                .run_once("instance-a", later)
                 .await
                 .unwrap()
                 .polled,
@@ -120,10 +132,10 @@ app_test!(
         }
         app.emulator.clear_request_log();
         let now = now_ms();
-        let schedule = eager();
+        let reconciler = app.app.reconciler(eager());
         let (a, b) = tokio::join!(
-            run_once(&app.app, &schedule, "instance-a", now),
-            run_once(&app.app, &schedule, "instance-b", now)
+            reconciler.run_once("instance-a", now),
+            reconciler.run_once("instance-b", now)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a.polled + b.polled, 6, "a {a:?} b {b:?}");
@@ -145,7 +157,9 @@ app_test!(
         let (id, _) = app.create_upload("user_rec", "never-sent.mp4").await;
         let start = now_ms();
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start)
                 .await
                 .unwrap()
                 .polled,
@@ -153,20 +167,27 @@ app_test!(
         );
         // Due again 2 s later (healthy), not before.
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start + 1_000)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start + 1_000)
                 .await
                 .unwrap()
                 .polled,
             0
         );
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start + 2_000)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start + 2_000)
                 .await
                 .unwrap()
                 .polled,
             1
         );
-        let outcome = run_once(&app.app, &eager(), "a", start + 10 * 60_000)
+        let outcome = app
+            .app
+            .reconciler(eager())
+            .run_once("a", start + 10 * 60_000)
             .await
             .unwrap();
         assert_eq!(outcome.stuck, 1, "{outcome:?}");
@@ -191,14 +212,18 @@ app_test!(
         assert_eq!(listed["data"][0]["asset"]["id"], id.as_str(), "{listed}");
         // Swept again every 5 minutes while stuck.
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start + 11 * 60_000)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start + 11 * 60_000)
                 .await
                 .unwrap()
                 .polled,
             0
         );
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start + 15 * 60_000)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start + 15 * 60_000)
                 .await
                 .unwrap()
                 .polled,
@@ -220,7 +245,15 @@ app_test!(
         let mut polled_at = Vec::new();
         for second in 0..=40 {
             let now = start + second * 1_000;
-            if run_once(&app.app, &eager(), "a", now).await.unwrap().polled == 1 {
+            if app
+                .app
+                .reconciler(eager())
+                .run_once("a", now)
+                .await
+                .unwrap()
+                .polled
+                == 1
+            {
                 polled_at.push(second);
             }
         }
@@ -232,7 +265,9 @@ app_test!(
         // The breaker opened during the failures; let its (test-short) open window pass.
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(
-            run_once(&app.app, &eager(), "a", start + 60_000)
+            app.app
+                .reconciler(eager())
+                .run_once("a", start + 60_000)
                 .await
                 .unwrap()
                 .failed,

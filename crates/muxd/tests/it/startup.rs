@@ -10,8 +10,8 @@ fn muxd(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default());
-    let dir = TempDir::new();
-    cmd.current_dir(&dir.path);
+    let dir = TempDir::new().unwrap();
+    cmd.current_dir(dir.path());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -20,8 +20,8 @@ fn muxd(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
 
 #[test]
 fn migrate_creates_and_migrates_a_sqlite_file_twice() {
-    let dir = TempDir::new();
-    let url = format!("sqlite://{}", dir.path.join("fresh.db").display());
+    let dir = TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
     for _ in 0..2 {
         let out = muxd(&["migrate"], &[("DATABASE_URL", &url)]);
         assert!(
@@ -31,7 +31,7 @@ fn migrate_creates_and_migrates_a_sqlite_file_twice() {
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("schema up to date"));
     }
-    assert!(dir.path.join("fresh.db").exists());
+    assert!(dir.path().join("fresh.db").exists());
 }
 
 #[tokio::test]

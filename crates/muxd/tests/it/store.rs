@@ -7,10 +7,9 @@ use muxd::domain::{
 };
 use muxd::store::assets::AssetFilter;
 use muxd::store::webhooks::{self, WebhookFilter};
-use muxd::store::{NewAsset, NewWebhookEvent, Outcome, Role, Store};
-use sqlx::Row;
+use muxd::store::{Db, NewAsset, NewWebhookEvent, Outcome, Role, Store};
 
-use crate::harness::store_test;
+use crate::harness::{exec, explain_plan, store_test};
 
 const STREAM: &str = "https://stream.example";
 
@@ -66,8 +65,50 @@ async fn seeded(store: &Store, upload_id: &str) -> AssetId {
 
 store_test!(migrations_are_idempotent, super::migrations_are_idempotent);
 async fn migrations_are_idempotent(store: Store) {
-    assert_eq!(store.migrate().await.unwrap(), 2);
+    assert_eq!(store.migrate().await.unwrap(), 3);
     store.ping().await.unwrap();
+}
+
+/// Both dialects' migrations define the same tables and columns, so one set of queries serves
+/// both. (Types are each dialect's own: BOOLEAN on PostgreSQL is a 0/1 INTEGER on SQLite.)
+#[tokio::test]
+async fn both_dialects_define_the_same_columns() {
+    let (sqlite, _dir) = crate::harness::sqlite_store().await;
+    let Some(db) = crate::harness::PgDatabase::create().await else {
+        return;
+    };
+    let postgres = Store::connect(&db.url).await.unwrap();
+    postgres.migrate().await.unwrap();
+    let columns = |store: Store| async move {
+        let mut found = Vec::new();
+        for table in [
+            "users",
+            "campaigns",
+            "influencers",
+            "creative_assets",
+            "asset_events",
+            "webhook_events",
+        ] {
+            let names: Vec<String> = match store.db() {
+                Db::Sqlite(pool) => sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+                Db::Postgres(pool) => sqlx::query_scalar(
+                    "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 ORDER BY column_name",
+                )
+                .bind(table)
+                .fetch_all(pool)
+                .await
+                .unwrap(),
+            };
+            assert!(!names.is_empty(), "{table} has columns");
+            found.extend(names.into_iter().map(|n| format!("{table}.{n}")));
+        }
+        store.close().await;
+        found
+    };
+    assert_eq!(columns(sqlite).await, columns(postgres).await);
 }
 
 store_test!(
@@ -117,7 +158,8 @@ async fn events_find_their_row_by_any_key(store: Store) {
         )
         .await
         .unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
+    let mut pooled = store.read().await.unwrap();
+    let mut conn = pooled.conn();
     let by = |keys: MatchKeys| keys;
     for keys in [
         by(MatchKeys {
@@ -317,23 +359,25 @@ async fn webhook_events_dedupe_on_event_id(store: Store) {
         payload: r#"{"id":"evt-a"}"#,
     };
     let mut tx = store.begin().await.unwrap();
-    let id = webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
+    let id = webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
         .await
         .unwrap()
         .expect("first delivery stored");
     assert_eq!(
-        webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
+        webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
             .await
             .unwrap(),
         None,
         "duplicate stored twice"
     );
-    let pending = webhooks::unmatched_for(&mut tx, &keys).await.unwrap();
-    assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
-    webhooks::set_outcome(&mut tx, id, Outcome::Applied, None, None)
+    let pending = webhooks::unmatched_for(&mut tx.conn(), &keys)
         .await
         .unwrap();
-    assert!(webhooks::unmatched_for(&mut tx, &keys)
+    assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
+    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Applied, None, None)
+        .await
+        .unwrap();
+    assert!(webhooks::unmatched_for(&mut tx.conn(), &keys)
         .await
         .unwrap()
         .is_empty());
@@ -384,7 +428,7 @@ async fn concurrent_duplicate_webhooks_store_one_row(store: Store) {
                 payload: "{}",
             };
             let mut tx = store.begin().await.unwrap();
-            let stored = webhooks::insert(&mut tx, &event, Outcome::Unmatched, None)
+            let stored = webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -455,25 +499,25 @@ store_test!(
 async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
     let user = store.upsert_user("user_bulk", Role::User).await.unwrap();
     // Enough rows that a sequential scan is not the cheap choice, then fresh statistics.
-    let mut tx = store.begin().await.unwrap();
+    let mut values = Vec::new();
     for n in 0..3000 {
         let status = AssetStatus::ALL[n % AssetStatus::ALL.len()].as_str();
-        sqlx::query(
-            "INSERT INTO creative_assets (id, owner_id, name, passthrough, mux_upload_id, mux_asset_id,
-                mux_processing_status, created_at, updated_at) VALUES ($1, $2, 'x', $1, $3, $4, $5, $6, $6)",
-        )
-        .bind(AssetId::new().to_string())
-        .bind(user.id.to_string())
-        .bind(format!("up-{n}"))
-        .bind(format!("as-{n}"))
-        .bind(status)
-        .bind(n as i64)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        values.push(format!(
+            "('{id}', '{owner}', 'x', '{id}', 'up-{n}', 'as-{n}', '{status}', {n}, {n})",
+            id = AssetId::new(),
+            owner = user.id,
+        ));
     }
-    tx.commit().await.unwrap();
-    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    exec(
+        &store,
+        &format!(
+            "INSERT INTO creative_assets (id, owner_id, name, passthrough, mux_upload_id, mux_asset_id,
+                mux_processing_status, created_at, updated_at) VALUES {}",
+            values.join(", ")
+        ),
+    )
+    .await;
+    exec(&store, "ANALYZE").await;
 
     let postgres = store.backend() == muxd::config::Backend::Postgres;
     let explain = if postgres {
@@ -492,12 +536,7 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
         // The reconciler's scan: either index serves it; which one is the planner's call.
         ("SELECT id FROM creative_assets WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING') ORDER BY updated_at LIMIT 50", in_flight),
     ] {
-        let rows = sqlx::query(&format!("{explain} {query}")).fetch_all(store.pool()).await.unwrap();
-        let plan: Vec<String> = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>(if postgres { 0 } else { 3 }).unwrap())
-            .collect();
-        let plan = plan.join("\n");
+        let plan = explain_plan(&store, &format!("{explain} {query}")).await;
         eprintln!("{explain} {query}\n{plan}\n");
         assert!(indexes.iter().any(|index| plan.contains(index)), "expected one of {indexes:?} in the plan of {query}:\n{plan}");
         assert!(!plan.contains("Seq Scan") && !plan.contains("SCAN creative_assets\n") && !plan.ends_with("SCAN creative_assets"), "full scan in {query}:\n{plan}");

@@ -151,7 +151,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         return;
     };
     // The pool fills in the background, one spare per second at most.
-    eventually("the pool filling", async || app.app.pool.len() == 2).await;
+    eventually("the pool filling", async || app.app.uploads.pool.len() == 2).await;
     let spares: Vec<String> = app.emulator.uploads().into_iter().map(|u| u.id).collect();
     // Mux has already told us about the spares; no row exists for them yet.
     let filter = muxd::store::webhooks::WebhookFilter {

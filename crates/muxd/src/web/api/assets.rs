@@ -8,17 +8,16 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::CurrentUser;
-use super::error::optional_id;
-use super::json::ApiJson;
-use super::views::AssetView;
-use super::ApiError;
-use crate::app::AppState;
-use crate::domain::{AssetId, AssetStatus, CampaignId, Cause, InfluencerId};
-use crate::housekeeping;
-use crate::live::AssetChanged;
+use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
+use crate::service::assets::{AssetEdits, Edit, EditError};
+use crate::service::deletion::{Deletions, MuxDeletion};
 use crate::store::assets::{AssetFilter, CreativeAsset};
-use crate::store::User;
+use crate::store::{Store, User};
+use crate::web::auth::CurrentUser;
+use crate::web::error::optional_id;
+use crate::web::json::ApiJson;
+use crate::web::views::AssetView;
+use crate::web::ApiError;
 
 /// Page size when none is asked for, and the most one page may hold.
 const DEFAULT_LIMIT: i64 = 50;
@@ -55,7 +54,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
 }
 
 pub async fn list(
-    State(app): State<AppState>,
+    State(store): State<Store>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -69,7 +68,7 @@ pub async fn list(
         offset,
         ..Default::default()
     };
-    let rows = app.store.list_assets(&filter).await?;
+    let rows = store.list_assets(&filter).await?;
     let data: Vec<AssetView> = rows.iter().map(AssetView::from).collect();
     Ok(Json(
         json!({"data": data, "limit": limit, "offset": offset}),
@@ -77,9 +76,9 @@ pub async fn list(
 }
 
 /// The caller's own, not-deleted asset `id`, or 404.
-async fn owned(app: &AppState, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
+async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
     let id = AssetId::parse(id).map_err(|_| ApiError::NotFound)?;
-    match app.store.asset(id).await? {
+    match store.asset(id).await? {
         Some(asset) if asset.owner_id == user.id && asset.facts.status != AssetStatus::Deleted => {
             Ok(asset)
         }
@@ -88,11 +87,11 @@ async fn owned(app: &AppState, user: &User, id: &str) -> Result<CreativeAsset, A
 }
 
 pub async fn get(
-    State(app): State<AppState>,
+    State(store): State<Store>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<AssetView>, ApiError> {
-    Ok(Json(AssetView::from(&owned(&app, &user, &id).await?)))
+    Ok(Json(AssetView::from(&owned(&store, &user, &id).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,84 +103,41 @@ pub struct UpdateAsset {
 }
 
 pub async fn update(
-    State(app): State<AppState>,
+    State(store): State<Store>,
+    State(edits): State<AssetEdits>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UpdateAsset>,
 ) -> Result<Json<AssetView>, ApiError> {
-    let asset = owned(&app, &user, &id).await?;
-    let name = input.name.as_deref().map(str::trim);
-    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 255) {
-        return Err(ApiError::BadRequest(
-            "name must be 1 to 255 characters".into(),
-        ));
-    }
+    let asset = owned(&store, &user, &id).await?;
     let influencer: Option<InfluencerId> =
         optional_id("influencerId", input.influencer_id.as_deref())?;
-    let influencer = match influencer {
-        None => None,
-        Some(influencer) => {
-            let campaign = asset
-                .campaign_id
-                .ok_or_else(|| ApiError::BadRequest("this asset has no campaign".into()))?;
-            if !app
-                .store
-                .influencers(campaign)
-                .await?
-                .iter()
-                .any(|i| i.id == influencer)
-            {
-                return Err(ApiError::BadRequest(
-                    "that influencer is not in this asset's campaign".into(),
-                ));
-            }
-            Some(influencer)
-        }
+    let edit = Edit {
+        name: input.name,
+        description: input.description,
+        influencer,
     };
-    let updated = app
-        .store
-        .update_details(asset.id, name, input.description.as_deref(), influencer)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    app.live.publish(AssetChanged {
-        asset_id: updated.id,
-        owner_id: updated.owner_id,
-        status: updated.facts.status,
-    });
+    let updated = edits
+        .edit(&user, &asset, edit)
+        .await
+        .map_err(|error| match error {
+            EditError::Invalid(message) => ApiError::BadRequest(message),
+            EditError::NotFound => ApiError::NotFound,
+            EditError::Store(error) => error.into(),
+        })?;
     Ok(Json(AssetView::from(&updated)))
 }
 
 pub async fn delete(
-    State(app): State<AppState>,
+    State(store): State<Store>,
+    State(deletions): State<Deletions>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let asset = owned(&app, &user, &id).await?;
-    let cause = Cause::User {
-        user_id: user.id.to_string(),
+    let asset = owned(&store, &user, &id).await?;
+    let (status, mux) = match deletions.delete_by_owner(&user, &asset).await? {
+        MuxDeletion::Done => (StatusCode::OK, "done"),
+        MuxDeletion::Pending => (StatusCode::ACCEPTED, "pending"),
     };
-    app.store.delete_by_owner(asset.id, &cause).await?;
-    app.live.publish(AssetChanged {
-        asset_id: asset.id,
-        owner_id: asset.owner_id,
-        status: AssetStatus::Deleted,
-    });
-    // Try Mux now for this asset only; if that fails, the background sweep finishes it.
-    let deleted = app.store.asset(asset.id).await?.ok_or(ApiError::NotFound)?;
-    let pending = match housekeeping::finish_deletion(&app, &deleted).await {
-        Ok(done) => !done,
-        Err(error) => {
-            tracing::warn!(asset.id = %asset.id, error = format!("{error:#}"), "deleting on Mux deferred");
-            true
-        }
-    };
-    let status = if pending {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(json!({"deleted": true, "muxDeletion": if pending { "pending" } else { "done" }})),
-    ))
+    Ok((status, Json(json!({"deleted": true, "muxDeletion": mux}))))
 }

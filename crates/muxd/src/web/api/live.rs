@@ -15,12 +15,12 @@ use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::auth::CurrentUser;
-use super::views::AssetView;
-use super::ApiError;
-use crate::app::AppState;
+use crate::service::live::{AssetChanged, LiveHub};
 use crate::store::assets::CreativeAsset;
-use crate::store::User;
+use crate::store::{Store, User};
+use crate::web::auth::CurrentUser;
+use crate::web::views::AssetView;
+use crate::web::ApiError;
 
 /// How far before the resume point the catch-up read starts.
 const RESUME_MARGIN_MS: i64 = 5_000;
@@ -39,35 +39,35 @@ fn event(asset: &CreativeAsset) -> Event {
 }
 
 struct Live {
-    app: AppState,
+    store: Store,
     user: User,
-    rx: tokio::sync::broadcast::Receiver<crate::live::AssetChanged>,
+    rx: tokio::sync::broadcast::Receiver<AssetChanged>,
     queue: VecDeque<Event>,
 }
 
 pub async fn stream(
-    State(app): State<AppState>,
+    State(store): State<Store>,
+    State(live): State<LiveHub>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let rx = app.live.subscribe();
+    let rx = live.subscribe();
     let since = query
         .since
         .or_else(|| headers.get("last-event-id")?.to_str().ok()?.parse().ok());
     let mut queue = VecDeque::new();
     queue.push_back(Event::default().event("ready").data("{}"));
     if let Some(since) = since {
-        for asset in app
-            .store
-            .assets_changed_since(user.id, since - RESUME_MARGIN_MS)
+        for asset in store
+            .assets_changed_since(user.id, since.saturating_sub(RESUME_MARGIN_MS))
             .await?
         {
             queue.push_back(event(&asset));
         }
     }
     let live = Live {
-        app,
+        store,
         user,
         rx,
         queue,
@@ -79,7 +79,7 @@ pub async fn stream(
             }
             match live.rx.recv().await {
                 Ok(change) if change.owner_id == live.user.id => {
-                    if let Ok(Some(asset)) = live.app.store.asset(change.asset_id).await {
+                    if let Ok(Some(asset)) = live.store.asset(change.asset_id).await {
                         live.queue.push_back(event(&asset));
                     }
                 }

@@ -1,0 +1,64 @@
+//! `GET /dev/login?as=user|admin`: signs in a demo user with a session cookie. This route only
+//! exists under `muxd dev`, which merges it into the router.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::seed::Demo;
+use crate::identity::Identity;
+use crate::web::auth::SESSION_COOKIE;
+use crate::web::ApiError;
+
+/// A dev session lasts a working day.
+const DEV_SESSION_SECS: u64 = 12 * 3600;
+
+#[derive(Clone)]
+struct DevState {
+    demo: Demo,
+    identity: Arc<Identity>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DevLogin {
+    #[serde(rename = "as")]
+    who: Option<String>,
+}
+
+/// The dev-only routes.
+pub fn routes(demo: Demo, identity: Arc<Identity>) -> Router {
+    Router::new()
+        .route("/dev/login", get(login))
+        .with_state(DevState { demo, identity })
+}
+
+async fn login(
+    State(dev): State<DevState>,
+    Query(query): Query<DevLogin>,
+) -> Result<Response, ApiError> {
+    let admin = query.who.as_deref() == Some("admin");
+    let external_id = if admin {
+        &dev.demo.admin_external_id
+    } else {
+        &dev.demo.user_external_id
+    };
+    let token = dev
+        .identity
+        .sign(external_id, admin, DEV_SESSION_SECS)
+        .ok_or(ApiError::NotFound)?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEV_SESSION_SECS}"
+    );
+    let target = format!("/campaigns/{}/content", dev.demo.campaign_id);
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, target)],
+    )
+        .into_response())
+}

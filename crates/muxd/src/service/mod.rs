@@ -1,0 +1,36 @@
+//! The application layer: what muxd does, between the ways in (`web`, `jobs`, the CLI) and what
+//! it builds on (`store`, `domain`, the `mux-api` client). Each service is a small cheap-to-clone
+//! value holding only the dependencies it needs; `app.rs` wires them.
+//!
+//! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails;
+//!   [`pool`]: spare uploads for bursts of users.
+//! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
+//! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler).
+//! - [`deletion`]: an owner's delete, and finishing it on Mux.
+//! - [`assets`]: an owner's edits. [`playback`]: checking and repairing playback ids.
+//! - [`live`]: in-process fan-out of committed changes to live pages.
+//! - [`webhook_stats`]: webhook figures for health.
+
+pub mod assets;
+pub mod deletion;
+mod direct_upload;
+pub mod ingest;
+pub mod live;
+pub mod playback;
+pub mod pool;
+pub mod sync;
+pub mod uploads;
+pub mod webhook_stats;
+
+use mux_api::MuxError;
+
+use crate::store::StoreError;
+
+/// Why a service call failed: the database or Mux.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mux(#[from] MuxError),
+}

@@ -1,0 +1,37 @@
+//! Webhook figures for health: when the last delivery was accepted, and rejections by reason
+//! (also counted in Prometheus).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+
+/// Shared as `Arc<WebhookStats>` between the webhook handler and health.
+#[derive(Debug, Default)]
+pub struct WebhookStats {
+    last_received_ms: AtomicI64,
+    rejected: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl WebhookStats {
+    pub fn received(&self, at_ms: i64) {
+        self.last_received_ms.store(at_ms, Ordering::Relaxed);
+    }
+
+    pub fn rejected(&self, reason: &'static str) {
+        metrics::counter!("muxd_webhooks_rejected_total", "reason" => reason).increment(1);
+        *self
+            .rejected
+            .lock()
+            .expect("stats lock")
+            .entry(reason)
+            .or_default() += 1;
+    }
+
+    pub fn last_received_ms(&self) -> Option<i64> {
+        Some(self.last_received_ms.load(Ordering::Relaxed)).filter(|&t| t > 0)
+    }
+
+    pub fn rejected_counts(&self) -> BTreeMap<&'static str, u64> {
+        self.rejected.lock().expect("stats lock").clone()
+    }
+}

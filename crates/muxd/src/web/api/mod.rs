@@ -1,0 +1,7 @@
+//! The app's users' JSON API (bearer token or session cookie): uploads, their assets, the live
+//! stream of changes, and the campaigns they upload into.
+
+pub mod assets;
+pub mod campaigns;
+pub mod live;
+pub mod uploads;
