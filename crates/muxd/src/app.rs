@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use axum::Router;
 use mux_api::{ClientConfig, MuxClient};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -66,7 +66,7 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
         settings.mux.token_secret.expose_secret().to_owned(),
     )
     .with_base_url(settings.mux.base_url.clone());
-    config.alert_webhook_url = settings.alert_webhook_url.clone().map(SecretString::from);
+    config.alert_webhook_url = settings.alert_webhook_url.clone();
     config
 }
 

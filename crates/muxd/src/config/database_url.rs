@@ -72,8 +72,28 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// Replaces the password in `scheme://user:password@host…` with `***`.
+/// Replaces the password in `scheme://user:password@host…` and in a `password=` query
+/// parameter with `***`.
 fn redact(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = redact_authority(base);
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => param.to_owned(),
+            })
+            .collect();
+        shown = format!("{shown}?{}", params.join("&"));
+    }
+    shown
+}
+
+fn redact_authority(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

@@ -106,27 +106,52 @@ fn database_url_needs_a_target() {
 }
 
 #[test]
-fn every_setting_read_is_documented_and_in_the_readme() {
-    let source = include_str!("../config.rs");
+fn the_readme_configuration_table_is_the_settings_table() {
     let readme = include_str!("../../../../README.md");
-    let documented: Vec<&str> = DOCUMENTED.iter().map(|(name, _, _)| *name).collect();
-    let read: Vec<&str> = source
-        .split("get(\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-        .collect();
-    assert!(read.len() >= 15, "found only {read:?}");
-    for name in &read {
+    let expected = table::markdown_table();
+    assert!(
+        readme.contains(&expected),
+        "README's configuration table differs from config/table.rs; paste this into README:\n{expected}"
+    );
+}
+
+#[test]
+fn every_variable_the_code_reads_is_in_the_table() {
+    // Settings are read only through table entries; no other code reads the environment.
+    let sources = [include_str!("mod.rs"), include_str!("reader.rs")];
+    for source in sources {
         assert!(
-            documented.contains(name),
-            "{name} is read but not in DOCUMENTED"
+            !source.contains("std::env::var("),
+            "config reads a variable by name"
         );
     }
-    for name in &documented {
-        assert!(
-            readme.contains(&format!("`{name}`")),
-            "{name} is missing from README's configuration table"
-        );
+    let names: Vec<&str> = table::SETTINGS.iter().map(|s| s.name).collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "a setting is listed twice");
+    let table_source = include_str!("table.rs");
+    for setting in table::SETTINGS {
+        assert!(table_source.contains(&format!("\"{}\"", setting.name)));
     }
+}
+
+#[test]
+fn a_password_in_the_query_string_is_redacted_too() {
+    let url =
+        DatabaseUrl::parse("postgres://db/muxd?user=muxd&password=s3cret&sslmode=require").unwrap();
+    let shown = format!("{url} {url:?}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("password=***&sslmode=require"), "{shown}");
+}
+
+#[test]
+fn the_alert_webhook_url_is_a_secret() {
+    let mut with_alert = serve_vars();
+    with_alert.insert(
+        "MUXD_ALERT_WEBHOOK_URL".into(),
+        "https://hooks.slack.com/services/T000/B000/XXXXSECRET".into(),
+    );
+    let settings = Settings::load(&with_alert, Mode::Serve).unwrap();
+    assert!(!format!("{settings:?}").contains("XXXXSECRET"));
 }

@@ -5,6 +5,7 @@
 pub mod details;
 pub mod event;
 pub mod ids;
+pub mod interpret;
 pub mod lifecycle;
 pub mod schedule;
 pub mod signature;

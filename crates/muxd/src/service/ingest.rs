@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::live::LiveHub;
-use crate::domain::event::{interpret_webhook, Interpretation};
+use crate::domain::interpret::{interpret_webhook, Interpretation};
 use crate::domain::{AssetId, Cause, Change, MatchKeys};
 use crate::store::assets::{self, CreativeAsset};
 use crate::store::transitions;

@@ -11,6 +11,7 @@
 //! transactions start with `BEGIN IMMEDIATE`) and a separate pool of read-only connections, so
 //! readers never queue behind writers (WAL lets them read while one writes).
 
+mod asset_row;
 pub mod assets;
 mod backend;
 mod error;

@@ -1,0 +1,274 @@
+//! Every setting muxd reads, typed. The settings themselves (variable, default, meaning) are one
+//! table in [`table`]; [`Settings::load`] reads through it and validates everything at once,
+//! reporting every problem in one message that names the setting and the fix. Settings come from
+//! the process environment, then an optional `.env` file in the working directory (the real
+//! environment wins). Secrets are `SecretString`s and the database URL redacts its password, so
+//! neither reaches `Debug` output or a log.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// Which command is starting: each needs a different subset of settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `muxd serve`: real Mux, so credentials and the webhook secret are required.
+    Serve,
+    /// `muxd dev`: the in-process emulator supplies Mux; nothing is required.
+    Dev,
+    /// `muxd migrate` and other database-only commands.
+    DatabaseOnly,
+}
+
+/// All of muxd's settings, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub listen: SocketAddr,
+    pub mux: MuxSettings,
+    pub webhook: WebhookSettings,
+    pub log_format: LogFormat,
+    pub identity: IdentitySettings,
+    pub uploads: UploadSettings,
+    /// Slack-compatible breaker alerts; a secret, since the URL is the credential.
+    pub alert_webhook_url: Option<SecretString>,
+}
+
+/// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
+#[derive(Debug, Clone, Default)]
+pub struct IdentitySettings {
+    pub hs256_secret: Option<SecretString>,
+    pub public_key_file: Option<String>,
+    pub jwks_file: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub admin_ids: Vec<String>,
+}
+
+/// How direct uploads are made and played.
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    pub cors_origin: String,
+    pub playback_policy: String,
+    pub stream_base_url: String,
+    pub max_upload_bytes: u64,
+    /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
+    pub pool_size: usize,
+}
+
+/// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
+#[derive(Debug, Clone)]
+pub struct MuxSettings {
+    pub base_url: String,
+    pub token_id: String,
+    pub token_secret: SecretString,
+}
+
+/// How webhooks are verified and kept.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Every secret that may have signed a webhook (rotation: old and new).
+    pub secrets: Vec<SecretString>,
+    pub tolerance: Duration,
+    pub max_body_bytes: usize,
+    pub retention: Duration,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// One or more settings are missing or malformed. `Display` lists each with its fix.
+#[derive(Debug, thiserror::Error)]
+#[error("muxd cannot start; fix these settings (environment or .env):\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError(pub Vec<Problem>);
+
+/// One bad setting: which, what is wrong, and how to fix it.
+#[derive(Debug)]
+pub struct Problem {
+    pub setting: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}. Fix: {}", self.setting, self.problem, self.fix)
+    }
+}
+
+impl Settings {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env(mode: Mode) -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported by the checks below.
+        let _ = dotenvy::dotenv();
+        Self::load(&std::env::vars().collect(), mode)
+    }
+
+    /// Validates `vars` for `mode`, reporting every problem at once.
+    pub fn load(vars: &HashMap<String, String>, mode: Mode) -> Result<Self, ConfigError> {
+        let mut read = Reader::new(vars);
+        let database_url = read.optional(&table::DATABASE_URL).and_then(|url| {
+            DatabaseUrl::parse(&url)
+                .map_err(|p| read.problems.push(p))
+                .ok()
+        });
+        let listen = read.parsed(&table::MUXD_LISTEN);
+        let tolerance_secs: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_TOLERANCE_SECS);
+        let max_body_bytes = read.parsed(&table::MUXD_WEBHOOK_MAX_BODY_BYTES);
+        let retention_days: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_RETENTION_DAYS);
+        if retention_days == Some(0) {
+            read.problem(
+                &table::MUXD_WEBHOOK_RETENTION_DAYS,
+                "0 would forget events Mux may still retry".into(),
+                "set it to 1 or more (Mux retries for 24 h; 7 is the default)".into(),
+            );
+        }
+        let log_format = match read.raw(&table::MUXD_LOG_FORMAT) {
+            None if mode == Mode::Serve => Some(LogFormat::Json),
+            None => Some(LogFormat::Pretty),
+            Some("json") => Some(LogFormat::Json),
+            Some("pretty") => Some(LogFormat::Pretty),
+            Some(other) => {
+                read.problem(
+                    &table::MUXD_LOG_FORMAT,
+                    format!("{other:?} is not a log format"),
+                    "set MUXD_LOG_FORMAT=json or MUXD_LOG_FORMAT=pretty".into(),
+                );
+                None
+            }
+        };
+        let serve = mode == Mode::Serve;
+        let token_id = read.required(&table::MUX_TOKEN_ID, serve);
+        let token_secret = read.required(&table::MUX_TOKEN_SECRET, serve);
+        let signing_secrets: Vec<SecretString> = read
+            .required(&table::MUX_WEBHOOK_SIGNING_SECRET, serve)
+            .map(|list| reader::split(&list))
+            .unwrap_or_default()
+            .into_iter()
+            .map(SecretString::from)
+            .collect();
+        let identity = IdentitySettings {
+            hs256_secret: read
+                .optional(&table::MUXD_JWT_HS256_SECRET)
+                .map(SecretString::from),
+            public_key_file: read.optional(&table::MUXD_JWT_PUBLIC_KEY_FILE),
+            jwks_file: read.optional(&table::MUXD_JWT_JWKS_FILE),
+            issuer: read.optional(&table::MUXD_JWT_ISSUER),
+            audience: read.optional(&table::MUXD_JWT_AUDIENCE),
+            admin_ids: read.list(&table::MUXD_ADMIN_IDS),
+        };
+        if serve
+            && identity.hs256_secret.is_none()
+            && identity.public_key_file.is_none()
+            && identity.jwks_file.is_none()
+        {
+            read.problem(
+                &table::MUXD_JWT_HS256_SECRET,
+                "no way to check bearer tokens is configured".into(),
+                table::MUXD_JWT_HS256_SECRET.expected.into(),
+            );
+        }
+        let playback_policy = read
+            .optional(&table::MUXD_PLAYBACK_POLICY)
+            .unwrap_or_default();
+        if !matches!(playback_policy.as_str(), "public" | "signed") {
+            read.problem(
+                &table::MUXD_PLAYBACK_POLICY,
+                format!("{playback_policy:?} is not a playback policy"),
+                "set MUXD_PLAYBACK_POLICY=public or MUXD_PLAYBACK_POLICY=signed".into(),
+            );
+        }
+        let pool_size: Option<usize> = read.parsed(&table::MUXD_UPLOAD_POOL_SIZE);
+        let max_upload_bytes = read.parsed(&table::MUXD_MAX_UPLOAD_BYTES);
+        let base_url = http_url(&mut read, &table::MUX_BASE_URL);
+        let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
+        let cors_origin = read
+            .optional(&table::MUXD_UPLOAD_CORS_ORIGIN)
+            .unwrap_or_default();
+        let alert_webhook_url = read
+            .optional(&table::MUXD_ALERT_WEBHOOK_URL)
+            .map(SecretString::from);
+
+        match (
+            read.problems.is_empty(),
+            database_url,
+            listen,
+            tolerance_secs,
+            max_body_bytes,
+            retention_days,
+            log_format,
+            max_upload_bytes,
+        ) {
+            (
+                true,
+                Some(database_url),
+                Some(listen),
+                Some(tolerance),
+                Some(max_body_bytes),
+                Some(days),
+                Some(log_format),
+                Some(max_upload_bytes),
+            ) => Ok(Settings {
+                database_url,
+                listen,
+                mux: MuxSettings {
+                    base_url,
+                    token_id: token_id.unwrap_or_default(),
+                    token_secret: SecretString::from(token_secret.unwrap_or_default()),
+                },
+                webhook: WebhookSettings {
+                    secrets: signing_secrets,
+                    tolerance: Duration::from_secs(tolerance),
+                    max_body_bytes,
+                    retention: Duration::from_secs(days * 86_400),
+                },
+                log_format,
+                identity,
+                uploads: UploadSettings {
+                    cors_origin,
+                    playback_policy,
+                    stream_base_url,
+                    max_upload_bytes,
+                    pool_size: pool_size.unwrap_or_default(),
+                },
+                alert_webhook_url,
+            }),
+            _ => Err(ConfigError(read.problems)),
+        }
+    }
+}
+
+/// An http(s) URL setting without its trailing slash; a problem when it is not one.
+fn http_url(read: &mut Reader<'_>, setting: &Setting) -> String {
+    let url = read
+        .optional(setting)
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        read.problem(
+            setting,
+            format!("{url:?} is not an http(s) URL"),
+            format!("set {} to {}", setting.name, setting.expected),
+        );
+    }
+    url
+}
+
+mod database_url;
+mod reader;
+pub mod table;
+
+pub use database_url::{Backend, DatabaseUrl};
+use reader::Reader;
+use table::Setting;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,122 @@
+//! THE table of settings: each setting's variable, default, meaning and what a valid value looks
+//! like, stated once. Parsing reads through these entries (so a default is never written twice),
+//! [`SETTINGS`] is the documented list, and README's configuration table is [`markdown_table`]
+//! (a test keeps the two equal).
+
+/// One setting.
+#[derive(Debug)]
+pub struct Setting {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The value used when unset ("" for none).
+    pub default: &'static str,
+    /// How the docs describe the default when it is not a plain value (e.g. "required by `serve`").
+    pub shown_default: Option<&'static str>,
+    /// What it does.
+    pub meaning: &'static str,
+    /// What a valid value looks like, for the fix of a malformed one (or how to get a required one).
+    pub expected: &'static str,
+}
+
+macro_rules! settings {
+    ($($id:ident: $name:literal, $default:literal, $shown:expr, $meaning:literal, $expected:literal;)*) => {
+        $(
+            #[doc = $meaning]
+            pub const $id: Setting = Setting {
+                name: $name,
+                default: $default,
+                shown_default: $shown,
+                meaning: $meaning,
+                expected: $expected,
+            };
+        )*
+        /// Every setting, in documentation order.
+        pub const SETTINGS: &[&Setting] = &[$(&$id),*];
+    };
+}
+
+settings! {
+    DATABASE_URL: "DATABASE_URL", "sqlite://muxd.db", None,
+        "`sqlite://PATH` (created if missing) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`",
+        "DATABASE_URL=sqlite://muxd.db (embedded) or DATABASE_URL=postgres://USER@HOST:5432/DB";
+    MUX_TOKEN_ID: "MUX_TOKEN_ID", "", Some("required by `serve`"),
+        "Mux access token id",
+        "create an access token at dashboard.mux.com → Settings → Access Tokens and set MUX_TOKEN_ID";
+    MUX_TOKEN_SECRET: "MUX_TOKEN_SECRET", "", Some("required by `serve`"),
+        "Mux access token secret",
+        "set MUX_TOKEN_SECRET to the secret shown once when the access token was created";
+    MUX_WEBHOOK_SIGNING_SECRET: "MUX_WEBHOOK_SIGNING_SECRET", "", Some("required by `serve`"),
+        "webhook signing secret; comma-separated `old,new` while rotating",
+        "copy the signing secret from dashboard.mux.com → Settings → Webhooks and set MUX_WEBHOOK_SIGNING_SECRET (comma-separate old,new while rotating)";
+    MUX_BASE_URL: "MUX_BASE_URL", "https://api.mux.com", None,
+        "Mux API base URL (the emulator's URL for local work)",
+        "an http(s) URL: unset it for real Mux, or the emulator's URL, e.g. http://127.0.0.1:3017";
+    MUXD_LISTEN: "MUXD_LISTEN", "127.0.0.1:3000", None,
+        "HTTP listen address",
+        "an address like 127.0.0.1:3000 or 0.0.0.0:8080";
+    MUXD_WEBHOOK_TOLERANCE_SECS: "MUXD_WEBHOOK_TOLERANCE_SECS", "300", None,
+        "accepted webhook timestamp skew, either way",
+        "a whole number of seconds, e.g. 300";
+    MUXD_WEBHOOK_MAX_BODY_BYTES: "MUXD_WEBHOOK_MAX_BODY_BYTES", "1048576", None,
+        "largest webhook body accepted (larger: 413)",
+        "a whole number of bytes, e.g. 1048576";
+    MUXD_WEBHOOK_RETENTION_DAYS: "MUXD_WEBHOOK_RETENTION_DAYS", "7", None,
+        "how long received webhook events are kept",
+        "a whole number of days, at least 1 (Mux retries for 24 h)";
+    MUXD_LOG_FORMAT: "MUXD_LOG_FORMAT", "", Some("`json` for serve, else `pretty`"),
+        "log output; level from `RUST_LOG`",
+        "json or pretty";
+    MUXD_JWT_JWKS_FILE: "MUXD_JWT_JWKS_FILE", "", Some("one JWT key required by `serve`"),
+        "JWKS of RS256 bearer tokens (e.g. saved from Clerk)",
+        "the path of a JWKS file";
+    MUXD_JWT_PUBLIC_KEY_FILE: "MUXD_JWT_PUBLIC_KEY_FILE", "", None,
+        "PEM RSA public key of RS256 bearer tokens",
+        "the path of a PEM file";
+    MUXD_JWT_HS256_SECRET: "MUXD_JWT_HS256_SECRET", "", None,
+        "shared secret of HS256 bearer tokens",
+        "set MUXD_JWT_JWKS_FILE (your identity provider's JWKS), MUXD_JWT_PUBLIC_KEY_FILE (RS256 PEM) or MUXD_JWT_HS256_SECRET";
+    MUXD_JWT_ISSUER: "MUXD_JWT_ISSUER", "", Some("unchecked"),
+        "required `iss` of bearer tokens",
+        "the issuer your identity provider puts in `iss`";
+    MUXD_JWT_AUDIENCE: "MUXD_JWT_AUDIENCE", "", Some("unchecked"),
+        "required `aud` of bearer tokens",
+        "the audience your identity provider puts in `aud`";
+    MUXD_ADMIN_IDS: "MUXD_ADMIN_IDS", "", None,
+        "comma-separated external ids that are admins (besides a `role: \"admin\"` claim)",
+        "comma-separated external user ids";
+    MUXD_UPLOAD_CORS_ORIGIN: "MUXD_UPLOAD_CORS_ORIGIN", "*", None,
+        "the direct upload's `cors_origin`: your app's origin",
+        "an origin such as https://app.example.com";
+    MUXD_PLAYBACK_POLICY: "MUXD_PLAYBACK_POLICY", "public", None,
+        "`public` or `signed`",
+        "public or signed";
+    MUXD_STREAM_BASE_URL: "MUXD_STREAM_BASE_URL", "https://stream.mux.com", None,
+        "where playback URLs point",
+        "an http(s) URL";
+    MUXD_MAX_UPLOAD_BYTES: "MUXD_MAX_UPLOAD_BYTES", "10737418240", None,
+        "largest file size a client may announce",
+        "a whole number of bytes";
+    MUXD_UPLOAD_POOL_SIZE: "MUXD_UPLOAD_POOL_SIZE", "4", None,
+        "spare direct uploads kept ready so bursts of users get URLs at once (0: off)",
+        "a whole number of spare uploads, e.g. 4 (0 turns the pool off)";
+    MUXD_ALERT_WEBHOOK_URL: "MUXD_ALERT_WEBHOOK_URL", "", None,
+        "Slack-compatible webhook told of circuit breaker changes",
+        "an https URL";
+}
+
+/// README's configuration table, rendered from [`SETTINGS`].
+pub fn markdown_table() -> String {
+    let mut table = String::from("| variable | default | meaning |\n|---|---|---|\n");
+    for setting in SETTINGS {
+        let default = match (setting.shown_default, setting.default) {
+            (Some(shown), _) => shown.to_owned(),
+            (None, "") => String::new(),
+            (None, value) => format!("`{value}`"),
+        };
+        table.push_str(&format!(
+            "| `{}` | {default} | {} |\n",
+            setting.name, setting.meaning
+        ));
+    }
+    table
+}

@@ -1,0 +1,222 @@
+//! What a Mux webhook means for muxd: its match keys (passthrough, upload id, asset id) and the
+//! lifecycle event it implies, read from the event's `data` (mux-api.md §5).
+
+use serde_json::Value;
+
+use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, MatchKeys, ReadyDetails};
+use super::AssetId;
+
+/// A webhook read for its meaning: which row, and what happened (if anything muxd tracks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interpretation {
+    pub keys: MatchKeys,
+    pub event: Option<LifecycleEvent>,
+}
+
+/// Reads a Mux webhook's `type` and `data` (mux-api.md §5.2). Every `video.upload.*` and
+/// `video.asset.*` type is understood; those that do not move the lifecycle (warnings, tracks,
+/// renditions, `updated`) still yield match keys so they are logged against their row.
+pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
+    let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    if let Some(kind) = event_type.strip_prefix("video.upload.") {
+        let keys = MatchKeys {
+            passthrough: passthrough(data.get("new_asset_settings")),
+            upload_id: text(data, "id"),
+            asset_id: text(data, "asset_id"),
+        };
+        let event = match kind {
+            "created" => Some(LifecycleEvent::UploadCreated),
+            "asset_created" => keys
+                .asset_id
+                .clone()
+                .map(|asset_id| LifecycleEvent::UploadAssetCreated { asset_id }),
+            "cancelled" => Some(LifecycleEvent::UploadCancelled),
+            "errored" => Some(LifecycleEvent::UploadErrored {
+                error: upload_error(data),
+            }),
+            _ => None,
+        };
+        return Interpretation { keys, event };
+    }
+    if let Some(kind) = event_type.strip_prefix("video.asset.") {
+        // Track and per-file rendition events carry the track/file as `data`, with `asset_id`.
+        let nested = kind.starts_with("track.") || kind.starts_with("static_rendition.");
+        let asset_id = if nested {
+            text(data, "asset_id")
+        } else {
+            text(data, "id")
+        };
+        let keys = MatchKeys {
+            passthrough: passthrough(Some(data)),
+            upload_id: text(data, "upload_id"),
+            asset_id: asset_id.clone(),
+        };
+        let event = asset_id.and_then(|asset_id| match kind {
+            "created" => Some(LifecycleEvent::AssetCreated { asset_id }),
+            "ready" => Some(LifecycleEvent::AssetReady {
+                asset_id,
+                details: ready_details(data),
+            }),
+            "errored" => Some(LifecycleEvent::AssetErrored {
+                asset_id,
+                error: asset_error(data),
+            }),
+            "deleted" => Some(LifecycleEvent::AssetDeleted { asset_id }),
+            _ => None,
+        });
+        return Interpretation { keys, event };
+    }
+    Interpretation {
+        keys: MatchKeys::default(),
+        event: None,
+    }
+}
+
+fn passthrough(settings: Option<&Value>) -> Option<AssetId> {
+    let raw = settings?.get("passthrough")?.as_str()?;
+    AssetId::parse(raw).ok()
+}
+
+/// Reads an asset's readiness facts; shared with the reconciler's reading of `GET /assets/{id}`.
+pub fn ready_details(asset: &Value) -> ReadyDetails {
+    let first_playback = asset
+        .get("playback_ids")
+        .and_then(Value::as_array)
+        .and_then(|ids| ids.first());
+    let text = |value: Option<&Value>, key: &str| {
+        value
+            .and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    ReadyDetails {
+        playback_id: text(first_playback, "id"),
+        playback_policy: text(first_playback, "policy"),
+        duration_s: asset.get("duration").and_then(Value::as_f64),
+        aspect_ratio: text(Some(asset), "aspect_ratio"),
+        resolution_tier: text(Some(asset), "resolution_tier"),
+    }
+}
+
+/// An asset's `errors {type, messages[]}`.
+pub fn asset_error(asset: &Value) -> ErrorInfo {
+    let errors = asset.get("errors");
+    let messages = errors
+        .and_then(|e| e.get("messages"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+    error_info(errors, messages, ErrorSource::Asset)
+}
+
+/// An upload's `error {type, message}` (singular, unlike assets: mux-api.md §2.2).
+pub fn upload_error(upload: &Value) -> ErrorInfo {
+    let error = upload.get("error");
+    let message = error
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    error_info(error, message, ErrorSource::Upload)
+}
+
+fn error_info(error: Option<&Value>, message: Option<String>, source: ErrorSource) -> ErrorInfo {
+    ErrorInfo {
+        kind: error
+            .and_then(|e| e.get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned(),
+        message: message
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "Mux gave no reason".to_owned()),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn upload_asset_created_yields_all_three_keys() {
+        let row = AssetId::new();
+        let data = json!({"id": "up1", "status": "asset_created", "asset_id": "as1",
+            "new_asset_settings": {"passthrough": row.to_string()}});
+        let got = interpret_webhook("video.upload.asset_created", &data);
+        assert_eq!(
+            got.keys,
+            MatchKeys {
+                passthrough: Some(row),
+                upload_id: Some("up1".into()),
+                asset_id: Some("as1".into())
+            }
+        );
+        assert_eq!(
+            got.event,
+            Some(LifecycleEvent::UploadAssetCreated {
+                asset_id: "as1".into()
+            })
+        );
+    }
+
+    #[test]
+    fn asset_ready_reads_playback_and_media_facts() {
+        let data = json!({"id": "as1", "upload_id": "up1", "status": "ready", "duration": 2.0,
+            "aspect_ratio": "4:3", "resolution_tier": "720p", "passthrough": "not-a-uuid",
+            "playback_ids": [{"id": "pb1", "policy": "public"}]});
+        let got = interpret_webhook("video.asset.ready", &data);
+        assert_eq!(got.keys.passthrough, None, "foreign passthrough is ignored");
+        assert_eq!(got.keys.upload_id.as_deref(), Some("up1"));
+        let Some(LifecycleEvent::AssetReady { asset_id, details }) = got.event else {
+            panic!("expected AssetReady, got {:?}", got.event);
+        };
+        assert_eq!(asset_id, "as1");
+        assert_eq!(details.playback_id.as_deref(), Some("pb1"));
+        assert_eq!(details.duration_s, Some(2.0));
+        assert_eq!(details.aspect_ratio.as_deref(), Some("4:3"));
+    }
+
+    #[test]
+    fn errors_keep_mux_type_and_messages() {
+        let data =
+            json!({"id": "as1", "errors": {"type": "invalid_input", "messages": ["a", "b"]}});
+        let Some(LifecycleEvent::AssetErrored { error, .. }) =
+            interpret_webhook("video.asset.errored", &data).event
+        else {
+            panic!("expected AssetErrored");
+        };
+        assert_eq!(error.kind, "invalid_input");
+        assert_eq!(error.message, "a; b");
+        let upload =
+            json!({"id": "up1", "error": {"type": "invalid_input", "message": "bad file"}});
+        let Some(LifecycleEvent::UploadErrored { error }) =
+            interpret_webhook("video.upload.errored", &upload).event
+        else {
+            panic!("expected UploadErrored");
+        };
+        assert_eq!(
+            (error.kind.as_str(), error.source),
+            ("invalid_input", ErrorSource::Upload)
+        );
+    }
+
+    #[test]
+    fn track_events_name_their_asset_but_change_nothing() {
+        let data = json!({"id": "track1", "asset_id": "as1", "type": "text"});
+        let got = interpret_webhook("video.asset.track.ready", &data);
+        assert_eq!(got.keys.asset_id.as_deref(), Some("as1"));
+        assert_eq!(got.event, None);
+    }
+
+    #[test]
+    fn unknown_families_name_nothing() {
+        let got = interpret_webhook("video.live_stream.active", &json!({"id": "ls1"}));
+        assert!(got.keys.is_empty());
+        assert_eq!(got.event, None);
+    }
+}
