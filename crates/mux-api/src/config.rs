@@ -152,11 +152,19 @@ impl Default for RetryConfig {
     }
 }
 
-/// Retry budget: at most `max_retries` retries per rolling `window`, per process.
+/// Retry budget, per process (design.md §5; Finagle's `RetryBudget` with a floor): each first
+/// attempt sent to Mux deposits `percent` % of a retry, each retry withdraws one, deposits and
+/// withdrawals are forgotten after the rolling `window`, and `max_retries` retries per `window`
+/// are always available on top. So in any rolling window, retries ≤ `max_retries` +
+/// ⌊`percent` × first attempts / 100⌋. First attempts never consume it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetConfig {
+    /// The floor: retries per rolling `window` allowed whatever the traffic, even none.
     pub max_retries: u32,
+    /// The rolling window of both the floor and the deposits (deposits expire after it).
     pub window: Duration,
+    /// Share of the window's first attempts that may be retried, in whole percent.
+    pub percent: u32,
 }
 
 impl Default for BudgetConfig {
@@ -164,6 +172,7 @@ impl Default for BudgetConfig {
         Self {
             max_retries: 10,
             window: Duration::from_secs(60),
+            percent: 20,
         }
     }
 }
@@ -219,6 +228,7 @@ mod tests {
         assert_eq!(config.retry.max_retries, 3);
         assert_eq!(config.budget.max_retries, 10);
         assert_eq!(config.budget.window, Duration::from_secs(60));
+        assert_eq!(config.budget.percent, 20);
         assert_eq!(config.rate_limit.post_per_second, 1.0);
         assert_eq!(config.rate_limit.other_per_second, 5.0);
         assert_eq!(config.validate(), Ok(()));

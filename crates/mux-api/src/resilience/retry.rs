@@ -1,6 +1,7 @@
 //! The retry loop: one logical call = up to `1 + max_retries` attempts, each paced and admitted
 //! by the breaker, retried only for transient errors and 429s, with the budget checked before
-//! every sleep and no sleep past the caller's deadline.
+//! every sleep and no sleep past the caller's deadline. The first attempt, once it is really
+//! sent (paced and admitted), deposits into the budget; retries withdraw from it (`budget.rs`).
 //!
 //! An open breaker ends the logical call at once with [`MuxError::BreakerOpen`], even when its
 //! window would end before the deadline: the breaker exists to fail fast, the error carries
@@ -39,7 +40,8 @@ impl Resilience {
         let deadline = call.deadline.unwrap_or(started + self.default_deadline);
         let mut retries = 0;
         let result = loop {
-            let outcome = self.attempt_once(call, deadline, &mut attempt).await;
+            let first = retries == 0;
+            let outcome = self.attempt_once(call, deadline, first, &mut attempt).await;
             let error = match outcome {
                 Ok(value) => break Ok(value),
                 Err(error) => error,
@@ -63,11 +65,13 @@ impl Resilience {
         result
     }
 
-    /// Pacing, breaker admission and one attempt with its time limit.
+    /// Pacing, breaker admission and one attempt with its time limit. A `first` attempt that
+    /// goes out deposits its share of a retry into the budget.
     async fn attempt_once<T, F, Fut>(
         &self,
         call: CallSpec,
         deadline: Instant,
+        first: bool,
         attempt: &mut F,
     ) -> Result<T, MuxError>
     where
@@ -82,6 +86,9 @@ impl Resilience {
         let now = Instant::now();
         if now >= deadline {
             return Err(MuxError::DeadlineExceeded);
+        }
+        if first {
+            lock(&self.budget).deposit(now);
         }
         let limit = self.request_timeout.min(deadline - now);
         let outcome = attempt(limit).await;
@@ -174,3 +181,7 @@ mod tests;
 #[cfg(test)]
 #[path = "retry_limits_tests.rs"]
 mod limits_tests;
+
+#[cfg(test)]
+#[path = "retry_budget_tests.rs"]
+mod budget_tests;

@@ -1,5 +1,6 @@
-//! What stops retries besides the retry count: the budget (10 per rolling minute, first
-//! attempts free), an open breaker, and local pacing (research/resilience.md §7).
+//! What stops retries besides the retry count: the budget (10 per rolling minute + 20 % of the
+//! minute's first attempts, which are never charged), an open breaker, and local pacing
+//! (research/resilience.md §7). The budget's scaling is in `retry_budget_tests.rs`.
 
 use std::time::Duration;
 
@@ -85,7 +86,8 @@ async fn first_attempts_never_consume_budget() {
             budget.remaining_budget,
             budget.budget_limit
         ),
-        (0, 10, 10)
+        (0, 16, 10),
+        "30 first attempts add 20 % × 30 = 6 retries to the floor of 10"
     );
     // The guide's healthy example: 15 successes (the 404s say nothing about health).
     let json = serde_json::to_value(layer.snapshot()).unwrap();

@@ -45,14 +45,20 @@ pub struct CircuitBreakerSnapshot {
     pub last_transition: Option<BreakerEvent>,
 }
 
-/// `retryBudget` of the guide's health JSON.
+/// `retryBudget` of the guide's health JSON, plus the traffic the budget scales with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryBudgetSnapshot {
-    /// Retries in the current rolling window.
+    /// Retries granted in the current rolling window.
     pub retry_count: u32,
+    /// The floor: retries per window available whatever the traffic (`BudgetConfig::max_retries`).
     pub budget_limit: u32,
+    /// Retries available now: the floor + `percent` % of `request_count`, less `retry_count`.
     pub remaining_budget: u32,
+    /// First attempts sent in the current rolling window.
+    pub request_count: u32,
+    /// Share of `request_count` that may be retried on top of the floor, in percent.
+    pub percent: u32,
 }
 
 /// Counters since the client was built.
@@ -83,12 +89,14 @@ impl Resilience {
             )
         });
         let retry_budget = {
-            let mut budget = lock(&self.budget);
-            let used = budget.used(now);
+            let budget = lock(&self.budget);
+            let view = budget.view(now);
             RetryBudgetSnapshot {
-                retry_count: used,
-                budget_limit: budget.limit(),
-                remaining_budget: budget.limit() - used,
+                retry_count: view.retries,
+                budget_limit: budget.floor(),
+                remaining_budget: view.remaining,
+                request_count: view.first_attempts,
+                percent: budget.percent(),
             }
         };
         let t = &self.totals;

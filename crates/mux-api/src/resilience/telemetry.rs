@@ -14,7 +14,8 @@ pub const CALL_DURATION: &str = "mux_api_call_duration_seconds";
 pub const ATTEMPTS: &str = "mux_api_attempts_total";
 /// Counter: retries scheduled (budget spent), label `operation`.
 pub const RETRIES: &str = "mux_api_retries_total";
-/// Gauge: retries left in the rolling budget window.
+/// Gauge: retries the budget has available now (floor + share of recent first attempts, less
+/// recent retries), set whenever a retry asks for one.
 pub const BUDGET_REMAINING: &str = "mux_api_retry_budget_remaining";
 /// Gauge: breaker state, 0 closed, 1 half-open, 2 open.
 pub const BREAKER_STATE: &str = "mux_api_breaker_state";
