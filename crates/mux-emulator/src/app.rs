@@ -1,6 +1,6 @@
 //! Wiring, the top of the crate: builds the core state from the config, the router, and the
-//! background tasks (accept loop, webhook dispatcher, timeout sweep), and hands back an
-//! `EmulatorHandle`. Nothing in the crate imports this module except `cli` and `lib.rs`.
+//! background tasks (accept loop, webhook dispatcher, timeout sweep), resumes processing that a
+//! restart on a kept data dir interrupted, and hands back an `EmulatorHandle`. Nothing in the crate imports this module except `cli` and `lib.rs`.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,13 +12,14 @@ use crate::config::EmulatorConfig;
 use crate::dispatch::run_dispatcher;
 use crate::handle::EmulatorHandle;
 use crate::state::{DataDir, Emulator};
-use crate::{routes, server};
+use crate::{processing, routes, server};
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("could not read the listener's address: {0}")]
     Listener(#[source] std::io::Error),
+    /// The data dir could not be created, or its state file read or written.
     #[error("could not prepare the data dir: {0}")]
     DataDir(#[source] std::io::Error),
 }
@@ -39,7 +40,7 @@ pub async fn start(
     };
     let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
     let data_dir = prepare_data_dir(config.data_dir.take()).map_err(StartError::DataDir)?;
-    let emu = Arc::new(Emulator::new(config, base_url, data_dir));
+    let emu = Arc::new(Emulator::new(config, base_url, data_dir).map_err(StartError::DataDir)?);
     emu.tasks.spawn(server::serve(
         listener,
         routes::router(emu.clone()),
@@ -47,6 +48,7 @@ pub async fn start(
     ));
     emu.tasks.spawn(run_dispatcher(emu.clone()));
     emu.spawn(sweep_timeouts(emu.clone()));
+    processing::resume(&emu);
     tracing::info!(base_url = %emu.base_url, "mux emulator listening");
     Ok(EmulatorHandle {
         _stop_on_drop: emu.shutdown.clone().drop_guard(),
@@ -63,17 +65,14 @@ pub async fn start_on_ephemeral_port(config: EmulatorConfig) -> Result<EmulatorH
     start(config, listener).await
 }
 
-/// The configured directory (created if missing), or a fresh temp dir.
+/// The configured directory, or a fresh temp dir, with its `media/` folder created.
 fn prepare_data_dir(configured: Option<std::path::PathBuf>) -> std::io::Result<DataDir> {
-    match configured {
-        Some(path) => {
-            std::fs::create_dir_all(&path)?;
-            Ok(DataDir::kept(path))
-        }
-        None => Ok(DataDir::temporary(
-            tempfile::Builder::new().prefix("mux-emulator-").tempdir()?,
-        )),
-    }
+    let dir = match configured {
+        Some(path) => DataDir::kept(path),
+        None => DataDir::temporary(tempfile::Builder::new().prefix("mux-emulator-").tempdir()?),
+    };
+    std::fs::create_dir_all(dir.media())?;
+    Ok(dir)
 }
 
 /// Runs until shutdown: flips uploads past their timeout every `TIMEOUT_SWEEP`.
@@ -95,11 +94,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_sweep_times_out_uploads_nobody_asks_about() {
         let data_dir = prepare_data_dir(None).unwrap();
-        let emu = Arc::new(Emulator::new(
-            EmulatorConfig::default(),
-            "http://emulator.test".into(),
-            data_dir,
-        ));
+        let emu = Arc::new(
+            Emulator::new(
+                EmulatorConfig::default(),
+                "http://emulator.test".into(),
+                data_dir,
+            )
+            .unwrap(),
+        );
         emu.store.insert_upload(Upload {
             id: "u1".into(),
             token: "t".into(),

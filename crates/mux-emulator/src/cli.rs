@@ -50,12 +50,12 @@ pub struct EmulatorArgs {
     /// Delay between the last uploaded byte and `ready`/`errored`.
     #[arg(long, env = "MUX_EMULATOR_PROCESSING_DELAY_MS", default_value_t = 1000)]
     pub processing_delay_ms: u64,
-    /// Where uploaded files go (default: a temp dir removed at exit).
+    /// Keep uploads, assets and media here across restarts (default: a temp dir removed at exit).
     #[arg(long, env = "MUX_EMULATOR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Seed for ids and faults.
-    #[arg(long, env = "MUX_EMULATOR_SEED", default_value_t = 0)]
-    pub seed: u64,
+    /// Seed for ids and faults, for reproducible runs (default: random per start).
+    #[arg(long, env = "MUX_EMULATOR_SEED")]
+    pub seed: Option<u64>,
     /// Enforce Mux-like rate limits (1 POST/s, 5 others/s, with bursts).
     #[arg(long, env = "MUX_EMULATOR_RATE_LIMITS")]
     pub rate_limits: bool,
@@ -223,9 +223,15 @@ mod tests {
             "429",
             "--webhook-duplicate-rate",
             "1",
+            "--data-dir",
+            "emulator-data",
+            "--seed",
+            "7",
         ]);
         let config = cli.args.config().unwrap();
         assert_eq!(config.webhook_urls, ["http://a/hook", "http://b/hook"]);
+        assert_eq!(config.data_dir, Some(PathBuf::from("emulator-data")));
+        assert_eq!(config.seed, Some(7));
         assert_eq!(config.faults.api.len(), 1);
         assert_eq!(config.faults.webhooks.duplicate_rate, 1.0);
     }

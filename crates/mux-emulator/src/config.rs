@@ -19,10 +19,15 @@ pub struct EmulatorConfig {
     pub signing_secret: String,
     /// Time between the last uploaded byte and the asset becoming `ready`/`errored`.
     pub processing_delay: Duration,
-    /// Where uploaded files are stored; `None` = a fresh temp dir removed when the emulator stops.
+    /// Where uploaded media and the emulator's state are kept across restarts (created if
+    /// missing; an emulator started on it again finds its uploads, assets and media there).
+    /// `None` = a fresh temp dir removed when the emulator stops, and nothing survives.
     pub data_dir: Option<PathBuf>,
-    /// Seeds every random choice (ids and faults).
-    pub seed: u64,
+    /// Seeds every random choice (ids and faults), for reproducible runs. `None` = a random seed
+    /// per start. Ids never repeat across restarts on one `data_dir` even under a fixed seed
+    /// (each start on it draws from a stream of its own); without a data dir, a fixed seed
+    /// repeats its ids on every start.
+    pub seed: Option<u64>,
     /// Mux-like rate limits (1 POST/s, 5 other requests/s, with bursts).
     pub rate_limits: bool,
     /// How long failed webhook deliveries are retried (Mux: 24 h).
@@ -47,7 +52,7 @@ impl Default for EmulatorConfig {
             signing_secret: "emulator-signing-secret".into(),
             processing_delay: Duration::from_millis(500),
             data_dir: None,
-            seed: 0,
+            seed: None,
             rate_limits: false,
             webhook_retry_window: Duration::from_secs(24 * 3600),
             webhook_time_scale: 1.0,

@@ -15,8 +15,9 @@
 //!   request log in front of every Mux-facing route).
 //! - **Domain operations**: `processing` (upload complete → asset `preparing` → probe →
 //!   `ready`/`errored`), `dispatch` (sending webhook events with faults and retries).
-//! - **Core**: `state` (the shared `Emulator`: store, clock, ids, upload progress, and handles
-//!   on faults, the webhook queue and the request log). Knows nothing of HTTP.
+//! - **Core**: `state` (the shared `Emulator`: store, clock, ids, upload progress, the state
+//!   file of a kept data dir, and handles on faults, the webhook queue and the request log).
+//!   Knows nothing of HTTP.
 //! - **Leaves**: [`config`] (`EmulatorConfig`), [`faults`] (API rules, webhook faults, rate
 //!   limits, all seeded), [`probe`] (MP4/MOV via mp4parse, WebM via matroska-demuxer),
 //!   [`webhooks`] (envelopes, signatures, the queue and the delivery log), [`request_log`].

@@ -9,7 +9,8 @@
 //!
 //! A domain operation: it stands on the core (`state`) and the media probe; the upload URL
 //! handlers call it, it calls nothing above. The delay runs on the emulator's clock, so
-//! advancing the clock finishes processing early.
+//! advancing the clock finishes processing early. Assets still `preparing` when an emulator
+//! stopped are picked up again by [`resume`] when one starts on the same data dir.
 
 use std::sync::Arc;
 
@@ -68,8 +69,23 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
     // The order of the 2022 capture (mux-api.md §5.2): upload.asset_created, then asset.created.
     emu.emit_upload("video.upload.asset_created", &upload);
     emu.emit_asset("video.asset.created", &asset);
+    schedule_finish(emu, upload.id, asset_id);
+}
+
+/// Processes again every asset left `preparing` by an earlier run on this data dir (its upload's
+/// bytes are all on disk), after the usual delay from now.
+pub fn resume(emu: &Arc<Emulator>) {
+    for asset in emu.store.all_assets() {
+        if let (AssetStatus::Preparing, Some(upload_id)) = (asset.status, asset.upload_id) {
+            tracing::info!(asset.id = %asset.id, "resuming processing after a restart");
+            schedule_finish(emu, upload_id, asset.id);
+        }
+    }
+}
+
+/// Finishes processing after the processing delay (on the emulator's clock).
+fn schedule_finish(emu: &Arc<Emulator>, upload_id: String, asset_id: String) {
     let task_emu = emu.clone();
-    let upload_id = upload.id.clone();
     let done_at = emu.clock.deadline(emu.processing_delay);
     emu.spawn(async move {
         task_emu.clock.sleep_until(done_at).await;

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError, PageQuery};
-use crate::state::model::{playback_policies, Upload, UploadStatus};
+use crate::state::model::{playback_policies, upload_url, Upload, UploadStatus};
 use crate::state::Emulator;
 
 /// `timeout` bounds and default (mux-api.md §2.1).
@@ -45,7 +45,7 @@ pub async fn create(
     let id = emu.ids.mux_id();
     let token = emu.ids.mux_id();
     let upload = Upload {
-        url: format!("{}/upload/{id}?token={token}", emu.base_url),
+        url: upload_url(&emu.base_url, &id, &token),
         id,
         token,
         status: UploadStatus::Waiting,

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// The container a file was read as; it also decides the playback content type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Container {
     Mp4,
@@ -22,7 +22,7 @@ pub enum Container {
 }
 
 /// What the probe found in a playable file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MediaInfo {
     pub container: Container,
     pub duration_s: f64,
@@ -30,14 +30,14 @@ pub struct MediaInfo {
     pub audio: Option<AudioInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VideoInfo {
     pub width: u32,
     pub height: u32,
     pub frame_rate: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AudioInfo {
     pub channels: u32,
 }

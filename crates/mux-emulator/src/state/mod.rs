@@ -4,12 +4,14 @@
 //!
 //! Its operations are the few that touch several parts at once: queueing a webhook event with a
 //! fresh id and timestamp, expiring uploads past their timeout, spawning a task that ends at
-//! shutdown. Everything above (domain operations, HTTP handlers, wiring) imports this; this
+//! shutdown. With a kept data dir it also loads the state saved there by an earlier run and
+//! keeps saving it (`persist`). Everything above (domain operations, HTTP handlers, wiring) imports this; this
 //! imports only the leaves (`config`, `faults`, `probe`, `request_log`, `webhooks`).
 
 mod clock;
 pub mod ids;
 pub mod model;
+mod persist;
 pub mod progress;
 mod store;
 
@@ -18,6 +20,7 @@ pub use ids::Ids;
 pub use store::{AssetQuery, Store};
 
 use std::future::Future;
+use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,26 +34,36 @@ use crate::faults::{FaultEngine, RateLimiter};
 use crate::request_log::RequestLog;
 use crate::webhooks::{Event, RetryPolicy, Targets, Webhooks};
 use model::{Asset, Render, Upload};
+use persist::StateFile;
 use progress::ProgressMap;
 
-/// Where uploaded files go: a directory, and the temp dir that owns it (if it is one), which is
-/// removed when the emulator is dropped.
+/// Where uploaded files (`media/`) and, if kept, the state file (`state.json`) go: a directory,
+/// and the temp dir that owns it (if it is one), which is removed when the emulator is dropped.
 pub struct DataDir {
     pub path: PathBuf,
-    _temp: Option<TempDir>,
+    temp: Option<TempDir>,
 }
 
 impl DataDir {
-    /// A directory that outlives the emulator.
+    /// A directory that outlives the emulator: state and media survive restarts.
     pub fn kept(path: PathBuf) -> Self {
-        Self { path, _temp: None }
+        Self { path, temp: None }
+    }
+
+    fn is_kept(&self) -> bool {
+        self.temp.is_none()
+    }
+
+    /// Where uploaded files are written (created by `app` at start).
+    pub fn media(&self) -> PathBuf {
+        self.path.join("media")
     }
 
     /// A temp dir, removed when the emulator is dropped.
     pub fn temporary(temp: TempDir) -> Self {
         Self {
             path: temp.path().to_owned(),
-            _temp: Some(temp),
+            temp: Some(temp),
         }
     }
 }
@@ -74,17 +87,26 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// The state of a fresh emulator reachable at `base_url`; nothing runs yet.
-    pub fn new(config: EmulatorConfig, base_url: String, data_dir: DataDir) -> Self {
-        Self {
+    /// The state of an emulator reachable at `base_url`: fresh, or with a kept data dir what an
+    /// earlier run saved there (an error if that cannot be read). Nothing runs yet.
+    pub fn new(config: EmulatorConfig, base_url: String, data_dir: DataDir) -> io::Result<Self> {
+        let (store, start) = if data_dir.is_kept() {
+            let (file, resources) = StateFile::open(&data_dir.path, &base_url)?;
+            let start = file.start();
+            (Store::persistent(file, resources)?, start)
+        } else {
+            (Store::default(), 1)
+        };
+        let seed = config.seed.unwrap_or_else(rand::random);
+        Ok(Self {
             base_url,
             token_id: config.token_id,
             token_secret: config.token_secret,
             processing_delay: config.processing_delay,
-            store: Store::default(),
-            ids: Ids::new(config.seed),
+            store,
+            ids: Ids::new(seed, start),
             clock: Clock::default(),
-            faults: FaultEngine::new(config.faults, config.seed),
+            faults: FaultEngine::new(config.faults, seed),
             rate_limiter: RateLimiter::new(config.rate_limits),
             webhooks: Webhooks::new(
                 Targets {
@@ -103,7 +125,7 @@ impl Emulator {
             progress: ProgressMap::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
-        }
+        })
     }
 
     /// Spawns a background task that ends at shutdown.
@@ -154,6 +176,6 @@ impl Emulator {
 
     /// Where an upload's bytes are written.
     pub fn upload_path(&self, upload_id: &str) -> PathBuf {
-        self.data_dir.path.join(format!("{upload_id}.upload"))
+        self.data_dir.media().join(format!("{upload_id}.upload"))
     }
 }

@@ -2,7 +2,7 @@
 //! Mux JSON (mux-api.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
 //! webhook `data` as a number (§5.3); `Render` says which.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::probe::MediaInfo;
@@ -23,7 +23,7 @@ impl Render {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadStatus {
     Waiting,
@@ -34,7 +34,7 @@ pub enum UploadStatus {
 }
 
 /// A direct upload (mux-api.md §2.2).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Upload {
     pub id: String,
     /// The secret part of the upload URL.
@@ -50,6 +50,11 @@ pub struct Upload {
     pub error: Option<(String, String)>,
     pub test: bool,
     pub created_at: u64,
+}
+
+/// The upload URL of upload `id` on an emulator at `base_url`.
+pub fn upload_url(base_url: &str, id: &str, token: &str) -> String {
+    format!("{base_url}/upload/{id}?token={token}")
 }
 
 impl Upload {
@@ -82,7 +87,7 @@ impl Upload {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetStatus {
     Preparing,
@@ -90,7 +95,7 @@ pub enum AssetStatus {
     Errored,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlaybackId {
     pub id: String,
     pub policy: String,
@@ -117,7 +122,7 @@ pub fn playback_policies(v: &Value) -> Option<Vec<String>> {
 }
 
 /// An asset made from a direct upload (mux-api.md §4.3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Asset {
     pub id: String,
     pub created_at: u64,

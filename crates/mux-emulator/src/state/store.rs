@@ -3,15 +3,21 @@
 //! Everything lives behind one `std::sync::Mutex` held only for short, non-async sections.
 //! Lists are newest first, as Mux lists them; the insertion sequence number is also what the
 //! asset list cursor encodes.
+//!
+//! A store opened on a state file (a kept data dir) saves itself there after every change, still
+//! under its lock, so saves happen in the order of the changes and before they are answered.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Asset, PlaybackId, Upload, UploadStatus};
+use super::persist::{Resources, StateFile};
 
+/// In memory only, unless made with [`Store::persistent`].
 #[derive(Default)]
 pub struct Store {
     inner: Mutex<Inner>,
+    file: Option<StateFile>,
 }
 
 #[derive(Default)]
@@ -46,8 +52,29 @@ pub enum AssetQuery<'a> {
 }
 
 impl Store {
+    /// A store holding `resources` that saves itself to `file`; saved once now, so that this
+    /// start is counted before any id is handed out.
+    pub fn persistent(file: StateFile, resources: Resources) -> std::io::Result<Self> {
+        let inner = Inner::from(resources);
+        file.save(&inner.resources())?;
+        Ok(Self {
+            inner: Mutex::new(inner),
+            file: Some(file),
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Saves the state after a change (a no-op in memory). A failed save is logged: the change
+    /// stands, and the next successful save includes it.
+    fn changed(&self, s: &Inner) {
+        if let Some(file) = &self.file {
+            if let Err(e) = file.save(&s.resources()) {
+                tracing::error!(error = %e, "could not save the emulator state");
+            }
+        }
     }
 
     pub fn insert_upload(&self, upload: Upload) {
@@ -56,6 +83,7 @@ impl Store {
         let seq = s.next_seq;
         s.upload_order.insert(seq, upload.id.clone());
         s.uploads.insert(upload.id.clone(), upload);
+        self.changed(&s);
     }
 
     pub fn upload(&self, id: &str) -> Option<Upload> {
@@ -71,7 +99,9 @@ impl Store {
         let mut s = self.lock();
         let upload = s.uploads.get_mut(id)?;
         let r = f(upload);
-        Some((r, upload.clone()))
+        let snapshot = upload.clone();
+        self.changed(&s);
+        Some((r, snapshot))
     }
 
     /// Newest first; `page` starts at 1.
@@ -89,14 +119,19 @@ impl Store {
     /// Flips every `waiting` upload whose timeout has passed to `timed_out`; returns them.
     pub fn expire_uploads(&self, now_s: u64) -> Vec<Upload> {
         let mut s = self.lock();
-        s.uploads
+        let expired: Vec<Upload> = s
+            .uploads
             .values_mut()
             .filter(|u| u.status == UploadStatus::Waiting && now_s >= u.created_at + u.timeout_s)
             .map(|u| {
                 u.status = UploadStatus::TimedOut;
                 u.clone()
             })
-            .collect()
+            .collect();
+        if !expired.is_empty() {
+            self.changed(&s);
+        }
+        expired
     }
 
     pub fn insert_asset(&self, asset: Asset) {
@@ -108,6 +143,7 @@ impl Store {
         }
         s.asset_order.insert(seq, asset.id.clone());
         s.assets.insert(asset.id.clone(), (seq, asset));
+        self.changed(&s);
     }
 
     pub fn asset(&self, id: &str) -> Option<Asset> {
@@ -118,7 +154,9 @@ impl Store {
         let mut s = self.lock();
         let (_, asset) = s.assets.get_mut(id)?;
         let r = f(asset);
-        Some((r, asset.clone()))
+        let snapshot = asset.clone();
+        self.changed(&s);
+        Some((r, snapshot))
     }
 
     pub fn remove_asset(&self, id: &str) -> Option<Asset> {
@@ -128,6 +166,7 @@ impl Store {
         for p in &asset.playback_ids {
             s.playback.remove(&p.id);
         }
+        self.changed(&s);
         Some(asset)
     }
 
@@ -172,6 +211,7 @@ impl Store {
         asset.playback_ids.push(playback.clone());
         let snapshot = asset.clone();
         s.playback.insert(playback.id, asset_id.to_owned());
+        self.changed(&s);
         Some(snapshot)
     }
 
@@ -186,6 +226,7 @@ impl Store {
         }
         let snapshot = asset.clone();
         s.playback.remove(playback_id);
+        self.changed(&s);
         Some(snapshot)
     }
 
@@ -200,5 +241,43 @@ impl Store {
             .rev()
             .filter_map(|id| s.assets.get(id).map(|(_, a)| a.clone()))
             .collect()
+    }
+}
+
+impl Inner {
+    /// A copy of everything, for the state file.
+    fn resources(&self) -> Resources {
+        Resources {
+            next_seq: self.next_seq,
+            uploads: (self.upload_order.iter())
+                .filter_map(|(seq, id)| Some((*seq, self.uploads.get(id)?.clone())))
+                .collect(),
+            assets: (self.asset_order.values())
+                .filter_map(|id| self.assets.get(id).cloned())
+                .collect(),
+        }
+    }
+}
+
+impl From<Resources> for Inner {
+    fn from(saved: Resources) -> Self {
+        let mut s = Inner {
+            next_seq: saved.next_seq,
+            ..Inner::default()
+        };
+        for (seq, upload) in saved.uploads {
+            s.next_seq = s.next_seq.max(seq);
+            s.upload_order.insert(seq, upload.id.clone());
+            s.uploads.insert(upload.id.clone(), upload);
+        }
+        for (seq, asset) in saved.assets {
+            s.next_seq = s.next_seq.max(seq);
+            for p in &asset.playback_ids {
+                s.playback.insert(p.id.clone(), asset.id.clone());
+            }
+            s.asset_order.insert(seq, asset.id.clone());
+            s.assets.insert(asset.id.clone(), (seq, asset));
+        }
+        s
     }
 }

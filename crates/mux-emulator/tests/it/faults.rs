@@ -185,7 +185,7 @@ async fn mux_like_rate_limits_switch_on() {
 
 async fn statuses_for_seed(seed: u64) -> Vec<u16> {
     let mut cfg = config();
-    cfg.seed = seed;
+    cfg.seed = Some(seed);
     cfg.faults.api.push(ApiFaultRule {
         method: None,
         path: "/video/v1/assets".into(),

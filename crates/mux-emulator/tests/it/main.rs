@@ -7,6 +7,7 @@ mod harness;
 mod memory;
 mod playback;
 mod receiver;
+mod restart;
 mod uploads;
 mod uploads_chunked;
 mod webhook_faults;

@@ -130,7 +130,7 @@ async fn reordering_shuffles_events_within_the_window() {
     // events are queued: the batch is exactly those eight however slow the machine is.
     let window = Duration::from_secs(600);
     let emu = emu_with(&receiver, |c| {
-        c.seed = 3;
+        c.seed = Some(3);
         c.faults.webhooks.reorder_window_ms = window.as_millis() as u64;
     })
     .await;
