@@ -21,7 +21,7 @@ pub enum MuxError {
         retry_after: Option<Duration>,
     },
     /// Mux answered 429. `retry_after` is set when it sent `Retry-After` (seconds or HTTP date).
-    #[error("rate limited by Mux (retry after {retry_after:?})")]
+    #[error("Mux is rate limiting requests{}", after(*retry_after))]
     RateLimited { retry_after: Option<Duration> },
     /// Any other 4xx, with Mux's error envelope when it sent one. Never retried.
     #[error("Mux rejected the request: {status} {error_type:?} {messages:?}")]
@@ -37,17 +37,29 @@ pub enum MuxError {
     #[error("could not decode Mux response (status {status}): {message}")]
     Decode { status: u16, message: String },
     /// The circuit breaker is open; nothing was sent. Try again after `retry_after`.
-    #[error("Mux circuit breaker open, retry after {retry_after:?}")]
+    #[error("Mux is failing, so calls are paused{}", after(Some(*retry_after)))]
     BreakerOpen { retry_after: Duration },
     /// A retry was due but the process-wide retry budget is spent; `last` is the attempt's error.
-    #[error("retry budget exhausted; last error: {last}")]
+    #[error("too many Mux calls are failing to retry this one; last error: {last}")]
     BudgetExhausted { last: Box<MuxError> },
     /// Local rate pacing would have to wait `wait`, which ends past the caller's deadline.
-    #[error("local rate limit: next slot in {wait:?}, past the deadline")]
+    #[error("too many Mux calls at once: the next slot is{} away, past the deadline", after_secs(*wait))]
     Throttled { wait: Duration },
     /// The caller's deadline passed before an attempt could start.
     #[error("deadline exceeded before the call could be made")]
     DeadlineExceeded,
+}
+
+/// " (retry in N s)" for a message, or nothing.
+fn after(retry_after: Option<Duration>) -> String {
+    retry_after
+        .map(|d| format!(" (retry in{})", after_secs(d)))
+        .unwrap_or_default()
+}
+
+/// " N s", rounded up to whole seconds.
+fn after_secs(duration: Duration) -> String {
+    format!(" {} s", duration.as_millis().div_ceil(1000))
 }
 
 /// The coarse class of a [`MuxError`], for metrics labels and for callers that branch on it.
@@ -135,6 +147,20 @@ impl MuxError {
         }
     }
 
+    /// Whether Mux may have acted on the request: its last attempt reached Mux and nothing says
+    /// it did not (a timeout, a dropped connection, a 5xx, or a 2xx we could not read). A 429,
+    /// any other 4xx, an open breaker, local pacing and a passed deadline mean it did not.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            MuxError::BudgetExhausted { last } => last.may_have_been_applied(),
+            MuxError::Timeout
+            | MuxError::Connection { .. }
+            | MuxError::Server { .. }
+            | MuxError::Decode { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Whether this is a 404 from Mux (the resource is gone or never existed).
     pub fn is_not_found(&self) -> bool {
         matches!(self, MuxError::Permanent { status: 404, .. })
@@ -145,5 +171,55 @@ impl MuxError {
             ErrorKind::Transient => BreakerOutcome::Failure,
             _ => BreakerOutcome::Ignored,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_sentences_without_debug_text() {
+        let limited = MuxError::RateLimited {
+            retry_after: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            limited.to_string(),
+            "Mux is rate limiting requests (retry in 2 s)"
+        );
+        let spent = MuxError::BudgetExhausted {
+            last: Box::new(limited),
+        };
+        assert!(!spent.to_string().contains("Some("), "{spent}");
+        let open = MuxError::BreakerOpen {
+            retry_after: Duration::from_secs(30),
+        };
+        assert_eq!(
+            open.to_string(),
+            "Mux is failing, so calls are paused (retry in 30 s)"
+        );
+    }
+
+    #[test]
+    fn only_an_attempt_that_reached_mux_unanswered_may_have_been_applied() {
+        let limited = MuxError::RateLimited { retry_after: None };
+        assert!(!limited.may_have_been_applied());
+        assert!(!MuxError::BudgetExhausted {
+            last: Box::new(limited)
+        }
+        .may_have_been_applied());
+        assert!(MuxError::BudgetExhausted {
+            last: Box::new(MuxError::Timeout)
+        }
+        .may_have_been_applied());
+        assert!(MuxError::Server {
+            status: 503,
+            retry_after: None
+        }
+        .may_have_been_applied());
+        assert!(!MuxError::BreakerOpen {
+            retry_after: Duration::from_secs(1)
+        }
+        .may_have_been_applied());
     }
 }

@@ -9,6 +9,8 @@
 //! Each event is one step of a realistic upload (asset_created, asset.created, asset.ready) for a
 //! pre-created row. The load generator runs in the same process, on the same 2 cores, so the HTTP
 //! figures include its cost. PostgreSQL: `MUXD_TEST_POSTGRES_URL` (default local, trust auth).
+//! On PostgreSQL it also reports the server's CPU per event (every `postgres` process's user +
+//! system time from /proc, before and after each phase; the server must be on this machine).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,6 +82,41 @@ async fn workload(store: &Store, tag: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// CPU seconds used so far by every PostgreSQL server process on this machine (Linux /proc;
+/// `None` elsewhere). Clock ticks are Linux's fixed USER_HZ of 100.
+fn postgres_cpu_secs() -> Option<f64> {
+    let mut ticks = 0u64;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid … utime(14) stime(15): fields after the closing parenthesis.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |n: usize| {
+            fields
+                .get(n)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        ticks += field(11) + field(12);
+    }
+    Some(ticks as f64 / 100.0)
+}
+
+/// Milliseconds of PostgreSQL CPU per event between two readings.
+fn cpu_ms_per_event(before: Option<f64>, after: Option<f64>, events: usize) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) => format!("{:.3} ms", (a - b) * 1000.0 / events as f64),
+        _ => "n/a".into(),
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
@@ -147,9 +184,14 @@ async fn bench(label: &str, url: DatabaseUrl) {
     };
     let state = App::build(&settings, store.clone(), wiring).unwrap();
 
+    let postgres = url.backend() == muxd::config::Backend::Postgres;
+    let db_cpu = || postgres.then(postgres_cpu_secs).flatten();
+
     // 1. Bare transactions.
     let events = workload(&store, "bare").await;
+    let bare_events = events.len();
     let ingest = state.ingest.clone();
+    let bare_cpu = db_cpu();
     let (bare_rate, _) = drive(events, move |body| {
         let ingest = ingest.clone();
         async move {
@@ -157,6 +199,7 @@ async fn bench(label: &str, url: DatabaseUrl) {
         }
     })
     .await;
+    let bare_cpu = cpu_ms_per_event(bare_cpu, db_cpu(), bare_events);
 
     // 2. Verified HTTP at full speed.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -172,6 +215,8 @@ async fn bench(label: &str, url: DatabaseUrl) {
         .build()
         .unwrap();
     let events = workload(&store, "http").await;
+    let http_events = events.len();
+    let http_cpu = db_cpu();
     let (client, target) = (http.clone(), endpoint.clone());
     let (http_rate, latencies) = drive(events, move |body| {
         let request = signed(&client, &target, body);
@@ -181,6 +226,7 @@ async fn bench(label: &str, url: DatabaseUrl) {
         }
     })
     .await;
+    let http_cpu = cpu_ms_per_event(http_cpu, db_cpu(), http_events);
 
     // 3. Paced at half the measured maximum.
     let half = http_rate / 2.0;
@@ -214,6 +260,9 @@ async fn bench(label: &str, url: DatabaseUrl) {
         percentile(&latencies, 0.99),
         http_rate / bare_rate
     );
+    if postgres {
+        println!("  PostgreSQL CPU per event: bare {bare_cpu}, verified HTTP {http_cpu}");
+    }
     println!(
         "  verified HTTP at {half:.0}/s (half max, {count} events): ack p50 {:.2} ms  p99 {:.2} ms",
         percentile(&paced, 0.5),

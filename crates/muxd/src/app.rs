@@ -26,6 +26,7 @@ use crate::service::ingest::Ingestor;
 use crate::service::live::LiveHub;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
+use crate::service::rate_limit::KeyedLimiter;
 use crate::service::sync::Resync;
 use crate::service::uploads::Uploads;
 use crate::service::webhook_stats::WebhookStats;
@@ -88,6 +89,7 @@ impl App {
             pool: Arc::new(UploadPool::new(settings.uploads.pool_size)),
             ingest: ingest.clone(),
             settings: settings.uploads.clone(),
+            per_user: Arc::new(KeyedLimiter::new(settings.uploads.per_user_per_minute)),
         };
         let resync = Resync {
             store: store.clone(),
@@ -108,6 +110,7 @@ impl App {
                 store: store.clone(),
                 mux: mux.clone(),
                 resync: resync.clone(),
+                uploads: uploads.clone(),
                 schedule,
             }),
             deletions: deletions.clone(),
@@ -178,13 +181,16 @@ impl App {
             store: self.store.clone(),
             mux: self.mux.clone(),
             resync: self.resync.clone(),
+            uploads: self.uploads.clone(),
             schedule,
         }
     }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, with `app`'s background jobs beside
-/// it; then stops the jobs and cancels the spare uploads.
+/// it. Then: no new connections; live streams end; in-flight requests (webhook transactions
+/// included) finish; the jobs stop after their current step (so reconciler leases are released);
+/// the spare uploads are cancelled on Mux.
 pub async fn serve(
     app: App,
     router: Router,
@@ -194,12 +200,15 @@ pub async fn serve(
     let token = CancellationToken::new();
     let background = app.jobs.spawn(&token);
     let server_token = token.clone();
+    let live = app.live.clone();
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             tokio::select! {
                 () = shutdown => {}
                 () = server_token.cancelled() => {}
             }
+            // Live streams never end by themselves; end them so in-flight requests can finish.
+            live.close();
         })
         .await
         .context("HTTP server failed");

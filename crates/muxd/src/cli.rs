@@ -105,8 +105,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if once {
                 let outcome = reconciler.run_once(&instance, now_ms()).await?;
                 println!(
-                    "polled {}, changed {}, failed {}, newly stuck {}",
-                    outcome.polled, outcome.changed, outcome.failed, outcome.stuck
+                    "polled {}, changed {}, failed {}, newly stuck {}, interrupted creates settled {}",
+                    outcome.polled, outcome.changed, outcome.failed, outcome.stuck, outcome.settled
                 );
                 return Ok(());
             }

@@ -203,10 +203,10 @@ async fn check_webhooks(report: &mut Report, store: &Store) {
             ..Default::default()
         })
         .await;
-    let in_flight = store
-        .processing_stats(0)
+    let in_flight: i64 = store
+        .health_figures(now_ms())
         .await
-        .map(|(_, _, n)| n)
+        .map(|f| f.in_flight.iter().map(|(_, n)| n).sum())
         .unwrap_or(0);
     report.push(
         "webhook deliveries",

@@ -54,6 +54,14 @@ impl DatabaseUrl {
         self.backend
     }
 
+    /// The file of a SQLite URL (`sqlite://PATH` or `sqlite:PATH`, options after `?` dropped).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        let path = path.split('?').next().unwrap_or(path);
+        Some(std::path::PathBuf::from(path))
+    }
+
     /// The full URL, password included: only for handing to the database driver.
     pub fn expose(&self) -> &str {
         &self.url

@@ -57,6 +57,8 @@ pub struct UploadSettings {
     pub max_upload_bytes: u64,
     /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
     pub pool_size: usize,
+    /// Creates one user may make per minute (0: no limit).
+    pub per_user_per_minute: u32,
 }
 
 /// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
@@ -186,6 +188,8 @@ impl Settings {
             );
         }
         let pool_size: Option<usize> = read.parsed(&table::MUXD_UPLOAD_POOL_SIZE);
+        let per_user_per_minute: Option<u32> =
+            read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_MINUTE);
         let max_upload_bytes = read.parsed(&table::MUXD_MAX_UPLOAD_BYTES);
         let base_url = http_url(&mut read, &table::MUX_BASE_URL);
         let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
@@ -237,6 +241,7 @@ impl Settings {
                     stream_base_url,
                     max_upload_bytes,
                     pool_size: pool_size.unwrap_or_default(),
+                    per_user_per_minute: per_user_per_minute.unwrap_or_default(),
                 },
                 alert_webhook_url,
             }),

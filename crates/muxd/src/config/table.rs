@@ -99,6 +99,9 @@ settings! {
     MUXD_UPLOAD_POOL_SIZE: "MUXD_UPLOAD_POOL_SIZE", "4", None,
         "spare direct uploads kept ready so bursts of users get URLs at once (0: off)",
         "a whole number of spare uploads, e.g. 4 (0 turns the pool off)";
+    MUXD_UPLOADS_PER_USER_PER_MINUTE: "MUXD_UPLOADS_PER_USER_PER_MINUTE", "30", None,
+        "uploads one user may create per minute, in bursts up to that many (0: no limit); more get 429",
+        "a whole number, e.g. 30 (0 turns the limit off)";
     MUXD_ALERT_WEBHOOK_URL: "MUXD_ALERT_WEBHOOK_URL", "", None,
         "Slack-compatible webhook told of circuit breaker changes",
         "an https URL";

@@ -155,3 +155,12 @@ fn the_alert_webhook_url_is_a_secret() {
     let settings = Settings::load(&with_alert, Mode::Serve).unwrap();
     assert!(!format!("{settings:?}").contains("XXXXSECRET"));
 }
+
+#[test]
+fn a_sqlite_url_names_its_file() {
+    let path = |url: &str| DatabaseUrl::parse(url).unwrap().sqlite_path();
+    assert_eq!(path("sqlite://muxd.db"), Some("muxd.db".into()));
+    assert_eq!(path("sqlite:data/m.db?mode=rwc"), Some("data/m.db".into()));
+    assert_eq!(path("sqlite:///tmp/x.db"), Some("/tmp/x.db".into()));
+    assert_eq!(path("postgres://h/db"), None);
+}

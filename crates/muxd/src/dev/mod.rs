@@ -7,6 +7,7 @@ pub mod login;
 pub mod seed;
 
 use std::future::Future;
+use std::path::Path;
 
 use anyhow::Context;
 use mux_emulator::EmulatorConfig;
@@ -20,6 +21,9 @@ use crate::domain::schedule::Schedule;
 use crate::identity::Identity;
 use crate::store::Store;
 
+/// The emulator's data directory, beside the SQLite database.
+pub const EMULATOR_DIR: &str = "muxd-emulator";
+
 /// Runs `muxd dev` on `listener` until `shutdown`. `on_ready` gets the URL to open.
 pub async fn run(
     settings: Settings,
@@ -32,9 +36,18 @@ pub async fn run(
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let signing_secret = hex::encode(secret);
+    // The emulator keeps its state and media beside the database, so a restart in the same
+    // folder still knows (and plays) earlier uploads, and never hands out an id again.
+    let data_dir = settings
+        .database_url
+        .sqlite_path()
+        .and_then(|db| db.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join(EMULATOR_DIR);
     let emulator = mux_emulator::start_on_ephemeral_port(EmulatorConfig {
         webhook_urls: vec![format!("{base}/api/webhooks/mux")],
         signing_secret: signing_secret.clone(),
+        data_dir: Some(data_dir),
         ..EmulatorConfig::default()
     })
     .await
@@ -49,6 +62,10 @@ pub async fn run(
     settings.uploads.cors_origin = base.clone();
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
+    // The emulator listens on a new port each run: point earlier playback URLs at it.
+    store
+        .rebase_playback_urls(&settings.uploads.stream_base_url)
+        .await?;
     let demo = seed::seed(&store).await?;
     let campaign = demo.campaign_id;
     let wiring = Wiring {

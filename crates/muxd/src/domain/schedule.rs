@@ -5,11 +5,22 @@
 
 use std::time::Duration;
 
+/// How long to wait before trying again to finish an owner's deletion on Mux after `attempts`
+/// failed tries: 10 s doubling to an hour, so a row Mux keeps refusing is retried for ever but
+/// rarely, and never holds up the others.
+pub fn deletion_backoff(attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    Duration::from_secs(10u64.saturating_mul(1 << exponent)).min(Duration::from_secs(3600))
+}
+
 /// The polling figures; `Default` is design.md §6.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     /// No event for this long before an in-flight asset gets a polling session.
     pub grace: Duration,
+    /// A row whose create never stored its upload id is settled after this long (longer than a
+    /// create can take, retries and pacing included).
+    pub unsent_grace: Duration,
     pub healthy: Duration,
     pub degraded: Duration,
     /// First error backoff; doubles per consecutive error up to `max_backoff`.
@@ -28,6 +39,7 @@ impl Default for Schedule {
     fn default() -> Self {
         Self {
             grace: Duration::from_secs(60),
+            unsent_grace: Duration::from_secs(120),
             healthy: Duration::from_secs(2),
             degraded: Duration::from_secs(5),
             error_base: Duration::from_secs(2),
@@ -76,6 +88,23 @@ impl Schedule {
                 (self.error_base * 2u32.pow(doublings)).min(self.max_backoff)
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod deletion_tests {
+    use super::deletion_backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn deletion_retries_back_off_from_ten_seconds_to_an_hour() {
+        let secs: Vec<u64> = (0..12).map(|n| deletion_backoff(n).as_secs()).collect();
+        assert_eq!(
+            secs,
+            [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600, 3600]
+        );
+        assert_eq!(deletion_backoff(i64::MAX), Duration::from_secs(3600));
+        assert_eq!(deletion_backoff(-1), Duration::from_secs(10));
     }
 }
 

@@ -2,9 +2,19 @@
 //! where each `v1` is HMAC-SHA256 over `"{t}.{raw body}"`. [`verify`] accepts any `v1` made with
 //! any configured secret (rotation), compares in constant time, and only then checks that `t` is
 //! within the tolerance either way. Nothing here logs or returns a secret or an expected signature.
+//!
+//! What an anonymous sender can make it cost is bounded: a header over [`MAX_HEADER_BYTES`] or
+//! with more than [`MAX_V1`] values is refused before any MAC, and the body is MACed once per
+//! configured secret, whatever the number of candidates.
 
+use hmac::digest::CtOutput;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+/// The longest `mux-signature` header accepted.
+pub const MAX_HEADER_BYTES: usize = 4096;
+/// The most `v1` values one header may carry (Mux sends one; rotation needs two).
+pub const MAX_V1: usize = 8;
 
 /// Why a webhook was refused. The first two are the caller's mistake (400); the others mean the
 /// request is not from Mux or not fresh (401).
@@ -48,9 +58,12 @@ pub struct SignatureHeader {
 impl SignatureHeader {
     /// Splits on `,` then `=`, as the SDKs do (no trimming).
     pub fn parse(header: &str) -> Result<Self, SignatureError> {
+        if header.len() > MAX_HEADER_BYTES {
+            return Err(SignatureError::Malformed("header too long"));
+        }
         let mut timestamp = None;
         let mut v1 = Vec::new();
-        let mut saw_v1 = false;
+        let mut saw_v1 = 0;
         for part in header.split(',') {
             let (key, value) = part
                 .split_once('=')
@@ -63,7 +76,10 @@ impl SignatureHeader {
                     timestamp = Some(t);
                 }
                 "v1" => {
-                    saw_v1 = true;
+                    if saw_v1 >= MAX_V1 {
+                        return Err(SignatureError::Malformed("too many v1= signatures"));
+                    }
+                    saw_v1 += 1;
                     let mut bytes = [0u8; 32];
                     if hex::decode_to_slice(value, &mut bytes).is_ok() {
                         v1.push(bytes);
@@ -73,7 +89,7 @@ impl SignatureHeader {
             }
         }
         let timestamp = timestamp.ok_or(SignatureError::Malformed("no t= timestamp"))?;
-        if !saw_v1 {
+        if saw_v1 == 0 {
             return Err(SignatureError::Malformed("no v1= signature"));
         }
         Ok(Self { timestamp, v1 })
@@ -86,6 +102,8 @@ pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
 }
 
 fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+    #[cfg(test)]
+    tests::MACS.with(|n| n.set(n.get() + 1));
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any size");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
@@ -102,12 +120,15 @@ pub fn verify<S: AsRef<[u8]>>(
     tolerance_secs: i64,
 ) -> Result<i64, SignatureError> {
     let header = SignatureHeader::parse(header.ok_or(SignatureError::Missing)?)?;
+    let candidates: Vec<CtOutput<Hmac<Sha256>>> = header
+        .v1
+        .iter()
+        .map(|candidate| CtOutput::new((*candidate).into()))
+        .collect();
+    // One MAC per secret, compared in constant time against every candidate.
     let matched = secrets.iter().any(|secret| {
-        header.v1.iter().any(|candidate| {
-            mac(secret.as_ref(), header.timestamp, body)
-                .verify_slice(candidate)
-                .is_ok()
-        })
+        let expected = mac(secret.as_ref(), header.timestamp, body).finalize();
+        candidates.contains(&expected)
     });
     if !matched {
         return Err(SignatureError::Mismatch);
@@ -122,6 +143,52 @@ pub fn verify<S: AsRef<[u8]>>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// MACs computed on this thread (tests run one per thread).
+        pub static MACS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn macs_during(f: impl FnOnce()) -> usize {
+        MACS.with(|n| n.set(0));
+        f();
+        MACS.with(Cell::get)
+    }
+
+    #[test]
+    fn one_mac_per_secret_whatever_the_number_of_candidates() {
+        let body = vec![b'x'; 1 << 20];
+        let mut header = String::from("t=10");
+        for n in 0..MAX_V1 {
+            header.push_str(&format!(",v1={:064x}", n));
+        }
+        let macs = macs_during(|| {
+            let result = verify(Some(&header), &body, &["old", "new"], 10, 300);
+            assert_eq!(result, Err(SignatureError::Mismatch));
+        });
+        assert_eq!(macs, 2, "one MAC per configured secret");
+    }
+
+    #[test]
+    fn a_header_of_thousands_of_candidates_is_refused_before_any_mac() {
+        let body = vec![b'x'; 1 << 20];
+        let mut huge = String::from("t=10");
+        for _ in 0..5_000 {
+            huge.push_str(&format!(",v1={}", "ab".repeat(32)));
+        }
+        let mut nine = String::from("t=10");
+        for _ in 0..=MAX_V1 {
+            nine.push_str(&format!(",v1={}", "ab".repeat(32)));
+        }
+        for header in [huge, nine] {
+            let macs = macs_during(|| {
+                let result = verify(Some(&header), &body, &["s"], 10, 300);
+                assert!(result.unwrap_err().is_malformed());
+            });
+            assert_eq!(macs, 0);
+        }
+    }
 
     const VECTOR: &str = "854ece4c22acef7c66b57d4e504153bc512595e8e9c772ece2a68150548c19a7";
 

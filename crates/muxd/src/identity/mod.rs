@@ -148,6 +148,12 @@ impl Identity {
         })
     }
 
+    /// Whether this identity signs its own session tokens (`muxd dev`): only then does muxd
+    /// accept a token from its session cookie, which nothing else sets.
+    pub fn issues_sessions(&self) -> bool {
+        self.signer.is_some()
+    }
+
     /// Signs a token for `external_id` valid for `ttl_secs` (only on a dev identity).
     pub fn sign(&self, external_id: &str, admin: bool, ttl_secs: u64) -> Option<String> {
         let signer = self.signer.as_ref()?;

@@ -86,7 +86,7 @@ impl Jobs {
             token.clone(),
             move || {
                 let deletions = deletions.clone();
-                async move { Ok(deletions.finish_pending().await.map(drop)?) }
+                async move { Ok(deletions.finish_pending(now_ms()).await.map(drop)?) }
             },
         )));
         let (store, retention) = (self.store.clone(), self.retention);

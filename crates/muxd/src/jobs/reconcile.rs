@@ -2,7 +2,8 @@
 //! grace period with no news gets a polling session: read its upload, then its asset, from Mux
 //! (through the resilient client) and apply what they say, with the same transition function as
 //! webhooks. Intervals, backoff, the 10-minute session and stuck marking come from
-//! [`schedule::Schedule`]; leases keep several instances from polling one asset at once.
+//! [`Schedule`]; leases keep several instances from polling one asset at once. Each step also
+//! settles creates that were interrupted before storing their upload id (`Uploads::settle_unsent`).
 //! [`Reconciler::run_once`] is one step (tests and `muxd reconcile --once` call it); the jobs
 //! loop runs it every second.
 
@@ -13,6 +14,7 @@ use mux_api::{BreakerState, MuxClient};
 use crate::domain::schedule::{Next, PollResult, Schedule};
 use crate::domain::AssetId;
 use crate::service::sync::Resync;
+use crate::service::uploads::Uploads;
 use crate::store::{now_ms, SessionStep, Store};
 
 /// Rows polled per step at most.
@@ -31,6 +33,8 @@ pub struct Outcome {
     pub failed: usize,
     /// Rows whose session ended unresolved in this step.
     pub stuck: usize,
+    /// Interrupted creates settled (their rows removed, their uploads cancelled).
+    pub settled: usize,
 }
 
 /// The reconciler. Cheap to clone.
@@ -39,6 +43,7 @@ pub struct Reconciler {
     pub store: Store,
     pub mux: MuxClient,
     pub resync: Resync,
+    pub uploads: Uploads,
     pub schedule: Schedule,
 }
 
@@ -76,6 +81,10 @@ impl Reconciler {
                 usize::from(matches!(step, SessionStep::Stuck { .. }) && row.stuck_since.is_none());
             self.store.finish_poll(row.id, owner, now, step).await?;
         }
+        outcome.settled = self
+            .uploads
+            .settle_unsent(now - millis(self.schedule.unsent_grace))
+            .await?;
         Ok(outcome)
     }
 

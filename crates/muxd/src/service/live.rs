@@ -3,6 +3,7 @@
 //! the row itself, so a message carries no state that could go stale.
 
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use crate::domain::{AssetId, AssetStatus, Change, UserId};
 use crate::store::assets::CreativeAsset;
@@ -22,12 +23,14 @@ pub struct AssetChanged {
 #[derive(Debug, Clone)]
 pub struct LiveHub {
     sender: broadcast::Sender<AssetChanged>,
+    closed: CancellationToken,
 }
 
 impl Default for LiveHub {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
+            closed: CancellationToken::new(),
         }
     }
 }
@@ -51,5 +54,16 @@ impl LiveHub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<AssetChanged> {
         self.sender.subscribe()
+    }
+
+    /// Ends every live stream (the server is shutting down; pages reconnect elsewhere and
+    /// resume from where they were).
+    pub fn close(&self) {
+        self.closed.cancel();
+    }
+
+    /// Resolves once [`LiveHub::close`] is called.
+    pub async fn closed(&self) {
+        self.closed.cancelled().await;
     }
 }

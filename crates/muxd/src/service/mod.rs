@@ -2,8 +2,8 @@
 //! it builds on (`store`, `domain`, the `mux-api` client). Each service is a small cheap-to-clone
 //! value holding only the dependencies it needs; `app.rs` wires them.
 //!
-//! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails;
-//!   [`pool`]: spare uploads for bursts of users.
+//! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails, at most
+//!   so many per user a minute ([`rate_limit`]); [`pool`]: spare uploads for bursts of users.
 //! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
 //! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler).
 //! - [`deletion`]: an owner's delete, and finishing it on Mux.
@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod live;
 pub mod playback;
 pub mod pool;
+pub mod rate_limit;
 pub mod sync;
 pub mod uploads;
 pub mod webhook_stats;

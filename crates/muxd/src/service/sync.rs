@@ -11,7 +11,6 @@ use super::ingest::Ingestor;
 use super::live::{AssetChanged, LiveHub};
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
-use crate::domain::lifecycle::{self, is_news};
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
 use crate::store::{now_ms, Store};
 
@@ -121,18 +120,8 @@ impl Resync {
             events.extend(asset_event(&asset).map(|e| ("asset", e)));
         }
         let mut changes = Vec::new();
+        // What muxd already knows is no news; the store applies only news.
         for (what, event) in events {
-            // A poll that finds what muxd already knows is no news: apply only what is.
-            let known = self.store.asset(id).await?.map(|row| row.facts);
-            let news = known
-                .as_ref()
-                .and_then(|facts| {
-                    lifecycle::apply(facts, &event, now_ms()).map(|change| is_news(facts, &change))
-                })
-                .unwrap_or(false);
-            if !news {
-                continue;
-            }
             let cause = Cause::Poll {
                 what: format!("GET {what}"),
             };

@@ -1,20 +1,33 @@
 //! Creating an upload: check what the user asked for, create the `CreativeAsset` row, create the
 //! Mux direct upload through the resilient client (passthrough = the row id) or take a spare
 //! from the pool, and hand back the URL. If Mux refuses or is unreachable no orphan row is left:
-//! a row whose upload surely was not created is removed; one whose fate is unknown (a timeout
-//! after sending) is kept, marked ERROR with the reason, so nothing is lost track of.
+//! a row whose upload surely was not created is removed at once; one whose fate is unknown (a
+//! timeout after sending), like one whose create was interrupted (a crash, a database cut), never
+//! records an upload URL, is never shown to its owner (who got none), and is settled by
+//! [`Uploads::settle_unsent`] after a grace period: the reconciler finds its upload on Mux (by
+//! the upload id a webhook taught the row, else by passthrough), cancels it if Mux made it, and
+//! removes the row.
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use mux_api::{AssetMeta, ErrorKind, MuxClient, MuxError, Upload};
+use mux_api::{AssetMeta, ListUploadsParams, MuxClient, MuxError, Upload, UploadStatus};
 
 use super::direct_upload::upload_request;
 use super::ingest::Ingestor;
 use super::pool::UploadPool;
+use super::rate_limit::KeyedLimiter;
 use super::ServiceError;
 use crate::config::UploadSettings;
-use crate::domain::{details, AssetId, CampaignId, InfluencerId};
+use crate::domain::{details, AssetId, CampaignId, InfluencerId, UserId};
 use crate::store::{CreativeAsset, NewAsset, Store, User};
+
+/// Rows settled per reconcile step at most.
+const SETTLE_BATCH: i64 = 50;
+/// How far back the newest uploads on Mux are scanned for a passthrough (pages of
+/// `SCAN_PAGE_SIZE`): unsent rows are minutes old, so they are among the newest.
+const SCAN_PAGES: u32 = 5;
+const SCAN_PAGE_SIZE: u32 = 100;
 
 /// What a user asks for (ids already parsed; everything else is checked here).
 #[derive(Debug, Clone, Default)]
@@ -41,6 +54,9 @@ pub enum CreateError {
     /// The request breaks a rule; the message is a sentence for the user.
     #[error("{0}")]
     Invalid(String),
+    /// The user asked for too many uploads in a short time; try again after this long.
+    #[error("too many uploads at once; try again in {} s", .0.as_secs().max(1))]
+    TooMany(std::time::Duration),
     #[error(transparent)]
     Failed(#[from] ServiceError),
 }
@@ -65,6 +81,8 @@ pub struct Uploads {
     pub pool: Arc<UploadPool>,
     pub ingest: Ingestor,
     pub settings: UploadSettings,
+    /// Creates per user per minute.
+    pub per_user: Arc<KeyedLimiter<UserId>>,
 }
 
 impl Uploads {
@@ -75,6 +93,9 @@ impl Uploads {
         request: UploadRequest,
     ) -> Result<CreatedUpload, CreateError> {
         // 1. Check.
+        self.per_user
+            .take(&user.id, Instant::now())
+            .map_err(CreateError::TooMany)?;
         let (name, description) = self.check(&request).await?;
         // 2. A spare upload from the pool, if one is ready: its row id is reserved already.
         let spare = self.pool.take();
@@ -183,21 +204,83 @@ impl Uploads {
             Ok(upload) => return Ok(upload),
             Err(error) => error,
         };
-        let surely_not_created = matches!(
-            error.kind(),
-            ErrorKind::Permanent
-                | ErrorKind::BreakerOpen
-                | ErrorKind::Throttled
-                | ErrorKind::RateLimited
-        );
-        if surely_not_created {
+        if !error.may_have_been_applied() {
             self.store.remove_unsent(id).await?;
-        } else {
-            self.store
-                .mark_upload_failed(id, &error.to_string())
-                .await?;
         }
         tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
         Err(error.into())
+    }
+
+    /// Settles rows created before `cutoff_ms` whose create never recorded an upload URL: finds
+    /// their uploads on Mux (by known upload id, else by passthrough, scanning the newest
+    /// `SCAN_PAGES` pages of uploads once for all of them), cancels what Mux made, and removes the
+    /// rows, whose owners never got a URL. Returns how many rows were settled.
+    pub async fn settle_unsent(&self, cutoff_ms: i64) -> Result<usize, ServiceError> {
+        let rows = self.store.unsent_before(cutoff_ms, SETTLE_BATCH).await?;
+        let mut settled = 0;
+        let mut unknown = Vec::new();
+        for row in rows {
+            match &row.mux_upload_id {
+                Some(upload_id) => {
+                    self.cancel_if_waiting(upload_id).await?;
+                    settled += self.remove(&row).await?;
+                }
+                None => unknown.push(row),
+            }
+        }
+        if unknown.is_empty() {
+            return Ok(settled);
+        }
+        let mut on_mux = std::collections::HashMap::new();
+        for page in 1..=SCAN_PAGES {
+            let uploads = self
+                .mux
+                .list_uploads(ListUploadsParams {
+                    limit: Some(SCAN_PAGE_SIZE),
+                    page: Some(page),
+                })
+                .await?
+                .data;
+            let last_page = uploads.len() < SCAN_PAGE_SIZE as usize;
+            for upload in uploads {
+                let passthrough = upload
+                    .new_asset_settings
+                    .as_ref()
+                    .and_then(|s| s.passthrough.clone());
+                if let Some(passthrough) = passthrough {
+                    on_mux.insert(passthrough, upload);
+                }
+            }
+            if last_page {
+                break;
+            }
+        }
+        for row in unknown {
+            if let Some(upload) = on_mux.get(&row.id.to_string()) {
+                if upload.status == UploadStatus::Waiting {
+                    self.cancel_if_waiting(&upload.id).await?;
+                }
+            }
+            settled += self.remove(&row).await?;
+        }
+        Ok(settled)
+    }
+
+    /// Cancels an upload nobody got the URL of; one no longer waiting (403) or gone is fine.
+    async fn cancel_if_waiting(&self, upload_id: &str) -> Result<(), ServiceError> {
+        match self.mux.cancel_upload(upload_id).await {
+            Ok(_) => Ok(()),
+            Err(error) if error.status() == Some(403) || error.is_not_found() => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Removes a settled row; 1 if it was still unsent.
+    async fn remove(&self, row: &CreativeAsset) -> Result<usize, ServiceError> {
+        let removed = self.store.remove_unsent(row.id).await?;
+        if removed {
+            tracing::info!(asset.id = %row.id, "settled a create that never delivered its upload URL");
+        }
+        Ok(usize::from(removed))
     }
 }

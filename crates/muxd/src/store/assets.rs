@@ -12,7 +12,8 @@ pub(super) const COLUMNS: &str =
     "id, owner_id, campaign_id, influencer_id, name, description, passthrough,
     mux_upload_id, upload_url, mux_asset_id, mux_processing_status, url, playback_id,
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
-    resolution_tier, ready_at, last_event_at, mux_delete_pending, stuck_since, poll_started_at,
+    resolution_tier, ready_at, last_event_at, mux_delete_pending, delete_attempts, stuck_since,
+    poll_started_at,
     poll_failures, version,
     created_at, updated_at";
 
@@ -32,6 +33,8 @@ pub struct CreativeAsset {
     pub url: Option<String>,
     pub facts: AssetFacts,
     pub mux_delete_pending: bool,
+    /// Failed attempts to finish this row's deletion on Mux (for its backoff).
+    pub delete_attempts: i64,
     pub stuck_since: Option<i64>,
     /// When the reconciler's current polling session began, if one is running.
     pub poll_started_at: Option<i64>,
@@ -95,6 +98,26 @@ pub async fn find_by_keys(
     Ok(None)
 }
 
+/// Teaches row `id` its Mux upload id when it does not know one yet (its create was interrupted
+/// before storing it, and an event matched by passthrough names it). Returns whether it did.
+pub async fn learn_upload_id(
+    conn: &mut Conn<'_>,
+    id: AssetId,
+    upload_id: &str,
+) -> StoreResult<bool> {
+    let learned = run!(conn, c => sqlx::query(
+        "UPDATE creative_assets SET mux_upload_id = $1, version = version + 1, updated_at = $2
+         WHERE id = $3 AND mux_upload_id IS NULL",
+    )
+    .bind(upload_id)
+    .bind(now_ms())
+    .bind(id.to_string())
+    .execute(&mut **c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(learned == 1)
+}
+
 /// Which rows [`Store::list_assets`] returns.
 #[derive(Clone, Debug, Default)]
 pub struct AssetFilter {
@@ -103,6 +126,9 @@ pub struct AssetFilter {
     pub status: Option<AssetStatus>,
     /// Include DELETED rows (admins); owners never see them.
     pub include_deleted: bool,
+    /// Include rows whose create has not recorded its upload URL (admins); owners never see
+    /// them, since they were never handed one.
+    pub include_unsent: bool,
     /// Only in-flight rows whose polling session ended unresolved.
     pub stuck_only: bool,
     /// Only orphaned uploads: in flight, no asset id, created before this time (unix ms).
@@ -173,6 +199,7 @@ impl Store {
                     AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
                AND ($6 IS NULL OR (mux_asset_id IS NULL AND created_at < $6
                     AND mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')))
+               AND ($9 OR upload_url IS NOT NULL)
              ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
         );
         let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
@@ -184,6 +211,7 @@ impl Store {
             .bind(filter.orphaned_before)
             .bind(filter.limit)
             .bind(filter.offset)
+            .bind(filter.include_unsent)
             .fetch_all(&mut **c)
             .await)?;
         decode_all(rows)

@@ -108,17 +108,4 @@ impl Store {
         .map(|done| done.rows_affected()))?;
         Ok(())
     }
-
-    /// Health's polling figures: (rows in a polling session, stuck rows, rows given up on).
-    pub async fn polling_counts(&self) -> StoreResult<(i64, i64, i64)> {
-        Ok(run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT
-                COALESCE(SUM(CASE WHEN poll_started_at IS NOT NULL AND stuck_since IS NULL THEN 1 ELSE 0 END), 0) AS active,
-                COALESCE(SUM(CASE WHEN stuck_since IS NOT NULL AND NOT poll_given_up THEN 1 ELSE 0 END), 0) AS stuck,
-                COALESCE(SUM(CASE WHEN poll_given_up THEN 1 ELSE 0 END), 0) AS given_up
-             FROM creative_assets WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')",
-        )
-        .fetch_one(&mut **c)
-        .await)?)
-    }
 }

@@ -28,7 +28,9 @@ pub async fn apply_event(
 }
 
 /// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
-/// writer bumped `version` first) re-reads the row and re-applies the pure transition.
+/// writer bumped `version` first) re-reads the row and re-applies the pure transition. An event
+/// that is no news (it only says something known happened again, later) changes nothing: no
+/// write, no record, and the row's polling session goes on. Webhooks and polls share this rule.
 pub async fn apply_event_to(
     conn: &mut Conn<'_>,
     mut current: CreativeAsset,
@@ -39,7 +41,9 @@ pub async fn apply_event_to(
 ) -> StoreResult<Option<Change>> {
     let id = current.id;
     for _ in 0..MAX_APPLY_ATTEMPTS {
-        let Some(change) = lifecycle::apply(&current.facts, event, at_ms) else {
+        let Some(change) = lifecycle::apply(&current.facts, event, at_ms)
+            .filter(|change| lifecycle::is_news(&current.facts, change))
+        else {
             return Ok(None);
         };
         if write_facts(conn, &current, &change.facts, stream_base).await? {

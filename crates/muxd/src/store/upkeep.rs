@@ -1,28 +1,46 @@
 //! What background jobs, health and admin tools read and fix in `creative_assets`: pending Mux
-//! deletions, failed upload creation, playback repair, and the health figures.
+//! deletions, interrupted creates, playback repair, and what `muxd doctor` reads.
 
 use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS};
-use super::rows::parse;
 use super::{now_ms, run, Store, StoreResult};
-use crate::domain::{AssetId, AssetStatus};
+use crate::domain::AssetId;
 
 impl Store {
-    /// Rows whose Mux asset or upload still has to be deleted, oldest first.
-    pub async fn pending_deletions(&self, limit: i64) -> StoreResult<Vec<CreativeAsset>> {
+    /// Rows whose Mux asset or upload still has to be deleted and whose backoff is over at
+    /// `now`, longest waiting first.
+    pub async fn pending_deletions(&self, now: i64, limit: i64) -> StoreResult<Vec<CreativeAsset>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM creative_assets WHERE mux_delete_pending ORDER BY updated_at LIMIT $1"
+            "SELECT {COLUMNS} FROM creative_assets
+             WHERE mux_delete_pending AND (next_delete_at IS NULL OR next_delete_at <= $1)
+             ORDER BY next_delete_at LIMIT $2"
         );
         let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(now)
             .bind(limit)
             .fetch_all(&mut **c)
             .await)?;
         decode_all(rows)
     }
 
+    /// Counts one more failed attempt at row `id`'s Mux deletion; the next is due at `next_at`.
+    pub async fn defer_deletion(&self, id: AssetId, next_at: i64) -> StoreResult<()> {
+        run!(&mut self.write().await?.conn(), c => sqlx::query(
+            "UPDATE creative_assets SET delete_attempts = delete_attempts + 1, next_delete_at = $1
+             WHERE id = $2 AND mux_delete_pending",
+        )
+        .bind(next_at)
+        .bind(id.to_string())
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
     /// Marks row `id`'s Mux deletion as done.
     pub async fn clear_delete_pending(&self, id: AssetId) -> StoreResult<()> {
         run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "UPDATE creative_assets SET mux_delete_pending = FALSE, updated_at = $1 WHERE id = $2",
+            "UPDATE creative_assets SET mux_delete_pending = FALSE, next_delete_at = NULL, updated_at = $1
+             WHERE id = $2",
         )
         .bind(now_ms())
         .bind(id.to_string())
@@ -47,56 +65,52 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a row whose Mux upload could not be created, keeping it visible with the reason.
-    pub async fn mark_upload_failed(&self, id: AssetId, message: &str) -> StoreResult<()> {
-        run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "UPDATE creative_assets SET mux_processing_status = 'ERROR', error_type = 'upload_not_created',
-                error_message = $1, error_source = 'upload', version = version + 1, updated_at = $2
-             WHERE id = $3",
+    /// Removes a row whose create never recorded its upload URL (the upload surely was not
+    /// created, or the reconciler settled it). Returns whether it did; a row whose create
+    /// finished meanwhile stays.
+    pub async fn remove_unsent(&self, id: AssetId) -> StoreResult<bool> {
+        let removed = run!(&mut self.write().await?.conn(), c => sqlx::query(
+            "DELETE FROM creative_assets WHERE id = $1 AND upload_url IS NULL",
         )
-        .bind(message)
-        .bind(now_ms())
         .bind(id.to_string())
         .execute(&mut **c)
         .await
         .map(|done| done.rows_affected()))?;
-        Ok(())
+        Ok(removed == 1)
     }
 
-    /// Removes a row that never reached Mux (its upload was definitely not created).
-    pub async fn remove_unsent(&self, id: AssetId) -> StoreResult<()> {
-        run!(&mut self.write().await?.conn(), c => sqlx::query("DELETE FROM creative_assets WHERE id = $1 AND mux_upload_id IS NULL")
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-        .map(|done| done.rows_affected()))?;
-        Ok(())
+    /// Rows created before `cutoff_ms` whose create never recorded the upload URL, oldest first:
+    /// creates that were interrupted, or whose Mux call failed ambiguously. Their owners never got
+    /// a URL. (Such a row may know its upload id, learned from a webhook.)
+    pub async fn unsent_before(
+        &self,
+        cutoff_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<CreativeAsset>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM creative_assets
+             WHERE upload_url IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2"
+        );
+        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(cutoff_ms)
+            .bind(limit)
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
     }
 
-    /// Counts rows by status (health's `statusCounts`).
-    pub async fn status_counts(&self) -> StoreResult<Vec<(AssetStatus, i64)>> {
-        let rows: Vec<(String, i64)> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT mux_processing_status, COUNT(*) AS n FROM creative_assets GROUP BY mux_processing_status",
+    /// Points every stored playback URL at `stream_base` (`muxd dev`, whose emulator serves
+    /// playback on a new port each run). Returns how many rows changed.
+    pub async fn rebase_playback_urls(&self, stream_base: &str) -> StoreResult<u64> {
+        let prefix = format!("{}/", stream_base.trim_end_matches('/'));
+        Ok(run!(&mut self.write().await?.conn(), c => sqlx::query(
+            "UPDATE creative_assets SET url = $1 || playback_id || '.m3u8'
+             WHERE url IS NOT NULL AND playback_id IS NOT NULL AND url <> $1 || playback_id || '.m3u8'",
         )
-        .fetch_all(&mut **c)
-        .await)?;
-        rows.into_iter()
-            .map(|(status, n)| Ok((parse("mux_processing_status", &status)?, n)))
-            .collect()
-    }
-
-    /// Health's processing figures since `since_ms`: (became ready, errored, in flight now).
-    pub async fn processing_stats(&self, since_ms: i64) -> StoreResult<(i64, i64, i64)> {
-        Ok(run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT
-                COALESCE(SUM(CASE WHEN mux_processing_status = 'READY' AND ready_at >= $1 THEN 1 ELSE 0 END), 0) AS ready,
-                COALESCE(SUM(CASE WHEN mux_processing_status = 'ERROR' AND updated_at >= $1 THEN 1 ELSE 0 END), 0) AS errors,
-                COALESCE(SUM(CASE WHEN mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING') THEN 1 ELSE 0 END), 0) AS in_flight
-             FROM creative_assets",
-        )
-        .bind(since_ms)
-        .fetch_one(&mut **c)
-        .await)?)
+        .bind(prefix)
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?)
     }
 
     /// How many schema migrations have been applied (`muxd doctor`).

@@ -1,6 +1,6 @@
 //! Who may call: extractors that put each handler's precondition in its signature.
-//! [`CurrentUser`] needs a valid bearer token (or the session cookie holding one, which
-//! `muxd dev` sets); [`AdminUser`] also needs the admin role. The external id is mapped to muxd's
+//! [`CurrentUser`] needs a valid bearer token (or, under `muxd dev`, the session cookie holding
+//! one, which only `muxd dev` sets); [`AdminUser`] also needs the admin role. The external id is mapped to muxd's
 //! internal user on first sight.
 
 use std::sync::Arc;
@@ -58,10 +58,13 @@ impl Authenticator {
     }
 }
 
-/// The token of a request: its bearer token, else its session cookie.
-fn token(parts: &Parts) -> Option<String> {
+/// The token of a request: its bearer token, else (when `sessions`) its session cookie.
+fn token(parts: &Parts, sessions: bool) -> Option<String> {
     if let Some(Authorization(bearer)) = parts.headers.typed_get::<Authorization<Bearer>>() {
         return Some(bearer.token().trim().to_owned());
+    }
+    if !sessions {
+        return None;
     }
     let jar = CookieJar::from_headers(&parts.headers);
     jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
@@ -75,8 +78,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let token = token(parts).ok_or(ApiError::Unauthorized)?;
-        let user = Authenticator::from_ref(state).user(&token).await?;
+        let auth = Authenticator::from_ref(state);
+        let token = token(parts, auth.identity.issues_sessions()).ok_or(ApiError::Unauthorized)?;
+        let user = auth.user(&token).await?;
         Ok(CurrentUser(user))
     }
 }

@@ -28,6 +28,12 @@ pub enum ApiError {
     /// 413: the body is larger than allowed.
     #[error("body too large")]
     PayloadTooLarge,
+    /// 429: this caller asked too often; retry after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// 502: Mux refused the request.
     #[error("Mux refused the request: {0}")]
     MuxRejected(String),
@@ -50,6 +56,7 @@ impl ApiError {
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::MuxRejected(_) => (StatusCode::BAD_GATEWAY, "mux_rejected"),
             ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -72,11 +79,16 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"type": kind, "message": self.to_string()}})),
         )
             .into_response();
-        if let ApiError::Unavailable {
-            retry_after_secs: Some(secs),
-            ..
-        } = self
-        {
+        let retry_after = match self {
+            ApiError::Unavailable {
+                retry_after_secs, ..
+            } => retry_after_secs,
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

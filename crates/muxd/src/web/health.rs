@@ -1,5 +1,9 @@
-//! `GET /api/health/mux-system` (the guide's JSON, §Monitoring, plus webhook figures, version and
-//! uptime; 200 healthy/degraded, 503 unhealthy; never a secret) and `GET /metrics` (Prometheus).
+//! `GET /api/health/mux-system` (the guide's JSON, §Monitoring, plus webhook figures, jobs,
+//! version and uptime; 200 healthy/degraded, 503 unhealthy; never a secret) and `GET /metrics`
+//! (Prometheus). Anyone may ask for health, so its reads cost what is in flight or recent, not
+//! the table's size (`store::health`). `statusCounts` counts the in-flight statuses. Degraded
+//! means: the breaker is not closed, the retry budget is spent, an upload is stuck, or the
+//! recent rate of system failures is over 10 % (a user's unreadable file is not one).
 
 use std::time::Instant;
 
@@ -13,10 +17,15 @@ use serde_json::{json, Map, Value};
 
 use super::state::HealthSources;
 use crate::domain::time::rfc3339;
-use crate::store::{now_ms, Store, StoreError};
+use crate::store::{now_ms, Store};
 
 /// The window of "recent" processing figures.
 const RECENT_MS: i64 = 60 * 60 * 1000;
+/// Health is degraded when more than this share of recently finished uploads failed for a
+/// system reason (not a user's unreadable file)…
+const ERROR_RATE_THRESHOLD: f64 = 0.1;
+/// …and at least this many did, so one failure among few uploads is not an alarm.
+const MIN_SYSTEM_ERRORS: i64 = 3;
 
 pub async fn mux_system(
     State(store): State<Store>,
@@ -25,33 +34,28 @@ pub async fn mux_system(
     let started = Instant::now();
     let resilience = sources.mux.resilience_snapshot();
     let db_started = Instant::now();
-    let since = now_ms() - RECENT_MS;
-    let database = async {
-        let counts = store.status_counts().await?;
-        let stats = store.processing_stats(since).await?;
-        let polling = store.polling_counts().await?;
-        Ok::<_, StoreError>((counts, stats, polling))
-    }
-    .await;
+    let figures = store.health_figures(now_ms() - RECENT_MS).await;
     let db_ms = db_started.elapsed().as_millis() as u64;
-    let (database_json, processing_json, polling_json, db_ok, trouble) = match &database {
-        Ok((counts, (ready, errors, in_flight), (active, stuck, given_up))) => {
-            let status_counts: Map<String, Value> = counts
+    let (database_json, processing_json, polling_json, trouble) = match &figures {
+        Ok(f) => {
+            let in_flight: i64 = f.in_flight.iter().map(|(_, n)| n).sum();
+            let status_counts: Map<String, Value> = f
+                .in_flight
                 .iter()
                 .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
                 .collect();
-            let finished = ready + errors;
+            let finished = f.ready + f.errors;
             let error_rate = if finished == 0 {
                 0.0
             } else {
-                *errors as f64 / finished as f64
+                f.system_errors as f64 / finished as f64
             };
+            let failing = f.system_errors >= MIN_SYSTEM_ERRORS && error_rate > ERROR_RATE_THRESHOLD;
             (
                 json!({"connected": true, "responseTime": db_ms, "statusCounts": status_counts}),
-                json!({"recentlyProcessed": ready, "currentlyProcessing": in_flight, "recentErrors": errors, "errorRate": error_rate}),
-                json!({"activeSessions": active, "stuck": stuck, "givenUp": given_up}),
-                true,
-                *errors > 0 || *stuck > 0,
+                json!({"recentlyProcessed": f.ready, "currentlyProcessing": in_flight, "recentErrors": f.errors, "recentSystemErrors": f.system_errors, "errorRate": error_rate}),
+                json!({"activeSessions": f.polling_active, "stuck": f.stuck, "givenUp": f.given_up}),
+                failing || f.stuck > 0,
             )
         }
         Err(error) => {
@@ -61,10 +65,10 @@ pub async fn mux_system(
                 Value::Null,
                 Value::Null,
                 false,
-                false,
             )
         }
     };
+    let db_ok = figures.is_ok();
     let status = if !db_ok {
         "unhealthy"
     } else if resilience.circuit_breaker.state != BreakerState::Closed

@@ -23,9 +23,17 @@ pub async fn receive(
     body: Body,
 ) -> Response {
     let started = std::time::Instant::now();
-    let Ok(body) = to_bytes(body, intake.settings.max_body_bytes).await else {
-        intake.stats.rejected("too_large");
-        return ApiError::PayloadTooLarge.into_response();
+    let body = match to_bytes(body, intake.settings.max_body_bytes).await {
+        Ok(body) => body,
+        Err(error) if is_too_large(&error) => {
+            intake.stats.rejected("too_large");
+            return ApiError::PayloadTooLarge.into_response();
+        }
+        Err(_) => {
+            intake.stats.rejected("unreadable_body");
+            return ApiError::BadRequest("the request body could not be read".into())
+                .into_response();
+        }
     };
     let header = headers.get("mux-signature").and_then(|v| v.to_str().ok());
     let secrets: Vec<&[u8]> = intake
@@ -72,4 +80,11 @@ pub async fn receive(
         }
         Err(IngestError::Store(error)) => ApiError::from(error).into_response(),
     }
+}
+
+/// Whether reading the body failed because it was over the limit (not because the client went
+/// away or sent a broken stream).
+fn is_too_large(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>())
 }

@@ -1,18 +1,31 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
-//! real HTTP server or the `muxd` binary. `harness` and `app` own the set-up; one module per area.
+//! real HTTP server or the `muxd` binary, and the check that imports point one way. `harness`,
+//! `app`, `app_requests`, `chaos`, `media` and `process` own the set-up; one module per area.
 
 mod admin;
 mod app;
+mod app_requests;
 mod authz;
 mod bursts;
 mod chaos;
+mod commands;
 mod dev;
 mod e2e;
 mod harness;
+mod layers;
+mod layers_scan;
+mod live;
+mod media;
 mod operations;
 mod outage;
+mod process;
+mod prometheus;
 mod reconcile;
 mod startup;
 mod store;
+mod store_lifecycle;
+mod store_rows;
+mod store_webhooks;
 mod uploads;
+mod webhook_deliveries;
 mod webhooks;

@@ -5,8 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::app::{fixture, Backend, TestApp};
+use crate::app::{Backend, TestApp};
 use crate::harness::eventually;
+use crate::media::fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_get_503_while_the_database_is_down_and_land_after() {

@@ -9,8 +9,9 @@ use muxd::domain::schedule::Schedule;
 use muxd::store::now_ms;
 use serde_json::json;
 
-use crate::app::{app_test, fixture, TestApp};
+use crate::app::{app_test, TestApp};
 use crate::harness::eventually;
+use crate::media::fixture;
 
 /// Polls what is due at once: no grace period.
 fn eager() -> Schedule {
@@ -28,6 +29,21 @@ fn drop_all_webhooks(app: &TestApp) {
         },
         ..Default::default()
     });
+}
+
+/// Waits until the breaker's open window (test-short) has ended, as the breaker itself reports
+/// it: no guess at how long it stays open. The report is in whole milliseconds, rounded down, so
+/// the wait also covers the one millisecond it may hide.
+async fn breaker_window_over(app: &TestApp) {
+    let left_ms = || {
+        let breaker = app.app.mux.resilience_snapshot().circuit_breaker;
+        breaker.retry_after_ms.unwrap_or(0)
+    };
+    let at_least_until = tokio::time::Instant::now() + Duration::from_millis(left_ms() + 1);
+    eventually("the breaker's open window ending", async || {
+        left_ms() == 0 && tokio::time::Instant::now() >= at_least_until
+    })
+    .await;
 }
 
 async fn status(app: &TestApp, id: &str) -> String {
@@ -262,8 +278,8 @@ app_test!(
         let row = app.store.asset(id.parse().unwrap()).await.unwrap().unwrap();
         assert_eq!(row.poll_failures, 5);
         app.emulator.clear_faults();
-        // The breaker opened during the failures; let its (test-short) open window pass.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The breaker opened during the failures: wait until it would admit a call again.
+        breaker_window_over(&app).await;
         assert_eq!(
             app.app
                 .reconciler(eager())

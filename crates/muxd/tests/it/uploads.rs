@@ -1,7 +1,13 @@
 //! `POST /api/mux/create-video-upload` when things go wrong: bad input gets a clear 400 and no
 //! row; Mux refusing leaves no orphan row; Mux failing in a way that may have created the upload
-//! leaves a visible ERROR row with the reason (nothing is lost track of).
+//! shows the user no card, and the reconciler settles the row (finding the upload on Mux by
+//! passthrough and cancelling it), so nothing is lost track of.
 
+use std::time::Duration;
+
+use muxd::domain::schedule::Schedule;
+use muxd::domain::AssetId;
+use muxd::store::{now_ms, NewAsset, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -112,7 +118,7 @@ app_test!(
 );
 
 app_test!(
-    mux_failing_ambiguously_leaves_a_visible_error_row,
+    mux_failing_ambiguously_shows_no_card_and_the_reconciler_settles_it,
     |app: TestApp| async move {
         app.add_fault(
             json!({"method": "POST", "path": "/video/v1/uploads", "kind": "error", "status": 503}),
@@ -127,12 +133,29 @@ app_test!(
             )
             .await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{reply}");
-        let assets = my_assets(&app).await;
-        assert_eq!(assets.len(), 1, "{assets:?}");
-        assert_eq!(assets[0]["status"], "ERROR");
-        assert_eq!(assets[0]["error"]["type"], "upload_not_created");
-        // Mux recovers: the next user succeeds.
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(!message.contains("Some("), "{message}");
+        // Mux may have made the upload: the row waits, unseen by its owner, for the reconciler.
+        assert!(
+            my_assets(&app).await.is_empty(),
+            "a card the user never asked for"
+        );
+        let unsent = app.store.unsent_before(now_ms() + 1, 10).await.unwrap();
+        assert_eq!(unsent.len(), 1);
         app.emulator.clear_faults();
+        let schedule = Schedule {
+            unsent_grace: Duration::ZERO,
+            ..Schedule::default()
+        };
+        let outcome = app
+            .app
+            .reconciler(schedule)
+            .run_once("a", now_ms() + 1)
+            .await
+            .unwrap();
+        assert_eq!(outcome.settled, 1);
+        assert!(app.store.asset(unsent[0].id).await.unwrap().is_none());
+        // Mux recovers: the next create succeeds.
         let (status, reply) = app
             .call(
                 Method::POST,
@@ -142,6 +165,58 @@ app_test!(
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{reply}");
+        assert_eq!(my_assets(&app).await.len(), 1);
+    }
+);
+
+app_test!(
+    a_create_interrupted_on_mux_is_found_by_passthrough_and_cancelled,
+    |app: TestApp| async move {
+        // A row whose create reached Mux but died before storing the upload id.
+        let user = app
+            .store
+            .upsert_user("user_uploads", Role::User)
+            .await
+            .unwrap();
+        let id = AssetId::new();
+        app.store
+            .insert_asset(&NewAsset {
+                id,
+                owner_id: user.id,
+                campaign_id: None,
+                influencer_id: None,
+                name: "lost.mp4".into(),
+                description: None,
+            })
+            .await
+            .unwrap();
+        let mux = app.app.mux.clone();
+        let request = mux_api::CreateUploadRequest {
+            new_asset_settings: mux_api::NewAssetSettings {
+                passthrough: Some(id.to_string()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let upload = mux.create_upload(&request).await.unwrap();
+        let schedule = Schedule {
+            unsent_grace: Duration::ZERO,
+            ..Schedule::default()
+        };
+        let settled = async || {
+            app.app
+                .reconciler(schedule.clone())
+                .run_once("a", now_ms() + 1)
+                .await
+                .unwrap()
+                .settled
+                == 1
+                || app.store.asset(id).await.unwrap().is_none()
+        };
+        eventually("the interrupted create settled", settled).await;
+        let on_mux = app.emulator.uploads();
+        let mine = on_mux.iter().find(|u| u.id == upload.id).unwrap();
+        assert_eq!(mine.status, mux_emulator::UploadStatus::Cancelled);
     }
 );
 
@@ -199,7 +274,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
     // And the upload works end to end.
     app.http
         .put(created["url"].as_str().unwrap())
-        .body(crate::app::fixture("tiny-2s-320x240.mp4"))
+        .body(crate::media::fixture("tiny-2s-320x240.mp4"))
         .send()
         .await
         .unwrap();

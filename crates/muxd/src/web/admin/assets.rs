@@ -55,6 +55,7 @@ pub async fn list(
         owner,
         status: status(query.status.as_deref())?,
         include_deleted: true,
+        include_unsent: true,
         stuck_only: query.stuck,
         orphaned_before: query.orphaned.then(|| now_ms() - ORPHAN_AFTER_MS),
         limit,

@@ -39,6 +39,7 @@ fn event(asset: &CreativeAsset) -> Event {
 }
 
 struct Live {
+    hub: LiveHub,
     store: Store,
     user: User,
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
@@ -67,6 +68,7 @@ pub async fn stream(
         }
     }
     let live = Live {
+        hub: live,
         store,
         user,
         rx,
@@ -77,7 +79,11 @@ pub async fn stream(
             if let Some(next) = live.queue.pop_front() {
                 return Some((Ok(next), live));
             }
-            match live.rx.recv().await {
+            let received = tokio::select! {
+                received = live.rx.recv() => received,
+                () = live.hub.closed() => return None,
+            };
+            match received {
                 Ok(change) if change.owner_id == live.user.id => {
                     if let Ok(Some(asset)) = live.store.asset(change.asset_id).await {
                         live.queue.push_back(event(&asset));

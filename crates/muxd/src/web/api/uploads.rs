@@ -1,6 +1,7 @@
 //! `POST /api/mux/create-video-upload`: parse the request, let the uploads service create the row
 //! and the Mux direct upload, and hand back the URL (see `service::uploads` for what happens when
-//! Mux fails).
+//! Mux fails). The create runs as a task of its own, so a client that hangs up mid-request does
+//! not cut it off between the Mux call and its bookkeeping.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,11 +41,15 @@ pub async fn create(
         file_size: input.file_size,
         file_type: input.file_type,
     };
-    let created = uploads
-        .create(&user, request)
+    let created = tokio::spawn(async move { uploads.create(&user, request).await })
         .await
+        .map_err(|panic| ApiError::Internal(panic.into()))?
         .map_err(|error| match error {
             CreateError::Invalid(message) => ApiError::BadRequest(message),
+            too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
+                message: too_many.to_string(),
+                retry_after_secs: wait.as_secs().max(1),
+            },
             CreateError::Failed(error) => error.into(),
         })?;
     let id = created.asset.id;

@@ -1,0 +1,167 @@
+//! The other `muxd` commands as an operator runs them: `muxd emulator` alone answering the Mux
+//! API, `muxd doctor` passing or naming the fix, and `muxd reconcile --once` finishing an asset
+//! whose webhooks never came.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::harness::{eventually, TempDir};
+use crate::media::fixture;
+use crate::process::{muxd, start};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_emulator_runs_alone_and_answers_the_mux_api() {
+    let dir = TempDir::new().unwrap();
+    let (_running, line) = start(&dir, &["emulator", "--port", "0"], &[], "listening on").await;
+    let base = line.rsplit(' ').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{base}/video/v1/uploads"))
+        .basic_auth("emulator", Some("emulator-secret"))
+        .json(&json!({"cors_origin": "*", "new_asset_settings": {"playback_policies": ["public"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let anonymous = http
+        .get(format!("{base}/video/v1/uploads"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
+    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let dir = TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("doctor.db").display());
+    let base = emulator.base_url();
+    let env = |secret: &'static str| {
+        vec![
+            ("DATABASE_URL", db.clone()),
+            ("MUX_BASE_URL", base.clone()),
+            ("MUX_TOKEN_ID", "emulator".to_owned()),
+            ("MUX_TOKEN_SECRET", secret.to_owned()),
+            ("MUX_WEBHOOK_SIGNING_SECRET", "s".to_owned()),
+            ("MUXD_JWT_HS256_SECRET", "j".to_owned()),
+        ]
+    };
+    let run = |vars: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        muxd(&dir, &["doctor"], &pairs).output().unwrap()
+    };
+    assert!(muxd(&dir, &["migrate"], &[("DATABASE_URL", &db)])
+        .status()
+        .unwrap()
+        .success());
+    // `output()` blocks this worker; the emulator keeps serving on the other.
+    let good = run(env("emulator-secret"));
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{text}");
+    assert!(text.contains("All checks passed"), "{text}");
+
+    let bad = run(env("wrong-secret"));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success(), "{text}");
+    assert!(
+        text.contains("Mux refused the access token (401)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: check MUX_TOKEN_ID/MUX_TOKEN_SECRET"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
+    // An emulator with no webhook URL: Mux finishes the asset, muxd hears nothing.
+    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let dir = TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("rec.db").display());
+    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let user = store
+        .upsert_user("user_cli", muxd::store::Role::User)
+        .await
+        .unwrap();
+    let id = muxd::domain::AssetId::new();
+    let new = muxd::store::NewAsset {
+        id,
+        owner_id: user.id,
+        campaign_id: None,
+        influencer_id: None,
+        name: "r".into(),
+        description: None,
+    };
+    store.insert_asset(&new).await.unwrap();
+    let http = reqwest::Client::new();
+    let upload: Value = http
+        .post(format!("{}/video/v1/uploads", emulator.base_url()))
+        .basic_auth("emulator", Some("emulator-secret"))
+        .json(&json!({"cors_origin": "*", "new_asset_settings": {"playback_policies": ["public"], "passthrough": id.to_string()}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (upload_id, url) = (
+        upload["data"]["id"].as_str().unwrap(),
+        upload["data"]["url"].as_str().unwrap(),
+    );
+    store.set_upload(id, upload_id, url).await.unwrap();
+    http.put(url)
+        .body(fixture("tiny-2s-320x240.mp4"))
+        .send()
+        .await
+        .unwrap();
+    // Wait until Mux (the emulator) has finished the asset.
+    let ready = async || {
+        emulator
+            .assets()
+            .iter()
+            .any(|a| a.status == mux_emulator::AssetStatus::Ready)
+    };
+    eventually("Mux finishing the asset", ready).await;
+    // Quiet for longer than the grace period.
+    crate::harness::exec(
+        &store,
+        "UPDATE creative_assets SET updated_at = updated_at - 120000",
+    )
+    .await;
+    store.close().await;
+
+    let base = emulator.base_url();
+    let env = [
+        ("DATABASE_URL", db.as_str()),
+        ("MUX_BASE_URL", base.as_str()),
+        ("MUX_TOKEN_ID", "emulator"),
+        ("MUX_TOKEN_SECRET", "emulator-secret"),
+        ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
+        ("MUXD_JWT_HS256_SECRET", "j"),
+    ];
+    // `output()` blocks this worker; the emulator keeps serving on the other.
+    let out = muxd(&dir, &["reconcile", "--once"], &env).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("polled 1, changed 1"), "{text}");
+    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.asset(id).await.unwrap().unwrap().facts.status,
+        muxd::domain::AssetStatus::Ready
+    );
+}

@@ -1,0 +1,62 @@
+//! Running the `muxd` binary from tests, as an operator would: a clean environment, a temp
+//! working directory, a child that is killed when the test ends, and waiting (with a generous
+//! deadline) for the line it prints once it is ready.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::harness::TempDir;
+
+/// Kills the child on drop, so a failing test leaves nothing running.
+pub struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `muxd args…` in `dir` with only `PATH`, `RUST_LOG=warn` and `env` set.
+pub fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));
+    cmd.args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Starts `muxd args…` and waits for the first stdout line containing `needle`. The rest of
+/// stdout keeps being read, so the child never writes into a closed pipe.
+pub async fn start(
+    dir: &TempDir,
+    args: &[&str],
+    env: &[(&str, &str)],
+    needle: &'static str,
+) -> (Running, String) {
+    let mut child = muxd(dir, args, env).stdout(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let (found, wanted) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(needle) {
+                if let Some(found) = found.take() {
+                    let _ = found.send(line);
+                }
+            }
+        }
+    });
+    let line = tokio::time::timeout(Duration::from_secs(60), wanted)
+        .await
+        .unwrap_or_else(|_| panic!("muxd {args:?} never printed {needle:?}"))
+        .unwrap_or_else(|_| panic!("muxd {args:?} exited before printing {needle:?}"));
+    (running, line)
+}

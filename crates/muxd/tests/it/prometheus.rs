@@ -1,0 +1,103 @@
+//! Prometheus metrics, checked so that no sibling test can make them pass. Every app in this
+//! binary records into one process-wide Prometheus recorder, so a line in `/metrics` may well be
+//! another test's. One test therefore counts into a recorder of its own, around an app that runs
+//! on its thread only; the other has `/metrics` render a label value only it could have recorded.
+
+use metrics::{SharedString, Unit};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use metrics_util::CompositeKey;
+use reqwest::StatusCode;
+
+use crate::app::{app_test, Backend, TestApp};
+
+/// Everything recorded, as one snapshot (taking it resets the recorder's counters).
+type Snapshot = Vec<(CompositeKey, Option<Unit>, Option<SharedString>, DebugValue)>;
+
+/// The counter `name` with exactly `labels` in `snapshot` (0 if never counted).
+fn counter(snapshot: &Snapshot, name: &str, labels: &[(&str, &str)]) -> u64 {
+    let mut want = labels.to_vec();
+    want.sort_unstable();
+    let wanted = |key: &CompositeKey| {
+        let key = key.key();
+        let mut have: Vec<(&str, &str)> = key.labels().map(|l| (l.key(), l.value())).collect();
+        have.sort_unstable();
+        key.name() == name && have == want
+    };
+    snapshot
+        .iter()
+        .find_map(|(key, _, _, value)| match value {
+            DebugValue::Counter(n) if wanted(key) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+/// Counts into a recorder of this test's own, on both backends. Plain `#[test]`s with a
+/// current-thread runtime each: muxd, the emulator and the test all run on the test's thread,
+/// inside `with_local_recorder`, so every count is this test's alone and the figures are exact.
+mod metrics_count_webhooks_and_mux_calls {
+    #[test]
+    fn sqlite() {
+        super::metrics_count_webhooks_and_mux_calls(super::Backend::Sqlite);
+    }
+    #[test]
+    fn postgres() {
+        super::metrics_count_webhooks_and_mux_calls(super::Backend::Postgres);
+    }
+}
+
+fn metrics_count_webhooks_and_mux_calls(backend: Backend) {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let ran = metrics::with_local_recorder(&recorder, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let Some(app) = TestApp::spawn(backend).await else {
+                return false; // PostgreSQL unavailable outside CI (the harness said so)
+            };
+            app.create_upload("user_metrics", "m.mp4").await;
+            assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
+            true
+        })
+    });
+    if !ran {
+        return;
+    }
+    let snapshot: Snapshot = snapshotter.snapshot().into_vec();
+    let missing_header = [("reason", "missing_header")];
+    assert_eq!(
+        counter(&snapshot, "muxd_webhooks_rejected_total", &missing_header),
+        1,
+        "{snapshot:?}"
+    );
+    let created = [("operation", "create_upload"), ("outcome", "ok")];
+    assert_eq!(
+        counter(&snapshot, "mux_api_calls_total", &created),
+        1,
+        "{snapshot:?}"
+    );
+}
+
+app_test!(
+    metrics_render_what_muxd_counts_in_the_prometheus_format,
+    |app: TestApp| async move {
+        // A rejection reason no other test uses, counted the way the webhook handler counts one.
+        let reason: &'static str =
+            Box::leak(format!("test_{}", uuid::Uuid::new_v4().simple()).into_boxed_str());
+        app.app.webhook_stats.rejected(reason);
+        let text = app
+            .http
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = format!("muxd_webhooks_rejected_total{{reason=\"{reason}\"}} 1");
+        assert!(text.lines().any(|l| l == line), "no `{line}` in:\n{text}");
+    }
+);

@@ -1,0 +1,186 @@
+//! Store rows on both backends: users by external id, a new asset row, finding a row by any of
+//! its keys, asset lists by owner and status, and the lookups that must use an index.
+
+use muxd::domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
+use muxd::store::assets::AssetFilter;
+use muxd::store::{Role, Store};
+
+use crate::harness::{exec, explain_plan, store_test};
+use crate::store::{seeded, webhook_cause, STREAM};
+
+store_test!(
+    external_ids_map_to_one_internal_user,
+    super::external_ids_map_to_one_internal_user
+);
+async fn external_ids_map_to_one_internal_user(store: Store) {
+    let first = store.upsert_user("user_2abc", Role::User).await.unwrap();
+    let again = store.upsert_user("user_2abc", Role::Admin).await.unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(again.role, Role::Admin);
+    assert_eq!(store.user(first.id).await.unwrap(), Some(again));
+    let other = store.upsert_user("user_other", Role::User).await.unwrap();
+    assert_ne!(other.id, first.id);
+}
+
+store_test!(
+    new_asset_awaits_upload_with_passthrough_self,
+    super::new_asset_awaits_upload_with_passthrough_self
+);
+async fn new_asset_awaits_upload_with_passthrough_self(store: Store) {
+    let id = seeded(&store, "up-1").await;
+    let asset = store.asset(id).await.unwrap().unwrap();
+    assert_eq!(asset.facts.status, AssetStatus::AwaitingUpload);
+    assert_eq!(asset.passthrough, id.to_string());
+    assert_eq!(asset.mux_upload_id.as_deref(), Some("up-1"));
+    assert_eq!(asset.version, 1);
+    let influencers = store.influencers(asset.campaign_id.unwrap()).await.unwrap();
+    assert_eq!(influencers[0].handle.as_deref(), Some("@ada"));
+}
+
+store_test!(
+    events_find_their_row_by_any_key,
+    super::events_find_their_row_by_any_key
+);
+async fn events_find_their_row_by_any_key(store: Store) {
+    let id = seeded(&store, "up-2").await;
+    store
+        .apply(
+            id,
+            &LifecycleEvent::AssetCreated {
+                asset_id: "as-2".into(),
+            },
+            1,
+            &webhook_cause(1),
+            STREAM,
+        )
+        .await
+        .unwrap();
+    let mut pooled = store.read().await.unwrap();
+    let mut conn = pooled.conn();
+    let by = |keys: MatchKeys| keys;
+    for keys in [
+        by(MatchKeys {
+            passthrough: Some(id),
+            ..Default::default()
+        }),
+        by(MatchKeys {
+            upload_id: Some("up-2".into()),
+            ..Default::default()
+        }),
+        by(MatchKeys {
+            asset_id: Some("as-2".into()),
+            ..Default::default()
+        }),
+        // A stale passthrough falls through to the upload id.
+        by(MatchKeys {
+            passthrough: Some(AssetId::new()),
+            upload_id: Some("up-2".into()),
+            asset_id: None,
+        }),
+    ] {
+        let found = muxd::store::assets::find_by_keys(&mut conn, &keys)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|a| a.id), Some(id), "{keys:?}");
+    }
+    let none = MatchKeys {
+        upload_id: Some("nope".into()),
+        ..Default::default()
+    };
+    assert!(muxd::store::assets::find_by_keys(&mut conn, &none)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+store_test!(
+    asset_lists_filter_by_owner_campaign_and_status,
+    super::asset_lists_filter_by_owner_campaign_and_status
+);
+async fn asset_lists_filter_by_owner_campaign_and_status(store: Store) {
+    let id = seeded(&store, "up-6").await;
+    let owner = store.asset(id).await.unwrap().unwrap().owner_id;
+    let stranger = store
+        .upsert_user("user_stranger", Role::User)
+        .await
+        .unwrap();
+    let list = |owner, status| AssetFilter {
+        owner: Some(owner),
+        status,
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.list_assets(&list(owner, None)).await.unwrap().len(),
+        1
+    );
+    assert!(store
+        .list_assets(&list(stranger.id, None))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .list_assets(&list(owner, Some(AssetStatus::AwaitingUpload)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store
+        .list_assets(&list(owner, Some(AssetStatus::Ready)))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+store_test!(
+    lookups_by_upload_asset_and_status_use_an_index,
+    super::lookups_by_upload_asset_and_status_use_an_index
+);
+async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
+    let user = store.upsert_user("user_bulk", Role::User).await.unwrap();
+    // Enough rows that a sequential scan is not the cheap choice, then fresh statistics.
+    let mut values = Vec::new();
+    for n in 0..3000 {
+        let status = AssetStatus::ALL[n % AssetStatus::ALL.len()].as_str();
+        values.push(format!(
+            "('{id}', '{owner}', 'x', '{id}', 'up-{n}', 'as-{n}', '{status}', {n}, {n})",
+            id = AssetId::new(),
+            owner = user.id,
+        ));
+    }
+    exec(
+        &store,
+        &format!(
+            "INSERT INTO creative_assets (id, owner_id, name, passthrough, mux_upload_id, mux_asset_id,
+                mux_processing_status, created_at, updated_at) VALUES {}",
+            values.join(", ")
+        ),
+    )
+    .await;
+    exec(&store, "ANALYZE").await;
+
+    let postgres = store.backend() == muxd::config::Backend::Postgres;
+    let explain = if postgres {
+        "EXPLAIN"
+    } else {
+        "EXPLAIN QUERY PLAN"
+    };
+    let in_flight: &[&str] = &[
+        "idx_creative_assets_in_flight",
+        "idx_creative_assets_status_created",
+    ];
+    for (query, indexes) in [
+        ("SELECT id FROM creative_assets WHERE mux_upload_id = 'up-7'", &["idx_creative_assets_mux_upload_id"][..]),
+        ("SELECT id FROM creative_assets WHERE mux_asset_id = 'as-7'", &["idx_creative_assets_mux_asset_id"][..]),
+        ("SELECT id FROM creative_assets WHERE mux_processing_status = 'MUX_PROCESSING' ORDER BY created_at LIMIT 50", &["idx_creative_assets_status_created"][..]),
+        // The reconciler's scan: either index serves it; which one is the planner's call.
+        ("SELECT id FROM creative_assets WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING') ORDER BY updated_at LIMIT 50", in_flight),
+    ] {
+        let plan = explain_plan(&store, &format!("{explain} {query}")).await;
+        eprintln!("{explain} {query}\n{plan}\n");
+        assert!(indexes.iter().any(|index| plan.contains(index)), "expected one of {indexes:?} in the plan of {query}:\n{plan}");
+        assert!(!plan.contains("Seq Scan") && !plan.contains("SCAN creative_assets\n") && !plan.ends_with("SCAN creative_assets"), "full scan in {query}:\n{plan}");
+    }
+}

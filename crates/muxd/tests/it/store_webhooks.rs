@@ -1,0 +1,120 @@
+//! The webhook log in the store on both backends: one row per event id however often (or however
+//! concurrently) Mux delivers it, unmatched events found by their keys, filters, and purging.
+
+use muxd::domain::MatchKeys;
+use muxd::store::webhooks::{self, WebhookFilter};
+use muxd::store::{NewWebhookEvent, Outcome, Store};
+
+use crate::harness::store_test;
+
+store_test!(
+    webhook_events_dedupe_on_event_id,
+    super::webhook_events_dedupe_on_event_id
+);
+async fn webhook_events_dedupe_on_event_id(store: Store) {
+    let keys = MatchKeys {
+        upload_id: Some("up-9".into()),
+        ..Default::default()
+    };
+    let event = NewWebhookEvent {
+        event_id: "evt-a",
+        event_type: "video.upload.asset_created",
+        object_type: Some("upload"),
+        object_id: Some("up-9"),
+        mux_created_at: Some(1),
+        received_at: 100,
+        keys: &keys,
+        payload: r#"{"id":"evt-a"}"#,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let id = webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
+        .await
+        .unwrap()
+        .expect("first delivery stored");
+    assert_eq!(
+        webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
+            .await
+            .unwrap(),
+        None,
+        "duplicate stored twice"
+    );
+    let pending = webhooks::unmatched_for(&mut tx.conn(), &keys)
+        .await
+        .unwrap();
+    assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
+    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Applied, None, None)
+        .await
+        .unwrap();
+    assert!(webhooks::unmatched_for(&mut tx.conn(), &keys)
+        .await
+        .unwrap()
+        .is_empty());
+    tx.commit().await.unwrap();
+
+    let stored = store.webhook_event("evt-a").await.unwrap().unwrap();
+    assert_eq!((stored.outcome, stored.deliveries), (Outcome::Applied, 2));
+    let applied = store
+        .webhook_events(&WebhookFilter {
+            outcome: Some(Outcome::Applied),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(applied.len(), 1);
+    let none = store
+        .webhook_events(&WebhookFilter {
+            outcome: Some(Outcome::Failed),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(store.purge_webhook_events(101).await.unwrap(), 1);
+    assert!(store.webhook_event("evt-a").await.unwrap().is_none());
+}
+
+store_test!(
+    concurrent_duplicate_webhooks_store_one_row,
+    super::concurrent_duplicate_webhooks_store_one_row
+);
+async fn concurrent_duplicate_webhooks_store_one_row(store: Store) {
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let keys = MatchKeys::default();
+            let event = NewWebhookEvent {
+                event_id: "evt-same",
+                event_type: "video.asset.ready",
+                object_type: None,
+                object_id: None,
+                mux_created_at: None,
+                received_at: 1,
+                keys: &keys,
+                payload: "{}",
+            };
+            let mut tx = store.begin().await.unwrap();
+            let stored = webhooks::insert(&mut tx.conn(), &event, Outcome::Unmatched, None)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            stored.is_some()
+        }));
+    }
+    let mut firsts = 0;
+    for task in tasks {
+        firsts += usize::from(task.await.unwrap());
+    }
+    assert_eq!(firsts, 1);
+    assert_eq!(
+        store
+            .webhook_event("evt-same")
+            .await
+            .unwrap()
+            .unwrap()
+            .deliveries,
+        8
+    );
+}
