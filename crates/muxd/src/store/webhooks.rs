@@ -215,12 +215,13 @@ pub async fn lock_keys(conn: &mut Conn<'_>, keys: &MatchKeys) -> StoreResult<()>
     .flatten()
     .collect();
     names.sort();
-    for name in names {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(name)
-            .execute(&mut **c)
-            .await?;
-    }
+    // One round trip; `ORDER BY` takes the locks in one order everywhere.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k",
+    )
+    .bind(names)
+    .execute(&mut **c)
+    .await?;
     Ok(())
 }
 
