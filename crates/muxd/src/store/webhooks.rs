@@ -198,33 +198,6 @@ pub async fn set_outcome(
     Ok(())
 }
 
-/// Serialises, until the transaction ends, every transaction that matches or drains events by
-/// any of `keys` (PostgreSQL advisory locks; SQLite already runs one writer at a time). Without
-/// it, an event stored as unmatched and a row learning that event's key could commit at once,
-/// each missing the other, and the event would wait for ever. Keys are locked in one order.
-pub async fn lock_keys(conn: &mut Conn<'_>, keys: &MatchKeys) -> StoreResult<()> {
-    let Conn::Postgres(c) = conn else {
-        return Ok(());
-    };
-    let mut names: Vec<String> = [
-        keys.passthrough.map(|p| format!("p:{p}")),
-        keys.upload_id.as_ref().map(|u| format!("u:{u}")),
-        keys.asset_id.as_ref().map(|a| format!("a:{a}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    names.sort();
-    // One round trip; `ORDER BY` takes the locks in one order everywhere.
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k",
-    )
-    .bind(names)
-    .execute(&mut **c)
-    .await?;
-    Ok(())
-}
-
 /// Unmatched events that name any of `keys`, oldest first: what to apply once a row is known.
 pub async fn unmatched_for(
     conn: &mut Conn<'_>,

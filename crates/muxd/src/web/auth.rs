@@ -100,3 +100,31 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(header: (&str, &str)) -> Parts {
+        Request::builder()
+            .header(header.0, header.1)
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    #[test]
+    fn the_session_cookie_counts_only_where_muxd_issues_sessions() {
+        let cookie = parts(("cookie", "other=1; muxd_session=tok"));
+        assert_eq!(token(&cookie, true).as_deref(), Some("tok"));
+        assert_eq!(
+            token(&cookie, false),
+            None,
+            "serve takes bearer tokens only"
+        );
+        let bearer = parts(("authorization", "Bearer abc"));
+        assert_eq!(token(&bearer, false).as_deref(), Some("abc"));
+    }
+}

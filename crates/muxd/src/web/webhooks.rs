@@ -88,3 +88,19 @@ fn is_too_large(error: &axum::Error) -> bool {
     std::error::Error::source(error)
         .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_a_body_over_the_limit_is_too_large() {
+        let over = to_bytes(Body::from("twelve bytes"), 4).await.unwrap_err();
+        assert!(is_too_large(&over));
+        let broken = futures_util::stream::iter([Err::<axum::body::Bytes, _>(
+            std::io::Error::other("client went away"),
+        )]);
+        let unreadable = to_bytes(Body::from_stream(broken), 1024).await.unwrap_err();
+        assert!(!is_too_large(&unreadable));
+    }
+}

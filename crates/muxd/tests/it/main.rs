@@ -26,6 +26,7 @@ mod store;
 mod store_lifecycle;
 mod store_rows;
 mod store_webhooks;
+mod tracking;
 mod uploads;
 mod webhook_deliveries;
 mod webhooks;

@@ -1,7 +1,10 @@
-//! Applying an event to the row it matched, inside the caller's transaction: the lifecycle event,
-//! any key the row learns from it (its upload id, from an event matched by passthrough, when the
-//! create that should have stored it was interrupted; its asset id), and then every unmatched
-//! event that was waiting for a key the row just learned, oldest first.
+//! Applying an event to the row it matched, inside the caller's transaction: the lifecycle event
+//! and any key the row learns from it (its upload id, from an event matched by passthrough, when
+//! the create that should have stored it was interrupted; its asset id). Draining the unmatched
+//! events a learned key now matches happens after that transaction commits, in one of its own
+//! (`Ingestor::settle`): a key becomes visible to other transactions only when committed, so
+//! "commit the key, then look for waiting events" on one side and "commit the event, then look
+//! for its row" on the other can never both miss.
 
 use super::envelope::Envelope;
 use crate::domain::interpret::Interpretation;
@@ -24,37 +27,19 @@ pub fn outcome_of(meaning: &Interpretation, asset: Option<&CreativeAsset>) -> Ou
 }
 
 /// The row an event names, if any yet.
-/// Takes the event's key locks first (see `webhooks::lock_keys`), so a row learning one of its
-/// keys at the same moment either is found here or finds this event when it drains.
 pub async fn find(
     conn: &mut Conn<'_>,
     meaning: &Interpretation,
 ) -> Result<Option<CreativeAsset>, StoreError> {
-    if meaning.keys.is_empty() {
-        return Ok(None);
+    match meaning.keys.is_empty() {
+        true => Ok(None),
+        false => assets::find_by_keys(conn, &meaning.keys).await,
     }
-    webhooks::lock_keys(conn, &meaning.keys).await?;
-    assets::find_by_keys(conn, &meaning.keys).await
 }
 
-/// Applies `meaning`, which happened at `at_ms`, to `asset`, then drains what its new keys match.
+/// Applies `meaning`, which happened at `at_ms`, to `asset`. Returns whether the row learned a
+/// key (then the caller drains, after committing).
 pub async fn apply_to_row(
-    conn: &mut Conn<'_>,
-    asset: &CreativeAsset,
-    meaning: &Interpretation,
-    at_ms: i64,
-    cause: &Cause,
-    stream_base: &str,
-    changed: &mut Changed,
-) -> Result<(), StoreError> {
-    if apply_one(conn, asset, meaning, at_ms, cause, stream_base, changed).await? {
-        drain_unmatched(conn, asset.id, stream_base, changed).await?;
-    }
-    Ok(())
-}
-
-/// Applies one event to one row; returns whether the row learned a key.
-async fn apply_one(
     conn: &mut Conn<'_>,
     asset: &CreativeAsset,
     meaning: &Interpretation,
@@ -79,62 +64,56 @@ async fn apply_one(
     Ok(learned)
 }
 
-/// Applies, oldest first, every unmatched event that names row `id` by any of its keys. Applying
-/// one can teach the row a new key, so it repeats until nothing new matches.
+/// Applies, oldest first, every unmatched event that names row `id` by any of the keys it has
+/// now. Returns whether that taught the row a new key (the caller commits, then drains again).
 pub async fn drain_unmatched(
     conn: &mut Conn<'_>,
     id: AssetId,
     stream_base: &str,
     changed: &mut Changed,
-) -> Result<(), StoreError> {
-    loop {
-        let Some(row) = assets::by_id(conn, id).await? else {
-            return Ok(());
-        };
-        let keys = MatchKeys {
-            passthrough: Some(row.id),
-            upload_id: row.mux_upload_id.clone(),
-            asset_id: row.facts.mux_asset_id.clone(),
-        };
-        webhooks::lock_keys(conn, &keys).await?;
-        let pending = webhooks::unmatched_for(conn, &keys).await?;
-        if pending.is_empty() {
-            return Ok(());
-        }
-        for stored in pending {
-            apply_stored(conn, &stored, stream_base, changed).await?;
-            webhooks::set_outcome(
-                conn,
-                stored.id,
-                Outcome::Applied,
-                Some(id),
-                Some("applied when its row appeared"),
-            )
-            .await?;
-        }
+) -> Result<bool, StoreError> {
+    let Some(row) = assets::by_id(conn, id).await? else {
+        return Ok(false);
+    };
+    let keys = MatchKeys {
+        passthrough: Some(row.id),
+        upload_id: row.mux_upload_id.clone(),
+        asset_id: row.facts.mux_asset_id.clone(),
+    };
+    let mut learned = false;
+    for stored in webhooks::unmatched_for(conn, &keys).await? {
+        learned |= apply_stored(conn, &stored, stream_base, changed).await?;
+        webhooks::set_outcome(
+            conn,
+            stored.id,
+            Outcome::Applied,
+            Some(id),
+            Some("applied when its row appeared"),
+        )
+        .await?;
     }
+    Ok(learned)
 }
 
 /// Applies a stored event to the row it now matches (the row is re-read: earlier events in the
-/// same drain may have changed it).
+/// same drain may have changed it). Returns whether the row learned a key.
 async fn apply_stored(
     conn: &mut Conn<'_>,
     stored: &StoredWebhookEvent,
     stream_base: &str,
     changed: &mut Changed,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let Ok(envelope) = serde_json::from_str::<Envelope>(&stored.payload) else {
-        return Ok(());
+        return Ok(false);
     };
     let meaning = envelope.meaning();
     let Some(row) = find(conn, &meaning).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let cause = Cause::Webhook {
         event_id: stored.event_id.clone(),
         event_type: stored.event_type.clone(),
     };
     let at_ms = stored.mux_created_at.unwrap_or(stored.received_at);
-    apply_one(conn, &row, &meaning, at_ms, &cause, stream_base, changed).await?;
-    Ok(())
+    apply_to_row(conn, &row, &meaning, at_ms, &cause, stream_base, changed).await
 }

@@ -3,7 +3,9 @@
 //! is only sent after that transaction commits, so an acknowledged event is durable.
 //!
 //! Events that match no row yet are kept as `unmatched` with their match keys; whenever a row
-//! learns a key, they are applied in arrival order (`apply.rs`). A verified event whose apply
+//! learns a key, they are applied in arrival order (`apply.rs`). Both sides look for the other
+//! after committing: a row that learned a key drains what waits for it, and an event stored as
+//! unmatched looks for its row once more, so neither can miss the other however they interleave. A verified event whose apply
 //! fails for any reason but an unavailable database is stored as `failed` with the reason, in a
 //! transaction of its own, so it is visible to admins and can be replayed; an unavailable
 //! database (or a serialization conflict) is a 503, so Mux retries.
@@ -67,12 +69,22 @@ impl Ingestor {
             keys: &meaning.keys,
             payload: &payload,
         };
-        let (outcome, asset_id) = match self.store_and_apply(&record, &meaning).await {
+        let (outcome, asset_id, learned) = match self.store_and_apply(&record, &meaning).await {
             Ok(done) => done,
             Err(error) if error.is_unavailable() => return Err(error.into()),
-            Err(error) => (self.store_failed(&record, &error).await?, None),
+            Err(error) => (self.store_failed(&record, &error).await?, None, false),
         };
         metrics::counter!("muxd_webhooks_total", "outcome" => outcome.as_str()).increment(1);
+        // The event is durable; what follows only hurries its neighbours. If it fails, the
+        // reconciler's next poll of the row drains them.
+        let follow_up = match (outcome, asset_id) {
+            (Outcome::Applied, Some(id)) if learned => self.settle(id).await,
+            (Outcome::Unmatched, _) => self.recheck(&meaning).await,
+            _ => Ok(()),
+        };
+        if let Err(error) = follow_up {
+            tracing::warn!(event.id = %envelope.id, error = %error.detail(), "draining after a webhook failed");
+        }
         Ok(Ingested {
             event_id: envelope.id,
             outcome,
@@ -81,12 +93,12 @@ impl Ingestor {
     }
 
     /// The one transaction of a delivery: dedupe, find, apply, record. Publishes what changed
-    /// once it commits.
+    /// once it commits. Returns the outcome, the row, and whether the row learned a key.
     async fn store_and_apply(
         &self,
         record: &NewWebhookEvent<'_>,
         meaning: &Interpretation,
-    ) -> Result<(Outcome, Option<AssetId>), StoreError> {
+    ) -> Result<(Outcome, Option<AssetId>, bool), StoreError> {
         let mut tx = self.store.begin().await?;
         // Read first, so the dedupe insert can carry the final outcome.
         let asset = find(&mut tx.conn(), meaning).await?;
@@ -95,16 +107,17 @@ impl Ingestor {
         let inserted = webhooks::insert(&mut tx.conn(), record, outcome, asset_id).await?;
         if inserted.is_none() {
             tx.commit().await?;
-            return Ok((Outcome::Duplicate, None));
+            return Ok((Outcome::Duplicate, None, false));
         }
         let mut changed = Changed::new();
+        let mut learned = false;
         if let Some(asset) = &asset {
             let cause = Cause::Webhook {
                 event_id: record.event_id.to_owned(),
                 event_type: record.event_type.to_owned(),
             };
             let at_ms = record.mux_created_at.unwrap_or(record.received_at);
-            apply_to_row(
+            learned = apply_to_row(
                 &mut tx.conn(),
                 asset,
                 meaning,
@@ -117,7 +130,17 @@ impl Ingestor {
         }
         tx.commit().await?;
         self.live.publish_all(&changed);
-        Ok((outcome, asset_id))
+        Ok((outcome, asset_id, learned))
+    }
+
+    /// After an event was stored as unmatched: its row may have learned the event's key while
+    /// the event's transaction ran; if a row matches now, drain what waits for it.
+    async fn recheck(&self, meaning: &Interpretation) -> Result<(), StoreError> {
+        let row = find(&mut self.store.read().await?.conn(), meaning).await?;
+        match row {
+            Some(row) => self.settle(row.id).await,
+            None => Ok(()),
+        }
     }
 
     /// Keeps a verified event whose apply failed, as `failed` with the reason (or finds it was a
@@ -160,8 +183,9 @@ impl Ingestor {
         let mut tx = self.store.begin().await?;
         let asset = find(&mut tx.conn(), &meaning).await?;
         let outcome = outcome_of(&meaning, asset.as_ref());
+        let mut learned = false;
         if let Some(asset) = &asset {
-            apply_to_row(
+            learned = apply_to_row(
                 &mut tx.conn(),
                 asset,
                 &meaning,
@@ -183,6 +207,9 @@ impl Ingestor {
         .await?;
         tx.commit().await?;
         self.live.publish_all(&changed);
+        if let (true, Some(id)) = (learned, asset_id) {
+            self.settle(id).await?;
+        }
         Ok(Some(Ingested {
             event_id: stored.event_id,
             outcome,
@@ -190,13 +217,19 @@ impl Ingestor {
         }))
     }
 
-    /// Applies events that were waiting for row `id` (call after the row learns a key).
+    /// Applies events that were waiting for row `id` (call after the row's new key committed).
+    /// Each round commits before the next looks again with the keys that round taught it.
     pub async fn settle(&self, id: AssetId) -> Result<(), StoreError> {
-        let mut changed = Changed::new();
-        let mut tx = self.store.begin().await?;
-        drain_unmatched(&mut tx.conn(), id, &self.stream_base, &mut changed).await?;
-        tx.commit().await?;
-        self.live.publish_all(&changed);
-        Ok(())
+        loop {
+            let mut changed = Changed::new();
+            let mut tx = self.store.begin().await?;
+            let learned =
+                drain_unmatched(&mut tx.conn(), id, &self.stream_base, &mut changed).await?;
+            tx.commit().await?;
+            self.live.publish_all(&changed);
+            if !learned {
+                return Ok(());
+            }
+        }
     }
 }
