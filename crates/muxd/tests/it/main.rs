@@ -10,6 +10,7 @@ mod bursts;
 mod chaos;
 mod commands;
 mod dev;
+mod dev_restart;
 mod e2e;
 mod harness;
 mod layers;
