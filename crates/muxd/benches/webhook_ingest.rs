@@ -277,7 +277,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
-    bench("SQLite (WAL, synchronous=NORMAL)", sqlite).await;
+    bench("SQLite (WAL, synchronous=FULL)", sqlite).await;
     let _ = std::fs::remove_dir_all(&dir);
 
     let admin = std::env::var("MUXD_TEST_POSTGRES_URL")

@@ -9,7 +9,8 @@
 //!
 //! SQLite has one writer behind a one-connection pool (writers queue in-process, and write
 //! transactions start with `BEGIN IMMEDIATE`) and a separate pool of read-only connections, so
-//! readers never queue behind writers (WAL lets them read while one writes).
+//! readers never queue behind writers (WAL lets them read while one writes). Commits are
+//! `synchronous = FULL`, so an acknowledged webhook survives power loss.
 
 mod asset_row;
 pub mod assets;
@@ -65,7 +66,8 @@ impl Store {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url.expose())
                     .with_context(fail)?
-                    .synchronous(SqliteSynchronous::Normal)
+                    // FULL: a commit (and so a 2xx to Mux) survives power loss, not only a crash.
+                    .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true);
                 // One writer: SQLite has one anyway, and queueing in the pool is fair and prompt
