@@ -8,6 +8,7 @@ mod app_requests;
 mod authz;
 mod bursts;
 mod chaos;
+mod chaos_suite;
 mod commands;
 mod dev;
 mod dev_restart;

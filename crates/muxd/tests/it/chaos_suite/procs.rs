@@ -1,0 +1,152 @@
+//! The two processes of a chaos run: `muxd emulator` (started once, seeded, webhooks pointed at
+//! muxd's port chosen in advance) and `muxd serve` (killed with SIGKILL and started again on the
+//! same database). Both log to files in the run's directory, kept after the run.
+
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use crate::harness::TempDir;
+use crate::process::{muxd, start, Running};
+
+pub const OLD_SECRET: &str = "whsec_chaos_old";
+pub const NEW_SECRET: &str = "whsec_chaos_new";
+pub const JWT_SECRET: &str = "chaos-jwt-secret";
+pub const TOKEN_ID: &str = "emulator";
+pub const TOKEN_SECRET: &str = "emulator-secret";
+
+/// A port free right now (bound, then released), for `MUXD_LISTEN` and the webhook URL.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `muxd emulator` signing with [`OLD_SECRET`]; returns it and its base URL.
+pub async fn start_emulator(dir: &TempDir, seed: u64, webhook_url: &str) -> (Running, String) {
+    let seed = seed.to_string();
+    let args = [
+        "emulator",
+        "--port",
+        "0",
+        "--seed",
+        &seed,
+        "--webhook-url",
+        webhook_url,
+        "--signing-secret",
+        OLD_SECRET,
+        "--processing-delay-ms",
+        "300",
+        // 24 h of webhook retries in 14 min; the first retry after 50 ms.
+        "--webhook-time-scale",
+        "0.01",
+    ];
+    let (running, line) = start(dir, &args, &[], "Mux emulator listening on").await;
+    let base = line
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    (running, base)
+}
+
+/// `muxd serve`, which the suite kills and restarts.
+pub struct Serve {
+    pub base: String,
+    listen: String,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+    child: Option<Child>,
+    dir: TempDir,
+    pub starts: u32,
+}
+
+impl Serve {
+    pub fn new(emulator: &str, database_url: &str, port: u16, log_dir: &Path) -> Serve {
+        let listen = format!("127.0.0.1:{port}");
+        let env = [
+            ("MUX_BASE_URL", emulator.to_owned()),
+            ("MUXD_STREAM_BASE_URL", format!("{emulator}/stream")),
+            ("MUX_TOKEN_ID", TOKEN_ID.into()),
+            ("MUX_TOKEN_SECRET", TOKEN_SECRET.into()),
+            (
+                "MUX_WEBHOOK_SIGNING_SECRET",
+                format!("{OLD_SECRET},{NEW_SECRET}"),
+            ),
+            ("MUXD_JWT_HS256_SECRET", JWT_SECRET.into()),
+            ("DATABASE_URL", database_url.into()),
+            ("MUXD_LISTEN", listen.clone()),
+            // The workload is several users uploading fast; muxd's per-user limit is not under test.
+            ("MUXD_UPLOADS_PER_USER_PER_MINUTE", "10000".into()),
+        ];
+        Serve {
+            base: format!("http://{listen}"),
+            listen,
+            env: env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            log: log_dir.join("serve.log"),
+            child: None,
+            dir: TempDir::new().unwrap(),
+            starts: 0,
+        }
+    }
+
+    /// Starts the process and waits (up to 60 s) until it answers HTTP.
+    pub async fn start(&mut self, http: &reqwest::Client) {
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let child = muxd(&self.dir, &["serve"], &env)
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("muxd serve starts");
+        self.child = Some(child);
+        self.starts += 1;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let url = format!("{}/api/health/mux-system", self.base);
+            if http.get(&url).send().await.is_ok() {
+                return;
+            }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!(
+                    "muxd serve on {} exited with {status}; see {}",
+                    self.listen,
+                    self.log.display()
+                );
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "muxd serve never answered on {}; see {}",
+                self.listen,
+                self.log.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGKILL (`Child::kill` on Unix), as `kill -9`.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
