@@ -23,6 +23,7 @@ mod outage;
 mod process;
 mod prometheus;
 mod reconcile;
+mod shutdown;
 mod startup;
 mod store;
 mod store_lifecycle;

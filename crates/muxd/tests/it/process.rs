@@ -18,6 +18,22 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    /// Starts `muxd args…` without waiting for any output.
+    pub fn spawn(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Running {
+        Running(muxd(dir, args, env).stdout(Stdio::null()).spawn().unwrap())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// The exit status, once the child has exited.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.0.try_wait().unwrap()
+    }
+}
+
 /// `muxd args…` in `dir` with only `PATH`, `RUST_LOG=warn` and `env` set.
 pub fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));
