@@ -60,6 +60,8 @@ pub enum LifecycleEvent {
     AssetDeleted { asset_id: String },
     /// The owner deleted the asset in muxd.
     DeletedByOwner,
+    /// The playback-id check replaced a READY asset's broken playback id with this one.
+    PlaybackRepaired { playback_id: String },
 }
 
 impl LifecycleEvent {
@@ -75,7 +77,8 @@ impl LifecycleEvent {
             | Self::UploadCancelled
             | Self::UploadErrored { .. }
             | Self::UploadTimedOut
-            | Self::DeletedByOwner => None,
+            | Self::DeletedByOwner
+            | Self::PlaybackRepaired { .. } => None,
         }
     }
 }
@@ -92,6 +95,8 @@ pub enum Cause {
     Poll { what: String },
     /// A user acted through the API.
     User { user_id: String },
+    /// An admin's repair (e.g. of a broken playback id), by the admin's id.
+    Repair { by: String },
 }
 
 impl Cause {
@@ -101,6 +106,7 @@ impl Cause {
             Self::Webhook { .. } => "webhook",
             Self::Poll { .. } => "poll",
             Self::User { .. } => "user",
+            Self::Repair { .. } => "repair",
         }
     }
 
@@ -112,7 +118,7 @@ impl Cause {
                 event_type,
             } => format!("{event_type} {event_id}"),
             Self::Poll { what } => what.clone(),
-            Self::User { user_id } => user_id.clone(),
+            Self::User { user_id } | Self::Repair { by: user_id } => user_id.clone(),
         }
     }
 }

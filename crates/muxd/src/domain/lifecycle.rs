@@ -3,6 +3,8 @@
 //! duplicates (design.md §3):
 //! - the status only moves to a strictly higher [`AssetStatus::rank`], so late or repeated events
 //!   never move a row backwards and READY/ERROR/CANCELLED/TIMED_OUT are final for processing events;
+//! - among those four outcomes, the event Mux stamped latest decides (ties: [`outcome_order`]), so
+//!   conflicting outcomes (`ready` and `errored` for one asset) settle the same in any order;
 //! - facts (asset id, playback id, media figures, error) merge by fixed rules that do not depend
 //!   on arrival order: fill what is missing, keep the more trusted error, the earliest ready time
 //!   and the latest event time.
@@ -21,6 +23,9 @@ pub struct AssetFacts {
     pub ready_at_ms: Option<i64>,
     /// The newest event applied (unix ms).
     pub last_event_at_ms: Option<i64>,
+    /// When Mux stamped the outcome event (ready, errored, cancelled, timed out) that decides
+    /// the status (unix ms); a conflicting outcome wins only if stamped later.
+    pub decided_at_ms: Option<i64>,
 }
 
 impl AssetFacts {
@@ -33,6 +38,7 @@ impl AssetFacts {
             error: None,
             ready_at_ms: None,
             last_event_at_ms: None,
+            decided_at_ms: None,
         }
     }
 }
@@ -61,7 +67,26 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
         LifecycleEvent::AssetDeleted { .. } | LifecycleEvent::DeletedByOwner => {
             AssetStatus::Deleted
         }
+        LifecycleEvent::PlaybackRepaired { .. } => AssetStatus::Ready,
     }
+}
+
+/// How conflicting outcomes stamped at the same instant are decided: the higher wins. A playable
+/// asset beats an error (a poll would show the error later, stamped later), and any asset beats
+/// the upload's own cancellation or time-out.
+pub fn outcome_order(status: AssetStatus) -> u8 {
+    match status {
+        AssetStatus::Ready => 4,
+        AssetStatus::Error => 3,
+        AssetStatus::TimedOut => 2,
+        AssetStatus::Cancelled => 1,
+        AssetStatus::AwaitingUpload | AssetStatus::MuxProcessing | AssetStatus::Deleted => 0,
+    }
+}
+
+/// True for the four outcomes of processing, which share a rank and are decided by time.
+fn is_outcome(status: AssetStatus) -> bool {
+    outcome_order(status) > 0
 }
 
 /// Applies `event`, which happened at `at_ms`, to `current`. `None` means nothing changed (a
@@ -69,7 +94,13 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
 pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option<Change> {
     let target = target_status(event);
     let mut next = current.clone();
-    if target.rank() > current.status.rank() {
+    if let LifecycleEvent::PlaybackRepaired { playback_id } = event {
+        if current.status == AssetStatus::Ready {
+            next.ready.playback_id = Some(playback_id.clone());
+        }
+    } else if is_outcome(target) {
+        decide_outcome(&mut next, target, at_ms);
+    } else if target.rank() > current.status.rank() {
         next.status = target;
     }
     if next.mux_asset_id.is_none() {
@@ -102,11 +133,35 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
 }
 
 /// True when `change` tells more than that an event happened later: a poll that finds what muxd
-/// already knows is no news, and must not be recorded as a transition.
+/// already knows (the same status, stamped later) is no news, and must not be recorded as a
+/// transition.
 pub fn is_news(current: &AssetFacts, change: &Change) -> bool {
     let mut facts = change.facts.clone();
     facts.last_event_at_ms = current.last_event_at_ms;
+    facts.decided_at_ms = current.decided_at_ms;
     facts != *current
+}
+
+/// Takes outcome `target`, stamped `at_ms`, if it is later than the deciding one (ties by
+/// [`outcome_order`]). The decision is a maximum over all outcome events, so it does not depend on
+/// arrival order; it is kept even on a deleted row, which stays deleted.
+fn decide_outcome(next: &mut AssetFacts, target: AssetStatus, at_ms: i64) {
+    let key = (at_ms, outcome_order(target));
+    let decided = next
+        .decided_at_ms
+        .map(|at| (at, outcome_order(next.status)));
+    let beats = match decided {
+        Some(decided) if is_outcome(next.status) => key > decided,
+        Some((at, _)) => at_ms > at,
+        None => true,
+    };
+    if !beats {
+        return;
+    }
+    next.decided_at_ms = Some(at_ms);
+    if next.status.rank() <= target.rank() {
+        next.status = target;
+    }
 }
 
 fn merge_ready(into: &mut ReadyDetails, from: &ReadyDetails) {

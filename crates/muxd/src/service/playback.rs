@@ -1,15 +1,16 @@
 //! The guide's playback-id integrity check: each READY asset's playback id must exist on Mux and
 //! point at the row's asset. With repair, a bad or missing one is replaced by the asset's
-//! current first playback id, and the change is announced to live pages.
+//! current first playback id through the lifecycle (recorded as the admin's repair), and the
+//! change is announced to live pages.
 
 use mux_api::{ErrorKind, MuxClient};
 use serde::Serialize;
 
 use super::live::{AssetChanged, LiveHub};
 use super::ServiceError;
-use crate::domain::{AssetId, AssetStatus, UserId};
-use crate::store::assets::{playback_url, AssetFilter};
-use crate::store::Store;
+use crate::domain::{AssetId, AssetStatus, Cause, LifecycleEvent, UserId};
+use crate::store::assets::AssetFilter;
+use crate::store::{now_ms, Store};
 
 /// Rows read per page while checking.
 const PAGE: i64 = 200;
@@ -43,8 +44,8 @@ pub struct PlaybackCheck {
 }
 
 impl PlaybackCheck {
-    /// Checks every READY asset; with `repair`, fixes what it can.
-    pub async fn verify(&self, repair: bool) -> Result<Report, ServiceError> {
+    /// Checks every READY asset; with `repair`, fixes what it can in the name of admin `by`.
+    pub async fn verify(&self, repair: Option<&UserId>) -> Result<Report, ServiceError> {
         let mut report = Vec::new();
         let mut checked = 0;
         let mut offset = 0;
@@ -78,7 +79,10 @@ impl PlaybackCheck {
                 else {
                     continue;
                 };
-                let repaired = repair && self.repair(asset.id, asset.owner_id, &asset_id).await?;
+                let repaired = match repair {
+                    Some(by) => self.repair(asset.id, asset.owner_id, &asset_id, by).await?,
+                    None => false,
+                };
                 report.push(Problem {
                     asset_id: asset.id,
                     mux_asset_id: Some(asset_id),
@@ -116,23 +120,33 @@ impl PlaybackCheck {
         })
     }
 
-    /// Gives row `id` the Mux asset's current first playback id. Returns whether it did.
+    /// Gives row `id` the Mux asset's current first playback id. Returns whether it changed.
     async fn repair(
         &self,
         id: AssetId,
         owner: UserId,
         asset_id: &str,
+        by: &UserId,
     ) -> Result<bool, ServiceError> {
         let mux_asset = self.mux.get_asset(asset_id).await?;
         let Some(pid) = mux_asset.playback_ids.first() else {
             return Ok(false);
         };
-        let url = playback_url(&self.stream_base, &pid.id);
-        self.store.set_playback(id, &pid.id, &url).await?;
+        let event = LifecycleEvent::PlaybackRepaired {
+            playback_id: pid.id.clone(),
+        };
+        let cause = Cause::Repair { by: by.to_string() };
+        let change = self
+            .store
+            .apply(id, &event, now_ms(), &cause, &self.stream_base)
+            .await?;
+        let Some(change) = change else {
+            return Ok(false);
+        };
         self.live.publish(AssetChanged {
             asset_id: id,
             owner_id: owner,
-            status: AssetStatus::Ready,
+            status: change.to,
         });
         Ok(true)
     }

@@ -12,10 +12,8 @@ pub(super) const COLUMNS: &str =
     "id, owner_id, campaign_id, influencer_id, name, description, passthrough,
     mux_upload_id, upload_url, mux_asset_id, mux_processing_status, url, playback_id,
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
-    resolution_tier, ready_at, last_event_at, mux_delete_pending, delete_attempts, stuck_since,
-    poll_started_at,
-    poll_failures, version,
-    created_at, updated_at";
+    resolution_tier, ready_at, last_event_at, decided_at, mux_delete_pending, delete_attempts,
+    stuck_since, poll_started_at, poll_failures, version, created_at, updated_at";
 
 /// One `creative_assets` row.
 #[derive(Clone, Debug, PartialEq)]

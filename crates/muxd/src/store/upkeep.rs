@@ -50,21 +50,6 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a READY row's playback id and URL (admin repair).
-    pub async fn set_playback(&self, id: AssetId, playback_id: &str, url: &str) -> StoreResult<()> {
-        run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "UPDATE creative_assets SET playback_id = $1, url = $2, version = version + 1, updated_at = $3 WHERE id = $4",
-        )
-        .bind(playback_id)
-        .bind(url)
-        .bind(now_ms())
-        .bind(id.to_string())
-        .execute(&mut **c)
-        .await
-        .map(|done| done.rows_affected()))?;
-        Ok(())
-    }
-
     /// Removes a row whose create never recorded its upload URL (the upload surely was not
     /// created, or the reconciler settled it). Returns whether it did; a row whose create
     /// finished meanwhile stays.

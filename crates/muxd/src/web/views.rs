@@ -72,10 +72,16 @@ impl From<&CreativeAsset> for AssetView {
             duration: asset.facts.ready.duration_s,
             aspect_ratio: asset.facts.ready.aspect_ratio.clone(),
             resolution_tier: asset.facts.ready.resolution_tier.clone(),
-            error: asset.facts.error.as_ref().map(|e| ErrorView {
-                kind: e.kind.clone(),
-                message: e.message.clone(),
-            }),
+            // A ready asset may also know of an earlier, overruled error: not the user's concern.
+            error: asset
+                .facts
+                .error
+                .as_ref()
+                .filter(|_| asset.facts.status == AssetStatus::Error)
+                .map(|e| ErrorView {
+                    kind: e.kind.clone(),
+                    message: e.message.clone(),
+                }),
             stuck: in_flight && asset.stuck_since.is_some(),
             created_at: rfc3339(asset.created_at),
             updated_at: rfc3339(asset.updated_at),

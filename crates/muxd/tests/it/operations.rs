@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
-use crate::harness::eventually;
+use crate::harness::{eventually, exec};
 use crate::media::fixture;
 
 app_test!(
@@ -72,14 +72,15 @@ app_test!(
             "{report}"
         );
 
-        app.store
-            .set_playback(
-                id.parse().unwrap(),
-                "bogus-playback-id",
-                "https://x/bogus.m3u8",
-            )
-            .await
-            .unwrap();
+        // Break the row behind muxd's back, as a bad migration or a hand edit would.
+        let broken = exec(
+            &app.store,
+            &format!(
+                "UPDATE creative_assets SET playback_id = 'bogus-playback-id' WHERE id = '{id}'"
+            ),
+        )
+        .await;
+        assert_eq!(broken, 1);
         let (_, report) = app
             .call(
                 Method::POST,
@@ -108,5 +109,25 @@ app_test!(
             )
             .await;
         assert_eq!(asset["playbackId"], good.as_str());
+        // The repair went through the lifecycle: recorded, in the admin's name.
+        let events = app.store.asset_events(id.parse().unwrap()).await.unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(
+            (last.to_status.as_str(), last.cause.as_str()),
+            ("READY", "repair"),
+            "{events:?}"
+        );
+        // Repairing what is already right changes and records nothing.
+        let (_, report) = app
+            .call(
+                Method::POST,
+                "/api/debug/verify-mux-playback-ids",
+                admin,
+                Some(json!({"repair": true})),
+            )
+            .await;
+        assert_eq!(report["problems"], 0, "{report}");
+        let again = app.store.asset_events(id.parse().unwrap()).await.unwrap();
+        assert_eq!(again.len(), events.len());
     }
 );

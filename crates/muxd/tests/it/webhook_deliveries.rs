@@ -158,6 +158,49 @@ app_test!(
 );
 
 app_test!(
+    conflicting_outcomes_are_decided_by_muxs_timestamps_not_arrival,
+    |app: TestApp| async move {
+        use muxd::domain::AssetStatus::{Error, Ready};
+        // (second Mux stamped `errored` at, errored delivered first, the status that must win);
+        // `ready` is stamped at second 4.
+        let cases = [
+            (5, true, Error),
+            (5, false, Error),
+            (3, true, Ready),
+            (3, false, Ready),
+        ];
+        for (n, (errored_at, errored_first, expected)) in cases.into_iter().enumerate() {
+            let (up, asset) = (format!("up-c{n}"), format!("as-c{n}"));
+            let id = row(&app, &up).await;
+            let mut events = ready_sequence(&id.to_string(), &up, &asset);
+            let errored = envelope(
+                &format!("{up}-5"),
+                "video.asset.errored",
+                errored_at,
+                json!({"id": asset, "upload_id": up, "status": "errored", "passthrough": id.to_string(),
+                "errors": {"type": "invalid_input", "messages": ["broken"]}}),
+            );
+            if errored_first {
+                events.insert(0, errored);
+            } else {
+                events.push(errored);
+            }
+            for body in &events {
+                assert_eq!(app.post_signed(body).await.as_u16(), 200);
+            }
+            let row = app.store.asset(id).await.unwrap().unwrap();
+            assert_eq!(row.facts.status, expected, "case {n}");
+            let trail = app.store.asset_events(id).await.unwrap();
+            assert_eq!(
+                trail.last().unwrap().to_status,
+                expected,
+                "case {n}: {trail:?}"
+            );
+        }
+    }
+);
+
+app_test!(
     unmatched_events_apply_when_their_row_appears,
     |app: TestApp| async move {
         // Events about an upload muxd has not recorded yet (no passthrough: another instance, or a

@@ -99,17 +99,73 @@ fn duplicate_event_changes_nothing() {
     assert_eq!(apply(&once, &ready("a"), 4), None);
 }
 
+fn asset_errored(at: i64) -> (LifecycleEvent, i64) {
+    let event = LifecycleEvent::AssetErrored {
+        asset_id: "a".into(),
+        error: error(ErrorSource::Asset),
+    };
+    (event, at)
+}
+
 #[test]
-fn ready_and_error_are_final_for_processing_events() {
-    let errored = fold(&[(
-        LifecycleEvent::AssetErrored {
-            asset_id: "a".into(),
-            error: error(ErrorSource::Asset),
-        },
-        5,
-    )]);
-    let change = apply(&errored, &ready("a"), 6).expect("facts still merge");
+fn outcomes_are_final_for_processing_events() {
+    let errored = fold(&[asset_errored(5)]);
+    let late = LifecycleEvent::AssetCreated {
+        asset_id: "a".into(),
+    };
+    let change = apply(&errored, &late, 6).expect("a later event");
     assert_eq!(change.to, AssetStatus::Error);
+    assert!(!is_news(&errored, &change));
+}
+
+#[test]
+fn the_later_stamped_outcome_decides_in_either_order() {
+    for (ready_at, error_at, expected) in [
+        (4, 5, AssetStatus::Error),
+        (5, 4, AssetStatus::Ready),
+        // A tie goes by the fixed order: ready outranks errored.
+        (5, 5, AssetStatus::Ready),
+    ] {
+        let one = fold(&[(ready("a"), ready_at), asset_errored(error_at)]);
+        let two = fold(&[asset_errored(error_at), (ready("a"), ready_at)]);
+        assert_eq!(one, two, "ready@{ready_at} errored@{error_at}");
+        assert_eq!(one.status, expected, "ready@{ready_at} errored@{error_at}");
+        assert_eq!(one.decided_at_ms, Some(ready_at.max(error_at)));
+    }
+}
+
+#[test]
+fn an_earlier_conflicting_outcome_still_merges_its_facts() {
+    let ready_first = fold(&[(ready("a"), 5)]);
+    let (late, at) = asset_errored(4);
+    let change = apply(&ready_first, &late, at).expect("the error is a new fact");
+    assert_eq!(change.to, AssetStatus::Ready);
+    assert_eq!(change.facts.error.unwrap().source, ErrorSource::Asset);
+}
+
+#[test]
+fn a_repaired_playback_id_replaces_the_old_one_only_on_a_ready_row() {
+    let repair = LifecycleEvent::PlaybackRepaired {
+        playback_id: "pb-2".into(),
+    };
+    let ready_row = fold(&[(ready("a"), 4)]);
+    let change = apply(&ready_row, &repair, 9).expect("a new playback id is news");
+    assert_eq!(
+        (change.from, change.to),
+        (AssetStatus::Ready, AssetStatus::Ready)
+    );
+    assert_eq!(change.facts.ready.playback_id.as_deref(), Some("pb-2"));
+    assert!(is_news(&ready_row, &change));
+    assert_eq!(
+        apply(&change.facts, &repair, 9),
+        None,
+        "the same repair twice"
+    );
+
+    let errored = fold(&[asset_errored(5)]);
+    let untouched = apply(&errored, &repair, 9).map_or(errored.clone(), |c| c.facts);
+    assert_eq!(untouched.status, AssetStatus::Error);
+    assert_eq!(untouched.ready.playback_id, None);
 }
 
 #[test]
@@ -149,7 +205,7 @@ fn asset_error_outranks_upload_error_in_any_order() {
 fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
     let created = |a: &str| LifecycleEvent::AssetCreated { asset_id: a.into() };
     let linked = |a: &str| LifecycleEvent::UploadAssetCreated { asset_id: a.into() };
-    let asset_errored = LifecycleEvent::AssetErrored {
+    let errored = LifecycleEvent::AssetErrored {
         asset_id: "a".into(),
         error: error(ErrorSource::Asset),
     };
@@ -167,13 +223,13 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
             LifecycleEvent::UploadCreated,
             linked("a"),
             created("a"),
-            asset_errored.clone(),
+            errored.clone(),
         ],
         vec![
             LifecycleEvent::UploadCreated,
             linked("a"),
             created("a"),
-            asset_errored,
+            errored.clone(),
             upload_errored.clone(),
         ],
         vec![LifecycleEvent::UploadCreated, upload_errored],
@@ -185,13 +241,29 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
             LifecycleEvent::UploadCreated,
             LifecycleEvent::UploadTimedOut,
         ],
+        // Conflicting outcomes for one asset, in both orders (design.md §3).
+        vec![
+            LifecycleEvent::UploadCreated,
+            linked("a"),
+            created("a"),
+            ready("a"),
+            errored.clone(),
+        ],
+        vec![
+            LifecycleEvent::UploadCreated,
+            linked("a"),
+            created("a"),
+            errored,
+            ready("a"),
+        ],
     ];
     (
         prop::sample::select(paths),
         any::<prop::sample::Index>(),
         0..3u8,
+        any::<bool>(),
     )
-        .prop_map(|(path, cut, deletion)| {
+        .prop_map(|(path, cut, deletion, tie)| {
             // Deleted at any point: keep a prefix, then the owner or Mux deletes it.
             let keep = if deletion == 0 {
                 path.len()
@@ -206,11 +278,18 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
                 }),
                 _ => {}
             }
-            events
+            let mut timed: Timed = events
                 .into_iter()
                 .zip(1..)
                 .map(|(event, at)| (event, at * 1_000))
-                .collect()
+                .collect();
+            // Sometimes the last two events carry the same Mux timestamp.
+            if let [.., (_, before), (_, last)] = timed.as_mut_slice() {
+                if tie {
+                    *last = *before;
+                }
+            }
+            timed
         })
 }
 

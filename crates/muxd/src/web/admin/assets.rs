@@ -100,9 +100,9 @@ pub struct VerifyRequest {
 /// Checks each READY asset's playback id on Mux (see `service::playback`).
 pub async fn verify_playback_ids(
     State(check): State<PlaybackCheck>,
-    AdminUser(_): AdminUser,
+    AdminUser(admin): AdminUser,
     body: Option<Json<VerifyRequest>>,
 ) -> Result<Json<Report>, ApiError> {
     let repair = body.is_some_and(|Json(b)| b.repair);
-    Ok(Json(check.verify(repair).await?))
+    Ok(Json(check.verify(repair.then_some(&admin.id)).await?))
 }
