@@ -12,23 +12,21 @@
 //! On PostgreSQL it also reports the server's CPU per event (every `postgres` process's user +
 //! system time from /proc, before and after each phase; the server must be on this machine).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use muxd::app::{self, App, Wiring};
-use muxd::config::{DatabaseUrl, Mode, Settings};
-use muxd::domain::{signature, AssetId};
-use muxd::identity::Identity;
+use common::{percentile, signed};
+use muxd::config::DatabaseUrl;
+use muxd::domain::AssetId;
 use muxd::store::{now_ms, NewAsset, Role, Store};
 use serde_json::json;
-use sqlx::{Connection, Executor, PgConnection};
-use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 
 const ROWS: usize = 1_000;
 const CONCURRENCY: usize = 16;
 const PACED_SECONDS: u64 = 5;
-const SECRET: &str = "bench-secret";
 
 fn event(n: usize, row: AssetId, upload: &str, step: usize) -> Vec<u8> {
     let asset = format!("as-{upload}");
@@ -117,10 +115,6 @@ fn cpu_ms_per_event(before: Option<f64>, after: Option<f64>, events: usize) -> S
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
-}
-
 /// Runs `work` over `items` with `CONCURRENCY` workers; returns (events/s, sorted latencies).
 async fn drive<F, Fut>(items: Vec<Vec<u8>>, work: F) -> (f64, Vec<Duration>)
 where
@@ -155,34 +149,9 @@ where
     (rate, latencies)
 }
 
-fn signed(http: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
-    let t = now_ms() / 1000;
-    http.post(url)
-        .header(
-            "mux-signature",
-            format!("t={t},v1={}", signature::sign(SECRET.as_bytes(), t, &body)),
-        )
-        .body(body)
-}
-
 async fn bench(label: &str, url: DatabaseUrl) {
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    let vars = [
-        ("MUX_WEBHOOK_SIGNING_SECRET", SECRET),
-        ("MUX_BASE_URL", "http://127.0.0.1:9"),
-        ("DATABASE_URL", url.expose()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let settings = Settings::load(&vars, Mode::Dev).unwrap();
-    let wiring = Wiring {
-        identity: Identity::dev(b"bench"),
-        mux: app::mux_config(&settings),
-        reconcile: None,
-    };
-    let state = App::build(&settings, store.clone(), wiring).unwrap();
+    let state = common::app(&url).await;
+    let store = state.store.clone();
 
     let postgres = url.backend() == muxd::config::Backend::Postgres;
     let db_cpu = || postgres.then(postgres_cpu_secs).flatten();
@@ -202,14 +171,7 @@ async fn bench(label: &str, url: DatabaseUrl) {
     let bare_cpu = cpu_ms_per_event(bare_cpu, db_cpu(), bare_events);
 
     // 2. Verified HTTP at full speed.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}/api/webhooks/mux", listener.local_addr().unwrap());
-    let server = tokio::spawn(app::serve(
-        state.clone(),
-        state.router(axum::Router::new()),
-        listener,
-        std::future::pending(),
-    ));
+    let endpoint = format!("{}/api/webhooks/mux", common::serve(&state).await);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
@@ -250,7 +212,6 @@ async fn bench(label: &str, url: DatabaseUrl) {
         paced.push(send.await.unwrap());
     }
     paced.sort();
-    server.abort();
 
     println!("{label}:");
     println!("  bare store+apply:      {bare_rate:8.0} events/s");
@@ -273,30 +234,5 @@ async fn bench(label: &str, url: DatabaseUrl) {
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sqlite =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
-    bench("SQLite (WAL, synchronous=FULL)", sqlite).await;
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let admin = std::env::var("MUXD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let Ok(mut conn) = PgConnection::connect(&admin).await else {
-        println!("PostgreSQL: SKIPPED (unreachable at {admin})");
-        return;
-    };
-    let name = format!("muxd_bench_{}", std::process::id());
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0;
-    bench(
-        "PostgreSQL",
-        DatabaseUrl::parse(&format!("{base}/{name}")).unwrap(),
-    )
-    .await;
-    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-        .await
-        .unwrap();
+    common::on_each_database(bench).await;
 }

@@ -22,6 +22,7 @@ use crate::jobs::supervisor::JobsStatus;
 use crate::jobs::Jobs;
 use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
+use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
 use crate::service::live::LiveHub;
 use crate::service::playback::PlaybackCheck;
@@ -105,6 +106,7 @@ impl App {
         };
         let webhook_stats = Arc::new(WebhookStats::default());
         let metrics = metrics_handle();
+        let figures = FiguresCache::new(store.clone());
         let jobs = Jobs {
             reconciler: wiring.reconcile.map(|schedule| Reconciler {
                 store: store.clone(),
@@ -118,6 +120,7 @@ impl App {
             store: store.clone(),
             retention: settings.webhook.retention,
             metrics: metrics.clone(),
+            figures: figures.clone(),
             instance: instance_name(),
             status: JobsStatus::default(),
         };
@@ -148,6 +151,7 @@ impl App {
             },
             health: HealthSources {
                 mux: mux.clone(),
+                figures,
                 webhook_stats: webhook_stats.clone(),
                 secrets_configured: settings.webhook.secrets.len(),
                 jobs: jobs.status.clone(),

@@ -57,7 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let wiring = Wiring {
                 identity,
                 mux: app::mux_config(&settings),
-                reconcile: Some(Schedule::default()),
+                reconcile: Some(Schedule::with_grace(settings.reconcile_grace)),
             };
             let app = App::build(&settings, store, wiring)?;
             let listener = bind(&settings).await?;
@@ -100,7 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 reconcile: None,
             };
             let app = App::build(&settings, store, wiring)?;
-            let reconciler = app.reconciler(Schedule::default());
+            let reconciler = app.reconciler(Schedule::with_grace(settings.reconcile_grace));
             let instance = app.jobs.instance.clone();
             if once {
                 let outcome = reconciler.run_once(&instance, now_ms()).await?;

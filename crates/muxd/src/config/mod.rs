@@ -33,6 +33,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub identity: IdentitySettings,
     pub uploads: UploadSettings,
+    /// How long the reconciler waits for webhooks before it asks Mux (see `Schedule::with_grace`).
+    pub reconcile_grace: Duration,
     /// Slack-compatible breaker alerts; a secret, since the URL is the credential.
     pub alert_webhook_url: Option<SecretString>,
 }
@@ -191,6 +193,14 @@ impl Settings {
         let per_user_per_minute: Option<u32> =
             read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_MINUTE);
         let max_upload_bytes = read.parsed(&table::MUXD_MAX_UPLOAD_BYTES);
+        let grace_secs: Option<u64> = read.parsed(&table::MUXD_RECONCILE_GRACE_SECS);
+        if grace_secs == Some(0) {
+            read.problem(
+                &table::MUXD_RECONCILE_GRACE_SECS,
+                "0 would poll Mux for every upload before its webhooks could arrive".into(),
+                table::MUXD_RECONCILE_GRACE_SECS.expected.into(),
+            );
+        }
         let base_url = http_url(&mut read, &table::MUX_BASE_URL);
         let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
         let cors_origin = read
@@ -243,6 +253,7 @@ impl Settings {
                     pool_size: pool_size.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
                 },
+                reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),
                 alert_webhook_url,
             }),
             _ => Err(ConfigError(read.problems)),

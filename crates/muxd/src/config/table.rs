@@ -102,6 +102,9 @@ settings! {
     MUXD_UPLOADS_PER_USER_PER_MINUTE: "MUXD_UPLOADS_PER_USER_PER_MINUTE", "30", None,
         "uploads one user may create per minute, in bursts up to that many (0: no limit); more get 429",
         "a whole number, e.g. 30 (0 turns the limit off)";
+    MUXD_RECONCILE_GRACE_SECS: "MUXD_RECONCILE_GRACE_SECS", "60", None,
+        "an in-flight asset with no webhook for this long is polled on Mux; a create interrupted before its upload id was stored is looked up after twice this",
+        "a whole number of seconds, at least 1, e.g. 60";
     MUXD_ALERT_WEBHOOK_URL: "MUXD_ALERT_WEBHOOK_URL", "", None,
         "Slack-compatible webhook told of circuit breaker changes",
         "an https URL";

@@ -164,3 +164,15 @@ fn a_sqlite_url_names_its_file() {
     assert_eq!(path("sqlite:///tmp/x.db"), Some("/tmp/x.db".into()));
     assert_eq!(path("postgres://h/db"), None);
 }
+
+#[test]
+fn the_reconcile_grace_defaults_to_a_minute_and_refuses_zero() {
+    let settings = Settings::load(&HashMap::new(), Mode::Dev).unwrap();
+    assert_eq!(settings.reconcile_grace, Duration::from_secs(60));
+    let short = vars(&[("MUXD_RECONCILE_GRACE_SECS", "15")]);
+    let settings = Settings::load(&short, Mode::Dev).unwrap();
+    assert_eq!(settings.reconcile_grace, Duration::from_secs(15));
+    let zero = vars(&[("MUXD_RECONCILE_GRACE_SECS", "0")]);
+    let error = Settings::load(&zero, Mode::Dev).unwrap_err().to_string();
+    assert!(error.contains("MUXD_RECONCILE_GRACE_SECS"), "{error}");
+}

@@ -71,7 +71,7 @@ pub async fn run(
     let wiring = Wiring {
         identity: Identity::dev(&secret),
         mux: app::mux_config(&settings),
-        reconcile: Some(Schedule::default()),
+        reconcile: Some(Schedule::with_grace(settings.reconcile_grace)),
     };
     let app = App::build(&settings, store, wiring)?;
     let router = app.router(login::routes(demo, app.identity.clone()));

@@ -51,6 +51,18 @@ impl Default for Schedule {
     }
 }
 
+impl Schedule {
+    /// design.md §6 with another grace: in-flight assets are polled after `grace` without a
+    /// webhook, and interrupted creates are looked up after twice that.
+    pub fn with_grace(grace: Duration) -> Self {
+        Self {
+            grace,
+            unsent_grace: grace * 2,
+            ..Self::default()
+        }
+    }
+}
+
 /// What one poll of an asset found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PollResult {
@@ -153,6 +165,22 @@ mod tests {
         assert_eq!(
             schedule.next(pending, S(600), S(8 * 24 * 3600)),
             Next::GiveUp
+        );
+    }
+
+    #[test]
+    fn another_grace_moves_both_graces_and_nothing_else() {
+        let short = Schedule::with_grace(S(15));
+        assert_eq!((short.grace, short.unsent_grace), (S(15), S(30)));
+        let default = Schedule::default();
+        assert_eq!((default.grace, default.unsent_grace), (S(60), S(120)));
+        assert_eq!(
+            Schedule {
+                grace: default.grace,
+                unsent_grace: default.unsent_grace,
+                ..short
+            },
+            default
         );
     }
 }

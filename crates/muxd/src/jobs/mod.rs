@@ -4,7 +4,8 @@
 //! - `finish_deletions`: deleting on Mux what owners deleted, retried until Mux confirms;
 //! - `purge_webhook_events`: forgetting webhook events older than the retention window;
 //! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
-//! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes.
+//! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
+//!   and refreshing the asset gauges from health's figures.
 
 pub mod reconcile;
 pub mod supervisor;
@@ -18,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use self::reconcile::Reconciler;
 use self::supervisor::{supervise, JobsStatus, Pace};
 use crate::service::deletion::Deletions;
+use crate::service::health_figures::FiguresCache;
 use crate::service::uploads::Uploads;
 use crate::store::{now_ms, Store};
 
@@ -55,6 +57,8 @@ pub struct Jobs {
     /// How long webhook events are kept.
     pub retention: Duration,
     pub metrics: PrometheusHandle,
+    /// Health's figures; reading them sets the asset gauges.
+    pub figures: FiguresCache,
     /// This process's name on reconciler leases.
     pub instance: String,
     pub status: JobsStatus,
@@ -116,7 +120,7 @@ impl Jobs {
                 }
             },
         )));
-        let metrics = self.metrics.clone();
+        let (metrics, figures) = (self.metrics.clone(), self.figures.clone());
         loops.push(tokio::spawn(supervise(
             "metrics_upkeep",
             METRICS,
@@ -124,7 +128,15 @@ impl Jobs {
             token.clone(),
             move || {
                 metrics.run_upkeep();
-                std::future::ready(Ok(()))
+                let figures = figures.clone();
+                async move {
+                    figures
+                        .get(METRICS.idle)
+                        .await
+                        .figures
+                        .map(drop)
+                        .map_err(anyhow::Error::msg)
+                }
             },
         )));
         loops

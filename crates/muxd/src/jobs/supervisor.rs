@@ -96,6 +96,10 @@ pub async fn supervise<F, Fut>(
             }
             metrics::counter!("muxd_job_failures_total", "job" => name).increment(1);
         }
+        if result.is_ok() {
+            let now = now_ms() as f64 / 1000.0;
+            metrics::gauge!("muxd_job_last_success_timestamp_seconds", "job" => name).set(now);
+        }
         status.record(name, &result, panicked);
         let pause = if result.is_ok() {
             pace.idle

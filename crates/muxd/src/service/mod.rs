@@ -9,11 +9,13 @@
 //! - [`deletion`]: an owner's delete, and finishing it on Mux.
 //! - [`assets`]: an owner's edits. [`playback`]: checking and repairing playback ids.
 //! - [`live`]: in-process fan-out of committed changes to live pages.
-//! - [`webhook_stats`]: webhook figures for health.
+//! - [`webhook_stats`]: webhook figures for health; [`health_figures`]: health's database
+//!   figures, read at most once a second however many poll, and the gauges alerts use.
 
 pub mod assets;
 pub mod deletion;
 mod direct_upload;
+pub mod health_figures;
 pub mod ingest;
 pub mod live;
 pub mod playback;

@@ -15,6 +15,7 @@ pub struct WebhookStats {
 impl WebhookStats {
     pub fn received(&self, at_ms: i64) {
         self.last_received_ms.store(at_ms, Ordering::Relaxed);
+        metrics::gauge!("muxd_webhook_last_received_timestamp_seconds").set(at_ms as f64 / 1000.0);
     }
 
     pub fn rejected(&self, reason: &'static str) {

@@ -22,6 +22,19 @@ pub struct HealthFigures {
     pub system_errors: i64,
 }
 
+impl HealthFigures {
+    /// The share of recently finished uploads that failed for a system reason (0 when none
+    /// finished).
+    pub fn system_error_rate(&self) -> f64 {
+        let finished = self.ready + self.errors;
+        if finished == 0 {
+            0.0
+        } else {
+            self.system_errors as f64 / finished as f64
+        }
+    }
+}
+
 /// Error types that are the user's input, not a failure of muxd or Mux.
 const USER_ERRORS: &str = "('invalid_input')";
 

@@ -1,11 +1,12 @@
 //! `GET /api/health/mux-system` (the guide's JSON, §Monitoring, plus webhook figures, jobs,
 //! version and uptime; 200 healthy/degraded, 503 unhealthy; never a secret) and `GET /metrics`
 //! (Prometheus). Anyone may ask for health, so its reads cost what is in flight or recent, not
-//! the table's size (`store::health`). `statusCounts` counts the in-flight statuses. Degraded
+//! the table's size (`store::health`), and are shared: the figures are at most [`MAX_AGE`] old,
+//! however many poll. `statusCounts` counts the in-flight statuses. Degraded
 //! means: the breaker is not closed, the retry budget is spent, an upload is stuck, or the
 //! recent rate of system failures is over 10 % (a user's unreadable file is not one).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -17,26 +18,22 @@ use serde_json::{json, Map, Value};
 
 use super::state::HealthSources;
 use crate::domain::time::rfc3339;
-use crate::store::{now_ms, Store};
+use crate::store::now_ms;
 
-/// The window of "recent" processing figures.
-const RECENT_MS: i64 = 60 * 60 * 1000;
+/// How old health's database figures may be.
+pub const MAX_AGE: Duration = Duration::from_secs(1);
 /// Health is degraded when more than this share of recently finished uploads failed for a
 /// system reason (not a user's unreadable file)…
 const ERROR_RATE_THRESHOLD: f64 = 0.1;
 /// …and at least this many did, so one failure among few uploads is not an alarm.
 const MIN_SYSTEM_ERRORS: i64 = 3;
 
-pub async fn mux_system(
-    State(store): State<Store>,
-    State(sources): State<HealthSources>,
-) -> impl IntoResponse {
+pub async fn mux_system(State(sources): State<HealthSources>) -> impl IntoResponse {
     let started = Instant::now();
     let resilience = sources.mux.resilience_snapshot();
-    let db_started = Instant::now();
-    let figures = store.health_figures(now_ms() - RECENT_MS).await;
-    let db_ms = db_started.elapsed().as_millis() as u64;
-    let (database_json, processing_json, polling_json, trouble) = match &figures {
+    let reading = sources.figures.get(MAX_AGE).await;
+    let db_ms = reading.db_ms;
+    let (database_json, processing_json, polling_json, trouble) = match &reading.figures {
         Ok(f) => {
             let in_flight: i64 = f.in_flight.iter().map(|(_, n)| n).sum();
             let status_counts: Map<String, Value> = f
@@ -44,12 +41,7 @@ pub async fn mux_system(
                 .iter()
                 .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
                 .collect();
-            let finished = f.ready + f.errors;
-            let error_rate = if finished == 0 {
-                0.0
-            } else {
-                f.system_errors as f64 / finished as f64
-            };
+            let error_rate = f.system_error_rate();
             let failing = f.system_errors >= MIN_SYSTEM_ERRORS && error_rate > ERROR_RATE_THRESHOLD;
             (
                 json!({"connected": true, "responseTime": db_ms, "statusCounts": status_counts}),
@@ -58,17 +50,14 @@ pub async fn mux_system(
                 failing || f.stuck > 0,
             )
         }
-        Err(error) => {
-            tracing::warn!(%error, "health: database check failed");
-            (
-                json!({"connected": false, "responseTime": db_ms}),
-                Value::Null,
-                Value::Null,
-                false,
-            )
-        }
+        Err(_) => (
+            json!({"connected": false, "responseTime": db_ms}),
+            Value::Null,
+            Value::Null,
+            false,
+        ),
     };
-    let db_ok = figures.is_ok();
+    let db_ok = reading.figures.is_ok();
     let status = if !db_ok {
         "unhealthy"
     } else if resilience.circuit_breaker.state != BreakerState::Closed

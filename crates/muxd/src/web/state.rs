@@ -13,6 +13,7 @@ use crate::config::WebhookSettings;
 use crate::jobs::supervisor::JobsStatus;
 use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
+use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
 use crate::service::live::LiveHub;
 use crate::service::playback::PlaybackCheck;
@@ -49,6 +50,7 @@ pub struct WebhookIntake {
 #[derive(Clone, Debug)]
 pub struct HealthSources {
     pub mux: MuxClient,
+    pub figures: FiguresCache,
     pub webhook_stats: Arc<WebhookStats>,
     pub secrets_configured: usize,
     pub jobs: JobsStatus,

@@ -14,6 +14,10 @@ app_test!(
         let (id, _) = app.create_upload("user_health", "h.mp4").await;
         app.wait_for("user_health", &id, |s| s == "AWAITING_UPLOAD")
             .await;
+        // Health's figures may be up to a second old: wait for the new row to show.
+        let counted =
+            async || app.health().await["database"]["statusCounts"]["AWAITING_UPLOAD"] == 1;
+        eventually("the new upload counted in health", counted).await;
         let response = app
             .http
             .get(format!("{}/api/health/mux-system", app.base))

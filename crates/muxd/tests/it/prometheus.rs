@@ -9,6 +9,7 @@ use metrics_util::CompositeKey;
 use reqwest::StatusCode;
 
 use crate::app::{app_test, Backend, TestApp};
+use crate::harness::eventually;
 
 /// Everything recorded, as one snapshot (taking it resets the recorder's counters).
 type Snapshot = Vec<(CompositeKey, Option<Unit>, Option<SharedString>, DebugValue)>;
@@ -30,6 +31,18 @@ fn counter(snapshot: &Snapshot, name: &str, labels: &[(&str, &str)]) -> u64 {
             _ => None,
         })
         .unwrap_or(0)
+}
+
+/// The gauge `name` with exactly `labels` in `snapshot`, if ever set.
+fn gauge(snapshot: &Snapshot, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    snapshot.iter().find_map(|(key, _, _, value)| {
+        let key = key.key();
+        let have: Vec<(&str, &str)> = key.labels().map(|l| (l.key(), l.value())).collect();
+        match value {
+            DebugValue::Gauge(v) if key.name() == name && have == labels => Some(v.into_inner()),
+            _ => None,
+        }
+    })
 }
 
 /// Counts into a recorder of this test's own, on both backends. Plain `#[test]`s with a
@@ -60,6 +73,14 @@ fn metrics_count_webhooks_and_mux_calls(backend: Backend) {
             };
             app.create_upload("user_metrics", "m.mp4").await;
             assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
+            // Health's reading that counts the new row also sets the gauges; the emulator's
+            // `video.upload.created` sets the last-received one.
+            let counted = async || {
+                let health = app.health().await;
+                health["database"]["statusCounts"]["AWAITING_UPLOAD"] == 1
+                    && health["webhooks"]["lastReceivedAt"].is_string()
+            };
+            eventually("the upload and its first webhook in health", counted).await;
             true
         })
     });
@@ -79,6 +100,41 @@ fn metrics_count_webhooks_and_mux_calls(backend: Backend) {
         1,
         "{snapshot:?}"
     );
+    let gauges = [
+        (
+            "muxd_assets_in_flight",
+            &[("status", "AWAITING_UPLOAD")][..],
+            1.0,
+        ),
+        (
+            "muxd_assets_in_flight",
+            &[("status", "MUX_PROCESSING")][..],
+            0.0,
+        ),
+        ("muxd_assets_stuck", &[][..], 0.0),
+        ("muxd_database_up", &[][..], 1.0),
+    ];
+    for (name, labels, expected) in gauges {
+        assert_eq!(
+            gauge(&snapshot, name, labels),
+            Some(expected),
+            "{name} {labels:?}"
+        );
+    }
+    let now = muxd::store::now_ms() as f64 / 1000.0;
+    for (name, labels) in [
+        ("muxd_webhook_last_received_timestamp_seconds", &[][..]),
+        (
+            "muxd_job_last_success_timestamp_seconds",
+            &[("job", "metrics_upkeep")][..],
+        ),
+    ] {
+        let at = gauge(&snapshot, name, labels).unwrap_or(0.0);
+        assert!(
+            (now - 600.0..=now).contains(&at),
+            "{name} {labels:?} = {at}"
+        );
+    }
 }
 
 app_test!(

@@ -214,9 +214,10 @@ app_test!(
             "AWAITING_UPLOAD",
             "stuck is a flag, not a status"
         );
-        let health = app.health().await;
-        assert_eq!(health["polling"]["stuck"], 1, "{health}");
-        assert_eq!(health["status"], "degraded");
+        // Health's figures may be up to a second old.
+        let stuck = async || app.health().await["polling"]["stuck"] == 1;
+        eventually("the stuck upload counted in health", stuck).await;
+        assert_eq!(app.health().await["status"], "degraded");
         let (_, listed) = app
             .call(
                 reqwest::Method::GET,

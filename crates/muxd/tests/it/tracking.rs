@@ -168,6 +168,9 @@ app_test!(
                 .await
                 .unwrap();
         }
+        // Health's figures may be up to a second old: wait until they count the five.
+        let counted = async || app.health().await["processing"]["recentErrors"] == 5;
+        eventually("five users' files failing, in health", counted).await;
         assert_eq!(
             app.health().await["status"],
             "healthy",
@@ -181,9 +184,10 @@ app_test!(
                 .await
                 .unwrap();
         }
-        let health = app.health().await;
-        assert_eq!(health["status"], "degraded", "{health}");
-        assert_eq!(health["processing"]["recentSystemErrors"], 5);
+        // Health's figures may be up to a second old.
+        let degraded = async || app.health().await["status"] == "degraded";
+        eventually("health degraded by system errors", degraded).await;
+        assert_eq!(app.health().await["processing"]["recentSystemErrors"], 5);
     }
 );
 

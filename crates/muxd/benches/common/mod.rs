@@ -1,0 +1,97 @@
+//! What muxd's benchmarks share: the app built for a database, served on loopback, signed
+//! webhook requests, percentiles, and running one benchmark on SQLite then on a fresh PostgreSQL
+//! database (`MUXD_TEST_POSTGRES_URL`, default local with trust auth; skipped if unreachable).
+
+use std::time::Duration;
+
+use muxd::app::{self, App, Wiring};
+use muxd::config::{DatabaseUrl, Mode, Settings};
+use muxd::domain::signature;
+use muxd::identity::Identity;
+use muxd::store::{now_ms, Store};
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::net::TcpListener;
+
+/// The webhook signing secret of every benchmark app.
+pub const SECRET: &str = "bench-secret";
+
+/// muxd's app over `url` (migrated), with no reconciler and a Mux that is never called.
+pub async fn app(url: &DatabaseUrl) -> App {
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let vars = [
+        ("MUX_WEBHOOK_SIGNING_SECRET", SECRET),
+        ("MUX_BASE_URL", "http://127.0.0.1:9"),
+        ("DATABASE_URL", url.expose()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let settings = Settings::load(&vars, Mode::Dev).unwrap();
+    let wiring = Wiring {
+        identity: Identity::dev(b"bench"),
+        mux: app::mux_config(&settings),
+        reconcile: None,
+    };
+    App::build(&settings, store, wiring).unwrap()
+}
+
+/// Serves `app` on a loopback port until the process ends; returns its base URL.
+pub async fn serve(app: &App) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router(axum::Router::new());
+    tokio::spawn(app::serve(
+        app.clone(),
+        router,
+        listener,
+        std::future::pending(),
+    ));
+    base
+}
+
+/// A webhook delivery of `body` to `url`, signed now with [`SECRET`].
+pub fn signed(http: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    let t = now_ms() / 1000;
+    http.post(url)
+        .header(
+            "mux-signature",
+            format!("t={t},v1={}", signature::sign(SECRET.as_bytes(), t, &body)),
+        )
+        .body(body)
+}
+
+/// The `p` quantile (0..1) of sorted latencies, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database, each labelled.
+pub async fn on_each_database(bench: impl AsyncFn(&str, DatabaseUrl)) {
+    let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite =
+        DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
+    bench("SQLite (WAL, synchronous=FULL)", sqlite).await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin = std::env::var("MUXD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let Ok(mut conn) = PgConnection::connect(&admin).await else {
+        println!("PostgreSQL: SKIPPED (unreachable at {admin})");
+        return;
+    };
+    let name = format!("muxd_bench_{}", std::process::id());
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').unwrap().0;
+    bench(
+        "PostgreSQL",
+        DatabaseUrl::parse(&format!("{base}/{name}")).unwrap(),
+    )
+    .await;
+    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+}
