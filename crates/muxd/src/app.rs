@@ -23,7 +23,7 @@ use crate::jobs::Jobs;
 use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
-use crate::service::ingest::Ingestor;
+use crate::service::ingest::{self, Ingestor};
 use crate::service::live::LiveHub;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
@@ -104,9 +104,10 @@ impl App {
             mux: mux.clone(),
             live: live.clone(),
         };
-        let webhook_stats = Arc::new(WebhookStats::default());
+        let webhook_stats = Arc::new(WebhookStats::new());
         let metrics = metrics_handle();
         let figures = FiguresCache::new(store.clone());
+        ingest::count_outcomes_from_zero();
         let jobs = Jobs {
             reconciler: wiring.reconcile.map(|schedule| Reconciler {
                 store: store.clone(),

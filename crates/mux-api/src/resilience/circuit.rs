@@ -90,6 +90,7 @@ impl CircuitBreaker {
     pub fn new(config: BreakerConfig, alert: Option<AlertHook>) -> Self {
         let (events, _) = broadcast::channel(64);
         telemetry::breaker_state(BreakerState::Closed);
+        telemetry::breaker_transitions_known();
         Self {
             machine: Mutex::new(Breaker::new(config)),
             events,

@@ -65,6 +65,7 @@ struct Totals {
 impl Resilience {
     /// Builds the layer from the config; `alert` is the optional transition hook.
     pub fn new(config: &ClientConfig, rng: StdRng, alert: Option<AlertHook>) -> Self {
+        telemetry::budget_remaining(config.budget.max_retries);
         Self {
             retry: config.retry.clone(),
             request_timeout: config.request_timeout,

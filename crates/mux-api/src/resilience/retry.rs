@@ -105,8 +105,8 @@ impl Resilience {
     async fn pace(&self, class: RateClass, deadline: Instant) -> Result<(), MuxError> {
         let reserved = lock(&self.pacer).reserve(class, Instant::now(), Some(deadline));
         let wait = reserved.map_err(|wait| MuxError::Throttled { wait })?;
+        telemetry::pacing_wait(class.as_str(), wait);
         if !wait.is_zero() {
-            telemetry::pacing_wait(class.as_str(), wait);
             tokio::time::sleep(wait).await;
         }
         Ok(())
@@ -171,6 +171,7 @@ impl Resilience {
             }
         };
         telemetry::call(operation, label, started.elapsed());
+        telemetry::budget_remaining(lock(&self.budget).remaining(Instant::now()));
     }
 }
 

@@ -15,17 +15,21 @@ pub const ATTEMPTS: &str = "mux_api_attempts_total";
 /// Counter: retries scheduled (budget spent), label `operation`.
 pub const RETRIES: &str = "mux_api_retries_total";
 /// Gauge: retries the budget has available now (floor + share of recent first attempts, less
-/// recent retries), set whenever a retry asks for one.
+/// recent retries), set when the layer is built, whenever a retry asks for one, and after
+/// every call.
 pub const BUDGET_REMAINING: &str = "mux_api_retry_budget_remaining";
 /// Gauge: breaker state, 0 closed, 1 half-open, 2 open.
 pub const BREAKER_STATE: &str = "mux_api_breaker_state";
 /// Counter: breaker transitions, labels `from` and `to`.
 pub const BREAKER_TRANSITIONS: &str = "mux_api_breaker_transitions_total";
-/// Histogram: seconds spent waiting for a local rate-limit slot, label `class`.
+/// Histogram: seconds each attempt waited for a local rate-limit slot (0 for most), label
+/// `class`.
 pub const PACING_WAIT: &str = "mux_api_pacing_wait_seconds";
 
 pub(crate) fn call(operation: &'static str, outcome: &'static str, elapsed: Duration) {
     metrics::counter!(CALLS, "operation" => operation, "outcome" => outcome).increment(1);
+    // An operation's retry counter exists from its first call, so its first retry is an increase.
+    metrics::counter!(RETRIES, "operation" => operation).increment(0);
     metrics::histogram!(CALL_DURATION, "operation" => operation).record(elapsed.as_secs_f64());
 }
 
@@ -43,6 +47,20 @@ pub(crate) fn budget_remaining(remaining: u32) {
 
 pub(crate) fn breaker_state(state: BreakerState) {
     metrics::gauge!(BREAKER_STATE).set(state.gauge());
+}
+
+/// Registers every transition's counter at 0, so the first real one shows as an increase.
+pub(crate) fn breaker_transitions_known() {
+    use BreakerState::{Closed, HalfOpen, Open};
+    for (from, to) in [
+        (Closed, Open),
+        (Open, HalfOpen),
+        (HalfOpen, Closed),
+        (HalfOpen, Open),
+    ] {
+        metrics::counter!(BREAKER_TRANSITIONS, "from" => from.as_str(), "to" => to.as_str())
+            .increment(0);
+    }
 }
 
 pub(crate) fn breaker_transition(from: BreakerState, to: BreakerState) {

@@ -80,6 +80,9 @@ pub async fn supervise<F, Fut>(
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    // Counted from 0, so an alert sees the first failure as an increase.
+    metrics::counter!("muxd_job_panics_total", "task" => name).increment(0);
+    metrics::counter!("muxd_job_failures_total", "task" => name).increment(0);
     loop {
         let outcome = AssertUnwindSafe(step()).catch_unwind().await;
         let (result, panicked) = match outcome {
@@ -90,15 +93,15 @@ pub async fn supervise<F, Fut>(
         if let Err(error) = &result {
             if panicked {
                 tracing::error!(job = name, error, "background step panicked; restarting");
-                metrics::counter!("muxd_job_panics_total", "job" => name).increment(1);
+                metrics::counter!("muxd_job_panics_total", "task" => name).increment(1);
             } else {
                 tracing::warn!(job = name, error, "background step failed");
             }
-            metrics::counter!("muxd_job_failures_total", "job" => name).increment(1);
+            metrics::counter!("muxd_job_failures_total", "task" => name).increment(1);
         }
         if result.is_ok() {
             let now = now_ms() as f64 / 1000.0;
-            metrics::gauge!("muxd_job_last_success_timestamp_seconds", "job" => name).set(now);
+            metrics::gauge!("muxd_job_last_success_timestamp_seconds", "task" => name).set(now);
         }
         status.record(name, &result, panicked);
         let pause = if result.is_ok() {

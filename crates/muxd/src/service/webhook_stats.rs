@@ -12,7 +12,26 @@ pub struct WebhookStats {
     rejected: Mutex<BTreeMap<&'static str, u64>>,
 }
 
+/// Every reason a delivery is refused for, as the webhook handler reports them.
+const REASONS: [&str; 7] = [
+    "missing_header",
+    "malformed_header",
+    "bad_signature",
+    "stale_timestamp",
+    "too_large",
+    "unreadable_body",
+    "bad_payload",
+];
+
 impl WebhookStats {
+    /// Stats with every rejection counter at 0, so an alert sees the first one as an increase.
+    pub fn new() -> Self {
+        for reason in REASONS {
+            metrics::counter!("muxd_webhooks_rejected_total", "reason" => reason).increment(0);
+        }
+        Self::default()
+    }
+
     pub fn received(&self, at_ms: i64) {
         self.last_received_ms.store(at_ms, Ordering::Relaxed);
         metrics::gauge!("muxd_webhook_last_received_timestamp_seconds").set(at_ms as f64 / 1000.0);

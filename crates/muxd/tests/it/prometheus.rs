@@ -126,7 +126,7 @@ fn metrics_count_webhooks_and_mux_calls(backend: Backend) {
         ("muxd_webhook_last_received_timestamp_seconds", &[][..]),
         (
             "muxd_job_last_success_timestamp_seconds",
-            &[("job", "metrics_upkeep")][..],
+            &[("task", "metrics_upkeep")][..],
         ),
     ] {
         let at = gauge(&snapshot, name, labels).unwrap_or(0.0);
@@ -155,5 +155,40 @@ app_test!(
             .unwrap();
         let line = format!("muxd_webhooks_rejected_total{{reason=\"{reason}\"}} 1");
         assert!(text.lines().any(|l| l == line), "no `{line}` in:\n{text}");
+    }
+);
+
+app_test!(
+    the_shipped_alerts_and_dashboard_use_only_metrics_muxd_exports,
+    |app: TestApp| async move {
+        // Touch what records lazily: a Mux call, a webhook acknowledged, one refused.
+        app.create_upload("user_ops", "ops.mp4").await;
+        let received = async || app.health().await["webhooks"]["lastReceivedAt"].is_string();
+        eventually("a webhook acknowledged", received).await;
+        assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
+        let text = app
+            .http
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let dir = crate::harness::TempDir::new().unwrap();
+        let scraped = dir.path().join("metrics.txt");
+        std::fs::write(&scraped, &text).unwrap();
+        let ops = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ops");
+        let checked = std::process::Command::new("python3")
+            .arg(format!("{ops}/check_metric_names.py"))
+            .arg(&scraped)
+            .output()
+            .expect("python3 runs the checker (install python3)");
+        assert!(
+            checked.status.success(),
+            "the alerts or the dashboard use metrics muxd does not export:\n{}{}",
+            String::from_utf8_lossy(&checked.stdout),
+            String::from_utf8_lossy(&checked.stderr)
+        );
     }
 );

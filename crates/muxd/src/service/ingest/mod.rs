@@ -21,6 +21,14 @@ use crate::domain::{AssetId, Cause};
 use crate::store::webhooks::{self, NewWebhookEvent};
 use crate::store::{Outcome, Store, StoreError};
 
+/// Registers the per-outcome webhook counter at 0 for every outcome, so an alert sees the first
+/// `failed` as an increase.
+pub fn count_outcomes_from_zero() {
+    for outcome in Outcome::ALL {
+        metrics::counter!("muxd_webhooks_total", "outcome" => outcome.as_str()).increment(0);
+    }
+}
+
 /// What happened to one delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
