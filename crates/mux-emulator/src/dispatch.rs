@@ -161,8 +161,14 @@ async fn attempt(
     if wrong_signature {
         secret.push_str("-wrong");
     }
-    // A fresh timestamp per attempt, as Mux does (mux-api.md §6.1).
-    let header = signature::header_value(&secret, emu.clock.unix_s(), &body);
+    // A fresh timestamp per attempt, as Mux does (mux-api.md §6.1), from the real clock: a
+    // receiver checks it against its own, and an emulator whose clock was advanced (to expire
+    // uploads) must still get through.
+    let signed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let header = signature::header_value(&secret, signed_at, &body);
     let mut record = Attempt {
         id: emu.ids.uuid().to_string(),
         created_at: emu.clock.iso(),

@@ -79,11 +79,7 @@ impl App {
         let stream_base = settings.uploads.stream_base_url.clone();
         let identity = Arc::new(wiring.identity);
         let live = LiveHub::default();
-        let ingest = Ingestor {
-            store: store.clone(),
-            live: live.clone(),
-            stream_base: stream_base.clone(),
-        };
+        let ingest = Ingestor::new(store.clone(), live.clone(), stream_base.clone());
         let uploads = Uploads {
             store: store.clone(),
             mux: mux.clone(),

@@ -192,3 +192,25 @@ async fn targets_and_secret_change_at_runtime() {
         "the removed target gets nothing more"
     );
 }
+
+#[tokio::test]
+async fn signatures_carry_the_real_time_after_the_clock_is_advanced() {
+    let receiver = Receiver::spawn().await;
+    let emu = emu_with(&receiver, |_| {}).await;
+    emu.handle
+        .advance_clock(std::time::Duration::from_secs(7200));
+    emu.create_public_upload("after-advance").await;
+    let created = receiver.wait_for_type("video.upload.created").await;
+    let t: u64 = created
+        .signature
+        .split(',')
+        .find_map(|part| part.strip_prefix("t="))
+        .and_then(|t| t.parse().ok())
+        .expect("a t= in the signature");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // Within any receiver's tolerance (Mux's libraries: 300 s), not two hours ahead.
+    assert!(t.abs_diff(now) <= 60, "signed at {t}, now {now}");
+}

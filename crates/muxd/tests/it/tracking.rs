@@ -82,11 +82,11 @@ store_test!(
     super::an_event_and_its_row_learning_the_key_never_miss_each_other
 );
 async fn an_event_and_its_row_learning_the_key_never_miss_each_other(store: Store) {
-    let ingest = muxd::service::ingest::Ingestor {
-        store: store.clone(),
-        live: Default::default(),
-        stream_base: "https://stream.example".into(),
-    };
+    let ingest = muxd::service::ingest::Ingestor::new(
+        store.clone(),
+        Default::default(),
+        "https://stream.example".into(),
+    );
     for n in 0..40 {
         let id = row(&store, USER, None).await;
         let upload = format!("up-race-{n}");

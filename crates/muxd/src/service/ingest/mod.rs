@@ -1,24 +1,27 @@
 //! Webhook ingestion after verification: parse the envelope, then in ONE transaction store the
 //! event (deduplicated on Mux's event id), find its row, apply it, and record the outcome. A 2xx
-//! is only sent after that transaction commits, so an acknowledged event is durable.
+//! is only sent after that transaction commits, so an acknowledged event is durable. Deliveries
+//! arriving together share that transaction (group commit, `commit.rs`).
 //!
 //! Events that match no row yet are kept as `unmatched` with their match keys; whenever a row
 //! learns a key, they are applied in arrival order (`apply.rs`). Both sides look for the other
 //! after committing: a row that learned a key drains what waits for it, and an event stored as
-//! unmatched looks for its row once more, so neither can miss the other however they interleave. A verified event whose apply
-//! fails for any reason but an unavailable database is stored as `failed` with the reason, in a
-//! transaction of its own, so it is visible to admins and can be replayed; an unavailable
-//! database (or a serialization conflict) is a 503, so Mux retries.
+//! unmatched looks for its row once more, so neither can miss the other however they interleave.
+//! A verified event whose apply fails for any reason but an unavailable database is stored as
+//! `failed` with the reason, in a transaction of its own, so it is visible to admins and can be
+//! replayed; an unavailable database (or a serialization conflict) is a 503, so Mux retries.
 
 mod apply;
+mod commit;
 mod envelope;
 
 use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, Changed};
+use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause};
-use crate::store::webhooks::{self, NewWebhookEvent};
+use crate::store::webhooks;
 use crate::store::{Outcome, Store, StoreError};
 
 /// Registers the per-outcome webhook counter at 0 for every outcome, so an alert sees the first
@@ -54,9 +57,21 @@ pub struct Ingestor {
     pub store: Store,
     pub live: LiveHub,
     pub stream_base: String,
+    commits: GroupCommit,
 }
 
 impl Ingestor {
+    /// An ingestor whose group-commit lanes run on the current tokio runtime.
+    pub fn new(store: Store, live: LiveHub, stream_base: String) -> Self {
+        let commits = GroupCommit::start(store.clone(), live.clone(), stream_base.clone());
+        Self {
+            store,
+            live,
+            stream_base,
+            commits,
+        }
+    }
+
     /// Stores and applies one verified delivery.
     pub async fn ingest(&self, body: &[u8], received_at_ms: i64) -> Result<Ingested, IngestError> {
         let envelope: Envelope =
@@ -64,24 +79,19 @@ impl Ingestor {
         if envelope.id.is_empty() || envelope.event_type.is_empty() {
             return Err(IngestError::BadPayload("empty id or type".into()));
         }
-        let meaning = envelope.meaning();
-        let payload = String::from_utf8_lossy(body);
         let object = envelope.object.as_ref();
-        let record = NewWebhookEvent {
-            event_id: &envelope.id,
-            event_type: &envelope.event_type,
-            object_type: object.and_then(|o| o.object_type.as_deref()),
-            object_id: object.and_then(|o| o.id.as_deref()),
+        let delivery = Delivery {
+            event_id: envelope.id.clone(),
+            event_type: envelope.event_type.clone(),
+            object_type: object.and_then(|o| o.object_type.clone()),
+            object_id: object.and_then(|o| o.id.clone()),
             mux_created_at: envelope.created_at_ms(),
             received_at: received_at_ms,
-            keys: &meaning.keys,
-            payload: &payload,
+            payload: String::from_utf8_lossy(body).into_owned(),
+            meaning: envelope.meaning(),
         };
-        let (outcome, asset_id, learned) = match self.store_and_apply(&record, &meaning).await {
-            Ok(done) => done,
-            Err(error) if error.is_unavailable() => return Err(error.into()),
-            Err(error) => (self.store_failed(&record, &error).await?, None, false),
-        };
+        let meaning = delivery.meaning.clone();
+        let (outcome, asset_id, learned) = self.commits.submit(delivery).await?;
         metrics::counter!("muxd_webhooks_total", "outcome" => outcome.as_str()).increment(1);
         // The event is durable; what follows only hurries its neighbours. If it fails, the
         // reconciler's next poll of the row drains them.
@@ -100,47 +110,6 @@ impl Ingestor {
         })
     }
 
-    /// The one transaction of a delivery: dedupe, find, apply, record. Publishes what changed
-    /// once it commits. Returns the outcome, the row, and whether the row learned a key.
-    async fn store_and_apply(
-        &self,
-        record: &NewWebhookEvent<'_>,
-        meaning: &Interpretation,
-    ) -> Result<(Outcome, Option<AssetId>, bool), StoreError> {
-        let mut tx = self.store.begin().await?;
-        // Read first, so the dedupe insert can carry the final outcome.
-        let asset = find(&mut tx.conn(), meaning).await?;
-        let outcome = outcome_of(meaning, asset.as_ref());
-        let asset_id = asset.as_ref().map(|a| a.id);
-        let inserted = webhooks::insert(&mut tx.conn(), record, outcome, asset_id).await?;
-        if inserted.is_none() {
-            tx.commit().await?;
-            return Ok((Outcome::Duplicate, None, false));
-        }
-        let mut changed = Changed::new();
-        let mut learned = false;
-        if let Some(asset) = &asset {
-            let cause = Cause::Webhook {
-                event_id: record.event_id.to_owned(),
-                event_type: record.event_type.to_owned(),
-            };
-            let at_ms = record.mux_created_at.unwrap_or(record.received_at);
-            learned = apply_to_row(
-                &mut tx.conn(),
-                asset,
-                meaning,
-                at_ms,
-                &cause,
-                &self.stream_base,
-                &mut changed,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        self.live.publish_all(&changed);
-        Ok((outcome, asset_id, learned))
-    }
-
     /// After an event was stored as unmatched: its row may have learned the event's key while
     /// the event's transaction ran; if a row matches now, drain what waits for it.
     async fn recheck(&self, meaning: &Interpretation) -> Result<(), StoreError> {
@@ -149,29 +118,6 @@ impl Ingestor {
             Some(row) => self.settle(row.id).await,
             None => Ok(()),
         }
-    }
-
-    /// Keeps a verified event whose apply failed, as `failed` with the reason (or finds it was a
-    /// duplicate after all).
-    async fn store_failed(
-        &self,
-        record: &NewWebhookEvent<'_>,
-        error: &StoreError,
-    ) -> Result<Outcome, StoreError> {
-        let reason = error.detail();
-        tracing::error!(event.id = record.event_id, error = %reason, "webhook could not be applied; stored as failed");
-        let mut tx = self.store.begin().await?;
-        let id = webhooks::insert(&mut tx.conn(), record, Outcome::Failed, None).await?;
-        let outcome = match id {
-            Some(id) => {
-                webhooks::set_outcome(&mut tx.conn(), id, Outcome::Failed, None, Some(&reason))
-                    .await?;
-                Outcome::Failed
-            }
-            None => Outcome::Duplicate,
-        };
-        tx.commit().await?;
-        Ok(outcome)
     }
 
     /// Re-applies a stored event (admin replay). Returns its new outcome.
