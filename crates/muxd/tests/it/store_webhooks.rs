@@ -5,7 +5,7 @@ use muxd::domain::MatchKeys;
 use muxd::store::webhooks::{self, WebhookFilter};
 use muxd::store::{NewWebhookEvent, Outcome, Store};
 
-use crate::harness::store_test;
+use crate::harness::{exec, explain_plan, store_test};
 
 store_test!(
     webhook_events_dedupe_on_event_id,
@@ -116,5 +116,47 @@ async fn concurrent_duplicate_webhooks_store_one_row(store: Store) {
             .unwrap()
             .deliveries,
         8
+    );
+}
+
+store_test!(
+    the_look_for_waiting_events_uses_the_unmatched_indexes,
+    super::the_look_for_waiting_events_uses_the_unmatched_indexes
+);
+async fn the_look_for_waiting_events_uses_the_unmatched_indexes(store: Store) {
+    // Many applied events and a few unmatched ones, then fresh statistics.
+    let mut values = Vec::new();
+    for n in 0..3000 {
+        let outcome = if n % 100 == 0 { "unmatched" } else { "applied" };
+        values.push(format!(
+            "('evt-plan-{n}', 'video.asset.ready', {n}, '{outcome}', 'row-{n}', 'up-{n}', 'as-{n}', '{{}}')"
+        ));
+    }
+    exec(
+        &store,
+        &format!(
+            "INSERT INTO webhook_events (event_id, event_type, received_at, outcome,
+                match_passthrough, match_upload_id, match_asset_id, payload) VALUES {}",
+            values.join(", ")
+        ),
+    )
+    .await;
+    exec(&store, "ANALYZE").await;
+    let explain = match store.backend() {
+        muxd::config::Backend::Postgres => "EXPLAIN",
+        muxd::config::Backend::Sqlite => "EXPLAIN QUERY PLAN",
+    };
+    // Literals stand in for the parameters.
+    let query = webhooks::ANY_UNMATCHED
+        .replace("$1", "'row-7'")
+        .replace("$2", "'up-7'")
+        .replace("$3", "'as-7'");
+    eprintln!("{explain} {query}");
+    let plan = explain_plan(&store, &format!("{explain} {query}")).await;
+    eprintln!("{plan}");
+    assert!(plan.contains("idx_webhook_events_unmatched"), "{plan}");
+    assert!(
+        !plan.contains("Seq Scan") && !plan.contains("SCAN webhook_events"),
+        "a scan:\n{plan}"
     );
 }

@@ -54,8 +54,10 @@ pub async fn apply_to_row(
     }
     if let Some(event) = &meaning.event {
         let known_asset_id = asset.facts.mux_asset_id.clone();
+        // The row as just found in this transaction; a lost race re-reads it.
         let change =
-            transitions::apply_event(conn, asset.id, event, at_ms, cause, stream_base).await?;
+            transitions::apply_event_to(conn, asset.clone(), event, at_ms, cause, stream_base)
+                .await?;
         if let Some(change) = change {
             learned |= change.facts.mux_asset_id != known_asset_id;
             changed.push((asset.clone(), change));

@@ -93,7 +93,7 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the lanes (on the current tokio runtime).
+    /// Starts the lanes, each on a thread of its own.
     pub fn start(store: Store, live: LiveHub, stream_base: String) -> Self {
         let count = match store.backend() {
             Backend::Sqlite => 1,
@@ -105,9 +105,21 @@ impl GroupCommit {
             stream_base,
         });
         let lanes = (0..count)
-            .map(|_| {
+            .map(|n| {
                 let (sender, receiver) = mpsc::channel(QUEUE);
-                tokio::spawn(run_lane(receiver, writer.clone()));
+                let writer = writer.clone();
+                // Its own thread and runtime: a lane awaits the database once per statement,
+                // and must not queue behind every HTTP task at each of those wake-ups.
+                std::thread::Builder::new()
+                    .name(format!("muxd-commit-{n}"))
+                    .spawn(move || {
+                        tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .expect("a runtime for a commit lane")
+                            .block_on(run_lane(receiver, writer));
+                    })
+                    .expect("a thread for a commit lane");
                 sender
             })
             .collect();

@@ -20,8 +20,8 @@ use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
 use crate::domain::interpret::Interpretation;
-use crate::domain::{AssetId, Cause};
-use crate::store::webhooks;
+use crate::domain::{AssetId, Cause, MatchKeys};
+use crate::store::{assets, webhooks};
 use crate::store::{Outcome, Store, StoreError};
 
 /// Registers the per-outcome webhook counter at 0 for every outcome, so an alert sees the first
@@ -61,7 +61,7 @@ pub struct Ingestor {
 }
 
 impl Ingestor {
-    /// An ingestor whose group-commit lanes run on the current tokio runtime.
+    /// An ingestor, with its group-commit lanes started.
     pub fn new(store: Store, live: LiveHub, stream_base: String) -> Self {
         let commits = GroupCommit::start(store.clone(), live.clone(), stream_base.clone());
         Self {
@@ -174,6 +174,10 @@ impl Ingestor {
     /// Applies events that were waiting for row `id` (call after the row's new key committed).
     /// Each round commits before the next looks again with the keys that round taught it.
     pub async fn settle(&self, id: AssetId) -> Result<(), StoreError> {
+        // Usually nothing waits: one look on a read connection, no transaction.
+        if !self.anything_waits(id).await? {
+            return Ok(());
+        }
         loop {
             let mut changed = Changed::new();
             let mut tx = self.store.begin().await?;
@@ -185,5 +189,19 @@ impl Ingestor {
                 return Ok(());
             }
         }
+    }
+
+    /// True when some unmatched event names row `id` by any key it has now.
+    async fn anything_waits(&self, id: AssetId) -> Result<bool, StoreError> {
+        let mut read = self.store.read().await?;
+        let Some(row) = assets::by_id(&mut read.conn(), id).await? else {
+            return Ok(false);
+        };
+        let keys = MatchKeys {
+            passthrough: Some(row.id),
+            upload_id: row.mux_upload_id,
+            asset_id: row.facts.mux_asset_id,
+        };
+        webhooks::any_unmatched_for(&mut read.conn(), &keys).await
     }
 }

@@ -19,14 +19,14 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(name: &'static str) -> Check {
+    pub fn new(name: &'static str) -> Check {
         Check {
             name,
             checks: 0,
             violations: Vec::new(),
         }
     }
-    fn expect(&mut self, ok: bool, why: impl FnOnce() -> String) {
+    pub fn expect(&mut self, ok: bool, why: impl FnOnce() -> String) {
         self.checks += 1;
         if !ok {
             self.violations.push(why());

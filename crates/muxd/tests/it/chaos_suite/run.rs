@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::faults::Faults;
-use super::invariants::{check_all, mismatches, rows, truth};
+use super::invariants::{check_all, mismatches, rows, truth, Check};
 use super::procs::{free_port, start_emulator, Serve};
 use super::report::Report;
 use super::workload::{plan, play_all, Clients, Kind};
@@ -284,7 +284,14 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
         serve.starts,
         out.display()
     ));
-    report.checks = check_all(&store, &state, &seen, &faults.log, &webhook_url, &health).await;
+    // Not converging is a failure too: something stayed unresolved or undelivered.
+    let mut settled = Check::new("converged: rows agree with Mux, nothing pending");
+    settled.expect(converged.is_some(), || {
+        format!("not within {}s", config.converge_secs)
+    });
+    report.checks = vec![settled];
+    let checks = check_all(&store, &state, &seen, &faults.log, &webhook_url, &health).await;
+    report.checks.extend(checks);
     report.finish(out.join("report.txt"));
     serve.kill9();
     store.close().await;
