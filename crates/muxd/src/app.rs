@@ -25,6 +25,7 @@ use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::{self, Ingestor};
 use crate::service::live::LiveHub;
+use crate::service::live_bridge::Bridge;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
 use crate::service::rate_limit::KeyedLimiter;
@@ -79,6 +80,8 @@ impl App {
         let stream_base = settings.uploads.stream_base_url.clone();
         let identity = Arc::new(wiring.identity);
         let live = LiveHub::default();
+        let instance = instance_name();
+        let bridge = Bridge::attach(&live, &store, &instance);
         let ingest = Ingestor::new(store.clone(), live.clone(), stream_base.clone());
         let uploads = Uploads {
             store: store.clone(),
@@ -118,7 +121,8 @@ impl App {
             retention: settings.webhook.retention,
             metrics: metrics.clone(),
             figures: figures.clone(),
-            instance: instance_name(),
+            bridge,
+            instance,
             status: JobsStatus::default(),
         };
         let web = WebState {

@@ -5,7 +5,8 @@
 //! - `purge_webhook_events`: forgetting webhook events older than the retention window;
 //! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
 //! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
-//!   and refreshing the asset gauges from health's figures.
+//!   and refreshing the asset gauges from health's figures;
+//! - `live_forward`, `live_listen` (PostgreSQL): live changes to and from the other instances.
 
 pub mod reconcile;
 pub mod supervisor;
@@ -20,6 +21,7 @@ use self::reconcile::Reconciler;
 use self::supervisor::{supervise, JobsStatus, Pace};
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
+use crate::service::live_bridge::Bridge;
 use crate::service::uploads::Uploads;
 use crate::store::{now_ms, Store};
 
@@ -45,6 +47,11 @@ const METRICS: Pace = Pace {
     idle: Duration::from_secs(5),
     on_error: Duration::from_secs(5),
 };
+/// The live bridge's steps run until their connection fails; then they reconnect.
+const LIVE: Pace = Pace {
+    idle: Duration::from_secs(1),
+    on_error: Duration::from_secs(1),
+};
 
 /// Everything the background jobs need.
 #[derive(Clone, Debug)]
@@ -59,6 +66,8 @@ pub struct Jobs {
     pub metrics: PrometheusHandle,
     /// Health's figures; reading them sets the asset gauges.
     pub figures: FiguresCache,
+    /// Live changes to and from the other instances (PostgreSQL only).
+    pub bridge: Option<Bridge>,
     /// This process's name on reconciler leases.
     pub instance: String,
     pub status: JobsStatus,
@@ -139,6 +148,30 @@ impl Jobs {
                 }
             },
         )));
+        if let Some(bridge) = &self.bridge {
+            let forward = bridge.clone();
+            loops.push(tokio::spawn(supervise(
+                "live_forward",
+                LIVE,
+                status.clone(),
+                token.clone(),
+                move || {
+                    let bridge = forward.clone();
+                    async move { bridge.forward().await }
+                },
+            )));
+            let listen = bridge.clone();
+            loops.push(tokio::spawn(supervise(
+                "live_listen",
+                LIVE,
+                status.clone(),
+                token.clone(),
+                move || {
+                    let bridge = listen.clone();
+                    async move { bridge.listen().await }
+                },
+            )));
+        }
         loops
     }
 }

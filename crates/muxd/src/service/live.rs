@@ -1,8 +1,11 @@
 //! Live asset changes for pages: an in-process broadcast of "this asset changed", published after
 //! each committed change. Subscribers (the server-sent events endpoint) filter by owner and read
-//! the row itself, so a message carries no state that could go stale.
+//! the row itself, so a message carries no state that could go stale. On PostgreSQL the hub also
+//! forwards its own changes to the other instances and takes theirs (`live_bridge.rs`).
 
-use tokio::sync::broadcast;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{AssetId, AssetStatus, Change, UserId};
@@ -24,6 +27,10 @@ pub struct AssetChanged {
 pub struct LiveHub {
     sender: broadcast::Sender<AssetChanged>,
     closed: CancellationToken,
+    /// Where this instance's own changes also go (the other instances), once attached.
+    forward: Arc<OnceLock<mpsc::Sender<AssetChanged>>>,
+    /// Bumped when changes may have been missed (the other instances' feed was cut).
+    resyncs: Arc<watch::Sender<u64>>,
 }
 
 impl Default for LiveHub {
@@ -31,14 +38,41 @@ impl Default for LiveHub {
         Self {
             sender: broadcast::channel(CAPACITY).0,
             closed: CancellationToken::new(),
+            forward: Arc::default(),
+            resyncs: Arc::new(watch::channel(0).0),
         }
     }
 }
 
 impl LiveHub {
-    /// Announces one change (no-op when nobody listens).
+    /// Announces one change of this instance's (no-op when nobody listens).
     pub fn publish(&self, change: AssetChanged) {
+        if let Some(forward) = self.forward.get() {
+            if forward.try_send(change.clone()).is_err() {
+                tracing::warn!(asset.id = %change.asset_id, "live change not forwarded to other instances (queue full or closed)");
+            }
+        }
         let _ = self.sender.send(change);
+    }
+
+    /// Also sends this instance's changes to `forward` from now on (set once).
+    pub fn forward_to(&self, forward: mpsc::Sender<AssetChanged>) {
+        let _ = self.forward.set(forward);
+    }
+
+    /// Announces a change another instance made (not forwarded again).
+    pub fn deliver_remote(&self, change: AssetChanged) {
+        let _ = self.sender.send(change);
+    }
+
+    /// Tells every page that changes may have been missed, so it reloads.
+    pub fn resync_all(&self) {
+        self.resyncs.send_modify(|n| *n += 1);
+    }
+
+    /// Notices of [`LiveHub::resync_all`].
+    pub fn resyncs(&self) -> watch::Receiver<u64> {
+        self.resyncs.subscribe()
     }
 
     /// Announces each applied lifecycle change.

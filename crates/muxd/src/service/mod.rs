@@ -8,7 +8,8 @@
 //! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler).
 //! - [`deletion`]: an owner's delete, and finishing it on Mux.
 //! - [`assets`]: an owner's edits. [`playback`]: checking and repairing playback ids.
-//! - [`live`]: in-process fan-out of committed changes to live pages.
+//! - [`live`]: in-process fan-out of committed changes to live pages; [`live_bridge`]: the same
+//!   across instances with PostgreSQL LISTEN/NOTIFY.
 //! - [`webhook_stats`]: webhook figures for health; [`health_figures`]: health's database
 //!   figures, read at most once a second however many poll, and the gauges alerts use.
 
@@ -18,6 +19,7 @@ mod direct_upload;
 pub mod health_figures;
 pub mod ingest;
 pub mod live;
+pub mod live_bridge;
 pub mod playback;
 pub mod pool;
 pub mod rate_limit;

@@ -18,6 +18,7 @@ mod layers;
 mod layers_scan;
 mod live;
 mod media;
+mod multi_instance;
 mod operations;
 mod outage;
 mod process;

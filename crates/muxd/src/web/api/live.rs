@@ -43,6 +43,7 @@ struct Live {
     store: Store,
     user: User,
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
+    resyncs: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
 }
 
@@ -54,6 +55,7 @@ pub async fn stream(
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let rx = live.subscribe();
+    let resyncs = live.resyncs();
     let since = query
         .since
         .or_else(|| headers.get("last-event-id")?.to_str().ok()?.parse().ok());
@@ -72,6 +74,7 @@ pub async fn stream(
         store,
         user,
         rx,
+        resyncs,
         queue,
     };
     let events = stream::unfold(live, |mut live| async move {
@@ -81,6 +84,7 @@ pub async fn stream(
             }
             let received = tokio::select! {
                 received = live.rx.recv() => received,
+                Ok(()) = live.resyncs.changed() => Err(RecvError::Lagged(0)),
                 () = live.hub.closed() => return None,
             };
             match received {
@@ -90,7 +94,8 @@ pub async fn stream(
                     }
                 }
                 Ok(_) => {}
-                // Fell behind: tell the page to reload its list rather than miss changes.
+                // Fell behind, or another instance's changes may be missed: tell the page to
+                // reload its list rather than miss changes.
                 Err(RecvError::Lagged(_)) => live
                     .queue
                     .push_back(Event::default().event("resync").data("{}")),

@@ -16,7 +16,7 @@
 
 mod faults;
 mod invariants;
-mod procs;
+pub mod procs;
 mod report;
 mod run;
 mod workload;

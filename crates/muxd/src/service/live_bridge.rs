@@ -1,0 +1,168 @@
+//! Live changes across instances on PostgreSQL: every change an instance publishes is also sent
+//! with `NOTIFY` on [`CHANNEL`], and every instance `LISTEN`s and hands the other instances'
+//! changes to its own pages. So a page connected to one instance sees what another applied.
+//! SQLite is one instance, so it needs none of this.
+//!
+//! Changes queued together go in one notification (PostgreSQL delivers it at commit, in order);
+//! each names its instance, so an instance skips its own. Live updates are a hurry, not the
+//! record: if the database is unreachable the queue drops what does not fit, and pages catch up
+//! from `updatedAt` when they reconnect.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::postgres::{PgListener, PgPool};
+use tokio::sync::{mpsc, Mutex};
+
+use super::live::{AssetChanged, LiveHub};
+use crate::store::{Db, Store};
+
+/// The notification channel.
+pub const CHANNEL: &str = "muxd_live";
+/// Changes waiting to be sent; more are dropped (counted in the log).
+const OUTBOX: usize = 4096;
+/// A notification's payload must stay under PostgreSQL's 8000 bytes.
+const MAX_PAYLOAD: usize = 7000;
+
+/// One instance's end of the bridge. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Bridge {
+    hub: LiveHub,
+    pool: PgPool,
+    instance: String,
+    outbox: Arc<Mutex<mpsc::Receiver<AssetChanged>>>,
+}
+
+impl Bridge {
+    /// Connects `hub` to the other instances when `store` is PostgreSQL (`None` on SQLite). Call
+    /// before anything publishes.
+    pub fn attach(hub: &LiveHub, store: &Store, instance: &str) -> Option<Bridge> {
+        let Db::Postgres(pool) = store.db() else {
+            return None;
+        };
+        let (sender, receiver) = mpsc::channel(OUTBOX);
+        hub.forward_to(sender);
+        Some(Bridge {
+            hub: hub.clone(),
+            pool: pool.clone(),
+            instance: instance.to_owned(),
+            outbox: Arc::new(Mutex::new(receiver)),
+        })
+    }
+
+    /// Sends this instance's changes as notifications until the hub is dropped or a send fails.
+    pub async fn forward(&self) -> anyhow::Result<()> {
+        let mut outbox = self.outbox.lock().await;
+        let mut changes = Vec::new();
+        while outbox.recv_many(&mut changes, 256).await > 0 {
+            for payload in payloads(&self.instance, &changes) {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(&payload)
+                    .execute(&self.pool)
+                    .await
+                    .context("sending live changes to the other instances")?;
+            }
+            changes.clear();
+        }
+        Ok(())
+    }
+
+    /// Hands the other instances' changes to this instance's pages until the connection fails.
+    pub async fn listen(&self) -> anyhow::Result<()> {
+        let mut listener = PgListener::connect_with(&self.pool)
+            .await
+            .context("connecting the live listener")?;
+        listener
+            .listen(CHANNEL)
+            .await
+            .context("listening for live changes")?;
+        loop {
+            let notification = listener
+                .try_recv()
+                .await
+                .context("receiving live changes")?;
+            let Some(notification) = notification else {
+                // The connection was lost and is re-established on the next call; changes in
+                // between are missed, so pages are told to reload.
+                self.hub.resync_all();
+                continue;
+            };
+            for change in parse(&self.instance, notification.payload()) {
+                self.hub.deliver_remote(change);
+            }
+        }
+    }
+}
+
+/// `changes` as notification payloads: the instance on the first line, then one change per line
+/// (`asset owner STATUS`), each payload under [`MAX_PAYLOAD`].
+fn payloads(instance: &str, changes: &[AssetChanged]) -> Vec<String> {
+    let mut payloads = Vec::new();
+    let mut payload = String::new();
+    for change in changes {
+        let line = format!(
+            "{} {} {}",
+            change.asset_id,
+            change.owner_id,
+            change.status.as_str()
+        );
+        if !payload.is_empty() && payload.len() + line.len() + 1 > MAX_PAYLOAD {
+            payloads.push(std::mem::take(&mut payload));
+        }
+        if payload.is_empty() {
+            payload.push_str(instance);
+        }
+        payload.push('\n');
+        payload.push_str(&line);
+    }
+    if !payload.is_empty() {
+        payloads.push(payload);
+    }
+    payloads
+}
+
+/// The changes in another instance's payload (none if it is this instance's own, or unreadable).
+fn parse(instance: &str, payload: &str) -> Vec<AssetChanged> {
+    let mut lines = payload.lines();
+    if lines.next().is_none_or(|from| from == instance) {
+        return Vec::new();
+    }
+    lines
+        .filter_map(|line| {
+            let mut parts = line.split(' ');
+            Some(AssetChanged {
+                asset_id: parts.next()?.parse().ok()?,
+                owner_id: parts.next()?.parse().ok()?,
+                status: parts.next()?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AssetId, AssetStatus, UserId};
+
+    fn change(n: usize) -> AssetChanged {
+        AssetChanged {
+            asset_id: AssetId::new(),
+            owner_id: UserId::new(),
+            status: AssetStatus::ALL[n % AssetStatus::ALL.len()],
+        }
+    }
+
+    #[test]
+    fn changes_round_trip_between_instances_and_an_instance_skips_its_own() {
+        let changes: Vec<_> = (0..500).map(change).collect();
+        let sent = payloads("muxd-a", &changes);
+        assert!(sent.len() > 1, "500 changes do not fit one notification");
+        assert!(sent.iter().all(|p| p.len() <= MAX_PAYLOAD));
+        let received: Vec<_> = sent.iter().flat_map(|p| parse("muxd-b", p)).collect();
+        assert_eq!(received, changes);
+        assert!(sent.iter().all(|p| parse("muxd-a", p).is_empty()));
+        assert!(parse("muxd-b", "").is_empty());
+        assert!(parse("muxd-b", "muxd-a\nnot a change").is_empty());
+    }
+}
