@@ -1,15 +1,18 @@
-//! Anonymous reads at scale (`cargo bench -p muxd --bench health_at_scale`): with `ROWS`
-//! `creative_assets` rows (a month of uploads: mostly READY, some ERROR, DELETED and TIMED_OUT, a
-//! few hundred in flight), on SQLite and PostgreSQL, it reports
-//! 1. `GET /api/health/mux-system` latency, one client (target p50 < 5 ms), and the database read
-//!    behind it on its own (health shares one read a second among all who ask);
-//! 2. webhook ack latency with no other load (idle), one delivery at a time;
-//! 3. the same with `POLLERS` clients polling health back to back, and health's latency meanwhile
-//!    (target: ack p50 at most 2x idle);
-//! 4. the same with the pollers each polling every `PACE` (a monitoring set-up).
+//! Reads at scale (`cargo bench -p muxd --bench health_at_scale`): with `ROWS`
+//! `creative_assets` rows (a month of uploads over 100 owners and their campaigns: mostly READY,
+//! some ERROR, DELETED and TIMED_OUT, 1 % in flight, some of those stuck or without an asset), on
+//! SQLite and PostgreSQL, it reports
+//! 1. the reads that must not grow with the table, each called directly: a user's and a
+//!    campaign's list, every admin filter, health's figures, the reconciler's look for due rows
+//!    (target p50 < 5 ms);
+//! 2. `GET /api/health/mux-system` latency, one client (health shares one read a second among
+//!    all who ask);
+//! 3. webhook ack latency with no other load (idle), one delivery at a time;
+//! 4. the same with `POLLERS` clients polling health back to back, and health's latency meanwhile
+//!    (target: ack p50 at most 2x idle), then with the pollers each polling every `PACE`.
 //!
-//! `MUXD_BENCH_ROWS` overrides `ROWS` (e.g. 1000000). The load generator runs in the same process
-//! on the same 2 cores, so every figure includes its cost.
+//! `MUXD_BENCH_ROWS` overrides `ROWS` (e.g. 1000000 gives 10,000 in flight). The load generator
+//! runs in the same process on the same 2 cores, so every figure includes its cost.
 
 mod common;
 
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
-use muxd::domain::AssetId;
+use muxd::domain::{AssetId, AssetStatus, CampaignId, UserId};
+use muxd::store::assets::AssetFilter;
 use muxd::store::{now_ms, Db, NewAsset, Role, Store};
 use serde_json::json;
 use sqlx::Executor;
@@ -32,37 +36,201 @@ const PACE: Duration = Duration::from_millis(50);
 const HEALTH_SAMPLES: usize = 500;
 /// Rows whose three events are delivered in each of phases 2 and 3.
 const WEBHOOK_ROWS: usize = 200;
+/// Runs of each read in the reads phase.
+const SAMPLES: usize = 200;
 
-/// `rows` rows over the last 30 days for `owner`, in one statement both databases run: every
-/// 500th row in flight, then by remainder ERROR (invalid_input or a system error), DELETED,
-/// TIMED_OUT, and READY for the rest.
-async fn fill(store: &Store, owner: &str, rows: u64) {
-    let now = now_ms();
-    let sql = format!(
-        "INSERT INTO creative_assets (id, owner_id, name, passthrough, mux_upload_id, mux_asset_id,
-            mux_processing_status, error_type, ready_at, last_event_at, created_at, updated_at)
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
-         SELECT 'bench-' || i, '{owner}', 'video ' || i, 'bench-' || i, 'up-bench-' || i,
-            'as-bench-' || i, status, CASE WHEN status = 'ERROR' THEN kind END,
-            CASE WHEN status = 'READY' THEN at + 60000 END, at + 60000, at, at + 60000
-         FROM (SELECT i,
-                {now} - (i * 2592000000 / {rows}) AS at,
-                CASE WHEN i % 500 = 0 THEN 'MUX_PROCESSING'
-                     WHEN i % 500 = 1 THEN 'AWAITING_UPLOAD'
-                     WHEN i % 20 = 2 THEN 'ERROR'
-                     WHEN i % 20 = 3 THEN 'DELETED'
-                     WHEN i % 20 = 4 THEN 'TIMED_OUT'
-                     ELSE 'READY' END AS status,
-                CASE WHEN i % 40 = 2 THEN 'invalid_input' ELSE 'internal' END AS kind
-               FROM n) AS rows_to_add"
-    );
-    for statement in [sql.as_str(), "ANALYZE"] {
-        match store.db() {
-            Db::Sqlite(pool) => pool.execute(statement).await.map(drop),
-            Db::Postgres(pool) => pool.execute(statement).await.map(drop),
-        }
-        .unwrap();
+/// Owners (each with one campaign) the filled rows are spread over.
+const OWNERS: usize = 100;
+/// Rows per `INSERT` while filling.
+const CHUNK: u64 = 1_000;
+
+/// `rows` rows over the last 30 days, spread over [`OWNERS`] owners and their campaigns: 1 % in
+/// flight (a tenth of those stuck, a fifth without an asset), then by remainder ERROR
+/// (invalid_input or a system error), DELETED, TIMED_OUT, and READY for the rest. Returns the
+/// owners and campaigns.
+async fn fill(store: &Store, rows: u64) -> Vec<(UserId, CampaignId)> {
+    let mut owners = Vec::with_capacity(OWNERS);
+    for k in 0..OWNERS {
+        let user = store
+            .upsert_user(&format!("bench-owner-{k}"), Role::User)
+            .await
+            .unwrap();
+        let campaign = store.create_campaign(user.id, "bench").await.unwrap();
+        owners.push((user.id, campaign.id));
     }
+    let now = now_ms();
+    let month = 30 * 24 * 3_600_000_i64;
+    for start in (0..rows).step_by(CHUNK as usize) {
+        let mut values = Vec::with_capacity(CHUNK as usize);
+        for i in start..(start + CHUNK).min(rows) {
+            let (owner, campaign) = owners[i as usize % OWNERS];
+            let at = now - (i as i64 * month / rows as i64);
+            let (status, kind) = match (i % 100, i % 20) {
+                (0, _) => ("MUX_PROCESSING", "NULL"),
+                (1, _) => ("AWAITING_UPLOAD", "NULL"),
+                (_, 2) if i % 40 == 2 => ("ERROR", "'invalid_input'"),
+                (_, 2) => ("ERROR", "'internal'"),
+                (_, 3) => ("DELETED", "NULL"),
+                (_, 4) => ("TIMED_OUT", "NULL"),
+                _ => ("READY", "NULL"),
+            };
+            let in_flight = i % 100 < 2;
+            let asset = if in_flight && i % 500 == 1 {
+                "NULL".to_owned()
+            } else {
+                format!("'as-bench-{i}'")
+            };
+            let stuck = if in_flight && i % 1000 < 2 {
+                (at + 600_000).to_string()
+            } else {
+                "NULL".into()
+            };
+            let ready = if status == "READY" {
+                (at + 60_000).to_string()
+            } else {
+                "NULL".into()
+            };
+            let id = AssetId::new();
+            values.push(format!(
+                "('{id}', '{owner}', '{campaign}', 'video {i}', '{id}', 'up-bench-{i}', 'https://u', {asset}, '{status}', {kind}, {ready}, {stuck}, {last}, {at}, {last})",
+                last = at + 60_000
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO creative_assets (id, owner_id, campaign_id, name, passthrough, mux_upload_id,
+                upload_url, mux_asset_id, mux_processing_status, error_type, ready_at, stuck_since,
+                last_event_at, created_at, updated_at) VALUES {}",
+            values.join(", ")
+        );
+        execute(store, &sql).await;
+    }
+    // SQLite: what muxd's hourly refresh does; PostgreSQL: what autovacuum does soon after.
+    store.refresh_statistics().await.unwrap();
+    if store.backend() == muxd::config::Backend::Postgres {
+        execute(store, "ANALYZE").await;
+    }
+    owners
+}
+
+/// Runs one statement on `store`'s writer.
+async fn execute(store: &Store, sql: &str) {
+    match store.db() {
+        Db::Sqlite(pool) => pool.execute(sql).await.map(drop),
+        Db::Postgres(pool) => pool.execute(sql).await.map(drop),
+    }
+    .unwrap();
+}
+
+/// Sorted latencies of `SAMPLES` runs of `read`.
+async fn time<F: AsyncFn() -> usize>(read: F) -> (Vec<Duration>, usize) {
+    let mut latencies = Vec::with_capacity(SAMPLES);
+    let mut found = 0;
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        found = read().await;
+        latencies.push(t.elapsed());
+    }
+    latencies.sort();
+    (latencies, found)
+}
+
+/// The reads that must not grow with the table: lists for users, campaigns and every admin
+/// filter, health's figures, and the reconciler's look for due rows.
+async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) {
+    let (owner, campaign) = owners[7];
+    let page = |filter: AssetFilter| AssetFilter {
+        limit: 50,
+        ..filter
+    };
+    let lists = [
+        (
+            "a user's list",
+            page(AssetFilter {
+                owner: Some(owner),
+                ..Default::default()
+            }),
+        ),
+        (
+            "a campaign's list",
+            page(AssetFilter {
+                campaign: Some(campaign),
+                ..Default::default()
+            }),
+        ),
+        (
+            "admin: all",
+            page(AssetFilter {
+                include_deleted: true,
+                include_unsent: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            "admin: status READY",
+            page(AssetFilter {
+                status: Some(AssetStatus::Ready),
+                include_deleted: true,
+                include_unsent: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            "admin: owner",
+            page(AssetFilter {
+                owner: Some(owner),
+                include_deleted: true,
+                include_unsent: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            "admin: stuck",
+            page(AssetFilter {
+                stuck_only: true,
+                include_deleted: true,
+                include_unsent: true,
+                ..Default::default()
+            }),
+        ),
+        (
+            "admin: orphaned",
+            page(AssetFilter {
+                orphaned_before: Some(now_ms() - 3_600_000),
+                include_deleted: true,
+                include_unsent: true,
+                ..Default::default()
+            }),
+        ),
+    ];
+    for (what, filter) in lists {
+        let (latencies, found) =
+            time(async || store.list_assets(&filter).await.unwrap().len()).await;
+        report(what, &latencies, found);
+    }
+    let (latencies, _) = time(async || {
+        store.health_figures(now_ms() - 3_600_000).await.unwrap();
+        1
+    })
+    .await;
+    report("health's figures", &latencies, 1);
+    let (latencies, found) = time(async || {
+        let now = now_ms();
+        store
+            .due_for_poll(now, now - 60_000, 50)
+            .await
+            .unwrap()
+            .len()
+    })
+    .await;
+    report("reconciler: rows due", &latencies, found);
+}
+
+fn report(what: &str, latencies: &[Duration], found: usize) {
+    println!(
+        "  {what:24} p50 {:6.2} ms  p99 {:6.2} ms  ({found} rows)",
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99)
+    );
 }
 
 /// Fresh rows, and their ready path's three events in delivery order.
@@ -170,12 +338,18 @@ async fn bench(label: &str, url: DatabaseUrl) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(ROWS);
+    let filler = Store::connect(&url).await.unwrap();
+    filler.migrate().await.unwrap();
+    let filled = Instant::now();
+    let owners = fill(&filler, rows).await;
+    let fill_secs = filled.elapsed().as_secs_f64();
+    filler.close().await;
+    // Started after the fill, as muxd runs after its hourly statistics refresh.
     let app = common::app(&url).await;
     let store = app.store.clone();
     let user = store.upsert_user("user_bench", Role::User).await.unwrap();
-    let filled = Instant::now();
-    fill(&store, &user.id.to_string(), rows).await;
-    let fill_secs = filled.elapsed().as_secs_f64();
+    println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");
+    reads(&store, &owners).await;
     let base = common::serve(&app).await;
     let (health_url, endpoint) = (
         format!("{base}/api/health/mux-system"),
@@ -189,13 +363,6 @@ async fn bench(label: &str, url: DatabaseUrl) {
         alone.push(health(&http, &health_url).await);
     }
     alone.sort();
-    let mut reads = Vec::with_capacity(HEALTH_SAMPLES);
-    for _ in 0..HEALTH_SAMPLES {
-        let t = Instant::now();
-        store.health_figures(now_ms() - 3_600_000).await.unwrap();
-        reads.push(t.elapsed());
-    }
-    reads.sort();
 
     // 2. Webhook acks, idle.
     let events = deliveries(&store, user.id, "idle").await;
@@ -208,17 +375,11 @@ async fn bench(label: &str, url: DatabaseUrl) {
     let (paced, _) = while_polling(&http, &endpoint, &health_url, events, Some(PACE)).await;
 
     let (idle_p50, busy_p50) = (percentile(&idle, 0.5), percentile(&busy, 0.5));
-    println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");
     println!(
         "  health, one client ({HEALTH_SAMPLES}):   p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         percentile(&alone, 0.5),
         percentile(&alone, 0.99),
         percentile(&alone, 1.0)
-    );
-    println!(
-        "  health's database read, uncached: p50 {:.2} ms  p99 {:.2} ms",
-        percentile(&reads, 0.5),
-        percentile(&reads, 0.99)
     );
     println!(
         "  webhook ack, idle ({}):      p50 {idle_p50:.2} ms  p99 {:.2} ms  max {:.2} ms",

@@ -2,7 +2,8 @@
 //! call it directly) run by [`supervisor::supervise`]:
 //! - `reconcile`: polling what webhooks missed ([`reconcile::Reconciler`]);
 //! - `finish_deletions`: deleting on Mux what owners deleted, retried until Mux confirms;
-//! - `purge_webhook_events`: forgetting webhook events older than the retention window;
+//! - `purge_webhook_events`: forgetting webhook events older than the retention window, then
+//!   refreshing SQLite's planner statistics;
 //! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
 //! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
 //!   and refreshing the asset gauges from health's figures;
@@ -110,7 +111,10 @@ impl Jobs {
             token.clone(),
             move || {
                 let store = store.clone();
-                async move { Ok(purge_webhook_events(&store, retention).await.map(drop)?) }
+                async move {
+                    purge_webhook_events(&store, retention).await?;
+                    Ok(store.refresh_statistics().await?)
+                }
             },
         )));
         let uploads = self.uploads.clone();

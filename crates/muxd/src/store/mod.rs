@@ -48,6 +48,11 @@ const SQLITE_READERS: u32 = 4;
 const POSTGRES_CONNECTIONS: u32 = 16;
 /// How long a caller waits for a free connection before the database counts as unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a SQLite read connection lives: a new one loads the planner statistics that
+/// [`Store::refresh_statistics`] gathered (an open one keeps the ones it started with).
+const SQLITE_READER_LIFETIME: Duration = Duration::from_secs(600);
+/// Rows SQLite samples per index when gathering statistics: bounded cost at any table size.
+const SQLITE_ANALYSIS_LIMIT: u32 = 1000;
 
 /// The database, shared by every part of muxd. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -86,6 +91,7 @@ impl Store {
                 // Connected after the writer, which created the file and put it in WAL mode.
                 let reader = SqlitePoolOptions::new()
                     .max_connections(SQLITE_READERS)
+                    .max_lifetime(SQLITE_READER_LIFETIME)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     .connect_with(options.read_only(true))
                     .await
@@ -126,7 +132,25 @@ impl Store {
             }
         };
         result.context("applying database migrations")?;
+        self.refresh_statistics()
+            .await
+            .context("gathering planner statistics")?;
         Ok(migrator.iter().count())
+    }
+
+    /// SQLite only: gathers the query planner's statistics (sampled, so bounded at any size),
+    /// which SQLite never does by itself; without them it picks a status index and sorts every
+    /// in-flight row where a partial index gives the order (47 ms instead of 1 ms at a million
+    /// rows). Run at start-up and hourly; PostgreSQL's autovacuum does this on its own.
+    pub async fn refresh_statistics(&self) -> StoreResult<()> {
+        if let Db::Sqlite(pool) = &self.writer {
+            let mut conn = pool.acquire().await?;
+            sqlx::query(&format!("PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}"))
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
