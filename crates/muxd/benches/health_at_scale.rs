@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
 use muxd::domain::{AssetId, AssetStatus, CampaignId, UserId};
-use muxd::store::assets::AssetFilter;
+use muxd::store::asset_list::AssetFilter;
 use muxd::store::{now_ms, Db, NewAsset, Role, Store};
 use serde_json::json;
 use sqlx::Executor;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::live::{AssetChanged, LiveHub};
 use super::ServiceError;
 use crate::domain::{AssetId, AssetStatus, Cause, LifecycleEvent, UserId};
-use crate::store::assets::AssetFilter;
+use crate::store::asset_list::AssetFilter;
 use crate::store::{now_ms, Store};
 
 /// Rows read per page while checking.

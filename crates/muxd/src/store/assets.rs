@@ -1,6 +1,6 @@
 //! `creative_assets`: the row type, creating rows, reading them, and finding the row an event is
-//! about. Applying lifecycle changes lives in `transitions.rs`; what background jobs, health and
-//! admin tools read and fix lives in `upkeep.rs`.
+//! about. Applying lifecycle changes lives in `transitions.rs`; listing rows in `asset_list.rs`;
+//! what background jobs, health and admin tools read and fix lives in `upkeep.rs`.
 
 pub(super) use super::asset_row::{decode_all, AssetRow};
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
@@ -116,84 +116,6 @@ pub async fn learn_upload_id(
     Ok(learned == 1)
 }
 
-/// Which rows [`Store::list_assets`] returns.
-#[derive(Clone, Debug, Default)]
-pub struct AssetFilter {
-    pub owner: Option<UserId>,
-    pub campaign: Option<CampaignId>,
-    pub status: Option<AssetStatus>,
-    /// Include DELETED rows (admins); owners never see them.
-    pub include_deleted: bool,
-    /// Include rows whose create has not recorded its upload URL (admins); owners never see
-    /// them, since they were never handed one.
-    pub include_unsent: bool,
-    /// Only in-flight rows whose polling session ended unresolved.
-    pub stuck_only: bool,
-    /// Only orphaned uploads: in flight, no asset id, created before this time (unix ms).
-    pub orphaned_before: Option<i64>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// A value bound to a [`list_query`] placeholder.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-/// The SQL of [`Store::list_assets`] for `filter`, with only the filters it sets, so each
-/// combination is its own prepared statement with a plan that uses its index (a catch-all
-/// `$1 IS NULL OR …` statement gets one generic plan that scans). Public for the EXPLAIN tests.
-pub fn list_query(filter: &AssetFilter) -> (String, Vec<Bind>) {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut binds = Vec::new();
-    let mut bind = |clause: &str, value: Bind| {
-        binds.push(value);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
-    if let Some(owner) = filter.owner {
-        bind("owner_id = ?", Bind::Text(owner.to_string()));
-    }
-    if let Some(campaign) = filter.campaign {
-        bind("campaign_id = ?", Bind::Text(campaign.to_string()));
-    }
-    if let Some(status) = filter.status {
-        bind(
-            "mux_processing_status = ?",
-            Bind::Text(status.as_str().into()),
-        );
-    }
-    if let Some(before) = filter.orphaned_before {
-        bind("mux_asset_id IS NULL AND created_at < ?", Bind::Int(before));
-    }
-    let in_flight = "mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')";
-    if filter.stuck_only || filter.orphaned_before.is_some() {
-        clauses.push(in_flight.into());
-    }
-    if filter.stuck_only {
-        clauses.push("stuck_since IS NOT NULL".into());
-    }
-    if !filter.include_deleted {
-        clauses.push("mux_processing_status <> 'DELETED'".into());
-    }
-    if !filter.include_unsent {
-        clauses.push("upload_url IS NOT NULL".into());
-    }
-    let limit = binds.len() + 1;
-    binds.push(Bind::Int(filter.limit));
-    binds.push(Bind::Int(filter.offset));
-    let filters = match clauses.is_empty() {
-        true => String::new(),
-        false => format!("WHERE {}", clauses.join(" AND ")),
-    };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM creative_assets {filters}
-         ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${}",
-        limit + 1
-    );
-    (sql, binds)
-}
 impl Store {
     /// Inserts a new AWAITING_UPLOAD row whose passthrough is its own id.
     pub async fn insert_asset(&self, new: &NewAsset) -> StoreResult<CreativeAsset> {
@@ -244,22 +166,6 @@ impl Store {
     /// One row by id, whoever owns it.
     pub async fn asset(&self, id: AssetId) -> StoreResult<Option<CreativeAsset>> {
         by_id(&mut self.read().await?.conn(), id).await
-    }
-
-    /// Rows matching `filter`, newest first.
-    pub async fn list_assets(&self, filter: &AssetFilter) -> StoreResult<Vec<CreativeAsset>> {
-        let (sql, binds) = list_query(filter);
-        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => {
-            let mut query = sqlx::query_as(&sql);
-            for bind in &binds {
-                query = match bind {
-                    Bind::Text(text) => query.bind(text.as_str()),
-                    Bind::Int(n) => query.bind(*n),
-                };
-            }
-            query.fetch_all(&mut **c).await
-        })?;
-        decode_all(rows)
     }
 
     /// Changes what `owner` may edit of their not-deleted row `id`, in one step with the

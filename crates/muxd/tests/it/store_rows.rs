@@ -2,7 +2,7 @@
 //! its keys, asset lists by owner and status, and the lookups that must use an index.
 
 use muxd::domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
-use muxd::store::assets::AssetFilter;
+use muxd::store::asset_list::AssetFilter;
 use muxd::store::{Role, Store};
 
 use crate::harness::{count, exec, explain_plan, store_test};
@@ -228,11 +228,11 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
         },
     ];
     for filter in filters {
-        let (mut query, binds) = muxd::store::assets::list_query(&filter);
+        let (mut query, binds) = muxd::store::asset_list::list_query(&filter);
         for (i, bind) in binds.iter().enumerate().rev() {
             let literal = match bind {
-                muxd::store::assets::Bind::Text(text) => format!("'{text}'"),
-                muxd::store::assets::Bind::Int(n) => n.to_string(),
+                muxd::store::asset_list::Bind::Text(text) => format!("'{text}'"),
+                muxd::store::asset_list::Bind::Int(n) => n.to_string(),
             };
             query = query.replace(&format!("${}", i + 1), &literal);
         }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::domain::{AssetId, UserId};
 use crate::service::playback::{PlaybackCheck, Report};
 use crate::service::sync::Resync;
-use crate::store::assets::AssetFilter;
+use crate::store::asset_list::AssetFilter;
 use crate::store::{now_ms, Store};
 use crate::web::api::assets::{page, status};
 use crate::web::auth::AdminUser;
