@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
 use muxd::domain::{AssetId, AssetStatus, CampaignId, UserId};
+use muxd::service::health_figures::RECENT_MS;
 use muxd::store::asset_list::AssetFilter;
-use muxd::store::{now_ms, Db, NewAsset, Role, Store};
-use serde_json::json;
+use muxd::store::{now_ms, Db, Role, Store};
 use sqlx::Executor;
 
 const ROWS: u64 = 200_000;
@@ -208,7 +208,7 @@ async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) {
         report(what, &latencies, found);
     }
     let (latencies, _) = time(async || {
-        store.health_figures(now_ms() - 3_600_000).await.unwrap();
+        store.health_figures(now_ms() - RECENT_MS).await.unwrap();
         1
     })
     .await;
@@ -234,44 +234,12 @@ fn report(what: &str, latencies: &[Duration], found: usize) {
 }
 
 /// Fresh rows, and their ready path's three events in delivery order.
-async fn deliveries(store: &Store, owner: muxd::domain::UserId, tag: &str) -> Vec<Vec<u8>> {
+async fn deliveries(store: &Store, owner: UserId, tag: &str) -> Vec<Vec<u8>> {
     let mut events = Vec::new();
     for n in 0..WEBHOOK_ROWS {
-        let id = AssetId::new();
-        let new = NewAsset {
-            id,
-            owner_id: owner,
-            campaign_id: None,
-            influencer_id: None,
-            name: "w".into(),
-            description: None,
-        };
-        store.insert_asset(&new).await.unwrap();
-        let (upload, asset) = (format!("up-{tag}-{n}"), format!("as-{tag}-{n}"));
-        store.set_upload(id, &upload, "https://u").await.unwrap();
-        let row = id.to_string();
-        let steps = [
-            (
-                "video.upload.asset_created",
-                json!({"id": upload, "status": "asset_created", "asset_id": asset, "new_asset_settings": {"passthrough": row}}),
-            ),
-            (
-                "video.asset.created",
-                json!({"id": asset, "upload_id": upload, "status": "preparing", "passthrough": row}),
-            ),
-            (
-                "video.asset.ready",
-                json!({"id": asset, "upload_id": upload, "status": "ready", "passthrough": row, "duration": 10.0, "playback_ids": [{"id": format!("pb-{tag}-{n}"), "policy": "public"}]}),
-            ),
-        ];
-        for (step, (kind, data)) in steps.into_iter().enumerate() {
-            events.push(
-                serde_json::to_vec(&json!({"type": kind, "id": format!("evt-{tag}-{n}-{step}"),
-                    "created_at": "2026-11-23T10:00:00.000000Z", "object": {"type": "asset", "id": asset},
-                    "environment": {"name": "Bench", "id": "b"}, "data": data, "attempts": []}))
-                .unwrap(),
-            );
-        }
+        let upload = format!("up-{tag}-{n}");
+        let id = common::row_with_upload(store, owner, &upload).await;
+        events.extend((0..3).map(|step| common::ready_path_event(id, &upload, step)));
     }
     events
 }

@@ -20,9 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
-use muxd::domain::AssetId;
-use muxd::store::{now_ms, NewAsset, Role, Store};
-use serde_json::json;
+use muxd::store::{now_ms, Role, Store};
 use tokio::sync::Mutex;
 
 const ROWS: usize = 1_000;
@@ -30,53 +28,21 @@ const CONCURRENCY: usize = 32;
 const PACED_SECONDS: u64 = 5;
 const PACED_RATE: f64 = 300.0;
 
-fn event(n: usize, row: AssetId, upload: &str, step: usize) -> Vec<u8> {
-    let asset = format!("as-{upload}");
-    let (kind, data) = match step {
-        0 => (
-            "video.upload.asset_created",
-            json!({"id": upload, "status": "asset_created", "asset_id": asset, "new_asset_settings": {"passthrough": row.to_string()}}),
-        ),
-        1 => (
-            "video.asset.created",
-            json!({"id": asset, "upload_id": upload, "status": "preparing", "passthrough": row.to_string()}),
-        ),
-        _ => (
-            "video.asset.ready",
-            json!({"id": asset, "upload_id": upload, "status": "ready", "passthrough": row.to_string(), "duration": 10.0, "aspect_ratio": "16:9", "playback_ids": [{"id": format!("pb-{upload}"), "policy": "public"}]}),
-        ),
-    };
-    serde_json::to_vec(&json!({"type": kind, "id": format!("evt-{n}-{upload}-{step}"), "created_at": "2026-11-23T10:00:00.000000Z",
-        "object": {"type": "asset", "id": upload}, "environment": {"name": "Bench", "id": "b"}, "data": data, "attempts": []}))
-    .unwrap()
-}
-
 /// `ROWS` fresh rows and their 3 events each, in delivery order (all first steps, then seconds…).
 async fn workload(store: &Store, tag: &str) -> Vec<Vec<u8>> {
     let user = store.upsert_user("user_bench", Role::User).await.unwrap();
     let mut rows = Vec::with_capacity(ROWS);
     for n in 0..ROWS {
-        let id = AssetId::new();
-        store
-            .insert_asset(&NewAsset {
-                id,
-                owner_id: user.id,
-                campaign_id: None,
-                influencer_id: None,
-                name: "b".into(),
-                description: None,
-            })
-            .await
-            .unwrap();
         let upload = format!("{tag}{n}");
-        store.set_upload(id, &upload, "https://u").await.unwrap();
-        rows.push((id, upload));
+        rows.push((
+            common::row_with_upload(store, user.id, &upload).await,
+            upload,
+        ));
     }
     (0..3)
         .flat_map(|step| {
             rows.iter()
-                .enumerate()
-                .map(move |(n, (id, up))| event(n, *id, up, step))
+                .map(move |(id, up)| common::ready_path_event(*id, up, step))
                 .collect::<Vec<_>>()
         })
         .collect()

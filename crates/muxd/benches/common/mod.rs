@@ -1,14 +1,16 @@
-//! What muxd's benchmarks share: the app built for a database, served on loopback, signed
-//! webhook requests, percentiles, and running one benchmark on SQLite then on a fresh PostgreSQL
-//! database (`MUXD_TEST_POSTGRES_URL`, default local with trust auth; skipped if unreachable).
+//! What muxd's benchmarks share: the app built for a database, served on loopback, rows with an
+//! upload and the webhooks of their ready path, signed webhook requests, percentiles, and running
+//! one benchmark on SQLite then on a fresh PostgreSQL database (`MUXD_TEST_POSTGRES_URL`, default
+//! local with trust auth; skipped if unreachable).
 
 use std::time::Duration;
 
 use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
-use muxd::domain::signature;
+use muxd::domain::{signature, AssetId, UserId};
 use muxd::identity::Identity;
-use muxd::store::{now_ms, Store};
+use muxd::store::{now_ms, NewAsset, Store};
+use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::net::TcpListener;
 
@@ -48,6 +50,45 @@ pub async fn serve(app: &App) -> String {
         std::future::pending(),
     ));
     base
+}
+
+/// A new row of `owner`'s whose direct upload is `upload`.
+pub async fn row_with_upload(store: &Store, owner: UserId, upload: &str) -> AssetId {
+    let id = AssetId::new();
+    let new = NewAsset {
+        id,
+        owner_id: owner,
+        campaign_id: None,
+        influencer_id: None,
+        name: "b".into(),
+        description: None,
+    };
+    store.insert_asset(&new).await.unwrap();
+    store.set_upload(id, upload, "https://u").await.unwrap();
+    id
+}
+
+/// Step `step` (0: `video.upload.asset_created`, 1: `video.asset.created`, 2: `video.asset.ready`)
+/// of the ready path of row `row`, whose upload is `upload`, as Mux sends it.
+pub fn ready_path_event(row: AssetId, upload: &str, step: usize) -> Vec<u8> {
+    let (asset, row) = (format!("as-{upload}"), row.to_string());
+    let (kind, data) = match step {
+        0 => (
+            "video.upload.asset_created",
+            json!({"id": upload, "status": "asset_created", "asset_id": asset, "new_asset_settings": {"passthrough": row}}),
+        ),
+        1 => (
+            "video.asset.created",
+            json!({"id": asset, "upload_id": upload, "status": "preparing", "passthrough": row}),
+        ),
+        _ => (
+            "video.asset.ready",
+            json!({"id": asset, "upload_id": upload, "status": "ready", "passthrough": row, "duration": 10.0, "aspect_ratio": "16:9", "playback_ids": [{"id": format!("pb-{upload}"), "policy": "public"}]}),
+        ),
+    };
+    serde_json::to_vec(&json!({"type": kind, "id": format!("evt-{upload}-{step}"), "created_at": "2026-11-23T10:00:00.000000Z",
+        "object": {"type": "asset", "id": upload}, "environment": {"name": "Bench", "id": "b"}, "data": data, "attempts": []}))
+    .unwrap()
 }
 
 /// A webhook delivery of `body` to `url`, signed now with [`SECRET`].

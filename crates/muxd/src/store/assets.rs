@@ -43,6 +43,17 @@ pub struct CreativeAsset {
     pub updated_at: i64,
 }
 
+impl CreativeAsset {
+    /// Every key an event could name this row by, as the row knows them now.
+    pub fn match_keys(&self) -> MatchKeys {
+        MatchKeys {
+            passthrough: Some(self.id),
+            upload_id: self.mux_upload_id.clone(),
+            asset_id: self.facts.mux_asset_id.clone(),
+        }
+    }
+}
+
 /// What a new row needs.
 #[derive(Clone, Debug)]
 pub struct NewAsset {

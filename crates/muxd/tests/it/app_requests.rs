@@ -112,6 +112,19 @@ impl TestApp {
         );
     }
 
+    /// `GET /metrics` as text.
+    pub async fn metrics(&self) -> String {
+        let url = format!("{}/metrics", self.base);
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// `GET /api/health/mux-system` as JSON.
     pub async fn health(&self) -> Value {
         let url = format!("{}/api/health/mux-system", self.base);

@@ -144,15 +144,7 @@ app_test!(
         let reason: &'static str =
             Box::leak(format!("test_{}", uuid::Uuid::new_v4().simple()).into_boxed_str());
         app.app.webhook_stats.rejected(reason);
-        let text = app
-            .http
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics().await;
         let line = format!("muxd_webhooks_rejected_total{{reason=\"{reason}\"}} 1");
         assert!(text.lines().any(|l| l == line), "no `{line}` in:\n{text}");
     }
@@ -166,15 +158,7 @@ app_test!(
         let received = async || app.health().await["webhooks"]["lastReceivedAt"].is_string();
         eventually("a webhook acknowledged", received).await;
         assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
-        let text = app
-            .http
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics().await;
         let dir = crate::harness::TempDir::new().unwrap();
         let scraped = dir.path().join("metrics.txt");
         std::fs::write(&scraped, &text).unwrap();

@@ -8,7 +8,7 @@
 
 use super::envelope::Envelope;
 use crate::domain::interpret::Interpretation;
-use crate::domain::{AssetId, Cause, Change, MatchKeys};
+use crate::domain::{AssetId, Cause, Change};
 use crate::store::assets::{self, CreativeAsset};
 use crate::store::webhooks::{self, StoredWebhookEvent};
 use crate::store::{transitions, Conn, Outcome, StoreError};
@@ -77,11 +77,7 @@ pub async fn drain_unmatched(
     let Some(row) = assets::by_id(conn, id).await? else {
         return Ok(false);
     };
-    let keys = MatchKeys {
-        passthrough: Some(row.id),
-        upload_id: row.mux_upload_id.clone(),
-        asset_id: row.facts.mux_asset_id.clone(),
-    };
+    let keys = row.match_keys();
     let mut learned = false;
     for stored in webhooks::unmatched_for(conn, &keys).await? {
         learned |= apply_stored(conn, &stored, stream_base, changed).await?;

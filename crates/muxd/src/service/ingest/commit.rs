@@ -67,7 +67,7 @@ impl Delivery {
         let keys = &self.meaning.keys;
         let mut hasher = DefaultHasher::new();
         match (&keys.passthrough, &keys.upload_id, &keys.asset_id) {
-            (Some(row), _, _) => row.to_string().hash(&mut hasher),
+            (Some(row), _, _) => row.hash(&mut hasher),
             (None, Some(upload), _) => upload.hash(&mut hasher),
             (None, None, Some(asset)) => asset.hash(&mut hasher),
             (None, None, None) => self.event_id.hash(&mut hasher),

@@ -20,7 +20,7 @@ use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
 use crate::domain::interpret::Interpretation;
-use crate::domain::{AssetId, Cause, MatchKeys};
+use crate::domain::{AssetId, Cause};
 use crate::store::{assets, webhooks};
 use crate::store::{Outcome, Store, StoreError};
 
@@ -197,11 +197,6 @@ impl Ingestor {
         let Some(row) = assets::by_id(&mut read.conn(), id).await? else {
             return Ok(false);
         };
-        let keys = MatchKeys {
-            passthrough: Some(row.id),
-            upload_id: row.mux_upload_id,
-            asset_id: row.facts.mux_asset_id,
-        };
-        webhooks::any_unmatched_for(&mut read.conn(), &keys).await
+        webhooks::any_unmatched_for(&mut read.conn(), &row.match_keys()).await
     }
 }

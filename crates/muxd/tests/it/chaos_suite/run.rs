@@ -155,8 +155,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
         if last.is_empty() && pending == 0 && deleting == 0 {
             let waiting = rows.iter().any(|r| r.status == "AWAITING_UPLOAD");
             if !advanced && waiting {
-                // Never-sent uploads: expire them on Mux (a webhook signed after this carries the
-                // advanced time, so only once nothing is in flight).
+                // Never-sent uploads: expire them on Mux, once nothing else is in flight.
                 let url = format!("{emu}/_emulator/clock/advance");
                 http.post(url)
                     .json(&json!({"seconds": 7200}))
@@ -170,14 +169,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
                 ));
                 continue;
             }
-            let health: Value = http
-                .get(&health_url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let health = get_json(&http, &health_url).await;
             if health["status"] == "healthy" {
                 converged = Some(converge_from.elapsed());
                 break;
@@ -211,14 +203,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
     }
 
     let state = truth(&http, &emu).await;
-    let health: Value = http
-        .get(&health_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&http, &health_url).await;
     let seen = clients.seen.lock().unwrap().clone();
     let rows_now = rows(&store).await;
     report.line(format!(
@@ -239,14 +224,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
         seen.conn_errors, seen.hangups, seen.created.len(), seen.sent, seen.upload_errors.len(),
         seen.cancelled.len(), seen.deleted.len(), seen.emulator_calls
     ));
-    let log: Value = http
-        .get(format!("{emu}/_emulator/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = get_json(&http, &format!("{emu}/_emulator/requests")).await;
     let log = log["data"].as_array().cloned().unwrap_or_default();
     report.line(format!(
         "Mux API calls (emulator log): {} ({})",
@@ -296,4 +274,9 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
     serve.kill9();
     store.close().await;
     Some(report)
+}
+
+/// The JSON `url` answers with.
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
 }

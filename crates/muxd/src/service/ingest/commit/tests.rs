@@ -18,6 +18,14 @@ async fn store(dir: &tempfile::TempDir) -> Store {
     store
 }
 
+fn writer(store: &Store) -> Writer {
+    Writer {
+        store: store.clone(),
+        live: LiveHub::default(),
+        stream_base: "https://stream.example".into(),
+    }
+}
+
 async fn row(store: &Store, upload: Option<&str>) -> AssetId {
     let user = store.upsert_user("user_batch", Role::User).await.unwrap();
     let id = AssetId::new();
@@ -62,11 +70,7 @@ fn job(delivery: Delivery) -> (Job, oneshot::Receiver<Result<Applied, StoreError
 async fn a_poisoned_event_is_kept_as_failed_and_its_neighbours_are_applied() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
-    let writer = Writer {
-        store: store.clone(),
-        live: LiveHub::default(),
-        stream_base: "https://stream.example".into(),
-    };
+    let writer = writer(&store);
     // Row `held` owns upload "up-held"; the poisoned event tells row `victim` that "up-held" is
     // its upload, which it cannot learn (another row holds it).
     row(&store, Some("up-held")).await;
@@ -113,11 +117,7 @@ async fn a_poisoned_event_is_kept_as_failed_and_its_neighbours_are_applied() {
 async fn a_batch_is_one_transaction_and_a_later_event_sees_an_earlier_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
-    let writer = Writer {
-        store: store.clone(),
-        live: LiveHub::default(),
-        stream_base: "https://stream.example".into(),
-    };
+    let writer = writer(&store);
     let id = row(&store, Some("up-1")).await;
     // The same event twice in one batch: the second is a duplicate of the first, uncommitted.
     let (first, one) = job(delivery("evt-same", id, "up-1"));
