@@ -33,6 +33,9 @@ pub struct ClientConfig {
     pub retry: RetryConfig,
     pub budget: BudgetConfig,
     pub rate_limit: RateLimitConfig,
+    /// Called on every attempt's request headers, inside the attempt's span: the service writes
+    /// the trace context (`traceparent`) there. `None` adds nothing.
+    pub trace_headers: Option<fn(&mut reqwest::header::HeaderMap)>,
 }
 
 impl ClientConfig {
@@ -50,6 +53,7 @@ impl ClientConfig {
             retry: RetryConfig::default(),
             budget: BudgetConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            trace_headers: None,
         }
     }
 

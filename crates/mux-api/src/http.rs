@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -60,6 +60,7 @@ pub struct Transport {
     http: reqwest::Client,
     base_url: String,
     authorization: HeaderValue,
+    trace_headers: Option<fn(&mut HeaderMap)>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -92,6 +93,7 @@ impl Transport {
             http,
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             authorization,
+            trace_headers: config.trace_headers,
         })
     }
 
@@ -115,6 +117,11 @@ impl Transport {
             )
             .timeout(timeout)
             .header(AUTHORIZATION, self.authorization.clone());
+        if let Some(write) = self.trace_headers {
+            let mut headers = HeaderMap::new();
+            write(&mut headers);
+            builder = builder.headers(headers);
+        }
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }

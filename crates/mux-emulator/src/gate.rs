@@ -22,6 +22,11 @@ pub struct DropConnection;
 pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
+    let traceparent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let at_ms = emu.clock.unix_ms();
     let decision = emu.faults.decide_api(&method, &path);
     if decision.latency_ms > 0 {
@@ -44,6 +49,7 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
         method,
         path,
         status,
+        traceparent,
     });
     response
 }

@@ -14,6 +14,9 @@ pub struct LoggedRequest {
     pub path: String,
     /// `None` when the connection was dropped by a fault.
     pub status: Option<u16>,
+    /// The W3C `traceparent` header the client sent, if any (proves trace propagation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
 }
 
 #[derive(Default)]

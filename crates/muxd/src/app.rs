@@ -70,12 +70,15 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     )
     .with_base_url(settings.mux.base_url.clone());
     config.alert_webhook_url = settings.alert_webhook_url.clone();
+    config.trace_headers = Some(crate::telemetry::traces::inject_current);
     config
 }
 
 impl App {
     /// Assembles the services over a connected, migrated `store`.
     pub fn build(settings: &Settings, store: Store, wiring: Wiring) -> anyhow::Result<App> {
+        // The recorder first: the Mux client sets its gauges as it is built.
+        let metrics = metrics_handle();
         let mux = MuxClient::new(wiring.mux).context("building the Mux client")?;
         let stream_base = settings.uploads.stream_base_url.clone();
         let identity = Arc::new(wiring.identity);
@@ -104,7 +107,6 @@ impl App {
             live: live.clone(),
         };
         let webhook_stats = Arc::new(WebhookStats::new());
-        let metrics = metrics_handle();
         let figures = FiguresCache::new(store.clone());
         ingest::count_outcomes_from_zero();
         let jobs = Jobs {

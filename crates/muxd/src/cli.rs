@@ -50,7 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
             let settings = Settings::from_env(Mode::Serve)?;
-            telemetry::init(settings.log_format);
+            let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
             let store = Store::connect(&settings.database_url).await?;
             store.migrate().await?;
             let identity = Identity::from_settings(&settings.identity)?;
@@ -67,7 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dev => {
             let settings = Settings::from_env(Mode::Dev)?;
-            telemetry::init(settings.log_format);
+            let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
             let listener = bind(&settings).await?;
             dev::run(settings, listener, shutdown_signal(), |url| {
                 println!("muxd dev is running. Open {url}");
@@ -75,7 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Emulator(args) => {
-            telemetry::init(crate::config::LogFormat::Pretty);
+            let _traces = telemetry::init(crate::config::LogFormat::Pretty, None);
             mux_emulator::cli::run(*args, shutdown_signal()).await
         }
         Command::Migrate => {
@@ -90,7 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reconcile { once } => {
             let settings = Settings::from_env(Mode::Serve)?;
-            telemetry::init(settings.log_format);
+            let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
             let store = Store::connect(&settings.database_url).await?;
             store.migrate().await?;
             let identity = Identity::from_settings(&settings.identity)?;

@@ -10,7 +10,7 @@
 //! - [`service`]: the application layer: uploads, webhook ingestion, resync, deletion, edits,
 //!   playback checks, live fan-out. Each service takes only what it needs.
 //! - [`store`]: persistence on SQLite or PostgreSQL behind one API.
-//! - [`identity`]: bearer tokens. [`telemetry`]: logs and the metrics recorder.
+//! - [`identity`]: bearer tokens. [`telemetry`]: logs, traces and the metrics recorder.
 //! - [`config`]: every setting, validated at start-up.
 //! - [`domain`]: the pure rules: ids, statuses, events, the monotonic lifecycle, signatures,
 //!   the polling schedule. No I/O.

@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tracing::Instrument as _;
 
 use super::{backoff, lock, telemetry, RateClass, Resilience};
 use crate::error::{BreakerOutcome, MuxError};
@@ -38,10 +39,22 @@ impl Resilience {
     {
         let started = Instant::now();
         let deadline = call.deadline.unwrap_or(started + self.default_deadline);
+        let span = tracing::info_span!(
+            "mux.call",
+            otel.name = call.operation,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            mux.operation = call.operation,
+            retries = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
         let mut retries = 0;
         let result = loop {
             let first = retries == 0;
-            let outcome = self.attempt_once(call, deadline, first, &mut attempt).await;
+            let outcome = self
+                .attempt_once(call, deadline, first, &mut attempt)
+                .instrument(tracing::info_span!(parent: &span, "mux.attempt", attempt = retries + 1, breaker.state = tracing::field::Empty, outcome = tracing::field::Empty))
+                .await;
             let error = match outcome {
                 Ok(value) => break Ok(value),
                 Err(error) => error,
@@ -61,7 +74,12 @@ impl Resilience {
                 Err(error) => break Err(error),
             }
         };
-        self.finish(call.operation, started, &result);
+        let outcome = self.finish(call.operation, started, &result);
+        span.record("retries", retries);
+        span.record("outcome", outcome);
+        if result.is_err() {
+            span.record("otel.status_code", "ERROR");
+        }
         result
     }
 
@@ -79,10 +97,13 @@ impl Resilience {
         Fut: Future<Output = Result<T, MuxError>>,
     {
         self.pace(call.class, deadline).await?;
-        let permit = self
-            .breaker
-            .acquire()
-            .map_err(|retry_after| MuxError::BreakerOpen { retry_after })?;
+        let span = tracing::Span::current();
+        let permit = self.breaker.acquire().map_err(|retry_after| {
+            span.record("breaker.state", "open");
+            span.record("outcome", "breaker_open");
+            MuxError::BreakerOpen { retry_after }
+        })?;
+        span.record("breaker.state", self.breaker.view().state.as_str());
         let now = Instant::now();
         if now >= deadline {
             return Err(MuxError::DeadlineExceeded);
@@ -98,6 +119,7 @@ impl Resilience {
         };
         permit.record(breaker_outcome);
         telemetry::attempt(call.operation, label);
+        span.record("outcome", label);
         outcome
     }
 
@@ -151,7 +173,13 @@ impl Resilience {
         Ok(delay)
     }
 
-    fn finish<T>(&self, operation: &'static str, started: Instant, result: &Result<T, MuxError>) {
+    /// Counts the call and returns its outcome label.
+    fn finish<T>(
+        &self,
+        operation: &'static str,
+        started: Instant,
+        result: &Result<T, MuxError>,
+    ) -> &'static str {
         let totals = &self.totals;
         totals.calls.fetch_add(1, Relaxed);
         let label = match result {
@@ -172,6 +200,7 @@ impl Resilience {
         };
         telemetry::call(operation, label, started.elapsed());
         telemetry::budget_remaining(lock(&self.budget).remaining(Instant::now()));
+        label
     }
 }
 

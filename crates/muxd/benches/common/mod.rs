@@ -62,6 +62,7 @@ pub async fn row_with_upload(store: &Store, owner: UserId, upload: &str) -> Asse
         influencer_id: None,
         name: "b".into(),
         description: None,
+        file_size: None,
     };
     store.insert_asset(&new).await.unwrap();
     store.set_upload(id, upload, "https://u").await.unwrap();

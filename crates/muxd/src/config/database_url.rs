@@ -11,6 +11,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// OpenTelemetry's `db.system` name.
+    pub fn system_name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+}
+
 /// A validated `DATABASE_URL`. `Debug` and `Display` hide the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {

@@ -37,6 +37,8 @@ pub struct Settings {
     pub reconcile_grace: Duration,
     /// Slack-compatible breaker alerts; a secret, since the URL is the credential.
     pub alert_webhook_url: Option<SecretString>,
+    /// Where traces go (OTLP/HTTP); `None` = no traces.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
@@ -206,6 +208,9 @@ impl Settings {
         let cors_origin = read
             .optional(&table::MUXD_UPLOAD_CORS_ORIGIN)
             .unwrap_or_default();
+        let otlp_endpoint = read
+            .optional(&table::OTEL_EXPORTER_OTLP_ENDPOINT)
+            .map(|_| http_url(&mut read, &table::OTEL_EXPORTER_OTLP_ENDPOINT));
         let alert_webhook_url = read
             .optional(&table::MUXD_ALERT_WEBHOOK_URL)
             .map(SecretString::from);
@@ -255,6 +260,7 @@ impl Settings {
                 },
                 reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),
                 alert_webhook_url,
+                otlp_endpoint,
             }),
             _ => Err(ConfigError(read.problems)),
         }

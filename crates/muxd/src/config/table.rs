@@ -108,6 +108,9 @@ settings! {
     MUXD_ALERT_WEBHOOK_URL: "MUXD_ALERT_WEBHOOK_URL", "", None,
         "Slack-compatible webhook told of circuit breaker changes",
         "an https URL";
+    OTEL_EXPORTER_OTLP_ENDPOINT: "OTEL_EXPORTER_OTLP_ENDPOINT", "", None,
+        "OTLP/HTTP endpoint traces are sent to (unset: no traces); the other standard `OTEL_*` variables apply",
+        "an http(s) URL, e.g. http://localhost:4318";
 }
 
 /// README's configuration table, rendered from [`SETTINGS`].

@@ -6,8 +6,8 @@
 //! - among those four outcomes, the event Mux stamped latest decides (ties: [`outcome_order`]), so
 //!   conflicting outcomes (`ready` and `errored` for one asset) settle the same in any order;
 //! - facts (asset id, playback id, media figures, error) merge by fixed rules that do not depend
-//!   on arrival order: fill what is missing, keep the more trusted error, the earliest ready time
-//!   and the latest event time.
+//!   on arrival order: fill what is missing, keep the more trusted error, the earliest creation
+//!   and ready times and the latest event time.
 
 use super::event::{ErrorInfo, LifecycleEvent, ReadyDetails};
 use super::AssetStatus;
@@ -19,6 +19,9 @@ pub struct AssetFacts {
     pub mux_asset_id: Option<String>,
     pub ready: ReadyDetails,
     pub error: Option<ErrorInfo>,
+    /// When Mux created the asset, which is when it had the whole file (unix ms): the earliest
+    /// stamp of `video.upload.asset_created` and `video.asset.created`.
+    pub processing_at_ms: Option<i64>,
     /// When Mux said the asset became ready (unix ms).
     pub ready_at_ms: Option<i64>,
     /// The newest event applied (unix ms).
@@ -36,6 +39,7 @@ impl AssetFacts {
             mux_asset_id: None,
             ready: ReadyDetails::default(),
             error: None,
+            processing_at_ms: None,
             ready_at_ms: None,
             last_event_at_ms: None,
             decided_at_ms: None,
@@ -107,6 +111,9 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         next.mux_asset_id = event.mux_asset_id().map(str::to_owned);
     }
     match event {
+        LifecycleEvent::UploadAssetCreated { .. } | LifecycleEvent::AssetCreated { .. } => {
+            next.processing_at_ms = Some(next.processing_at_ms.map_or(at_ms, |t| t.min(at_ms)));
+        }
         LifecycleEvent::AssetReady { details, .. } => {
             merge_ready(&mut next.ready, details);
             next.ready_at_ms = Some(next.ready_at_ms.map_or(at_ms, |t| t.min(at_ms)));
@@ -134,7 +141,8 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
 
 /// True when `change` tells more than that an event happened later: a poll that finds what muxd
 /// already knows (the same status, stamped later) is no news, and must not be recorded as a
-/// transition.
+/// transition. An earlier stamp of the asset's creation is news: it dates when Mux had the file
+/// (in the usual order it comes with the move to MUX_PROCESSING, in the same write).
 pub fn is_news(current: &AssetFacts, change: &Change) -> bool {
     let mut facts = change.facts.clone();
     facts.last_event_at_ms = current.last_event_at_ms;

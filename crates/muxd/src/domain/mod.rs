@@ -1,12 +1,14 @@
 //! Pure rules of muxd: ids, asset statuses, the Mux events muxd understands, the monotonic
-//! asset lifecycle, webhook signatures and the reconciler's polling schedule. Nothing here does
-//! I/O; every other layer calls into it, never the other way round.
+//! asset lifecycle, webhook signatures, the reconciler's polling schedule and what processing
+//! times measure. Nothing here does I/O; every other layer calls into it, never the other way
+//! round.
 
 pub mod details;
 pub mod event;
 pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
+pub mod processing;
 pub mod schedule;
 pub mod signature;
 pub mod status;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::store::now_ms;
 
@@ -84,13 +85,19 @@ pub async fn supervise<F, Fut>(
     metrics::counter!("muxd_job_panics_total", "task" => name).increment(0);
     metrics::counter!("muxd_job_failures_total", "task" => name).increment(0);
     loop {
-        let outcome = AssertUnwindSafe(step()).catch_unwind().await;
+        // Each step is a trace of its own (`job` span, root), with what it called beneath it.
+        let span = tracing::info_span!(parent: None, "job", otel.name = name, task = name, otel.status_code = tracing::field::Empty);
+        let outcome = AssertUnwindSafe(step())
+            .catch_unwind()
+            .instrument(span.clone())
+            .await;
         let (result, panicked) = match outcome {
             Ok(Ok(())) => (Ok(()), false),
             Ok(Err(error)) => (Err(format!("{error:#}")), false),
             Err(panic) => (Err(panic_message(panic.as_ref())), true),
         };
         if let Err(error) = &result {
+            span.record("otel.status_code", "ERROR");
             if panicked {
                 tracing::error!(job = name, error, "background step panicked; restarting");
                 metrics::counter!("muxd_job_panics_total", "task" => name).increment(1);

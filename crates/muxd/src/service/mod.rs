@@ -12,6 +12,8 @@
 //!   across instances with PostgreSQL LISTEN/NOTIFY.
 //! - [`webhook_stats`]: webhook figures for health; [`health_figures`]: health's database
 //!   figures, read at most once a second however many poll, and the gauges alerts use.
+//! - [`processing_times`]: how long uploads take to become playable, as a histogram recorded
+//!   when an asset turns READY and as a report for admins.
 
 pub mod assets;
 pub mod deletion;
@@ -22,6 +24,7 @@ pub mod live;
 pub mod live_bridge;
 pub mod playback;
 pub mod pool;
+pub mod processing_times;
 pub mod rate_limit;
 pub mod sync;
 pub mod uploads;

@@ -9,6 +9,7 @@ use mux_api::{
 
 use super::ingest::Ingestor;
 use super::live::{AssetChanged, LiveHub};
+use super::processing_times;
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
@@ -135,6 +136,7 @@ impl Resync {
                     owner_id: row.owner_id,
                     status: change.to,
                 });
+                processing_times::observe(&row, &change);
                 changes.push(change);
             }
         }

@@ -109,6 +109,8 @@ impl Uploads {
                 influencer_id: request.influencer,
                 name: name.clone(),
                 description,
+                // Checked against the limit above, so it fits.
+                file_size: request.file_size.and_then(|n| i64::try_from(n).ok()),
             })
             .await?;
         // 4. Otherwise create the direct upload now.

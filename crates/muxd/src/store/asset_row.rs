@@ -31,6 +31,7 @@ pub struct AssetRow {
     duration_s: Option<f64>,
     aspect_ratio: Option<String>,
     resolution_tier: Option<String>,
+    processing_at: Option<i64>,
     ready_at: Option<i64>,
     last_event_at: Option<i64>,
     decided_at: Option<i64>,
@@ -42,6 +43,7 @@ pub struct AssetRow {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    file_size: Option<i64>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -78,6 +80,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
                     resolution_tier: row.resolution_tier,
                 },
                 error,
+                processing_at_ms: row.processing_at,
                 ready_at_ms: row.ready_at,
                 last_event_at_ms: row.last_event_at,
                 decided_at_ms: row.decided_at,
@@ -90,6 +93,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            file_size: row.file_size,
         })
     }
 }

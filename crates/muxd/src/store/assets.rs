@@ -12,8 +12,9 @@ pub(super) const COLUMNS: &str =
     "id, owner_id, campaign_id, influencer_id, name, description, passthrough,
     mux_upload_id, upload_url, mux_asset_id, mux_processing_status, url, playback_id,
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
-    resolution_tier, ready_at, last_event_at, decided_at, mux_delete_pending, delete_attempts,
-    stuck_since, poll_started_at, poll_failures, version, created_at, updated_at";
+    resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
+    delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
+    file_size";
 
 /// One `creative_assets` row.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +40,11 @@ pub struct CreativeAsset {
     /// Consecutive failed polls in the current session.
     pub poll_failures: i64,
     pub version: i64,
+    /// When muxd handed out the upload URL (unix ms, muxd's clock).
     pub created_at: i64,
     pub updated_at: i64,
+    /// The file's size in bytes as the uploader announced it, if they did.
+    pub file_size: Option<i64>,
 }
 
 impl CreativeAsset {
@@ -63,6 +67,8 @@ pub struct NewAsset {
     pub influencer_id: Option<InfluencerId>,
     pub name: String,
     pub description: Option<String>,
+    /// The file's size in bytes as the uploader announced it, if they did.
+    pub file_size: Option<i64>,
 }
 /// The HLS URL of a playback id under `stream_base` (mux-api.md §4.4).
 pub fn playback_url(stream_base: &str, playback_id: &str) -> String {
@@ -134,8 +140,8 @@ impl Store {
         let mut tx = self.begin().await?;
         run!(&mut tx.conn(), c => sqlx::query(
             "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
-                passthrough, mux_processing_status, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8)",
+                passthrough, mux_processing_status, version, created_at, updated_at, file_size)
+             VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9)",
         )
         .bind(new.id.to_string())
         .bind(new.owner_id.to_string())
@@ -145,6 +151,7 @@ impl Store {
         .bind(new.description.as_deref())
         .bind(AssetStatus::AwaitingUpload.as_str())
         .bind(now)
+        .bind(new.file_size)
         .execute(&mut **c)
         .await
         .map(|done| done.rows_affected()))?;

@@ -18,6 +18,7 @@ pub mod assets;
 mod backend;
 mod error;
 mod health;
+pub mod processing;
 mod reconcile;
 mod rows;
 pub mod transitions;

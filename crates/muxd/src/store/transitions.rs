@@ -78,10 +78,10 @@ async fn write_facts(
         "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2, url = $3,
             playback_id = $4, playback_policy = $5, error_type = $6, error_message = $7,
             error_source = $8, duration_s = $9, aspect_ratio = $10, resolution_tier = $11,
-            ready_at = $12, last_event_at = $13, decided_at = $14, stuck_since = NULL,
-            poll_started_at = NULL, next_poll_at = NULL, poll_failures = 0,
-            version = version + 1, updated_at = $15
-         WHERE id = $16 AND version = $17",
+            ready_at = $12, last_event_at = $13, decided_at = $14, processing_at = $15,
+            stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL, poll_failures = 0,
+            version = version + 1, updated_at = $16
+         WHERE id = $17 AND version = $18",
     )
     .bind(facts.status.as_str())
     .bind(facts.mux_asset_id.as_deref())
@@ -100,6 +100,7 @@ async fn write_facts(
     .bind(facts.ready_at_ms)
     .bind(facts.last_event_at_ms)
     .bind(facts.decided_at_ms)
+    .bind(facts.processing_at_ms)
     .bind(now_ms())
     .bind(current.id.to_string())
     .bind(current.version)

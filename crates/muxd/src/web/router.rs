@@ -1,10 +1,11 @@
 //! The route table: every path muxd serves, read top to bottom, grouped by audience; and the
-//! middleware every request passes through (request id, sensitive headers, tracing, timeout,
-//! panic catching).
+//! middleware every request passes through (request id, sensitive headers, timeout, panic
+//! catching), and the tracing span of every routed request.
 
 use std::any::Any;
 use std::time::Duration;
 
+use axum::extract::MatchedPath;
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,9 +16,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use super::state::WebState;
 use super::{admin, api, health, pages, webhooks, ApiError};
+use crate::telemetry::traces;
 
 /// The longest a request may take before muxd answers 503 (a live stream's body is not limited).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,16 +38,6 @@ pub fn build(state: WebState, extra: Router) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), path = request.uri().path(), request_id = id)
-            }),
-        )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(SetSensitiveHeadersLayer::new([
@@ -53,6 +46,48 @@ pub fn build(state: WebState, extra: Router) -> Router {
             SET_COOKIE,
             HeaderName::from_static("mux-signature"),
         ]))
+}
+
+/// The span of one routed request: a child of the caller's trace when it sent a `traceparent`,
+/// named after the route it matched (`POST /api/webhooks/mux`), not its path, so ids do not
+/// make every span name unique.
+fn request_span<B>(request: &Request<B>) -> Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    let span = tracing::info_span!(
+        "request",
+        otel.name = format!("{} {route}", request.method()),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        method = %request.method(),
+        path = request.uri().path(),
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        request_id = id,
+    );
+    traces::continue_remote(&span, request.headers());
+    span
+}
+
+/// Records the response's status on the request's span (a 5xx marks the span as an error).
+fn record_status(response: &Response, latency: Duration, span: &Span) {
+    let status = response.status();
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    tracing::debug!(
+        status = status.as_u16(),
+        latency_ms = latency.as_millis() as u64,
+        "answered"
+    );
 }
 
 fn routes() -> Router<WebState> {
@@ -88,10 +123,17 @@ fn routes() -> Router<WebState> {
             "/api/debug/webhook-events/{event_id}/replay",
             post(admin::events::replay),
         )
+        .route("/api/debug/processing-times", get(admin::processing::times))
         // Pages.
         .route("/", get(pages::home))
         .route("/campaigns/{id}/content", get(pages::content))
         .route("/static/{file}", get(pages::static_file))
+        // After routing, so the span knows the route; outside the table's routes, no span.
+        .route_layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_status),
+        )
 }
 
 /// A handler panicked: log it and answer with muxd's 500 envelope.

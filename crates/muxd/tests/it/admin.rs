@@ -73,6 +73,7 @@ app_test!(
                 influencer_id: None,
                 name: "r".into(),
                 description: None,
+                file_size: None,
             })
             .await
             .unwrap();

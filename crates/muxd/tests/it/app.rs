@@ -20,28 +20,35 @@ use crate::harness::{sqlite_store, PgDatabase, TempDir};
 pub const SIGNING_SECRET: &str = "whsec_test_current";
 pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";
 const JWT_SECRET: &[u8] = b"test-jwt-secret";
+/// How long the emulator takes to process an upload unless a test asks otherwise.
+const PROCESSING_DELAY: Duration = Duration::from_millis(50);
 
-/// Defines `mod $name { sqlite, postgres }` running `$body(TestApp)` on each backend.
+/// Defines `mod $name { sqlite, postgres }` running `$body(TestApp)` on each backend; with
+/// `spawn = f`, the app is `f(backend)` (e.g. [`TestApp::spawn_with_processing_delay`]) instead of
+/// [`TestApp::spawn`].
 macro_rules! app_test {
-    ($name:ident, $body:expr) => {
+    ($name:ident, spawn = $spawn:expr, $body:expr) => {
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::app::TestApp::spawn($crate::app::Backend::Sqlite).await;
+                let app = ($spawn)($crate::app::Backend::Sqlite).await;
                 if let Some(app) = app {
                     ($body)(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let app = $crate::app::TestApp::spawn($crate::app::Backend::Postgres).await;
+                let app = ($spawn)($crate::app::Backend::Postgres).await;
                 if let Some(app) = app {
                     ($body)(app).await;
                 }
             }
         }
+    };
+    ($name:ident, $body:expr) => {
+        $crate::app::app_test!($name, spawn = $crate::app::TestApp::spawn, $body);
     };
 }
 pub(crate) use app_test;
@@ -70,17 +77,23 @@ pub struct TestApp {
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0).await
+        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY).await
     }
 
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, true, 0).await
+        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY).await
     }
 
     /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
     pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, size).await
+        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY).await
+    }
+
+    /// Like [`TestApp::spawn`], with the emulator taking `delay` on its clock to process an
+    /// upload, so a test ends processing by advancing the clock.
+    pub async fn spawn_with_processing_delay(backend: Backend, delay: Duration) -> Option<TestApp> {
+        Self::spawn_with(backend, false, false, 0, delay).await
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -90,7 +103,7 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true, false, 0).await
+        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY).await
     }
 
     async fn spawn_with(
@@ -98,6 +111,7 @@ impl TestApp {
         behind_proxy: bool,
         paced: bool,
         pool_size: usize,
+        processing_delay: Duration,
     ) -> Option<TestApp> {
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
@@ -127,7 +141,7 @@ impl TestApp {
         };
         let emulator = mux_emulator::start_on_ephemeral_port(EmulatorConfig {
             signing_secret: SIGNING_SECRET.into(),
-            processing_delay: Duration::from_millis(50),
+            processing_delay,
             webhook_time_scale: 0.001,
             ..EmulatorConfig::default()
         })

@@ -60,6 +60,12 @@ app_test!(
                 [401, 403, 403, 200],
             ),
             (
+                Method::GET,
+                "/api/debug/processing-times".into(),
+                None,
+                [401, 403, 403, 200],
+            ),
+            (
                 Method::POST,
                 format!("/api/debug/webhook-events/{event_id}/replay"),
                 None,

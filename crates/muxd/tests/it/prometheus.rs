@@ -153,10 +153,18 @@ app_test!(
 app_test!(
     the_shipped_alerts_and_dashboard_use_only_metrics_muxd_exports,
     |app: TestApp| async move {
-        // Touch what records lazily: a Mux call, a webhook acknowledged, one refused.
-        app.create_upload("user_ops", "ops.mp4").await;
-        let received = async || app.health().await["webhooks"]["lastReceivedAt"].is_string();
-        eventually("a webhook acknowledged", received).await;
+        // Touch what records lazily: a Mux call, webhooks acknowledged, one refused, an asset
+        // turning READY.
+        let (id, url) = app.create_upload("user_ops", "ops.mp4").await;
+        let put = reqwest::Client::new()
+            .put(&url)
+            .body(crate::media::fixture("tiny-2s-320x240.mp4"))
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success());
+        let asset = app.wait_for("user_ops", &id, |s| s == "READY").await;
+        assert_eq!(asset["status"], "READY", "{asset}");
         assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
         let text = app.metrics().await;
         let dir = crate::harness::TempDir::new().unwrap();

@@ -52,6 +52,7 @@ pub async fn seeded(store: &Store, upload_id: &str) -> AssetId {
             influencer_id: Some(influencer.id),
             name: "clip.mp4".into(),
             description: None,
+            file_size: None,
         })
         .await
         .unwrap();

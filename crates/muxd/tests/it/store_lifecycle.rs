@@ -39,9 +39,9 @@ async fn lifecycle_changes_are_applied_once_and_recorded(store: Store) {
         .await
         .unwrap()
         .unwrap();
-    // Late asset.created after ready: nothing moves.
+    // A late asset.created after ready, stamped after the first: nothing moves.
     assert!(store
-        .apply(id, &created, 5, &webhook_cause(3), STREAM)
+        .apply(id, &created, 15, &webhook_cause(3), STREAM)
         .await
         .unwrap()
         .is_none());
@@ -53,7 +53,10 @@ async fn lifecycle_changes_are_applied_once_and_recorded(store: Store) {
         Some("https://stream.example/pb-1.m3u8")
     );
     assert_eq!(asset.facts.ready.duration_s, Some(2.5));
-    assert_eq!(asset.facts.ready_at_ms, Some(20));
+    assert_eq!(
+        (asset.facts.processing_at_ms, asset.facts.ready_at_ms),
+        (Some(10), Some(20))
+    );
     let history = store.asset_events(id).await.unwrap();
     let steps: Vec<_> = history
         .iter()

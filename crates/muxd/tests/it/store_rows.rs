@@ -266,6 +266,7 @@ async fn sqlite_planner_statistics_are_gathered(store: Store) {
             influencer_id: None,
             name: "s".into(),
             description: None,
+            file_size: None,
         };
         store.insert_asset(&new).await.unwrap();
     }

@@ -28,6 +28,7 @@ async fn row(store: &Store, owner: &str, upload: Option<&str>) -> AssetId {
             influencer_id: None,
             name: "t.mp4".into(),
             description: None,
+            file_size: None,
         })
         .await
         .unwrap();

@@ -187,6 +187,7 @@ app_test!(
                 influencer_id: None,
                 name: "lost.mp4".into(),
                 description: None,
+                file_size: None,
             })
             .await
             .unwrap();

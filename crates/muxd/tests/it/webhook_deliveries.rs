@@ -58,6 +58,7 @@ async fn row(app: &TestApp, upload_id: &str) -> AssetId {
             influencer_id: None,
             name: "x".into(),
             description: None,
+            file_size: None,
         })
         .await
         .unwrap();

@@ -57,18 +57,50 @@ fn ready_path_in_order_reaches_ready_with_details() {
     assert_eq!(facts.mux_asset_id.as_deref(), Some("a"));
     assert_eq!(facts.ready.playback_id.as_deref(), Some("pb-1"));
     assert_eq!(
-        (facts.ready_at_ms, facts.last_event_at_ms),
-        (Some(4), Some(4))
+        (
+            facts.processing_at_ms,
+            facts.ready_at_ms,
+            facts.last_event_at_ms
+        ),
+        (Some(2), Some(4), Some(4))
     );
 }
 
 #[test]
-fn asset_created_after_ready_changes_nothing() {
+fn asset_created_after_ready_only_dates_the_file() {
     let after_ready = fold(&[(ready("a"), 4)]);
     let late = LifecycleEvent::AssetCreated {
         asset_id: "a".into(),
     };
-    assert_eq!(apply(&after_ready, &late, 3), None);
+    let change = apply(&after_ready, &late, 3).expect("when Mux had the file is a new fact");
+    assert_eq!(
+        (change.from, change.to),
+        (AssetStatus::Ready, AssetStatus::Ready)
+    );
+    assert_eq!(change.facts.processing_at_ms, Some(3));
+    assert!(is_news(&after_ready, &change));
+    assert_eq!(apply(&change.facts, &late, 3), None, "the same event again");
+}
+
+#[test]
+fn the_earliest_creation_stamp_dates_the_file_in_either_order() {
+    let created = (
+        LifecycleEvent::AssetCreated {
+            asset_id: "a".into(),
+        },
+        10,
+    );
+    let linked = (
+        LifecycleEvent::UploadAssetCreated {
+            asset_id: "a".into(),
+        },
+        12,
+    );
+    let one = fold(&[created.clone(), linked.clone()]);
+    let two = fold(&[linked, created]);
+    assert_eq!(one, two);
+    assert_eq!(one.processing_at_ms, Some(10));
+    assert_eq!(one.status, AssetStatus::MuxProcessing);
 }
 
 #[test]
@@ -109,10 +141,10 @@ fn asset_errored(at: i64) -> (LifecycleEvent, i64) {
 
 #[test]
 fn outcomes_are_final_for_processing_events() {
-    let errored = fold(&[asset_errored(5)]);
     let late = LifecycleEvent::AssetCreated {
         asset_id: "a".into(),
     };
+    let errored = fold(&[(late.clone(), 4), asset_errored(5)]);
     let change = apply(&errored, &late, 6).expect("a later event");
     assert_eq!(change.to, AssetStatus::Error);
     assert!(!is_news(&errored, &change));
@@ -262,8 +294,9 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
         any::<prop::sample::Index>(),
         0..3u8,
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(path, cut, deletion, tie)| {
+        .prop_map(|(path, cut, deletion, tie, asset_first)| {
             // Deleted at any point: keep a prefix, then the owner or Mux deletes it.
             let keep = if deletion == 0 {
                 path.len()
@@ -283,6 +316,17 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
                 .zip(1..)
                 .map(|(event, at)| (event, at * 1_000))
                 .collect();
+            // Mux stamps the upload's and the asset's creation in either order.
+            if asset_first {
+                let creations: Vec<usize> = (0..timed.len())
+                    .filter(|&i| is_creation(&timed[i].0))
+                    .collect();
+                if let [upload, asset] = creations[..] {
+                    let stamp = timed[upload].1;
+                    timed[upload].1 = timed[asset].1;
+                    timed[asset].1 = stamp;
+                }
+            }
             // Sometimes the last two events carry the same Mux timestamp.
             if let [.., (_, before), (_, last)] = timed.as_mut_slice() {
                 if tie {
@@ -295,6 +339,14 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
 
 /// Events with the time Mux stamped on each.
 type Timed = Vec<(LifecycleEvent, i64)>;
+
+/// True for the two events that say Mux created the asset (it has the whole file).
+fn is_creation(event: &LifecycleEvent) -> bool {
+    matches!(
+        event,
+        LifecycleEvent::UploadAssetCreated { .. } | LifecycleEvent::AssetCreated { .. }
+    )
+}
 
 /// A history plus a shuffled copy with random duplicates.
 fn history_and_delivery() -> impl Strategy<Value = (Timed, Timed)> {
@@ -322,6 +374,12 @@ proptest! {
                 facts = change.facts;
             }
         }
+        let earliest_creation = in_order
+            .iter()
+            .filter(|(event, _)| is_creation(event))
+            .map(|(_, at)| *at)
+            .min();
+        prop_assert_eq!(facts.processing_at_ms, earliest_creation);
         prop_assert_eq!(facts, expected);
     }
 }

@@ -4,8 +4,11 @@
 //! events a learned key now matches happens after that transaction commits, in one of its own
 //! (`Ingestor::settle`): a key becomes visible to other transactions only when committed, so
 //! "commit the key, then look for waiting events" on one side and "commit the event, then look
-//! for its row" on the other can never both miss.
+//! for its row" on the other can never both miss. Once committed, what changed is published
+//! ([`publish_committed`]).
 
+use super::super::live::LiveHub;
+use super::super::processing_times;
 use super::envelope::Envelope;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause, Change};
@@ -13,8 +16,18 @@ use crate::store::assets::{self, CreativeAsset};
 use crate::store::webhooks::{self, StoredWebhookEvent};
 use crate::store::{transitions, Conn, Outcome, StoreError};
 
-/// What changed in one transaction, for live pages once it commits.
+/// What changed in one transaction (each row as read before its change), for live pages once
+/// it commits.
 pub type Changed = Vec<(CreativeAsset, Change)>;
+
+/// Tells live pages of each change in `changed`, and records the processing times of the assets
+/// that became ready. Call only once the transaction that made them has committed.
+pub fn publish_committed(live: &LiveHub, changed: &[(CreativeAsset, Change)]) {
+    live.publish_all(changed);
+    for (asset, change) in changed {
+        processing_times::observe(asset, change);
+    }
+}
 
 /// What will be done with an event: applied to its row, kept until its row appears, or (a type
 /// muxd does not track) stored only.

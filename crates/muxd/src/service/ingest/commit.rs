@@ -18,9 +18,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument as _;
 
 use super::super::live::LiveHub;
-use super::apply::{apply_to_row, find, outcome_of, Changed};
+use super::apply::{apply_to_row, find, outcome_of, publish_committed, Changed};
 use crate::config::Backend;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause};
@@ -45,6 +46,8 @@ pub struct Delivery {
     pub received_at: i64,
     pub payload: String,
     pub meaning: Interpretation,
+    /// The delivery's `webhook.ingest` span: its database work is traced under it.
+    pub span: tracing::Span,
 }
 
 impl Delivery {
@@ -183,17 +186,41 @@ impl Writer {
         }
     }
 
-    /// Every delivery in one transaction, published once it commits.
+    /// Every delivery in one transaction, published once it commits. Traced as one `db.commit`
+    /// span under the first delivery's span (linked to the others'), and a `db.apply` span under
+    /// each delivery's own.
     async fn together(&self, deliveries: &[&Delivery]) -> Result<Vec<Applied>, StoreError> {
-        let mut changed = Changed::new();
-        let mut tx = self.store.begin().await?;
-        let mut results = Vec::with_capacity(deliveries.len());
-        for delivery in deliveries {
-            results.push(self.apply(&mut tx.conn(), delivery, &mut changed).await?);
+        let span = tracing::info_span!(
+            parent: &deliveries[0].span,
+            "db.commit",
+            db.system = self.store.backend().system_name(),
+            events = deliveries.len(),
+        );
+        for delivery in &deliveries[1..] {
+            span.follows_from(&delivery.span);
         }
-        tx.commit().await?;
-        self.live.publish_all(&changed);
-        Ok(results)
+        async {
+            let mut changed = Changed::new();
+            let mut tx = self.store.begin().await?;
+            let mut results = Vec::with_capacity(deliveries.len());
+            for delivery in deliveries {
+                let apply = tracing::info_span!(
+                    parent: &delivery.span,
+                    "db.apply",
+                    db.system = self.store.backend().system_name(),
+                );
+                let applied = self
+                    .apply(&mut tx.conn(), delivery, &mut changed)
+                    .instrument(apply)
+                    .await?;
+                results.push(applied);
+            }
+            tx.commit().await?;
+            publish_committed(&self.live, &changed);
+            Ok(results)
+        }
+        .instrument(span)
+        .await
     }
 
     /// The answer for a delivery whose own transaction failed with `error`: a 503 if the database

@@ -15,7 +15,7 @@ mod apply;
 mod commit;
 mod envelope;
 
-use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, Changed};
+use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, publish_committed, Changed};
 use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
@@ -23,6 +23,7 @@ use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause};
 use crate::store::{assets, webhooks};
 use crate::store::{Outcome, Store, StoreError};
+use tracing::Instrument as _;
 
 /// Registers the per-outcome webhook counter at 0 for every outcome, so an alert sees the first
 /// `failed` as an increase.
@@ -72,13 +73,39 @@ impl Ingestor {
         }
     }
 
-    /// Stores and applies one verified delivery.
+    /// Stores and applies one verified delivery, in a `webhook.ingest` span that carries the
+    /// event's id, type and outcome (its database work shows as child spans, `commit.rs`).
     pub async fn ingest(&self, body: &[u8], received_at_ms: i64) -> Result<Ingested, IngestError> {
         let envelope: Envelope =
             serde_json::from_slice(body).map_err(|e| IngestError::BadPayload(e.to_string()))?;
         if envelope.id.is_empty() || envelope.event_type.is_empty() {
             return Err(IngestError::BadPayload("empty id or type".into()));
         }
+        let span = tracing::info_span!(
+            "webhook.ingest",
+            event.id = %envelope.id,
+            event.type = %envelope.event_type,
+            outcome = tracing::field::Empty,
+            asset.id = tracing::field::Empty,
+        );
+        let ingested = self
+            .ingest_envelope(envelope, body, received_at_ms, span.clone())
+            .instrument(span.clone())
+            .await?;
+        span.record("outcome", ingested.outcome.as_str());
+        if let Some(id) = ingested.asset_id {
+            span.record("asset.id", tracing::field::display(id));
+        }
+        Ok(ingested)
+    }
+
+    async fn ingest_envelope(
+        &self,
+        envelope: Envelope,
+        body: &[u8],
+        received_at_ms: i64,
+        span: tracing::Span,
+    ) -> Result<Ingested, IngestError> {
         let object = envelope.object.as_ref();
         let delivery = Delivery {
             event_id: envelope.id.clone(),
@@ -89,6 +116,7 @@ impl Ingestor {
             received_at: received_at_ms,
             payload: String::from_utf8_lossy(body).into_owned(),
             meaning: envelope.meaning(),
+            span,
         };
         let meaning = delivery.meaning.clone();
         let (outcome, asset_id, learned) = self.commits.submit(delivery).await?;
@@ -160,7 +188,7 @@ impl Ingestor {
         )
         .await?;
         tx.commit().await?;
-        self.live.publish_all(&changed);
+        publish_committed(&self.live, &changed);
         if let (true, Some(id)) = (learned, asset_id) {
             self.settle(id).await?;
         }
@@ -184,7 +212,7 @@ impl Ingestor {
             let learned =
                 drain_unmatched(&mut tx.conn(), id, &self.stream_base, &mut changed).await?;
             tx.commit().await?;
-            self.live.publish_all(&changed);
+            publish_committed(&self.live, &changed);
             if !learned {
                 return Ok(());
             }

@@ -1,5 +1,7 @@
 //! Admin-only tools (the guide's debug endpoints), each behind [`crate::web::auth::AdminUser`]:
-//! assets (list with filters, resync, playback-id check) and webhook events (log, replay).
+//! assets (list with filters, resync, playback-id check), webhook events (log, replay) and
+//! processing times.
 
 pub mod assets;
 pub mod events;
+pub mod processing;

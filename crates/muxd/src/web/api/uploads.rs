@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use tracing::Instrument as _;
 
 use crate::service::uploads::{CreateError, UploadRequest, Uploads};
 use crate::web::auth::CurrentUser;
@@ -41,17 +42,20 @@ pub async fn create(
         file_size: input.file_size,
         file_type: input.file_type,
     };
-    let created = tokio::spawn(async move { uploads.create(&user, request).await })
-        .await
-        .map_err(|panic| ApiError::Internal(panic.into()))?
-        .map_err(|error| match error {
-            CreateError::Invalid(message) => ApiError::BadRequest(message),
-            too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
-                message: too_many.to_string(),
-                retry_after_secs: wait.as_secs().max(1),
-            },
-            CreateError::Failed(error) => error.into(),
-        })?;
+    // Spawned so a client that hangs up cannot cancel a create half-way; traced in the request's
+    // span all the same.
+    let created =
+        tokio::spawn(async move { uploads.create(&user, request).await }.in_current_span())
+            .await
+            .map_err(|panic| ApiError::Internal(panic.into()))?
+            .map_err(|error| match error {
+                CreateError::Invalid(message) => ApiError::BadRequest(message),
+                too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
+                    message: too_many.to_string(),
+                    retry_after_secs: wait.as_secs().max(1),
+                },
+                CreateError::Failed(error) => error.into(),
+            })?;
     let id = created.asset.id;
     Ok((
         StatusCode::CREATED,

@@ -97,6 +97,12 @@ impl Serve {
         }
     }
 
+    /// Sets (or overrides) one more variable for the next start.
+    pub fn env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_owned(), value.to_owned()));
+    }
+
     /// Starts the process and waits (up to 60 s) until it answers HTTP.
     pub async fn start(&mut self, http: &reqwest::Client) {
         let log = OpenOptions::new()

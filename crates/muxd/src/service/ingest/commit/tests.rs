@@ -36,6 +36,7 @@ async fn row(store: &Store, upload: Option<&str>) -> AssetId {
         influencer_id: None,
         name: "b.mp4".into(),
         description: None,
+        file_size: None,
     };
     store.insert_asset(&new).await.unwrap();
     if let Some(upload) = upload {
@@ -58,6 +59,7 @@ fn delivery(event_id: &str, row: AssetId, upload: &str) -> Delivery {
         payload: json!({"id": event_id, "type": "video.upload.asset_created", "data": data})
             .to_string(),
         meaning: interpret_webhook("video.upload.asset_created", &data),
+        span: tracing::Span::none(),
     }
 }
 
