@@ -26,6 +26,7 @@ use muxd::domain::{AssetId, AssetStatus, CampaignId, UserId};
 use muxd::service::health_figures::RECENT_MS;
 use muxd::store::asset_list::AssetFilter;
 use muxd::store::{now_ms, Db, Role, Store};
+use serde_json::{json, Value};
 use sqlx::Executor;
 
 const ROWS: u64 = 200_000;
@@ -136,7 +137,7 @@ async fn time<F: AsyncFn() -> usize>(read: F) -> (Vec<Duration>, usize) {
 
 /// The reads that must not grow with the table: lists for users, campaigns and every admin
 /// filter, health's figures, and the reconciler's look for due rows.
-async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) {
+async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) -> Value {
     let (owner, campaign) = owners[7];
     let page = |filter: AssetFilter| AssetFilter {
         limit: 50,
@@ -202,17 +203,21 @@ async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) {
             }),
         ),
     ];
+    let mut figures = serde_json::Map::new();
     for (what, filter) in lists {
         let (latencies, found) =
             time(async || store.list_assets(&filter).await.unwrap().len()).await;
-        report(what, &latencies, found);
+        figures.insert(what.into(), report(what, &latencies, found));
     }
     let (latencies, _) = time(async || {
         store.health_figures(now_ms() - RECENT_MS).await.unwrap();
         1
     })
     .await;
-    report("health's figures", &latencies, 1);
+    figures.insert(
+        "health's figures".into(),
+        report("health's figures", &latencies, 1),
+    );
     let (latencies, found) = time(async || {
         let now = now_ms();
         store
@@ -222,15 +227,18 @@ async fn reads(store: &Store, owners: &[(UserId, CampaignId)]) {
             .len()
     })
     .await;
-    report("reconciler: rows due", &latencies, found);
+    figures.insert(
+        "reconciler: rows due".into(),
+        report("reconciler: rows due", &latencies, found),
+    );
+    Value::Object(figures)
 }
 
-fn report(what: &str, latencies: &[Duration], found: usize) {
-    println!(
-        "  {what:24} p50 {:6.2} ms  p99 {:6.2} ms  ({found} rows)",
-        percentile(latencies, 0.5),
-        percentile(latencies, 0.99)
-    );
+/// Prints one read's figures and returns them.
+fn report(what: &str, latencies: &[Duration], found: usize) -> Value {
+    let (p50, p99) = (percentile(latencies, 0.5), percentile(latencies, 0.99));
+    println!("  {what:24} p50 {p50:6.2} ms  p99 {p99:6.2} ms  ({found} rows)");
+    json!({"ms": {"p50": p50, "p99": p99}, "rows": found})
 }
 
 /// Fresh rows, and their ready path's three events in delivery order.
@@ -262,7 +270,7 @@ async fn health(http: &reqwest::Client, url: &str) -> Duration {
     let t = Instant::now();
     let response = http.get(url).send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
-    let body: serde_json::Value = response.json().await.unwrap();
+    let body: Value = response.json().await.unwrap();
     assert_eq!(body["database"]["connected"], true, "{body}");
     t.elapsed()
 }
@@ -301,7 +309,7 @@ async fn while_polling(
     (acks, polled)
 }
 
-async fn bench(label: &str, url: DatabaseUrl) {
+async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let rows = std::env::var("MUXD_BENCH_ROWS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -317,7 +325,7 @@ async fn bench(label: &str, url: DatabaseUrl) {
     let store = app.store.clone();
     let user = store.upsert_user("user_bench", Role::User).await.unwrap();
     println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");
-    reads(&store, &owners).await;
+    let reads = reads(&store, &owners).await;
     let base = common::serve(&app).await;
     let (health_url, endpoint) = (
         format!("{base}/api/health/mux-system"),
@@ -376,9 +384,20 @@ async fn bench(label: &str, url: DatabaseUrl) {
         percentile(&paced, 0.5) / idle_p50
     );
     store.close().await;
+    let ms = |sorted: &[Duration]| json!({"p50": percentile(sorted, 0.5), "p99": percentile(sorted, 0.99), "max": percentile(sorted, 1.0)});
+    json!({
+        "rows": rows,
+        "reads": reads,
+        "health_one_client_ms": ms(&alone),
+        "webhook_ack_idle_ms": ms(&idle),
+        "webhook_ack_while_polled_ms": ms(&busy),
+        "health_while_polled_ms": ms(&polled),
+        "webhook_ack_while_polled_paced_ms": ms(&paced),
+        "pollers": POLLERS,
+    })
 }
 
 #[tokio::main]
 async fn main() {
-    common::on_each_database(bench).await;
+    common::on_each_database("health_at_scale", bench).await;
 }

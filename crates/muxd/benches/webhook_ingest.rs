@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
 use muxd::store::{now_ms, Role, Store};
+use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
 const ROWS: usize = 1_000;
@@ -76,11 +77,8 @@ fn postgres_cpu_secs() -> Option<f64> {
 }
 
 /// Milliseconds of PostgreSQL CPU per event between two readings.
-fn cpu_ms_per_event(before: Option<f64>, after: Option<f64>, events: usize) -> String {
-    match (before, after) {
-        (Some(b), Some(a)) => format!("{:.3} ms", (a - b) * 1000.0 / events as f64),
-        _ => "n/a".into(),
-    }
+fn cpu_ms_per_event(before: Option<f64>, after: Option<f64>, events: usize) -> Option<f64> {
+    Some((after? - before?) * 1000.0 / events as f64)
 }
 
 /// Runs `work` over `items` with `CONCURRENCY` workers; returns (events/s, sorted latencies).
@@ -117,7 +115,7 @@ where
     (rate, latencies)
 }
 
-async fn bench(label: &str, url: DatabaseUrl) {
+async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let state = common::app(&url).await;
     let store = state.store.clone();
 
@@ -190,8 +188,8 @@ async fn bench(label: &str, url: DatabaseUrl) {
         percentile(&latencies, 0.99),
         http_rate / bare_rate
     );
-    if postgres {
-        println!("  PostgreSQL CPU per event: bare {bare_cpu}, verified HTTP {http_cpu}");
+    if let (Some(bare), Some(http)) = (bare_cpu, http_cpu) {
+        println!("  PostgreSQL CPU per event: bare {bare:.3} ms, verified HTTP {http:.3} ms");
     }
     println!(
         "  verified HTTP at {PACED_RATE:.0}/s ({count} events): ack p50 {:.2} ms  p99 {:.2} ms",
@@ -199,9 +197,25 @@ async fn bench(label: &str, url: DatabaseUrl) {
         percentile(&paced, 0.99)
     );
     store.close().await;
+    json!({
+        "concurrency": CONCURRENCY,
+        "bare": {"events": bare_events, "events_per_s": bare_rate, "db_cpu_ms_per_event": bare_cpu},
+        "http": {
+            "events": http_events,
+            "events_per_s": http_rate,
+            "ratio_to_bare": http_rate / bare_rate,
+            "ack_ms": {"p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99)},
+            "db_cpu_ms_per_event": http_cpu,
+        },
+        "paced": {
+            "rate_per_s": PACED_RATE,
+            "events": count,
+            "ack_ms": {"p50": percentile(&paced, 0.5), "p99": percentile(&paced, 0.99)},
+        },
+    })
 }
 
 #[tokio::main]
 async fn main() {
-    common::on_each_database(bench).await;
+    common::on_each_database("webhook_ingest", bench).await;
 }

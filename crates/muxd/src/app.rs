@@ -89,7 +89,10 @@ impl App {
         let uploads = Uploads {
             store: store.clone(),
             mux: mux.clone(),
-            pool: Arc::new(UploadPool::new(settings.uploads.pool_size)),
+            pool: Arc::new(UploadPool::new(
+                settings.uploads.pool_size,
+                settings.uploads.pool_max,
+            )),
             ingest: ingest.clone(),
             settings: settings.uploads.clone(),
             per_user: Arc::new(KeyedLimiter::new(settings.uploads.per_user_per_minute)),
@@ -208,7 +211,10 @@ pub async fn serve(
     let background = app.jobs.spawn(&token);
     let server_token = token.clone();
     let live = app.live.clone();
-    let result = axum::serve(listener, router)
+    // `into_make_service`: each connection shares the router (an `Arc`); serving the `Router`
+    // itself would rebuild its route table for every connection (about 10 KiB each, held for as
+    // long as a live stream stays open).
+    let result = axum::serve(listener, router.into_make_service())
         .with_graceful_shutdown(async move {
             tokio::select! {
                 () = shutdown => {}

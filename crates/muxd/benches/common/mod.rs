@@ -10,7 +10,7 @@ use muxd::config::{DatabaseUrl, Mode, Settings};
 use muxd::domain::{signature, AssetId, UserId};
 use muxd::identity::Identity;
 use muxd::store::{now_ms, NewAsset, Store};
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::net::TcpListener;
 
@@ -108,32 +108,60 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
-/// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database, each labelled.
-pub async fn on_each_database(bench: impl AsyncFn(&str, DatabaseUrl)) {
+/// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database, each labelled, and
+/// writes what each run returned to `target/bench-results/<name>.json`.
+pub async fn on_each_database(name: &str, bench: impl AsyncFn(&str, DatabaseUrl) -> Value) {
+    let mut runs = serde_json::Map::new();
     let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite =
         DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
-    bench("SQLite (WAL, synchronous=FULL)", sqlite).await;
+    let label = "SQLite (WAL, synchronous=FULL)";
+    runs.insert(label.into(), bench(label, sqlite).await);
     let _ = std::fs::remove_dir_all(&dir);
 
     let admin = std::env::var("MUXD_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let Ok(mut conn) = PgConnection::connect(&admin).await else {
         println!("PostgreSQL: SKIPPED (unreachable at {admin})");
+        write_results(name, &Value::Object(runs));
         return;
     };
-    let name = format!("muxd_bench_{}", std::process::id());
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
     let base = admin.rsplit_once('/').unwrap().0;
-    bench(
-        "PostgreSQL",
-        DatabaseUrl::parse(&format!("{base}/{name}")).unwrap(),
-    )
-    .await;
-    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+    let database = format!("muxd_bench_{}", std::process::id());
+    conn.execute(format!("CREATE DATABASE {database}").as_str())
         .await
         .unwrap();
+    let url = DatabaseUrl::parse(&format!("{base}/{database}")).unwrap();
+    runs.insert("PostgreSQL".into(), bench("PostgreSQL", url).await);
+    conn.execute(format!("DROP DATABASE {database} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+    write_results(name, &Value::Object(runs));
+}
+
+/// Writes `runs` as pretty JSON to `target/bench-results/<name>.json` in the workspace, with the
+/// machine's cores, this process's peak RSS (the load generator's, when it runs in-process) and
+/// when, and says where.
+pub fn write_results(name: &str, runs: &Value) {
+    let results = json!({
+        "bench": name,
+        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "bench_process_peak_rss_mib": peak_rss_mib(),
+        "finished_unix_ms": now_ms(),
+        "runs": runs,
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-results");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    println!("results: {}", path.canonicalize().unwrap_or(path).display());
+}
+
+/// This process's peak resident memory (VmHWM) in MiB, if /proc tells.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }

@@ -61,6 +61,8 @@ pub struct UploadSettings {
     pub max_upload_bytes: u64,
     /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
     pub pool_size: usize,
+    /// The most spares the pool grows to from demand.
+    pub pool_max: usize,
     /// Creates one user may make per minute (0: no limit).
     pub per_user_per_minute: u32,
 }
@@ -192,6 +194,7 @@ impl Settings {
             );
         }
         let pool_size: Option<usize> = read.parsed(&table::MUXD_UPLOAD_POOL_SIZE);
+        let pool_max: Option<usize> = read.parsed(&table::MUXD_UPLOAD_POOL_MAX);
         let per_user_per_minute: Option<u32> =
             read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_MINUTE);
         let max_upload_bytes = read.parsed(&table::MUXD_MAX_UPLOAD_BYTES);
@@ -256,6 +259,7 @@ impl Settings {
                     stream_base_url,
                     max_upload_bytes,
                     pool_size: pool_size.unwrap_or_default(),
+                    pool_max: pool_max.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
                 },
                 reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),

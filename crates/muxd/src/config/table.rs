@@ -97,8 +97,11 @@ settings! {
         "largest file size a client may announce",
         "a whole number of bytes";
     MUXD_UPLOAD_POOL_SIZE: "MUXD_UPLOAD_POOL_SIZE", "4", None,
-        "spare direct uploads kept ready so bursts of users get URLs at once (0: off)",
+        "spare direct uploads always kept ready so bursts of users get URLs at once (0: no pool)",
         "a whole number of spare uploads, e.g. 4 (0 turns the pool off)";
+    MUXD_UPLOAD_POOL_MAX: "MUXD_UPLOAD_POOL_MAX", "32", None,
+        "most spare uploads the pool grows to when a day's bursts ask for them (the most users creating within 10 s)",
+        "a whole number of spare uploads, e.g. 32";
     MUXD_UPLOADS_PER_USER_PER_MINUTE: "MUXD_UPLOADS_PER_USER_PER_MINUTE", "30", None,
         "uploads one user may create per minute, in bursts up to that many (0: no limit); more get 429",
         "a whole number, e.g. 30 (0 turns the limit off)";
