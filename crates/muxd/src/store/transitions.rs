@@ -6,7 +6,7 @@ use super::assets::{by_id, playback_url, CreativeAsset};
 use super::rows::parse;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
-use crate::domain::lifecycle::{self, AssetFacts};
+use crate::domain::lifecycle;
 use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
@@ -46,8 +46,7 @@ pub async fn apply_event_to(
         else {
             return Ok(None);
         };
-        if write_facts(conn, &current, &change.facts, stream_base).await? {
-            record_change(conn, id, change.from, change.to, cause).await?;
+        if write_change(conn, &current, &change, cause, stream_base).await? {
             return Ok(Some(change));
         }
         match by_id(conn, id).await? {
@@ -60,78 +59,117 @@ pub async fn apply_event_to(
     )))
 }
 
-/// Writes `facts` over `current` if nobody changed the row since it was read.
-async fn write_facts(
+/// The row update of a change: `facts` over the row read at `version`, if nobody changed it
+/// since ($1–$18). A macro so both statements below are written from one text.
+macro_rules! update_sql {
+    () => {
+        "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2,
+            url = $3, playback_id = $4, playback_policy = $5, error_type = $6,
+            error_message = $7, error_source = $8, duration_s = $9, aspect_ratio = $10,
+            resolution_tier = $11, ready_at = $12, last_event_at = $13, decided_at = $14,
+            processing_at = $15, stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL,
+            poll_failures = 0, version = version + 1, updated_at = $16
+         WHERE id = $17 AND version = $18"
+    };
+}
+
+/// SQLite: the update alone, then [`RECORD`].
+const UPDATE: &str = update_sql!();
+
+/// The `asset_events` row of a change ($1–$6).
+const RECORD: &str =
+    "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
+    VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
+/// is inserted only if the update found the row at its version ($19–$23 as $2–$6 of [`RECORD`]).
+const UPDATE_AND_RECORD: &str = concat!(
+    "WITH updated AS (",
+    update_sql!(),
+    " RETURNING id)
+    INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
+    SELECT id, $19, $20, $21, $22, $23 FROM updated"
+);
+
+/// Binds a change's row update ($1–$18 of [`UPDATE`]) to `$query`.
+macro_rules! bind_update {
+    ($query:expr, $current:expr, $facts:expr, $url:expr, $now:expr) => {{
+        let (current, facts) = ($current, $facts);
+        let error = facts.error.as_ref();
+        $query
+            .bind(facts.status.as_str())
+            .bind(facts.mux_asset_id.as_deref())
+            .bind($url)
+            .bind(facts.ready.playback_id.as_deref())
+            .bind(facts.ready.playback_policy.as_deref())
+            .bind(error.map(|e| e.kind.as_str()))
+            .bind(error.map(|e| e.message.as_str()))
+            .bind(error.map(|e| match e.source {
+                ErrorSource::Upload => "upload",
+                ErrorSource::Asset => "asset",
+            }))
+            .bind(facts.ready.duration_s)
+            .bind(facts.ready.aspect_ratio.as_deref())
+            .bind(facts.ready.resolution_tier.as_deref())
+            .bind(facts.ready_at_ms)
+            .bind(facts.last_event_at_ms)
+            .bind(facts.decided_at_ms)
+            .bind(facts.processing_at_ms)
+            .bind($now)
+            .bind(current.id.to_string())
+            .bind(current.version)
+    }};
+}
+
+/// Writes `change` over `current` if nobody changed the row since it was read, and records it
+/// in `asset_events`. Returns whether it was written.
+async fn write_change(
     conn: &mut Conn<'_>,
     current: &CreativeAsset,
-    facts: &AssetFacts,
+    change: &Change,
+    cause: &Cause,
     stream_base: &str,
 ) -> StoreResult<bool> {
+    let facts = &change.facts;
     let url = facts
         .ready
         .playback_id
         .as_deref()
         .filter(|_| facts.status == AssetStatus::Ready)
-        .map(|pid| playback_url(stream_base, pid));
-    let error = facts.error.as_ref();
-    let result = run!(conn, c => sqlx::query(
-        "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2, url = $3,
-            playback_id = $4, playback_policy = $5, error_type = $6, error_message = $7,
-            error_source = $8, duration_s = $9, aspect_ratio = $10, resolution_tier = $11,
-            ready_at = $12, last_event_at = $13, decided_at = $14, processing_at = $15,
-            stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL, poll_failures = 0,
-            version = version + 1, updated_at = $16
-         WHERE id = $17 AND version = $18",
-    )
-    .bind(facts.status.as_str())
-    .bind(facts.mux_asset_id.as_deref())
-    .bind(url.or_else(|| current.url.clone()))
-    .bind(facts.ready.playback_id.as_deref())
-    .bind(facts.ready.playback_policy.as_deref())
-    .bind(error.map(|e| e.kind.as_str()))
-    .bind(error.map(|e| e.message.as_str()))
-    .bind(error.map(|e| match e.source {
-        ErrorSource::Upload => "upload",
-        ErrorSource::Asset => "asset",
-    }))
-    .bind(facts.ready.duration_s)
-    .bind(facts.ready.aspect_ratio.as_deref())
-    .bind(facts.ready.resolution_tier.as_deref())
-    .bind(facts.ready_at_ms)
-    .bind(facts.last_event_at_ms)
-    .bind(facts.decided_at_ms)
-    .bind(facts.processing_at_ms)
-    .bind(now_ms())
-    .bind(current.id.to_string())
-    .bind(current.version)
-    .execute(&mut **c)
-    .await
-        .map(|done| done.rows_affected()))?;
-    Ok(result == 1)
-}
-
-/// Appends one row to `asset_events`.
-pub async fn record_change(
-    conn: &mut Conn<'_>,
-    id: AssetId,
-    from: AssetStatus,
-    to: AssetStatus,
-    cause: &Cause,
-) -> StoreResult<()> {
-    run!(conn, c => sqlx::query(
-        "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id.to_string())
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(cause.kind())
-    .bind(cause.reference())
-    .bind(now_ms())
-    .execute(&mut **c)
-    .await
-        .map(|done| done.rows_affected()))?;
-    Ok(())
+        .map(|pid| playback_url(stream_base, pid))
+        .or_else(|| current.url.clone());
+    let now = now_ms();
+    match conn {
+        Conn::Postgres(c) => {
+            let done = bind_update!(sqlx::query(UPDATE_AND_RECORD), current, facts, url, now)
+                .bind(change.from.as_str())
+                .bind(change.to.as_str())
+                .bind(cause.kind())
+                .bind(cause.reference())
+                .bind(now)
+                .execute(&mut **c)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        }
+        Conn::Sqlite(c) => {
+            let done = bind_update!(sqlx::query(UPDATE), current, facts, url, now)
+                .execute(&mut **c)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query(RECORD)
+                .bind(current.id.to_string())
+                .bind(change.from.as_str())
+                .bind(change.to.as_str())
+                .bind(cause.kind())
+                .bind(cause.reference())
+                .bind(now)
+                .execute(&mut **c)
+                .await?;
+            Ok(true)
+        }
+    }
 }
 
 /// One recorded change of an asset.

@@ -1,6 +1,7 @@
 //! The reconciler on both backends, stepped by hand on a chosen clock: it finds what dropped
 //! webhooks never said, learns timeouts only a poll can tell, never lets two instances poll one
-//! asset at once, ends sessions after 10 minutes as stuck, and backs off while Mux fails.
+//! asset at once, ends sessions after 10 minutes as stuck, and backs off while Mux fails; an
+//! asset resolved by polling costs two Mux calls.
 
 use std::time::Duration;
 
@@ -74,6 +75,7 @@ app_test!(
             "AWAITING_UPLOAD",
             "a webhook got through"
         );
+        app.emulator.clear_request_log();
         let outcome = app
             .app
             .reconciler(eager())
@@ -82,6 +84,15 @@ app_test!(
             .unwrap();
         assert_eq!((outcome.polled, outcome.changed), (1, 1), "{outcome:?}");
         assert_eq!(status(&app, &id).await, "READY");
+        // What resolving it cost at Mux: its upload, then its asset (the target is at most 3).
+        let calls: Vec<String> = app
+            .emulator
+            .request_log()
+            .iter()
+            .filter(|r| r.path.starts_with("/video/"))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert_eq!(calls.len(), 2, "Mux calls to resolve one asset: {calls:?}");
         let history = app.store.asset_events(id.parse().unwrap()).await.unwrap();
         assert!(history.iter().all(|e| e.cause == "poll"), "{history:?}");
         // Nothing in flight: the next step polls nothing.

@@ -10,6 +10,7 @@
 use super::super::live::LiveHub;
 use super::super::processing_times;
 use super::envelope::Envelope;
+use crate::domain::event::MatchKeys;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause, Change};
 use crate::store::assets::{self, CreativeAsset};
@@ -50,8 +51,8 @@ pub async fn find(
     }
 }
 
-/// Applies `meaning`, which happened at `at_ms`, to `asset`. Returns whether the row learned a
-/// key (then the caller drains, after committing).
+/// Applies `meaning`, which happened at `at_ms`, to `asset`. Returns the row's keys if it learned
+/// one (then the caller drains what waits for them, after committing).
 pub async fn apply_to_row(
     conn: &mut Conn<'_>,
     asset: &CreativeAsset,
@@ -60,23 +61,29 @@ pub async fn apply_to_row(
     cause: &Cause,
     stream_base: &str,
     changed: &mut Changed,
-) -> Result<bool, StoreError> {
+) -> Result<Option<MatchKeys>, StoreError> {
+    let mut keys = asset.match_keys();
     let mut learned = false;
     if let (None, Some(upload_id)) = (&asset.mux_upload_id, &meaning.keys.upload_id) {
-        learned |= assets::learn_upload_id(conn, asset.id, upload_id).await?;
+        if assets::learn_upload_id(conn, asset.id, upload_id).await? {
+            learned = true;
+            keys.upload_id = Some(upload_id.clone());
+        }
     }
     if let Some(event) = &meaning.event {
-        let known_asset_id = asset.facts.mux_asset_id.clone();
         // The row as just found in this transaction; a lost race re-reads it.
         let change =
             transitions::apply_event_to(conn, asset.clone(), event, at_ms, cause, stream_base)
                 .await?;
         if let Some(change) = change {
-            learned |= change.facts.mux_asset_id != known_asset_id;
+            if change.facts.mux_asset_id != keys.asset_id {
+                learned = true;
+                keys.asset_id.clone_from(&change.facts.mux_asset_id);
+            }
             changed.push((asset.clone(), change));
         }
     }
-    Ok(learned)
+    Ok(learned.then_some(keys))
 }
 
 /// Applies, oldest first, every unmatched event that names row `id` by any of the keys it has
@@ -93,7 +100,9 @@ pub async fn drain_unmatched(
     let keys = row.match_keys();
     let mut learned = false;
     for stored in webhooks::unmatched_for(conn, &keys).await? {
-        learned |= apply_stored(conn, &stored, stream_base, changed).await?;
+        learned |= apply_stored(conn, &stored, stream_base, changed)
+            .await?
+            .is_some();
         webhooks::set_outcome(
             conn,
             stored.id,
@@ -107,19 +116,19 @@ pub async fn drain_unmatched(
 }
 
 /// Applies a stored event to the row it now matches (the row is re-read: earlier events in the
-/// same drain may have changed it). Returns whether the row learned a key.
+/// same drain may have changed it). Returns the row's keys if it learned one.
 async fn apply_stored(
     conn: &mut Conn<'_>,
     stored: &StoredWebhookEvent,
     stream_base: &str,
     changed: &mut Changed,
-) -> Result<bool, StoreError> {
+) -> Result<Option<MatchKeys>, StoreError> {
     let Ok(envelope) = serde_json::from_str::<Envelope>(&stored.payload) else {
-        return Ok(false);
+        return Ok(None);
     };
     let meaning = envelope.meaning();
     let Some(row) = find(conn, &meaning).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let cause = Cause::Webhook {
         event_id: stored.event_id.clone(),

@@ -23,6 +23,7 @@ use tracing::Instrument as _;
 use super::super::live::LiveHub;
 use super::apply::{apply_to_row, find, outcome_of, publish_committed, Changed};
 use crate::config::Backend;
+use crate::domain::event::MatchKeys;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause};
 use crate::store::webhooks::{self, NewWebhookEvent};
@@ -79,9 +80,9 @@ impl Delivery {
     }
 }
 
-/// What storing one delivery did: its outcome, its row, and whether the row learned a key (the
-/// caller then drains the events waiting for it).
-pub type Applied = (Outcome, Option<AssetId>, bool);
+/// What storing one delivery did: its outcome, its row, and the row's keys if it learned one
+/// (the caller then drains the events waiting for them).
+pub type Applied = (Outcome, Option<AssetId>, Option<MatchKeys>);
 
 /// A delivery and where its answer goes.
 struct Job {
@@ -230,7 +231,7 @@ impl Writer {
             return Err(error);
         }
         let outcome = self.store_failed(delivery, &error).await?;
-        Ok((outcome, None, false))
+        Ok((outcome, None, None))
     }
 
     /// One delivery's work inside the caller's transaction: find, dedupe insert, apply.
@@ -250,10 +251,10 @@ impl Writer {
             .await?
             .is_none()
         {
-            return Ok((Outcome::Duplicate, None, false));
+            return Ok((Outcome::Duplicate, None, None));
         }
         let Some(asset) = &asset else {
-            return Ok((outcome, None, false));
+            return Ok((outcome, None, None));
         };
         let cause = Cause::Webhook {
             event_id: delivery.event_id.clone(),

@@ -19,6 +19,7 @@ use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, publish_commi
 use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
+use crate::domain::event::MatchKeys;
 use crate::domain::interpret::Interpretation;
 use crate::domain::{AssetId, Cause};
 use crate::store::{assets, webhooks};
@@ -124,7 +125,10 @@ impl Ingestor {
         // The event is durable; what follows only hurries its neighbours. If it fails, the
         // reconciler's next poll of the row drains them.
         let follow_up = match (outcome, asset_id) {
-            (Outcome::Applied, Some(id)) if learned => self.settle(id).await,
+            (Outcome::Applied, Some(id)) => match learned {
+                Some(keys) => self.settle_with(id, &keys).await,
+                None => Ok(()),
+            },
             (Outcome::Unmatched, _) => self.recheck(&meaning).await,
             _ => Ok(()),
         };
@@ -165,7 +169,7 @@ impl Ingestor {
         let mut tx = self.store.begin().await?;
         let asset = find(&mut tx.conn(), &meaning).await?;
         let outcome = outcome_of(&meaning, asset.as_ref());
-        let mut learned = false;
+        let mut learned = None;
         if let Some(asset) = &asset {
             learned = apply_to_row(
                 &mut tx.conn(),
@@ -189,8 +193,8 @@ impl Ingestor {
         .await?;
         tx.commit().await?;
         publish_committed(&self.live, &changed);
-        if let (true, Some(id)) = (learned, asset_id) {
-            self.settle(id).await?;
+        if let (Some(keys), Some(id)) = (learned, asset_id) {
+            self.settle_with(id, &keys).await?;
         }
         Ok(Some(Ingested {
             event_id: stored.event_id,
@@ -202,10 +206,21 @@ impl Ingestor {
     /// Applies events that were waiting for row `id` (call after the row's new key committed).
     /// Each round commits before the next looks again with the keys that round taught it.
     pub async fn settle(&self, id: AssetId) -> Result<(), StoreError> {
+        let Some(row) = assets::by_id(&mut self.store.read().await?.conn(), id).await? else {
+            return Ok(());
+        };
+        self.settle_with(id, &row.match_keys()).await
+    }
+
+    /// [`Ingestor::settle`] for a row whose committed keys are `keys` (as a commit that taught
+    /// them knows, without reading the row again).
+    async fn settle_with(&self, id: AssetId, keys: &MatchKeys) -> Result<(), StoreError> {
         // Usually nothing waits: one look on a read connection, no transaction.
-        if !self.anything_waits(id).await? {
+        let mut read = self.store.read().await?;
+        if !webhooks::any_unmatched_for(&mut read.conn(), keys).await? {
             return Ok(());
         }
+        drop(read);
         loop {
             let mut changed = Changed::new();
             let mut tx = self.store.begin().await?;
@@ -217,14 +232,5 @@ impl Ingestor {
                 return Ok(());
             }
         }
-    }
-
-    /// True when some unmatched event names row `id` by any key it has now.
-    async fn anything_waits(&self, id: AssetId) -> Result<bool, StoreError> {
-        let mut read = self.store.read().await?;
-        let Some(row) = assets::by_id(&mut read.conn(), id).await? else {
-            return Ok(false);
-        };
-        webhooks::any_unmatched_for(&mut read.conn(), &row.match_keys()).await
     }
 }
