@@ -134,6 +134,7 @@ impl App {
             auth: Authenticator {
                 identity: identity.clone(),
                 store: store.clone(),
+                browser: Arc::new(settings.browser.clone()),
             },
             store: store.clone(),
             uploads: uploads.clone(),

@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
             let store = Store::connect(&settings.database_url).await?;
             store.migrate().await?;
-            let identity = Identity::from_settings(&settings.identity)?;
+            let identity = Identity::from_settings(&settings.identity).await?;
             let wiring = Wiring {
                 identity,
                 mux: app::mux_config(&settings),
@@ -93,7 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
             let store = Store::connect(&settings.database_url).await?;
             store.migrate().await?;
-            let identity = Identity::from_settings(&settings.identity)?;
+            let identity = Identity::from_settings(&settings.identity).await?;
             let wiring = Wiring {
                 identity,
                 mux: app::mux_config(&settings),

@@ -39,6 +39,16 @@ pub struct Settings {
     pub alert_webhook_url: Option<SecretString>,
     /// Where traces go (OTLP/HTTP); `None` = no traces.
     pub otlp_endpoint: Option<String>,
+    pub browser: BrowserSettings,
+}
+
+/// How browsers reach muxd's API: the host app's session cookie, and the other origins allowed.
+#[derive(Debug, Clone, Default)]
+pub struct BrowserSettings {
+    /// The host app's cookie holding its session token (same-site deployments).
+    pub session_cookie: Option<String>,
+    /// Origins (`scheme://host[:port]`) whose pages may call the API with credentials.
+    pub cors_origins: Vec<String>,
 }
 
 /// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
@@ -47,6 +57,8 @@ pub struct IdentitySettings {
     pub hs256_secret: Option<SecretString>,
     pub public_key_file: Option<String>,
     pub jwks_file: Option<String>,
+    /// Where the JWKS is fetched from (cached; fetched again for an unknown key id).
+    pub jwks_url: Option<String>,
     pub issuer: Option<String>,
     pub audience: Option<String>,
     pub admin_ids: Vec<String>,
@@ -168,6 +180,9 @@ impl Settings {
                 .map(SecretString::from),
             public_key_file: read.optional(&table::MUXD_JWT_PUBLIC_KEY_FILE),
             jwks_file: read.optional(&table::MUXD_JWT_JWKS_FILE),
+            jwks_url: read
+                .optional(&table::MUXD_JWT_JWKS_URL)
+                .map(|_| http_url(&mut read, &table::MUXD_JWT_JWKS_URL)),
             issuer: read.optional(&table::MUXD_JWT_ISSUER),
             audience: read.optional(&table::MUXD_JWT_AUDIENCE),
             admin_ids: read.list(&table::MUXD_ADMIN_IDS),
@@ -176,6 +191,7 @@ impl Settings {
             && identity.hs256_secret.is_none()
             && identity.public_key_file.is_none()
             && identity.jwks_file.is_none()
+            && identity.jwks_url.is_none()
         {
             read.problem(
                 &table::MUXD_JWT_HS256_SECRET,
@@ -214,6 +230,22 @@ impl Settings {
         let otlp_endpoint = read
             .optional(&table::OTEL_EXPORTER_OTLP_ENDPOINT)
             .map(|_| http_url(&mut read, &table::OTEL_EXPORTER_OTLP_ENDPOINT));
+        let browser = BrowserSettings {
+            session_cookie: read.optional(&table::MUXD_SESSION_COOKIE),
+            cors_origins: read.list(&table::MUXD_CORS_ORIGINS),
+        };
+        for origin in &browser.cors_origins {
+            if !is_origin(origin) {
+                read.problem(
+                    &table::MUXD_CORS_ORIGINS,
+                    format!("{origin:?} is not an origin (scheme://host[:port], no path)"),
+                    format!(
+                        "set MUXD_CORS_ORIGINS to {}",
+                        table::MUXD_CORS_ORIGINS.expected
+                    ),
+                );
+            }
+        }
         let alert_webhook_url = read
             .optional(&table::MUXD_ALERT_WEBHOOK_URL)
             .map(SecretString::from);
@@ -265,6 +297,7 @@ impl Settings {
                 reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),
                 alert_webhook_url,
                 otlp_endpoint,
+                browser,
             }),
             _ => Err(ConfigError(read.problems)),
         }
@@ -286,6 +319,17 @@ fn http_url(read: &mut Reader<'_>, setting: &Setting) -> String {
         );
     }
     url
+}
+
+/// True for `http(s)://host[:port]` with nothing after it: what a browser sends as `Origin`.
+fn is_origin(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !rest.is_empty() && !rest.contains(['/', '?', '#', '*', ' '])
 }
 
 mod database_url;

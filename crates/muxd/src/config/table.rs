@@ -69,12 +69,15 @@ settings! {
     MUXD_JWT_JWKS_FILE: "MUXD_JWT_JWKS_FILE", "", Some("one JWT key required by `serve`"),
         "JWKS of RS256 bearer tokens (e.g. saved from Clerk)",
         "the path of a JWKS file";
+    MUXD_JWT_JWKS_URL: "MUXD_JWT_JWKS_URL", "", None,
+        "JWKS URL of RS256 bearer tokens (e.g. https://YOUR-APP.clerk.accounts.dev/.well-known/jwks.json), cached and fetched again when a token names a key it does not hold",
+        "an http(s) URL";
     MUXD_JWT_PUBLIC_KEY_FILE: "MUXD_JWT_PUBLIC_KEY_FILE", "", None,
         "PEM RSA public key of RS256 bearer tokens",
         "the path of a PEM file";
     MUXD_JWT_HS256_SECRET: "MUXD_JWT_HS256_SECRET", "", None,
         "shared secret of HS256 bearer tokens",
-        "set MUXD_JWT_JWKS_FILE (your identity provider's JWKS), MUXD_JWT_PUBLIC_KEY_FILE (RS256 PEM) or MUXD_JWT_HS256_SECRET";
+        "set MUXD_JWT_JWKS_URL or MUXD_JWT_JWKS_FILE (your identity provider's JWKS), MUXD_JWT_PUBLIC_KEY_FILE (RS256 PEM) or MUXD_JWT_HS256_SECRET";
     MUXD_JWT_ISSUER: "MUXD_JWT_ISSUER", "", Some("unchecked"),
         "required `iss` of bearer tokens",
         "the issuer your identity provider puts in `iss`";
@@ -84,6 +87,12 @@ settings! {
     MUXD_ADMIN_IDS: "MUXD_ADMIN_IDS", "", None,
         "comma-separated external ids that are admins (besides a `role: \"admin\"` claim)",
         "comma-separated external user ids";
+    MUXD_SESSION_COOKIE: "MUXD_SESSION_COOKIE", "", None,
+        "the host app's cookie holding its session token (e.g. Clerk's `__session`), accepted like a bearer token when muxd is on the same site",
+        "a cookie name, e.g. __session";
+    MUXD_CORS_ORIGINS: "MUXD_CORS_ORIGINS", "", None,
+        "comma-separated origins whose pages may call muxd's API from the browser (with credentials); none by default",
+        "origins such as https://app.example.com,https://admin.example.com";
     MUXD_UPLOAD_CORS_ORIGIN: "MUXD_UPLOAD_CORS_ORIGIN", "*", None,
         "the direct upload's `cors_origin`: your app's origin",
         "an origin such as https://app.example.com";

@@ -176,3 +176,17 @@ fn the_reconcile_grace_defaults_to_a_minute_and_refuses_zero() {
     let error = Settings::load(&zero, Mode::Dev).unwrap_err().to_string();
     assert!(error.contains("MUXD_RECONCILE_GRACE_SECS"), "{error}");
 }
+
+#[test]
+fn cors_origins_must_be_origins() {
+    assert!(is_origin("https://app.example.com"));
+    assert!(is_origin("http://localhost:5173"));
+    for bad in [
+        "app.example.com",
+        "https://app.example.com/",
+        "https://*.example.com",
+        "https://",
+    ] {
+        assert!(!is_origin(bad), "{bad}");
+    }
+}

@@ -1,7 +1,16 @@
 //! Who is calling: bearer tokens (JWT) from the app's identity provider, checked with a shared
-//! HS256 secret, an RS256 PEM key, or a JWKS file (e.g. Clerk's), with issuer and audience when
+//! HS256 secret, an RS256 PEM key, or a JWKS (e.g. Clerk's), with issuer and audience when
 //! configured. The token's `sub` is the external user id; a `role: "admin"` claim (or membership
 //! in `MUXD_ADMIN_IDS`) makes an admin. `muxd dev` uses [`Identity::dev`], which also signs.
+//!
+//! One key source is used, the first configured of: `MUXD_JWT_JWKS_URL`, `MUXD_JWT_JWKS_FILE`,
+//! `MUXD_JWT_PUBLIC_KEY_FILE`, `MUXD_JWT_HS256_SECRET`. A JWKS file is read once. A JWKS URL is
+//! fetched at start-up ([`Identity::from_settings`] fails, naming the setting, if it cannot be
+//! within 10 s) and held in memory; a token naming a key id the held set lacks fetches it again
+//! (the first time at once, then at most every [`JWKS_REFETCH_INTERVAL`], one fetch however many
+//! requests miss together) and is checked against the fresh set, which replaces the held one. So
+//! a key rotation at the provider needs no restart, and a key it drops stops verifying. A failed
+//! refetch keeps the held keys, refuses the token and is logged at warn with the URL (`jwks.rs`).
 
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,6 +24,9 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config::IdentitySettings;
+
+pub use jwks::JWKS_REFETCH_INTERVAL;
+use jwks::{find, key_set, KeySet, RemoteJwks};
 
 /// The issuer of the tokens `muxd dev` signs for its demo users.
 pub const DEV_ISSUER: &str = "muxd-dev";
@@ -43,7 +55,10 @@ pub struct AuthError(pub String);
 
 enum Keys {
     Single(DecodingKey),
-    Set(Vec<(Option<String>, DecodingKey)>),
+    /// A JWKS file's keys.
+    Set(KeySet),
+    /// A JWKS URL's keys, fetched again for an unknown key id.
+    Fetched(RemoteJwks),
 }
 
 /// Checks (and in dev, signs) bearer tokens.
@@ -63,19 +78,20 @@ impl std::fmt::Debug for Identity {
 }
 
 impl Identity {
-    /// Builds the verifier `muxd serve` uses.
-    pub fn from_settings(settings: &IdentitySettings) -> anyhow::Result<Identity> {
-        let (keys, algorithm) = if let Some(path) = &settings.jwks_file {
+    /// Builds the verifier `muxd serve` uses; with `MUXD_JWT_JWKS_URL`, fetches the JWKS first.
+    pub async fn from_settings(settings: &IdentitySettings) -> anyhow::Result<Identity> {
+        let (keys, algorithm) = if let Some(url) = &settings.jwks_url {
+            (
+                Keys::Fetched(RemoteJwks::load(url).await?),
+                Algorithm::RS256,
+            )
+        } else if let Some(path) = &settings.jwks_file {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading MUXD_JWT_JWKS_FILE {path}"))?;
             let set: JwkSet = serde_json::from_str(&text)
                 .with_context(|| format!("{path} is not a JWKS document"))?;
-            let keys = set
-                .keys
-                .iter()
-                .map(|jwk| Ok((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)?)))
-                .collect::<Result<Vec<_>, jsonwebtoken::errors::Error>>()
-                .with_context(|| format!("{path} holds a key muxd cannot use"))?;
+            let keys =
+                key_set(&set).with_context(|| format!("{path} holds a key muxd cannot use"))?;
             (Keys::Set(keys), Algorithm::RS256)
         } else if let Some(path) = &settings.public_key_file {
             let pem = std::fs::read(path)
@@ -89,7 +105,7 @@ impl Identity {
                 Algorithm::HS256,
             )
         } else {
-            anyhow::bail!("no JWT key configured (MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET)");
+            anyhow::bail!("no JWT key configured (MUXD_JWT_JWKS_URL, MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET)");
         };
         let mut validation = Validation::new(algorithm);
         match &settings.issuer {
@@ -121,18 +137,17 @@ impl Identity {
         }
     }
 
-    /// Verifies a token and says who it is.
-    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+    /// Verifies a token and says who it is. Only a JWKS URL's unknown key id awaits anything
+    /// (a refetch; see the module docs).
+    pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let fetched;
         let key = match &self.keys {
             Keys::Single(key) => key,
-            Keys::Set(keys) => {
-                let kid = decode_header(token)
-                    .map_err(|e| AuthError(e.to_string()))?
-                    .kid;
-                keys.iter()
-                    .find(|(id, _)| kid.is_none() || *id == kid)
-                    .map(|(_, key)| key)
-                    .ok_or_else(|| AuthError("unknown key id".into()))?
+            Keys::Set(keys) => find(keys, key_id(token)?.as_deref())
+                .ok_or_else(|| AuthError("unknown key id".into()))?,
+            Keys::Fetched(jwks) => {
+                fetched = jwks.key(key_id(token)?.as_deref()).await?;
+                &fetched
             }
         };
         let claims = decode::<Claims>(token, key, &self.validation)
@@ -146,12 +161,6 @@ impl Identity {
             external_id: claims.sub,
             admin,
         })
-    }
-
-    /// Whether this identity signs its own session tokens (`muxd dev`): only then does muxd
-    /// accept a token from its session cookie, which nothing else sets.
-    pub fn issues_sessions(&self) -> bool {
-        self.signer.is_some()
     }
 
     /// Signs a token for `external_id` valid for `ttl_secs` (only on a dev identity).
@@ -169,6 +178,15 @@ impl Identity {
         encode(&Header::new(Algorithm::HS256), &claims, signer).ok()
     }
 }
+
+/// The key id (`kid`) a token's header names.
+fn key_id(token: &str) -> Result<Option<String>, AuthError> {
+    Ok(decode_header(token)
+        .map_err(|e| AuthError(e.to_string()))?
+        .kid)
+}
+
+mod jwks;
 
 #[cfg(test)]
 mod tests;

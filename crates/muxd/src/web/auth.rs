@@ -1,21 +1,27 @@
 //! Who may call: extractors that put each handler's precondition in its signature.
-//! [`CurrentUser`] needs a valid bearer token (or, under `muxd dev`, the session cookie holding
-//! one, which only `muxd dev` sets); [`AdminUser`] also needs the admin role. The external id is mapped to muxd's
-//! internal user on first sight.
+//! [`CurrentUser`] needs a valid token: a bearer token, else one held in a cookie: muxd's own
+//! session cookie (set by the token exchange, `POST /api/session`, or `muxd dev`'s sign-in) or
+//! the host app's (`MUXD_SESSION_COOKIE`, e.g. Clerk's `__session`). A write signed in by a
+//! cookie must come from muxd's own origin or one in `MUXD_CORS_ORIGINS` (its `Origin`, else its
+//! `Referer`): a page of another site can make the browser send the cookie, but not fake that.
+//! [`AdminUser`] also needs the admin role. The external id is mapped to muxd's internal user on
+//! first sight.
 
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::{HOST, ORIGIN, REFERER};
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use axum_extra::headers::authorization::Bearer;
 use axum_extra::headers::{Authorization, HeaderMapExt};
 
 use super::ApiError;
+use crate::config::BrowserSettings;
 use crate::identity::Identity;
 use crate::store::{Role, Store, User};
 
-/// The cookie a browser session holds a token in (`muxd dev` signs its demo users in with it).
+/// The cookie muxd keeps a browser's token in (set by the token exchange and `muxd dev`).
 pub const SESSION_COOKIE: &str = "muxd_session";
 
 /// Checks tokens and maps their subject to a muxd user.
@@ -23,6 +29,14 @@ pub const SESSION_COOKIE: &str = "muxd_session";
 pub struct Authenticator {
     pub identity: Arc<Identity>,
     pub store: Store,
+    pub browser: Arc<BrowserSettings>,
+}
+
+/// Where a request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Bearer,
+    Cookie,
 }
 
 /// A signed-in user.
@@ -35,8 +49,8 @@ pub struct AdminUser(pub User);
 
 impl Authenticator {
     /// The user a token names, created on first sight with the role the token carries.
-    async fn user(&self, token: &str) -> Result<User, ApiError> {
-        let principal = self.identity.verify(token).map_err(|error| {
+    pub async fn user(&self, token: &str) -> Result<User, ApiError> {
+        let principal = self.identity.verify(token).await.map_err(|error| {
             tracing::debug!(%error, "bearer token refused");
             ApiError::Unauthorized
         })?;
@@ -58,16 +72,48 @@ impl Authenticator {
     }
 }
 
-/// The token of a request: its bearer token, else (when `sessions`) its session cookie.
-fn token(parts: &Parts, sessions: bool) -> Option<String> {
+/// The token of a request: its bearer token, else muxd's session cookie, else the host app's
+/// session cookie (`host_cookie`).
+fn token(parts: &Parts, host_cookie: Option<&str>) -> Option<(String, Source)> {
     if let Some(Authorization(bearer)) = parts.headers.typed_get::<Authorization<Bearer>>() {
-        return Some(bearer.token().trim().to_owned());
-    }
-    if !sessions {
-        return None;
+        return Some((bearer.token().trim().to_owned(), Source::Bearer));
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
+    [Some(SESSION_COOKIE), host_cookie]
+        .into_iter()
+        .flatten()
+        .find_map(|name| jar.get(name))
+        .map(|cookie| (cookie.value().to_owned(), Source::Cookie))
+}
+
+/// Whether a request may write with cookie credentials: its `Origin` (else its `Referer`'s
+/// origin) is muxd's own (the `Host` it was sent to) or one of `allowed`. Reads need no check.
+fn same_site(parts: &Parts, allowed: &[String]) -> bool {
+    if parts.method.is_safe() {
+        return true;
+    }
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = header(ORIGIN)
+        .filter(|o| *o != "null")
+        .map(str::to_owned)
+        .or_else(|| header(REFERER).and_then(origin_of));
+    let Some(origin) = origin else {
+        return false;
+    };
+    let own = header(HOST).is_some_and(|host| {
+        origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            == Some(host)
+    });
+    own || allowed.contains(&origin)
+}
+
+/// The origin (`scheme://host[:port]`) of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{host}"))
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -79,7 +125,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let auth = Authenticator::from_ref(state);
-        let token = token(parts, auth.identity.issues_sessions()).ok_or(ApiError::Unauthorized)?;
+        let host_cookie = auth.browser.session_cookie.as_deref();
+        let (token, source) = token(parts, host_cookie).ok_or(ApiError::Unauthorized)?;
+        if source == Source::Cookie && !same_site(parts, &auth.browser.cors_origins) {
+            return Err(ApiError::CrossSite);
+        }
         let user = auth.user(&token).await?;
         Ok(CurrentUser(user))
     }
@@ -106,25 +156,80 @@ mod tests {
     use super::*;
     use axum::http::Request;
 
-    fn parts(header: (&str, &str)) -> Parts {
-        Request::builder()
-            .header(header.0, header.1)
-            .body(())
-            .unwrap()
-            .into_parts()
-            .0
+    fn request(method: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut builder = Request::builder().method(method);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(()).unwrap().into_parts().0
     }
 
     #[test]
-    fn the_session_cookie_counts_only_where_muxd_issues_sessions() {
-        let cookie = parts(("cookie", "other=1; muxd_session=tok"));
-        assert_eq!(token(&cookie, true).as_deref(), Some("tok"));
+    fn a_bearer_token_comes_first_then_muxds_cookie_then_the_host_apps() {
+        let both = request("GET", &[("cookie", "__session=app; muxd_session=mine")]);
         assert_eq!(
-            token(&cookie, false),
-            None,
-            "serve takes bearer tokens only"
+            token(&both, Some("__session")),
+            Some(("mine".into(), Source::Cookie))
         );
-        let bearer = parts(("authorization", "Bearer abc"));
-        assert_eq!(token(&bearer, false).as_deref(), Some("abc"));
+        let app = request("GET", &[("cookie", "__session=app")]);
+        assert_eq!(
+            token(&app, Some("__session")),
+            Some(("app".into(), Source::Cookie))
+        );
+        assert_eq!(
+            token(&app, None),
+            None,
+            "the host cookie only when configured"
+        );
+        let bearer = request(
+            "GET",
+            &[
+                ("authorization", "Bearer abc"),
+                ("cookie", "muxd_session=x"),
+            ],
+        );
+        assert_eq!(token(&bearer, None), Some(("abc".into(), Source::Bearer)));
+    }
+
+    #[test]
+    fn cookie_writes_need_muxds_own_origin_or_an_allowed_one() {
+        let allowed = ["https://app.example.com".to_owned()];
+        let host = ("host", "muxd.example.com");
+        for (method, headers, ok) in [
+            ("GET", vec![host], true),
+            ("POST", vec![host], false),
+            (
+                "POST",
+                vec![host, ("origin", "https://muxd.example.com")],
+                true,
+            ),
+            (
+                "DELETE",
+                vec![host, ("origin", "https://app.example.com")],
+                true,
+            ),
+            (
+                "PATCH",
+                vec![host, ("origin", "https://evil.example")],
+                false,
+            ),
+            ("POST", vec![host, ("origin", "null")], false),
+            (
+                "POST",
+                vec![host, ("referer", "https://muxd.example.com/campaigns/1")],
+                true,
+            ),
+            (
+                "POST",
+                vec![host, ("referer", "https://evil.example/x")],
+                false,
+            ),
+        ] {
+            assert_eq!(
+                same_site(&request(method, &headers), &allowed),
+                ok,
+                "{method} {headers:?}"
+            );
+        }
     }
 }

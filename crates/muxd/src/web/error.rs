@@ -22,6 +22,9 @@ pub enum ApiError {
     /// 403: signed in, but not allowed.
     #[error("admin role required")]
     Forbidden,
+    /// 403: a write authenticated by a cookie came from a page of another site (CSRF).
+    #[error("a write signed in by cookie must come from muxd's own pages or an origin listed in MUXD_CORS_ORIGINS")]
+    CrossSite,
     /// 404: no such resource (or not yours).
     #[error("not found")]
     NotFound,
@@ -54,6 +57,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_parameters"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),

@@ -1,17 +1,18 @@
 //! The route table: every path muxd serves, read top to bottom, grouped by audience; and the
-//! middleware every request passes through (request id, sensitive headers, timeout, panic
-//! catching), and the tracing span of every routed request.
+//! middleware every request passes through (CORS for configured origins, request id, sensitive
+//! headers, timeout, panic catching), and the tracing span of every routed request.
 
 use std::any::Any;
 use std::time::Duration;
 
 use axum::extract::MatchedPath;
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -30,7 +31,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Builds the router over `state`, with `extra` routes (e.g. `muxd dev`'s sign-in) beside the
 /// table's, behind the same middleware.
 pub fn build(state: WebState, extra: Router) -> Router {
-    routes()
+    let cors = cors(&state.auth.browser.cors_origins);
+    let router = routes()
         .with_state(state)
         .merge(extra)
         .layer(CatchPanicLayer::custom(panicked))
@@ -45,7 +47,37 @@ pub fn build(state: WebState, extra: Router) -> Router {
             COOKIE,
             SET_COOKIE,
             HeaderName::from_static("mux-signature"),
-        ]))
+        ]));
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// CORS for the configured origins (none: no CORS headers at all, so browsers keep other sites'
+/// pages out). Credentials are allowed, so each origin is named, never `*`; preflights are
+/// answered here, before routing, and cached by browsers for 10 minutes.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let origins = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok());
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                AUTHORIZATION,
+                CONTENT_TYPE,
+                HeaderName::from_static("last-event-id"),
+                HeaderName::from_static("traceparent"),
+            ])
+            .expose_headers([REQUEST_ID, RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// The span of one routed request: a child of the caller's trace when it sent a `traceparent`,
@@ -95,6 +127,10 @@ fn routes() -> Router<WebState> {
         // Mux → muxd.
         .route("/api/webhooks/mux", post(webhooks::receive))
         // The app's users (bearer token or session cookie).
+        .route(
+            "/api/session",
+            post(api::session::create).delete(api::session::delete),
+        )
         .route("/api/mux/create-video-upload", post(api::uploads::create))
         .route("/api/creative-assets", get(api::assets::list))
         .route(

@@ -74,6 +74,11 @@ pub struct TestApp {
     pub proxy: Option<ChaosProxy>,
 }
 
+/// The host app's origin every test app allows (CORS, cookie-authenticated writes).
+pub const APP_ORIGIN: &str = "https://app.example.test";
+/// The host app's session cookie every test app accepts.
+pub const HOST_SESSION_COOKIE: &str = "__session";
+
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -169,6 +174,8 @@ impl TestApp {
             ("MUXD_JWT_HS256_SECRET", "unused-by-tests"),
             ("MUXD_WEBHOOK_MAX_BODY_BYTES", "65536"),
             ("MUXD_UPLOAD_POOL_SIZE", &pool_size.to_string()),
+            ("MUXD_CORS_ORIGINS", APP_ORIGIN),
+            ("MUXD_SESSION_COOKIE", HOST_SESSION_COOKIE),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

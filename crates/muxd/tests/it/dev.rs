@@ -2,7 +2,7 @@
 //! prints, sign in, upload a real file through its API to the embedded emulator, and watch the
 //! asset reach READY. Also `muxd serve` refusing to start without its secrets.
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -61,6 +61,7 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
     let created: Value = http
         .post(format!("{base}/api/mux/create-video-upload"))
         .header(COOKIE, &cookie)
+        .header(ORIGIN, base.as_str())
         .json(&json!({"name": "hd.mp4", "campaignId": campaign_id, "influencerId": influencer, "fileType": "video/mp4"}))
         .send()
         .await

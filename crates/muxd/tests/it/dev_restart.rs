@@ -2,7 +2,7 @@
 //! the first made (its emulator kept state and media beside `muxd.db`), hands out ids the first
 //! never used, and its webhooks are taken, not dropped as duplicates.
 
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -60,6 +60,7 @@ impl Dev {
             .http
             .post(format!("{}/api/mux/create-video-upload", self.base))
             .header(COOKIE, &self.cookie)
+            .header(ORIGIN, self.base.as_str())
             .json(
                 &json!({"name": "tiny.mp4", "campaignId": self.campaign, "fileType": "video/mp4"}),
             )

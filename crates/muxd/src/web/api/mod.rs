@@ -1,7 +1,8 @@
-//! The app's users' JSON API (bearer token or session cookie): uploads, their assets, the live
-//! stream of changes, and the campaigns they upload into.
+//! The app's users' JSON API (bearer token or session cookie): the token exchange for a session
+//! cookie, uploads, their assets, the live stream of changes, and the campaigns they upload into.
 
 pub mod assets;
 pub mod campaigns;
 pub mod live;
+pub mod session;
 pub mod uploads;
