@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::request_log::LoggedRequest;
 use crate::state::Emulator;
+use crate::upload;
 
 /// Marks a response that must not be sent: the server closes the connection instead.
 #[derive(Debug, Clone, Copy)]
@@ -32,12 +33,15 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
+    // A faulted answer to an upload URL carries the upload's CORS headers like a real one, so a
+    // browser reads its status (without them it sees status 0 and cannot tell a 503 to retry).
+    let cors = upload::cors_for(&emu, &path, request.headers().get("origin"));
     let response = if decision.drop {
         let mut r = Response::new(Body::empty());
         r.extensions_mut().insert(DropConnection);
         r
     } else if let Some((status, retry_after_s)) = decision.error {
-        fault_response(status, retry_after_s)
+        with_headers(fault_response(status, retry_after_s), cors)
     } else if path.starts_with("/video/") && !emu.rate_limiter.admit(&method) {
         fault_response(429, None)
     } else {
@@ -51,6 +55,11 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
         status,
         traceparent,
     });
+    response
+}
+
+fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
+    response.headers_mut().extend(headers);
     response
 }
 

@@ -39,6 +39,14 @@ pub fn routes() -> Router<Arc<Emulator>> {
     )
 }
 
+/// The CORS headers an answer to `path` owes `origin`, if `path` is an upload URL (none else).
+pub fn cors_for(emu: &Emulator, path: &str, origin: Option<&HeaderValue>) -> HeaderMap {
+    path.strip_prefix("/upload/")
+        .and_then(|id| emu.store.upload(id))
+        .map(|upload| cors::headers(upload.cors_origin.as_deref(), origin))
+        .unwrap_or_default()
+}
+
 /// A refusal: status, message, and optionally the `Range` of what has arrived.
 struct Refusal(StatusCode, String, Option<u64>);
 

@@ -1,5 +1,6 @@
 //! Direct uploads: every fixture by single PUT, cancel, timeout, tokens, CORS, validation.
 
+use mux_emulator::{ApiFaultAction, ApiFaultRule, FaultConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -201,6 +202,44 @@ async fn cors_preflight_and_exposed_range() {
         Some("Range")
     );
     assert_eq!(header(&chunk, "range").as_deref(), Some("bytes=0-9"));
+}
+
+/// A faulted answer (503, 429 …) to an upload URL still carries its CORS headers, so a browser
+/// reads the status and retries instead of seeing a network error (status 0).
+#[tokio::test]
+async fn a_faulted_upload_answer_keeps_its_cors_headers() {
+    let emu = TestEmu::spawn().await;
+    let upload = emu.create_public_upload("cors-fault").await;
+    let url = upload["url"].as_str().unwrap();
+    emu.handle.set_faults(FaultConfig {
+        api: vec![ApiFaultRule {
+            method: Some("PUT".into()),
+            path: "/upload/**".into(),
+            rate: 1.0,
+            times: Some(1),
+            action: ApiFaultAction::Error {
+                status: 503,
+                retry_after_s: None,
+            },
+        }],
+        ..Default::default()
+    });
+    let put = || {
+        emu.client
+            .put(url)
+            .header("origin", "https://app.example")
+            .header("content-range", "bytes 0-9/20")
+            .body(vec![0u8; 10])
+            .send()
+    };
+    let faulted = put().await.unwrap();
+    assert_eq!(faulted.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        header(&faulted, "access-control-allow-origin").as_deref(),
+        Some("https://app.example")
+    );
+    let retried = put().await.unwrap();
+    assert_eq!(retried.status(), StatusCode::PERMANENT_REDIRECT);
 }
 
 #[tokio::test]
