@@ -16,6 +16,7 @@
 //!   when an asset turns READY and as a report for admins.
 
 pub mod assets;
+pub mod campaigns;
 pub mod deletion;
 mod direct_upload;
 pub mod health_figures;

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use mux_api::{AssetMeta, ListUploadsParams, MuxClient, MuxError, Upload, UploadStatus};
 
+use super::campaigns;
 use super::direct_upload::upload_request;
 use super::ingest::Ingestor;
 use super::pool::UploadPool;
@@ -29,15 +30,24 @@ const SETTLE_BATCH: i64 = 50;
 const SCAN_PAGES: u32 = 5;
 const SCAN_PAGE_SIZE: u32 = 100;
 
-/// What a user asks for (ids already parsed; everything else is checked here).
+/// What a user asks for (checked here). The campaign and influencer are named by the host app's
+/// ids or by muxd's.
 #[derive(Debug, Clone, Default)]
 pub struct UploadRequest {
     pub name: String,
     pub description: Option<String>,
-    pub campaign: Option<CampaignId>,
-    pub influencer: Option<InfluencerId>,
+    pub campaign: Option<String>,
+    pub influencer: Option<String>,
     pub file_size: Option<u64>,
     pub file_type: Option<String>,
+}
+
+/// A request as checked: what the row will hold.
+struct Checked {
+    name: String,
+    description: Option<String>,
+    campaign: Option<CampaignId>,
+    influencer: Option<InfluencerId>,
 }
 
 /// A created upload: the row and the URL the browser sends the file to.
@@ -96,7 +106,7 @@ impl Uploads {
         self.per_user
             .take(&user.id, Instant::now())
             .map_err(CreateError::TooMany)?;
-        let (name, description) = self.check(&request).await?;
+        let checked = self.check(user, &request).await?;
         // 2. A spare upload from the pool, if one is ready: its row id is reserved already.
         let spare = self.pool.take();
         let id = spare.as_ref().map_or_else(AssetId::new, |s| s.id);
@@ -105,10 +115,10 @@ impl Uploads {
             .insert_asset(&NewAsset {
                 id,
                 owner_id: user.id,
-                campaign_id: request.campaign,
-                influencer_id: request.influencer,
-                name: name.clone(),
-                description,
+                campaign_id: checked.campaign,
+                influencer_id: checked.influencer,
+                name: checked.name.clone(),
+                description: checked.description,
                 // Checked against the limit above, so it fits.
                 file_size: request.file_size.and_then(|n| i64::try_from(n).ok()),
             })
@@ -116,7 +126,7 @@ impl Uploads {
         // 4. Otherwise create the direct upload now.
         let upload = match spare {
             Some(spare) => spare.upload,
-            None => self.fresh_upload(id, user, name).await?,
+            None => self.fresh_upload(id, user, checked.name).await?,
         };
         let url = upload.url.clone().unwrap_or_default();
         // 5. Remember the upload, and apply any event that raced ahead of us.
@@ -133,11 +143,8 @@ impl Uploads {
         })
     }
 
-    /// The name and description to store, or why the request is refused.
-    async fn check(
-        &self,
-        request: &UploadRequest,
-    ) -> Result<(String, Option<String>), CreateError> {
+    /// What to store, or why the request is refused.
+    async fn check(&self, user: &User, request: &UploadRequest) -> Result<Checked, CreateError> {
         let name = details::name(&request.name).map_err(CreateError::Invalid)?;
         let description = match request.description.as_deref() {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
@@ -160,28 +167,45 @@ impl Uploads {
                 )));
             }
         }
-        match (request.campaign, request.influencer) {
-            (Some(campaign), influencer) => {
-                if self.store.campaign(campaign).await?.is_none() {
-                    return Err(CreateError::Invalid("no such campaign".into()));
+        let (campaign, influencer) = match (&request.campaign, &request.influencer) {
+            (Some(reference), influencer) => {
+                let Some(campaign) = campaigns::usable(&self.store, user, reference).await? else {
+                    return Err(CreateError::Invalid(
+                        "no such campaign, or you may not upload into it".into(),
+                    ));
+                };
+                if campaign.archived_at.is_some() {
+                    return Err(CreateError::Invalid(
+                        "this campaign is archived; it takes no more uploads".into(),
+                    ));
                 }
-                if let Some(influencer) = influencer {
-                    let known = self.store.influencers(campaign).await?;
-                    if !known.iter().any(|i| i.id == influencer) {
-                        return Err(CreateError::Invalid(
-                            "that influencer is not in this campaign".into(),
-                        ));
-                    }
-                }
+                let influencer = match influencer {
+                    Some(reference) => Some(
+                        campaigns::influencer(&self.store, campaign.id, reference)
+                            .await?
+                            .ok_or_else(|| {
+                                CreateError::Invalid(
+                                    "that influencer is not in this campaign".into(),
+                                )
+                            })?,
+                    ),
+                    None => None,
+                };
+                (Some(campaign.id), influencer)
             }
             (None, Some(_)) => {
                 return Err(CreateError::Invalid(
                     "influencerId needs a campaignId".into(),
                 ))
             }
-            (None, None) => {}
-        }
-        Ok((name, description))
+            (None, None) => (None, None),
+        };
+        Ok(Checked {
+            name,
+            description,
+            campaign,
+            influencer,
+        })
     }
 
     /// Creates a direct upload for row `id` (passthrough links every later event to the row). If

@@ -16,6 +16,7 @@ pub mod asset_list;
 mod asset_row;
 pub mod assets;
 mod backend;
+pub mod campaigns;
 mod error;
 mod health;
 pub mod processing;

@@ -56,6 +56,10 @@ pub struct Campaign {
     pub id: CampaignId,
     pub owner_id: UserId,
     pub name: String,
+    /// The host app's id for it, when the app manages it (`/api/app/campaigns`).
+    pub app_id: Option<String>,
+    /// When it was archived (unix ms): no more uploads into it.
+    pub archived_at: Option<i64>,
 }
 
 /// One creator of a campaign.
@@ -65,6 +69,8 @@ pub struct Influencer {
     pub campaign_id: CampaignId,
     pub name: String,
     pub handle: Option<String>,
+    /// The host app's id for them, when the app manages them.
+    pub app_id: Option<String>,
 }
 
 /// A `users` row as stored.
@@ -87,12 +93,19 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+/// The columns a [`Campaign`] is read from.
+pub(crate) const CAMPAIGN_COLUMNS: &str = "id, owner_id, name, app_id, archived_at";
+/// The columns an [`Influencer`] is read from.
+pub(crate) const INFLUENCER_COLUMNS: &str = "id, campaign_id, name, handle, app_id";
+
 /// A `campaigns` row as stored.
 #[derive(sqlx::FromRow)]
-struct CampaignRow {
+pub(crate) struct CampaignRow {
     id: String,
     owner_id: String,
     name: String,
+    app_id: Option<String>,
+    archived_at: Option<i64>,
 }
 
 impl TryFrom<CampaignRow> for Campaign {
@@ -103,17 +116,20 @@ impl TryFrom<CampaignRow> for Campaign {
             id: parse("id", &row.id)?,
             owner_id: parse("owner_id", &row.owner_id)?,
             name: row.name,
+            app_id: row.app_id,
+            archived_at: row.archived_at,
         })
     }
 }
 
 /// An `influencers` row as stored.
 #[derive(sqlx::FromRow)]
-struct InfluencerRow {
+pub(crate) struct InfluencerRow {
     id: String,
     campaign_id: String,
     name: String,
     handle: Option<String>,
+    app_id: Option<String>,
 }
 
 impl TryFrom<InfluencerRow> for Influencer {
@@ -125,6 +141,7 @@ impl TryFrom<InfluencerRow> for Influencer {
             campaign_id: parse("campaign_id", &row.campaign_id)?,
             name: row.name,
             handle: row.handle,
+            app_id: row.app_id,
         })
     }
 }
@@ -175,6 +192,8 @@ impl Store {
             id: CampaignId::new(),
             owner_id: owner,
             name: name.to_owned(),
+            app_id: None,
+            archived_at: None,
         };
         run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO campaigns (id, owner_id, name, created_at) VALUES ($1, $2, $3, $4)",
@@ -191,9 +210,10 @@ impl Store {
 
     /// `owner`'s campaign called `name`, if any (the oldest, if several).
     pub async fn campaign_named(&self, owner: UserId, name: &str) -> StoreResult<Option<Campaign>> {
-        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT id, owner_id, name FROM campaigns WHERE owner_id = $1 AND name = $2 ORDER BY created_at LIMIT 1",
-        )
+        let sql = format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE owner_id = $1 AND name = $2 ORDER BY created_at LIMIT 1"
+        );
+        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
         .bind(owner.to_string())
         .bind(name)
         .fetch_optional(&mut **c)
@@ -203,9 +223,8 @@ impl Store {
 
     /// A campaign by id.
     pub async fn campaign(&self, id: CampaignId) -> StoreResult<Option<Campaign>> {
-        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT id, owner_id, name FROM campaigns WHERE id = $1",
-        )
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+        let row: Option<CampaignRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
         .bind(id.to_string())
         .fetch_optional(&mut **c)
         .await)?;
@@ -224,6 +243,7 @@ impl Store {
             campaign_id: campaign,
             name: name.to_owned(),
             handle: handle.map(str::to_owned),
+            app_id: None,
         };
         run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO influencers (id, campaign_id, name, handle, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -241,9 +261,10 @@ impl Store {
 
     /// A campaign's creators, oldest first.
     pub async fn influencers(&self, campaign: CampaignId) -> StoreResult<Vec<Influencer>> {
-        let rows: Vec<InfluencerRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
-            "SELECT id, campaign_id, name, handle FROM influencers WHERE campaign_id = $1 ORDER BY created_at, name, id",
-        )
+        let sql = format!(
+            "SELECT {INFLUENCER_COLUMNS} FROM influencers WHERE campaign_id = $1 ORDER BY created_at, name, id"
+        );
+        let rows: Vec<InfluencerRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
         .bind(campaign.to_string())
         .fetch_all(&mut **c)
         .await)?;

@@ -113,6 +113,21 @@ pub fn optional_id<T: std::str::FromStr>(
     .transpose()
 }
 
+/// An id the host app chose (or muxd's own): 1 to 128 of `A-Z a-z 0-9 - _ . :`; else a 400
+/// naming `field`.
+pub fn app_id(field: &str, raw: &str) -> Result<String, ApiError> {
+    let valid = (1..=128).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    match valid {
+        true => Ok(raw.to_owned()),
+        false => Err(ApiError::BadRequest(format!(
+            "{field} must be 1 to 128 letters, digits or - _ . :"
+        ))),
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         if error.is_unavailable() {

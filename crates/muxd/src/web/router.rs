@@ -9,7 +9,7 @@ use axum::extract::MatchedPath;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -141,6 +141,17 @@ fn routes() -> Router<WebState> {
         )
         .route("/api/live", get(api::live::stream))
         .route("/api/campaigns/{id}", get(api::campaigns::get))
+        // The host app's backend (an admin token).
+        .route("/api/app/campaigns", get(admin::app_campaigns::list))
+        .route("/api/app/campaigns/{id}", put(admin::app_campaigns::put))
+        .route(
+            "/api/app/campaigns/{id}/archive",
+            post(admin::app_campaigns::archive),
+        )
+        .route(
+            "/api/app/campaigns/{id}/influencers/{influencer}",
+            put(admin::app_campaigns::put_influencer),
+        )
         // Operators.
         .route("/api/health/mux-system", get(health::mux_system))
         .route("/metrics", get(health::metrics))

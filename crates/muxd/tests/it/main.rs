@@ -4,6 +4,7 @@
 
 mod admin;
 mod app;
+mod app_campaigns;
 mod app_requests;
 mod authz;
 mod browser_auth;

@@ -40,8 +40,8 @@ app_test!(
                 "the limit is",
             ),
             (
-                json!({"name": "a.mp4", "campaignId": "nope"}),
-                "campaignId is not a valid id",
+                json!({"name": "a.mp4", "campaignId": "no such id!"}),
+                "campaignId must be 1 to 128",
             ),
             (
                 json!({"name": "a.mp4", "campaignId": uuid::Uuid::new_v4()}),

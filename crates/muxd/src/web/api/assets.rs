@@ -8,14 +8,14 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
+use crate::domain::{AssetId, AssetStatus, InfluencerId};
 use crate::service::assets::{AssetEdits, Edit, EditError};
 use crate::service::deletion::{Deletions, MuxDeletion};
 use crate::store::asset_list::AssetFilter;
 use crate::store::assets::CreativeAsset;
 use crate::store::{Store, User};
 use crate::web::auth::CurrentUser;
-use crate::web::error::optional_id;
+use crate::web::error::{app_id, optional_id};
 use crate::web::json::ApiJson;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
@@ -60,7 +60,17 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
-    let campaign: Option<CampaignId> = optional_id("campaignId", query.campaign_id.as_deref())?;
+    // The host app's campaign id or muxd's; one that names nothing lists nothing.
+    let campaign = match query.campaign_id.as_deref() {
+        Some(reference) => {
+            let reference = app_id("campaignId", reference)?;
+            match store.campaign_by_ref(&reference).await? {
+                Some(campaign) => Some(campaign.id),
+                None => return Ok(Json(json!({"data": [], "limit": limit, "offset": offset}))),
+            }
+        }
+        None => None,
+    };
     let filter = AssetFilter {
         owner: Some(user.id),
         campaign,

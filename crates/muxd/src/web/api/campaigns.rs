@@ -1,23 +1,21 @@
-//! `GET /api/campaigns/{id}`: a campaign and its influencers, for the content page.
+//! `GET /api/campaigns/{id}`: a campaign and its influencers, for the content page; `id` is the
+//! host app's or muxd's. Only its owner, its members and admins see it (others get 404).
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
 
-use crate::domain::CampaignId;
+use crate::service::campaigns::{self, CampaignView};
 use crate::store::Store;
 use crate::web::auth::CurrentUser;
 use crate::web::ApiError;
 
 pub async fn get(
     State(store): State<Store>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id = CampaignId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    let campaign = store.campaign(id).await?.ok_or(ApiError::NotFound)?;
-    let influencers = store.influencers(id).await?;
-    Ok(Json(
-        json!({"id": campaign.id, "name": campaign.name, "influencers": influencers}),
-    ))
+) -> Result<Json<CampaignView>, ApiError> {
+    let campaign = campaigns::usable(&store, &user, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(campaigns::view(&store, campaign).await?))
 }

@@ -12,7 +12,7 @@ use tracing::Instrument as _;
 
 use crate::service::uploads::{CreateError, UploadRequest, Uploads};
 use crate::web::auth::CurrentUser;
-use crate::web::error::optional_id;
+use crate::web::error::app_id;
 use crate::web::json::ApiJson;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
@@ -37,8 +37,14 @@ pub async fn create(
     let request = UploadRequest {
         name: input.name.or(input.file_name).unwrap_or_default(),
         description: input.description,
-        campaign: optional_id("campaignId", input.campaign_id.as_deref())?,
-        influencer: optional_id("influencerId", input.influencer_id.as_deref())?,
+        campaign: input
+            .campaign_id
+            .map(|id| app_id("campaignId", &id))
+            .transpose()?,
+        influencer: input
+            .influencer_id
+            .map(|id| app_id("influencerId", &id))
+            .transpose()?,
         file_size: input.file_size,
         file_type: input.file_type,
     };

@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::ApiError;
-use crate::domain::CampaignId;
+use crate::web::error::app_id;
 
 /// The static files pages load: (name, content type, body).
 const STATIC_FILES: &[(&str, &str, &str)] = &[
@@ -34,7 +34,7 @@ struct HomePage {
 #[derive(Template)]
 #[template(path = "content.html")]
 struct ContentPage {
-    campaign_id: CampaignId,
+    campaign_id: String,
 }
 
 fn render(page: &impl Template) -> Result<Html<String>, ApiError> {
@@ -49,8 +49,10 @@ pub async fn home() -> Result<Html<String>, ApiError> {
     })
 }
 
+/// The content page of campaign `id` (the host app's id or muxd's; the page's own calls check
+/// who may see it).
 pub async fn content(Path(id): Path<String>) -> Result<Html<String>, ApiError> {
-    let campaign_id = CampaignId::parse(&id).map_err(|_| ApiError::NotFound)?;
+    let campaign_id = app_id("campaign id", &id).map_err(|_| ApiError::NotFound)?;
     render(&ContentPage { campaign_id })
 }
 

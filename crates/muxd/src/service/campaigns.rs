@@ -1,0 +1,87 @@
+//! Who may use a campaign: its owner, the members the host app listed for it, and admins. Anyone
+//! else is told it does not exist, so campaigns cannot be found by guessing ids. A campaign and
+//! its influencers are named by the app's ids or by muxd's.
+
+use serde::Serialize;
+
+use crate::domain::{CampaignId, InfluencerId};
+use crate::store::{Campaign, Influencer, Role, Store, StoreResult, User};
+
+/// The campaign `reference` names, if `user` may see it and upload into it.
+pub async fn usable(store: &Store, user: &User, reference: &str) -> StoreResult<Option<Campaign>> {
+    let Some(campaign) = store.campaign_by_ref(reference).await? else {
+        return Ok(None);
+    };
+    let allowed = user.role == Role::Admin
+        || campaign.owner_id == user.id
+        || store.is_member(campaign.id, user.id).await?;
+    Ok(allowed.then_some(campaign))
+}
+
+/// The influencer of `campaign` that `reference` names (the app's id or muxd's).
+pub async fn influencer(
+    store: &Store,
+    campaign: CampaignId,
+    reference: &str,
+) -> StoreResult<Option<InfluencerId>> {
+    let named =
+        |i: &Influencer| i.app_id.as_deref() == Some(reference) || i.id.to_string() == reference;
+    Ok(store
+        .influencers(campaign)
+        .await?
+        .into_iter()
+        .find(named)
+        .map(|i| i.id))
+}
+
+/// A campaign as the app's API shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignView {
+    pub id: CampaignId,
+    pub app_id: Option<String>,
+    pub name: String,
+    /// The owner's external id.
+    pub owner_id: Option<String>,
+    /// The members' external ids, sorted.
+    pub member_ids: Vec<String>,
+    pub archived: bool,
+    pub influencers: Vec<InfluencerView>,
+}
+
+/// An influencer as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InfluencerView {
+    pub id: InfluencerId,
+    pub app_id: Option<String>,
+    pub name: String,
+    pub handle: Option<String>,
+}
+
+impl From<Influencer> for InfluencerView {
+    fn from(i: Influencer) -> Self {
+        InfluencerView {
+            id: i.id,
+            app_id: i.app_id,
+            name: i.name,
+            handle: i.handle,
+        }
+    }
+}
+
+/// `campaign` with its owner, members and influencers.
+pub async fn view(store: &Store, campaign: Campaign) -> StoreResult<CampaignView> {
+    let owner = store.user(campaign.owner_id).await?.map(|u| u.external_id);
+    let member_ids = store.campaign_members(campaign.id).await?;
+    let influencers = store.influencers(campaign.id).await?;
+    Ok(CampaignView {
+        id: campaign.id,
+        app_id: campaign.app_id,
+        name: campaign.name,
+        owner_id: owner,
+        member_ids,
+        archived: campaign.archived_at.is_some(),
+        influencers: influencers.into_iter().map(InfluencerView::from).collect(),
+    })
+}
