@@ -71,6 +71,10 @@ pub struct UploadSettings {
     pub playback_policy: String,
     pub stream_base_url: String,
     pub max_upload_bytes: u64,
+    /// MIME types (or `type/*`) a client may announce.
+    pub types: Vec<String>,
+    /// Videos one user may have in one campaign (0: no limit).
+    pub per_user_per_campaign: u64,
     /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
     pub pool_size: usize,
     /// The most spares the pool grows to from demand.
@@ -214,6 +218,25 @@ impl Settings {
         let per_user_per_minute: Option<u32> =
             read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_MINUTE);
         let max_upload_bytes = read.parsed(&table::MUXD_MAX_UPLOAD_BYTES);
+        let types = read.list(&table::MUXD_UPLOAD_TYPES);
+        let types = match types.is_empty() {
+            true => reader::split(table::MUXD_UPLOAD_TYPES.default),
+            false => types,
+        };
+        for kind in &types {
+            if !details::is_type_pattern(kind) {
+                read.problem(
+                    &table::MUXD_UPLOAD_TYPES,
+                    format!("{kind:?} is not a MIME type"),
+                    format!(
+                        "set MUXD_UPLOAD_TYPES to {}",
+                        table::MUXD_UPLOAD_TYPES.expected
+                    ),
+                );
+            }
+        }
+        let per_user_per_campaign: Option<u64> =
+            read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_CAMPAIGN);
         let grace_secs: Option<u64> = read.parsed(&table::MUXD_RECONCILE_GRACE_SECS);
         if grace_secs == Some(0) {
             read.problem(
@@ -290,6 +313,8 @@ impl Settings {
                     playback_policy,
                     stream_base_url,
                     max_upload_bytes,
+                    types,
+                    per_user_per_campaign: per_user_per_campaign.unwrap_or_default(),
                     pool_size: pool_size.unwrap_or_default(),
                     pool_max: pool_max.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
@@ -331,6 +356,8 @@ fn is_origin(text: &str) -> bool {
     };
     !rest.is_empty() && !rest.contains(['/', '?', '#', '*', ' '])
 }
+
+use crate::domain::details;
 
 mod database_url;
 mod reader;

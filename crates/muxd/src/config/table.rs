@@ -105,6 +105,12 @@ settings! {
     MUXD_MAX_UPLOAD_BYTES: "MUXD_MAX_UPLOAD_BYTES", "10737418240", None,
         "largest file size a client may announce",
         "a whole number of bytes";
+    MUXD_UPLOAD_TYPES: "MUXD_UPLOAD_TYPES", "video/*,audio/*", None,
+        "file types a client may announce, comma-separated (`type/*` for a whole kind); a file whose type is unknown is left to Mux",
+        "MIME types such as video/mp4,video/quicktime or video/*";
+    MUXD_UPLOADS_PER_USER_PER_CAMPAIGN: "MUXD_UPLOADS_PER_USER_PER_CAMPAIGN", "0", None,
+        "videos one user may have in one campaign (deleted ones do not count; 0: no limit)",
+        "a whole number, e.g. 10 (0 turns the quota off)";
     MUXD_UPLOAD_POOL_SIZE: "MUXD_UPLOAD_POOL_SIZE", "4", None,
         "spare direct uploads always kept ready so bursts of users get URLs at once (0: no pool)",
         "a whole number of spare uploads, e.g. 4 (0 turns the pool off)";

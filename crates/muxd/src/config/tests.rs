@@ -190,3 +190,14 @@ fn cors_origins_must_be_origins() {
         assert!(!is_origin(bad), "{bad}");
     }
 }
+
+#[test]
+fn upload_types_must_be_mime_types() {
+    let mut vars = serve_vars();
+    vars.insert("MUXD_UPLOAD_TYPES".into(), "video/mp4, mp4".into());
+    let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
+    assert!(error.contains("\"mp4\" is not a MIME type"), "{error}");
+    vars.remove("MUXD_UPLOAD_TYPES");
+    let settings = Settings::load(&vars, Mode::Serve).unwrap();
+    assert_eq!(settings.uploads.types, ["video/*", "audio/*"]);
+}

@@ -28,9 +28,62 @@ pub fn description(raw: &str) -> Result<Option<String>, String> {
     Ok(Some(text.to_owned()).filter(|t| !t.is_empty()))
 }
 
+/// True for `type/subtype` or `type/*` (lower-case letters, digits and `.+-`).
+pub fn is_type_pattern(pattern: &str) -> bool {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".+-".contains(&b))
+    };
+    match pattern.split_once('/') {
+        Some((kind, "*")) => token(kind),
+        Some((kind, sub)) => token(kind) && token(sub),
+        None => false,
+    }
+}
+
+/// Whether MIME type `kind` (any case, parameters ignored) is one of `accepted` (`type/subtype`
+/// or `type/*`).
+pub fn type_accepted(kind: &str, accepted: &[String]) -> bool {
+    let kind = kind
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let Some((major, _)) = kind.split_once('/') else {
+        return false;
+    };
+    accepted
+        .iter()
+        .any(|pattern| match pattern.strip_suffix("/*") {
+            Some(whole) => whole == major,
+            None => *pattern == kind,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_match_exactly_or_by_kind() {
+        let accepted = ["video/*".to_owned(), "audio/mpeg".to_owned()];
+        for (kind, ok) in [
+            ("video/mp4", true),
+            ("Video/QuickTime", true),
+            ("audio/mpeg; codecs=mp3", true),
+            ("audio/wav", false),
+            ("image/png", false),
+            ("video", false),
+        ] {
+            assert_eq!(type_accepted(kind, &accepted), ok, "{kind}");
+        }
+        assert!(is_type_pattern("video/*") && is_type_pattern("video/x-matroska"));
+        for bad in ["video", "*/*", "video/", "Video/MP4", "video/mp4,"] {
+            assert!(!is_type_pattern(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

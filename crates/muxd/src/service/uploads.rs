@@ -161,9 +161,10 @@ impl Uploads {
             _ => {}
         }
         if let Some(kind) = request.file_type.as_deref().filter(|t| !t.is_empty()) {
-            if !(kind.starts_with("video/") || kind.starts_with("audio/")) {
+            if !details::type_accepted(kind, &self.settings.types) {
                 return Err(CreateError::Invalid(format!(
-                    "{kind} is not a video or audio type"
+                    "{kind} files are not accepted here (accepted: {})",
+                    self.settings.types.join(", ")
                 )));
             }
         }
@@ -178,6 +179,16 @@ impl Uploads {
                     return Err(CreateError::Invalid(
                         "this campaign is archived; it takes no more uploads".into(),
                     ));
+                }
+                let quota = self.settings.per_user_per_campaign;
+                if quota > 0 {
+                    // Checked as the create begins: creates racing each other may pass together.
+                    let held = self.store.videos_in_campaign(campaign.id, user.id).await?;
+                    if held >= quota {
+                        return Err(CreateError::Invalid(format!(
+                            "you have {held} videos in this campaign; the limit is {quota} per person (delete one to upload another)"
+                        )));
+                    }
                 }
                 let influencer = match influencer {
                     Some(reference) => Some(

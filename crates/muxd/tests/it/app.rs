@@ -82,23 +82,31 @@ pub const HOST_SESSION_COOKIE: &str = "__session";
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY).await
+        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, &[]).await
     }
 
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY).await
+        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY, &[]).await
     }
 
     /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
     pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY).await
+        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY, &[]).await
     }
 
     /// Like [`TestApp::spawn`], with the emulator taking `delay` on its clock to process an
     /// upload, so a test ends processing by advancing the clock.
     pub async fn spawn_with_processing_delay(backend: Backend, delay: Duration) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, delay).await
+        Self::spawn_with(backend, false, false, 0, delay, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`], with these settings besides the test defaults.
+    pub async fn spawn_with_settings(
+        backend: Backend,
+        settings: &[(&str, &str)],
+    ) -> Option<TestApp> {
+        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, settings).await
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -108,7 +116,7 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY).await
+        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY, &[]).await
     }
 
     async fn spawn_with(
@@ -117,6 +125,7 @@ impl TestApp {
         paced: bool,
         pool_size: usize,
         processing_delay: Duration,
+        settings: &[(&str, &str)],
     ) -> Option<TestApp> {
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
@@ -159,7 +168,7 @@ impl TestApp {
         // bound listener holds early deliveries in its backlog.
         emulator.set_webhook_urls(vec![format!("{base}/api/webhooks/mux")]);
         let defaults = EmulatorConfig::default();
-        let vars: HashMap<String, String> = [
+        let mut vars: HashMap<String, String> = [
             ("MUX_TOKEN_ID", defaults.token_id.as_str()),
             ("MUX_TOKEN_SECRET", defaults.token_secret.as_str()),
             (
@@ -180,6 +189,11 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+        vars.extend(
+            settings
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         let settings = Settings::load(&vars, Mode::Serve).expect("test settings are valid");
         let mut mux = app::mux_config(&settings);
         mux.rate_limit.enabled = paced;

@@ -19,6 +19,7 @@ mod harness;
 mod jwks;
 mod layers;
 mod layers_scan;
+mod limits;
 mod live;
 mod media;
 mod multi_instance;

@@ -32,7 +32,7 @@ app_test!(
             (json!({"name": "x".repeat(256)}), "at most 255"),
             (
                 json!({"name": "a.pdf", "fileType": "application/pdf"}),
-                "not a video or audio type",
+                "files are not accepted here (accepted: video/*, audio/*)",
             ),
             (json!({"name": "a.mp4", "fileSize": 0}), "the file is empty"),
             (
