@@ -3,6 +3,7 @@
 //! the row itself, so a message carries no state that could go stale. On PostgreSQL the hub also
 //! forwards its own changes to the other instances and takes theirs (`live_bridge.rs`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{broadcast, mpsc, watch};
@@ -29,6 +30,8 @@ pub struct LiveHub {
     closed: CancellationToken,
     /// Where this instance's own changes also go (the other instances), once attached.
     forward: Arc<OnceLock<mpsc::Sender<AssetChanged>>>,
+    /// Set when a change could not be queued for the other instances (their pages must reload).
+    forward_dropped: Arc<AtomicBool>,
     /// Bumped when changes may have been missed (the other instances' feed was cut).
     resyncs: Arc<watch::Sender<u64>>,
 }
@@ -39,6 +42,7 @@ impl Default for LiveHub {
             sender: broadcast::channel(CAPACITY).0,
             closed: CancellationToken::new(),
             forward: Arc::default(),
+            forward_dropped: Arc::default(),
             resyncs: Arc::new(watch::channel(0).0),
         }
     }
@@ -49,7 +53,8 @@ impl LiveHub {
     pub fn publish(&self, change: AssetChanged) {
         if let Some(forward) = self.forward.get() {
             if forward.try_send(change.clone()).is_err() {
-                tracing::warn!(asset.id = %change.asset_id, "live change not forwarded to other instances (queue full or closed)");
+                self.note_forward_drop();
+                tracing::warn!(asset.id = %change.asset_id, "live change not forwarded to other instances (queue full or closed); their pages will be told to reload");
             }
         }
         let _ = self.sender.send(change);
@@ -58,6 +63,16 @@ impl LiveHub {
     /// Also sends this instance's changes to `forward` from now on (set once).
     pub fn forward_to(&self, forward: mpsc::Sender<AssetChanged>) {
         let _ = self.forward.set(forward);
+    }
+
+    /// Remembers that the other instances missed a change (until [`LiveHub::take_forward_drops`]).
+    pub fn note_forward_drop(&self) {
+        self.forward_dropped.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a change failed to reach the forward queue since the last call (and forgets it).
+    pub fn take_forward_drops(&self) -> bool {
+        self.forward_dropped.swap(false, Ordering::Relaxed)
     }
 
     /// Announces a change another instance made (not forwarded again).
@@ -99,5 +114,31 @@ impl LiveHub {
     /// Resolves once [`LiveHub::close`] is called.
     pub async fn closed(&self) {
         self.closed.cancelled().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change() -> AssetChanged {
+        AssetChanged {
+            asset_id: AssetId::new(),
+            owner_id: UserId::new(),
+            status: AssetStatus::Ready,
+        }
+    }
+
+    #[test]
+    fn a_change_that_does_not_fit_the_forward_queue_is_remembered_once() {
+        let hub = LiveHub::default();
+        let (sender, mut receiver) = mpsc::channel(1);
+        hub.forward_to(sender);
+        hub.publish(change());
+        assert!(!hub.take_forward_drops());
+        hub.publish(change());
+        assert!(hub.take_forward_drops(), "the second change did not fit");
+        assert!(!hub.take_forward_drops(), "told once");
+        assert!(receiver.try_recv().is_ok());
     }
 }

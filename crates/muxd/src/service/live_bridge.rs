@@ -5,8 +5,9 @@
 //!
 //! Changes queued together go in one notification (PostgreSQL delivers it at commit, in order);
 //! each names its instance, so an instance skips its own. Live updates are a hurry, not the
-//! record: if the database is unreachable the queue drops what does not fit, and pages catch up
-//! from `updatedAt` when they reconnect.
+//! record: if the database is unreachable the queue drops what does not fit, and the next
+//! notification that gets through tells the other instances to have their pages reload (as a
+//! lost listener connection does), so no page silently misses a change.
 
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ use crate::store::{Db, Store};
 pub const CHANNEL: &str = "muxd_live";
 /// Changes waiting to be sent; more are dropped (counted in the log).
 const OUTBOX: usize = 4096;
+/// The line that tells the other instances some changes were dropped.
+const RESYNC: &str = "resync";
 /// A notification's payload must stay under PostgreSQL's 8000 bytes.
 const MAX_PAYLOAD: usize = 7000;
 
@@ -55,13 +58,23 @@ impl Bridge {
         let mut outbox = self.outbox.lock().await;
         let mut changes = Vec::new();
         while outbox.recv_many(&mut changes, 256).await > 0 {
-            for payload in payloads(&self.instance, &changes) {
-                sqlx::query("SELECT pg_notify($1, $2)")
+            let mut sent = payloads(&self.instance, &changes);
+            // Changes after these were dropped: the other instances' pages must reload.
+            let resync = self.hub.take_forward_drops();
+            if resync {
+                sent.push(format!("{}\n{RESYNC}", self.instance));
+            }
+            for payload in sent {
+                let notified = sqlx::query("SELECT pg_notify($1, $2)")
                     .bind(CHANNEL)
                     .bind(&payload)
                     .execute(&self.pool)
-                    .await
-                    .context("sending live changes to the other instances")?;
+                    .await;
+                if let Err(error) = notified {
+                    // These changes are lost to the others too: they must still be told.
+                    self.hub.note_forward_drop();
+                    return Err(error).context("sending live changes to the other instances");
+                }
             }
             changes.clear();
         }
@@ -88,8 +101,12 @@ impl Bridge {
                 self.hub.resync_all();
                 continue;
             };
-            for change in parse(&self.instance, notification.payload()) {
+            let (changes, resync) = parse(&self.instance, notification.payload());
+            for change in changes {
                 self.hub.deliver_remote(change);
+            }
+            if resync {
+                self.hub.resync_all();
             }
         }
     }
@@ -122,13 +139,17 @@ fn payloads(instance: &str, changes: &[AssetChanged]) -> Vec<String> {
     payloads
 }
 
-/// The changes in another instance's payload (none if it is this instance's own, or unreadable).
-fn parse(instance: &str, payload: &str) -> Vec<AssetChanged> {
+/// The changes in another instance's payload (none if it is this instance's own, or unreadable),
+/// and whether it says some were dropped.
+fn parse(instance: &str, payload: &str) -> (Vec<AssetChanged>, bool) {
     let mut lines = payload.lines();
     if lines.next().is_none_or(|from| from == instance) {
-        return Vec::new();
+        return (Vec::new(), false);
     }
-    lines
+    let lines: Vec<&str> = lines.collect();
+    let resync = lines.contains(&RESYNC);
+    let changes = lines
+        .into_iter()
         .filter_map(|line| {
             let mut parts = line.split(' ');
             Some(AssetChanged {
@@ -137,7 +158,8 @@ fn parse(instance: &str, payload: &str) -> Vec<AssetChanged> {
                 status: parts.next()?.parse().ok()?,
             })
         })
-        .collect()
+        .collect();
+    (changes, resync)
 }
 
 #[cfg(test)]
@@ -159,10 +181,21 @@ mod tests {
         let sent = payloads("muxd-a", &changes);
         assert!(sent.len() > 1, "500 changes do not fit one notification");
         assert!(sent.iter().all(|p| p.len() <= MAX_PAYLOAD));
-        let received: Vec<_> = sent.iter().flat_map(|p| parse("muxd-b", p)).collect();
+        let received: Vec<_> = sent.iter().flat_map(|p| parse("muxd-b", p).0).collect();
         assert_eq!(received, changes);
-        assert!(sent.iter().all(|p| parse("muxd-a", p).is_empty()));
-        assert!(parse("muxd-b", "").is_empty());
-        assert!(parse("muxd-b", "muxd-a\nnot a change").is_empty());
+        assert!(sent.iter().all(|p| parse("muxd-a", p).0.is_empty()));
+        assert!(
+            sent.iter().all(|p| !parse("muxd-b", p).1),
+            "no resync asked"
+        );
+        assert!(parse("muxd-b", "").0.is_empty());
+        assert!(parse("muxd-b", "muxd-a\nnot a change").0.is_empty());
+    }
+
+    #[test]
+    fn dropped_changes_tell_the_other_instances_to_resync() {
+        let notice = format!("muxd-a\n{RESYNC}");
+        assert_eq!(parse("muxd-b", &notice), (Vec::new(), true));
+        assert_eq!(parse("muxd-a", &notice), (Vec::new(), false), "not its own");
     }
 }
