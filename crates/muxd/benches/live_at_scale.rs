@@ -168,12 +168,7 @@ fn open_file_limit(needed: u64) -> Option<(u64, u64)> {
 
 /// (VmRSS, VmHWM) of process `pid` in MiB (NaN where /proc cannot tell).
 fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| -> f64 {
-        let line = status.lines().find_map(|l| l.strip_prefix(name));
-        let kib = line.and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok());
-        kib.map_or(f64::NAN, |kib| kib / 1024.0)
-    };
+    let field = |name| common::status_mib(&pid.to_string(), name).unwrap_or(f64::NAN);
     (field("VmRSS:"), field("VmHWM:"))
 }
 

@@ -160,8 +160,14 @@ pub fn write_results(name: &str, runs: &Value) {
 
 /// This process's peak resident memory (VmHWM) in MiB, if /proc tells.
 pub fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    status_mib("self", "VmHWM:")
+}
+
+/// A memory figure (`VmRSS:`, `VmHWM:` …) of process `process` (a pid, or `self`) in MiB, if
+/// /proc tells.
+pub fn status_mib(process: &str, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
+    let value = status.lines().find_map(|l| l.strip_prefix(field))?;
+    let kib: f64 = value.trim_end_matches("kB").trim().parse().ok()?;
     Some(kib / 1024.0)
 }

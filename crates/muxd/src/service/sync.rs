@@ -7,9 +7,8 @@ use mux_api::{
     Asset, AssetStatus as MuxAssetStatus, MuxClient, PlaybackPolicy, Upload, UploadStatus,
 };
 
-use super::ingest::Ingestor;
-use super::live::{AssetChanged, LiveHub};
-use super::processing_times;
+use super::ingest::{publish_committed, Ingestor};
+use super::live::LiveHub;
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
@@ -131,12 +130,7 @@ impl Resync {
                 .apply(id, &event, now_ms(), &cause, &self.stream_base)
                 .await?
             {
-                self.live.publish(AssetChanged {
-                    asset_id: id,
-                    owner_id: row.owner_id,
-                    status: change.to,
-                });
-                processing_times::observe(&row, &change);
+                publish_committed(&self.live, &[(row.clone(), change.clone())]);
                 changes.push(change);
             }
         }

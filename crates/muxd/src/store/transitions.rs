@@ -121,6 +121,18 @@ macro_rules! bind_update {
     }};
 }
 
+/// Binds a change's record (from, to, cause, reference, time: $2–$6 of [`RECORD`]) to `$query`.
+macro_rules! bind_record {
+    ($query:expr, $change:expr, $cause:expr, $now:expr) => {
+        $query
+            .bind($change.from.as_str())
+            .bind($change.to.as_str())
+            .bind($cause.kind())
+            .bind($cause.reference())
+            .bind($now)
+    };
+}
+
 /// Writes `change` over `current` if nobody changed the row since it was read, and records it
 /// in `asset_events`. Returns whether it was written.
 async fn write_change(
@@ -141,12 +153,8 @@ async fn write_change(
     let now = now_ms();
     match conn {
         Conn::Postgres(c) => {
-            let done = bind_update!(sqlx::query(UPDATE_AND_RECORD), current, facts, url, now)
-                .bind(change.from.as_str())
-                .bind(change.to.as_str())
-                .bind(cause.kind())
-                .bind(cause.reference())
-                .bind(now)
+            let update = bind_update!(sqlx::query(UPDATE_AND_RECORD), current, facts, url, now);
+            let done = bind_record!(update, change, cause, now)
                 .execute(&mut **c)
                 .await?;
             Ok(done.rows_affected() == 1)
@@ -158,13 +166,8 @@ async fn write_change(
             if done.rows_affected() != 1 {
                 return Ok(false);
             }
-            sqlx::query(RECORD)
-                .bind(current.id.to_string())
-                .bind(change.from.as_str())
-                .bind(change.to.as_str())
-                .bind(cause.kind())
-                .bind(cause.reference())
-                .bind(now)
+            let record = sqlx::query(RECORD).bind(current.id.to_string());
+            bind_record!(record, change, cause, now)
                 .execute(&mut **c)
                 .await?;
             Ok(true)

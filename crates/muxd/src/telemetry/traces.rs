@@ -29,11 +29,6 @@ impl Traces {
     pub fn off() -> Self {
         Self { provider: None }
     }
-
-    /// True when spans are exported.
-    pub fn enabled(&self) -> bool {
-        self.provider.is_some()
-    }
 }
 
 impl Drop for Traces {

@@ -15,7 +15,9 @@ mod apply;
 mod commit;
 mod envelope;
 
-use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, publish_committed, Changed};
+pub use self::apply::publish_committed;
+
+use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, Changed};
 use self::commit::{Delivery, GroupCommit};
 use self::envelope::Envelope;
 use super::live::LiveHub;
