@@ -37,6 +37,6 @@ pub use client::MuxClient;
 pub use config::{
     BreakerConfig, BudgetConfig, ClientConfig, ConfigError, RateLimitConfig, RetryConfig,
 };
-pub use error::{ErrorKind, MuxError};
+pub use error::{BreakerOutcome, ErrorKind, MuxError};
 pub use resilience::{BreakerEvent, BreakerState, ResilienceSnapshot};
 pub use types::*;

@@ -26,6 +26,7 @@ use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::{self, Ingestor};
 use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
+use crate::service::outbound::Outbound;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
 use crate::service::rate_limit::KeyedLimiter;
@@ -111,6 +112,12 @@ impl App {
         };
         let webhook_stats = Arc::new(WebhookStats::new());
         let figures = FiguresCache::new(store.clone());
+        let outbound = Outbound::new(
+            store.clone(),
+            settings.outbound.clone(),
+            Arc::new(crate::web::views::outbound_payload),
+        )
+        .context("building the outbound webhook client")?;
         ingest::count_outcomes_from_zero();
         let jobs = Jobs {
             reconciler: wiring.reconcile.map(|schedule| Reconciler {
@@ -127,6 +134,8 @@ impl App {
             metrics: metrics.clone(),
             figures: figures.clone(),
             bridge,
+            outbound: outbound.clone(),
+            live: live.clone(),
             instance,
             status: JobsStatus::default(),
         };
@@ -150,6 +159,7 @@ impl App {
                 ingest: ingest.clone(),
             },
             resync: resync.clone(),
+            outbound,
             playback: PlaybackCheck {
                 store: store.clone(),
                 mux: mux.clone(),

@@ -40,6 +40,16 @@ pub struct Settings {
     /// Where traces go (OTLP/HTTP); `None` = no traces.
     pub otlp_endpoint: Option<String>,
     pub browser: BrowserSettings,
+    pub outbound: OutboundSettings,
+}
+
+/// How outbound webhooks (muxd → the host app) behave.
+#[derive(Clone, Debug)]
+pub struct OutboundSettings {
+    /// Whether endpoints may be private, loopback or link-local addresses.
+    pub allow_private: bool,
+    /// The waits between attempts.
+    pub schedule: RetrySchedule,
 }
 
 /// How browsers reach muxd's API: the host app's session cookie, and the other origins allowed.
@@ -269,6 +279,21 @@ impl Settings {
                 );
             }
         }
+        let allow_private: Option<bool> = read.parsed(&table::MUXD_WEBHOOK_ALLOW_PRIVATE_URLS);
+        let schedule_text = read
+            .optional(&table::MUXD_WEBHOOK_RETRY_SCHEDULE)
+            .unwrap_or_default();
+        let schedule = RetrySchedule::parse(&schedule_text).unwrap_or_else(|problem| {
+            read.problem(
+                &table::MUXD_WEBHOOK_RETRY_SCHEDULE,
+                problem,
+                format!(
+                    "set MUXD_WEBHOOK_RETRY_SCHEDULE to {}",
+                    table::MUXD_WEBHOOK_RETRY_SCHEDULE.expected
+                ),
+            );
+            RetrySchedule::standard()
+        });
         let alert_webhook_url = read
             .optional(&table::MUXD_ALERT_WEBHOOK_URL)
             .map(SecretString::from);
@@ -323,6 +348,10 @@ impl Settings {
                 alert_webhook_url,
                 otlp_endpoint,
                 browser,
+                outbound: OutboundSettings {
+                    allow_private: allow_private.unwrap_or_default(),
+                    schedule,
+                },
             }),
             _ => Err(ConfigError(read.problems)),
         }
@@ -358,6 +387,7 @@ fn is_origin(text: &str) -> bool {
 }
 
 use crate::domain::details;
+use crate::domain::outbound::RetrySchedule;
 
 mod database_url;
 mod reader;

@@ -93,6 +93,12 @@ settings! {
     MUXD_CORS_ORIGINS: "MUXD_CORS_ORIGINS", "", None,
         "comma-separated origins whose pages may call muxd's API from the browser (with credentials); none by default",
         "origins such as https://app.example.com,https://admin.example.com";
+    MUXD_WEBHOOK_ALLOW_PRIVATE_URLS: "MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "false", None,
+        "whether outbound webhook endpoints may be private, loopback or link-local addresses (refused by default, against request forgery)",
+        "true or false";
+    MUXD_WEBHOOK_RETRY_SCHEDULE: "MUXD_WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,30m,1h,2h,4h,8h,8h", None,
+        "the waits between attempts of an outbound webhook that failed (about a day); when they are spent the delivery has failed",
+        "comma-separated waits such as 5s,30s,2m,1h (units ms, s, m, h)";
     MUXD_UPLOAD_CORS_ORIGIN: "MUXD_UPLOAD_CORS_ORIGIN", "*", None,
         "the direct upload's `cors_origin`: your app's origin",
         "an origin such as https://app.example.com";

@@ -8,6 +8,7 @@ pub mod event;
 pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
+pub mod outbound;
 pub mod processing;
 pub mod schedule;
 pub mod signature;

@@ -7,7 +7,8 @@
 //! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
 //! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
 //!   and refreshing the asset gauges from health's figures;
-//! - `live_forward`, `live_listen` (PostgreSQL): live changes to and from the other instances.
+//! - `live_forward`, `live_listen` (PostgreSQL): live changes to and from the other instances;
+//! - `outbound_webhooks`: telling the host app's endpoints what changed ([`Outbound::step`]).
 
 pub mod reconcile;
 pub mod supervisor;
@@ -22,7 +23,9 @@ use self::reconcile::Reconciler;
 use self::supervisor::{supervise, JobsStatus, Pace};
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
+use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
+use crate::service::outbound::Outbound;
 use crate::service::uploads::Uploads;
 use crate::store::{now_ms, Store};
 
@@ -48,6 +51,11 @@ const METRICS: Pace = Pace {
     idle: Duration::from_secs(5),
     on_error: Duration::from_secs(5),
 };
+/// The outbound dispatcher's step waits for a change itself.
+const OUTBOUND: Pace = Pace {
+    idle: Duration::ZERO,
+    on_error: Duration::from_secs(5),
+};
 /// The live bridge's steps run until their connection fails; then they reconnect.
 const LIVE: Pace = Pace {
     idle: Duration::from_secs(1),
@@ -69,6 +77,9 @@ pub struct Jobs {
     pub figures: FiguresCache,
     /// Live changes to and from the other instances (PostgreSQL only).
     pub bridge: Option<Bridge>,
+    /// Outbound webhooks, woken by `live`'s changes.
+    pub outbound: Outbound,
+    pub live: LiveHub,
     /// This process's name on reconciler leases.
     pub instance: String,
     pub status: JobsStatus,
@@ -113,6 +124,8 @@ impl Jobs {
                 let store = store.clone();
                 async move {
                     purge_webhook_events(&store, retention).await?;
+                    let before = now_ms().saturating_sub(millis(retention));
+                    store.purge_outbound_messages(before).await?;
                     Ok(store.refresh_statistics().await?)
                 }
             },
@@ -152,6 +165,17 @@ impl Jobs {
                 }
             },
         )));
+        let (outbound, live) = (self.outbound.clone(), self.live.clone());
+        loops.push(tokio::spawn(supervise(
+            "outbound_webhooks",
+            OUTBOUND,
+            status.clone(),
+            token.clone(),
+            move || {
+                let (outbound, changes) = (outbound.clone(), live.subscribe());
+                async move { outbound.step(changes).await }
+            },
+        )));
         if let Some(bridge) = &self.bridge {
             let forward = bridge.clone();
             loops.push(tokio::spawn(supervise(
@@ -185,8 +209,11 @@ pub async fn purge_webhook_events(
     store: &Store,
     retention: Duration,
 ) -> crate::store::StoreResult<u64> {
-    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
     store
-        .purge_webhook_events(now_ms().saturating_sub(retention_ms))
+        .purge_webhook_events(now_ms().saturating_sub(millis(retention)))
         .await
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

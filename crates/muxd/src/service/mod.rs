@@ -23,6 +23,7 @@ pub mod health_figures;
 pub mod ingest;
 pub mod live;
 pub mod live_bridge;
+pub mod outbound;
 pub mod playback;
 pub mod pool;
 pub mod processing_times;

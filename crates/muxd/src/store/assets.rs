@@ -5,6 +5,7 @@
 pub(super) use super::asset_row::{decode_all, AssetRow};
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::lifecycle::AssetFacts;
+use crate::domain::outbound::EventType;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId, MatchKeys, UserId};
 
 /// The columns of [`AssetRow`], in a `SELECT`.
@@ -133,6 +134,28 @@ pub async fn learn_upload_id(
     Ok(learned == 1)
 }
 
+/// Records in `asset_events` that row `id`'s owner changed it (its status stays), as `kind` for
+/// the host app.
+async fn record_owner_change(
+    conn: &mut Conn<'_>,
+    id: AssetId,
+    kind: EventType,
+    at: i64,
+) -> StoreResult<()> {
+    run!(conn, c => sqlx::query(
+        "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+         SELECT id, mux_processing_status, mux_processing_status, 'user', owner_id, $1, $2
+         FROM creative_assets WHERE id = $3",
+    )
+    .bind(at)
+    .bind(kind.as_str())
+    .bind(id.to_string())
+    .execute(&mut **c)
+    .await
+    .map(drop))?;
+    Ok(())
+}
+
 impl Store {
     /// Inserts a new AWAITING_UPLOAD row whose passthrough is its own id.
     pub async fn insert_asset(&self, new: &NewAsset) -> StoreResult<CreativeAsset> {
@@ -167,18 +190,21 @@ impl Store {
         upload_id: &str,
         upload_url: &str,
     ) -> StoreResult<()> {
-        run!(&mut self.write().await?.conn(), c => sqlx::query(
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        run!(&mut tx.conn(), c => sqlx::query(
             "UPDATE creative_assets SET mux_upload_id = $1, upload_url = $2,
                 version = version + 1, updated_at = $3 WHERE id = $4",
         )
         .bind(upload_id)
         .bind(upload_url)
-        .bind(now_ms())
+        .bind(now)
         .bind(id.to_string())
         .execute(&mut **c)
         .await
         .map(|done| done.rows_affected()))?;
-        Ok(())
+        record_owner_change(&mut tx.conn(), id, EventType::Created, now).await?;
+        tx.commit().await
     }
 
     /// One row by id, whoever owns it.
@@ -217,6 +243,7 @@ impl Store {
         if updated == 0 {
             return Ok(None);
         }
+        record_owner_change(&mut tx.conn(), id, EventType::Updated, now_ms()).await?;
         let asset = by_id(&mut tx.conn(), id).await?;
         tx.commit().await?;
         Ok(asset)

@@ -1,12 +1,15 @@
 //! Applying lifecycle changes to `creative_assets` with optimistic concurrency: every update
 //! checks and bumps `version`, so concurrent writers, in one process or many, never lose each
-//! other's changes; every applied change is recorded in `asset_events`.
+//! other's changes; every applied change is recorded in `asset_events`, in the same statement or
+//! transaction, with the event type the host app's endpoints will hear (the outbox, see
+//! `store::outbox`).
 
 use super::assets::{by_id, playback_url, CreativeAsset};
 use super::rows::parse;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle;
+use crate::domain::outbound::EventType;
 use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
@@ -76,19 +79,19 @@ macro_rules! update_sql {
 /// SQLite: the update alone, then [`RECORD`].
 const UPDATE: &str = update_sql!();
 
-/// The `asset_events` row of a change ($1–$6).
-const RECORD: &str =
-    "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
-    VALUES ($1, $2, $3, $4, $5, $6)";
+/// The `asset_events` row of a change ($1–$7), with the event type to send the host app.
+pub(super) const RECORD: &str =
+    "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
-/// is inserted only if the update found the row at its version ($19–$23 as $2–$6 of [`RECORD`]).
+/// is inserted only if the update found the row at its version ($19–$24 as $2–$7 of [`RECORD`]).
 const UPDATE_AND_RECORD: &str = concat!(
     "WITH updated AS (",
     update_sql!(),
     " RETURNING id)
-    INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at)
-    SELECT id, $19, $20, $21, $22, $23 FROM updated"
+    INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+    SELECT id, $19, $20, $21, $22, $23, $24 FROM updated"
 );
 
 /// Binds a change's row update ($1–$18 of [`UPDATE`]) to `$query`.
@@ -121,7 +124,8 @@ macro_rules! bind_update {
     }};
 }
 
-/// Binds a change's record (from, to, cause, reference, time: $2–$6 of [`RECORD`]) to `$query`.
+/// Binds a change's record (from, to, cause, reference, time, event type: $2–$7 of [`RECORD`])
+/// to `$query`.
 macro_rules! bind_record {
     ($query:expr, $change:expr, $cause:expr, $now:expr) => {
         $query
@@ -130,6 +134,7 @@ macro_rules! bind_record {
             .bind($cause.kind())
             .bind($cause.reference())
             .bind($now)
+            .bind(EventType::of_change($change).as_str())
     };
 }
 

@@ -152,6 +152,28 @@ fn routes() -> Router<WebState> {
             "/api/app/campaigns/{id}/influencers/{influencer}",
             put(admin::app_campaigns::put_influencer),
         )
+        .route(
+            "/api/app/webhook-endpoints",
+            get(admin::webhook_endpoints::list).post(admin::webhook_endpoints::create),
+        )
+        .route(
+            "/api/app/webhook-endpoints/{id}",
+            get(admin::webhook_endpoints::get)
+                .patch(admin::webhook_endpoints::update)
+                .delete(admin::webhook_endpoints::delete),
+        )
+        .route(
+            "/api/app/webhook-deliveries",
+            get(admin::webhook_endpoints::deliveries),
+        )
+        .route(
+            "/api/app/webhook-deliveries/{id}",
+            get(admin::webhook_endpoints::delivery),
+        )
+        .route(
+            "/api/app/webhook-deliveries/{id}/replay",
+            post(admin::webhook_endpoints::replay),
+        )
         // Operators.
         .route("/api/health/mux-system", get(health::mux_system))
         .route("/metrics", get(health::metrics))

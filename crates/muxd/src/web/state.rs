@@ -16,6 +16,7 @@ use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
 use crate::service::live::LiveHub;
+use crate::service::outbound::Outbound;
 use crate::service::playback::PlaybackCheck;
 use crate::service::sync::Resync;
 use crate::service::uploads::Uploads;
@@ -33,6 +34,7 @@ pub struct WebState {
     pub live: LiveHub,
     pub intake: WebhookIntake,
     pub resync: Resync,
+    pub outbound: Outbound,
     pub playback: PlaybackCheck,
     pub health: HealthSources,
     pub metrics: PrometheusHandle,

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
 use crate::store::assets::CreativeAsset;
+use crate::store::outbox::PendingChange;
 
 /// An error Mux reported for an asset.
 #[derive(Debug, Serialize)]
@@ -89,4 +90,16 @@ impl From<&CreativeAsset> for AssetView {
             version: asset.version,
         }
     }
+}
+
+/// An outbound webhook's body, in the shape Standard Webhooks recommends: `type`, `timestamp`
+/// (when the change was made) and `data`, the asset as its owner sees it when the message was
+/// made (moments after the change; order changes of one asset by `data.version`).
+pub fn outbound_payload(change: &PendingChange) -> String {
+    serde_json::json!({
+        "type": change.event_type,
+        "timestamp": rfc3339(change.at),
+        "data": AssetView::from(&change.asset),
+    })
+    .to_string()
 }

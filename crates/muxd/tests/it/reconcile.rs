@@ -94,7 +94,12 @@ app_test!(
             .collect();
         assert_eq!(calls.len(), 2, "Mux calls to resolve one asset: {calls:?}");
         let history = app.store.asset_events(id.parse().unwrap()).await.unwrap();
-        assert!(history.iter().all(|e| e.cause == "poll"), "{history:?}");
+        // Its creation (by the user), then only what polling found.
+        assert_eq!(history[0].cause, "user", "{history:?}");
+        assert!(
+            history[1..].iter().all(|e| e.cause == "poll"),
+            "{history:?}"
+        );
         // Nothing in flight: the next step polls nothing.
         assert_eq!(
             app.app

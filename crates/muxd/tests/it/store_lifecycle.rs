@@ -65,6 +65,12 @@ async fn lifecycle_changes_are_applied_once_and_recorded(store: Store) {
     assert_eq!(
         steps,
         [
+            // The upload handed out (recorded for the host app as asset.created).
+            (
+                AssetStatus::AwaitingUpload,
+                AssetStatus::AwaitingUpload,
+                "user"
+            ),
             (
                 AssetStatus::AwaitingUpload,
                 AssetStatus::MuxProcessing,
@@ -73,7 +79,7 @@ async fn lifecycle_changes_are_applied_once_and_recorded(store: Store) {
             (AssetStatus::MuxProcessing, AssetStatus::Ready, "webhook"),
         ]
     );
-    assert_eq!(history[1].cause_ref, "test evt-2");
+    assert_eq!(history[2].cause_ref, "test evt-2");
 }
 
 store_test!(
@@ -144,8 +150,8 @@ async fn concurrent_writers_lose_nothing(store: Store) {
     let history = store.asset_events(id).await.unwrap();
     assert_eq!(
         history.len(),
-        applied,
-        "every applied change recorded exactly once"
+        applied + 1,
+        "every applied change recorded exactly once, after the upload's creation"
     );
     assert_eq!(
         asset.version,

@@ -1,8 +1,10 @@
 //! Admin-only tools (the guide's debug endpoints), each behind [`crate::web::auth::AdminUser`]:
 //! assets (list with filters, resync, playback-id check), webhook events (log, replay) and
-//! processing times; and the host app's campaigns, kept by its backend.
+//! processing times; and the host app's campaigns and outbound webhook endpoints, kept by its
+//! backend.
 
 pub mod app_campaigns;
 pub mod assets;
 pub mod events;
 pub mod processing;
+pub mod webhook_endpoints;

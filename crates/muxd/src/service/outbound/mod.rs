@@ -1,0 +1,68 @@
+//! Outbound webhooks: telling the host app what changed. Every change to an asset leaves a
+//! marked record in the same transaction (`store::outbox`); the dispatcher ([`Outbound::step`])
+//! turns records into signed Standard Webhooks messages, one delivery per interested endpoint, and
+//! sends them: woken by each change, so a healthy endpoint hears within moments, and every second
+//! for retries. A failed delivery is tried again on a growing schedule for about a day, each
+//! endpoint behind its own circuit breaker; every attempt is logged, and any delivery can be
+//! replayed. At least once: a process killed mid-send leaves its deliveries leased, and they are
+//! sent again when the lease ends.
+
+mod dispatch;
+pub mod endpoints;
+pub mod guard;
+pub mod signing;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mux_api::resilience::breaker::Breaker;
+
+use crate::config::OutboundSettings;
+use crate::store::outbox::PendingChange;
+use crate::store::Store;
+
+/// Makes a message's body from a change (the app layer renders the asset's view).
+pub type Render = Arc<dyn Fn(&PendingChange) -> String + Send + Sync>;
+
+/// The outbound side: endpoints and the dispatcher. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbound {
+    pub store: Store,
+    pub settings: OutboundSettings,
+    client: reqwest::Client,
+    render: Render,
+    /// Each endpoint's breaker, by endpoint id.
+    breakers: Arc<Mutex<HashMap<String, Breaker>>>,
+}
+
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbound")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long one attempt may take, connection included.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl Outbound {
+    pub fn new(store: Store, settings: OutboundSettings, render: Render) -> anyhow::Result<Self> {
+        let mut client = reqwest::Client::builder()
+            .timeout(ATTEMPT_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("muxd/", env!("CARGO_PKG_VERSION")));
+        if !settings.allow_private {
+            client = client.dns_resolver(Arc::new(guard::PublicResolver));
+        }
+        Ok(Self {
+            store,
+            settings,
+            client: client.build()?,
+            render,
+            breakers: Arc::default(),
+        })
+    }
+}
