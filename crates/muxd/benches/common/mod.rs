@@ -19,6 +19,11 @@ pub const SECRET: &str = "bench-secret";
 
 /// muxd's app over `url` (migrated), with no reconciler and a Mux that is never called.
 pub async fn app(url: &DatabaseUrl) -> App {
+    app_with(url, &[]).await
+}
+
+/// [`app`] with these settings besides.
+pub async fn app_with(url: &DatabaseUrl, extra: &[(&str, &str)]) -> App {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     let vars = [
@@ -26,8 +31,9 @@ pub async fn app(url: &DatabaseUrl) -> App {
         ("MUX_BASE_URL", "http://127.0.0.1:9"),
         ("DATABASE_URL", url.expose()),
     ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
     let settings = Settings::load(&vars, Mode::Dev).unwrap();
     let wiring = Wiring {
