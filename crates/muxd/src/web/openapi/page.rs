@@ -58,6 +58,8 @@ struct SchemaView {
     name: String,
     description: Prose,
     summary: Kind,
+    /// The schemas whose fields it has too (a flattened struct).
+    includes: Vec<Kind>,
     fields: Vec<FieldView>,
 }
 
@@ -139,7 +141,7 @@ fn operation_view(method: &str, path: &str, operation: &Value) -> OperationView 
             place: p["in"].as_str().unwrap_or_default().to_owned(),
             required: p["required"].as_bool().unwrap_or(false),
             kind: kind(&p["schema"]),
-            description: prose(p["description"].as_str()),
+            description: prose(described(p)),
         })
         .collect();
     let body = &operation["requestBody"];
@@ -206,7 +208,7 @@ fn schema_view(name: &str, schema: &Value) -> SchemaView {
     // A flattened struct is an `allOf` of a reference and the struct's own fields.
     for part in std::iter::once(schema).chain(entries(&schema["allOf"])) {
         if part.get("$ref").is_some() {
-            includes.push(kind(part).text);
+            includes.push(kind(part));
         }
         let required: Vec<&str> = entries(&part["required"])
             .filter_map(Value::as_str)
@@ -217,24 +219,27 @@ fn schema_view(name: &str, schema: &Value) -> SchemaView {
                 place: String::new(),
                 required: required.contains(&field.as_str()),
                 kind: kind(property),
-                description: prose(property["description"].as_str()),
+                description: prose(described(property)),
             }),
         );
     }
-    let summary = match (fields.is_empty(), includes.is_empty()) {
-        (true, _) => kind(schema),
-        (false, true) => plain("object"),
-        (false, false) => plain(&format!(
-            "object, with every field of {}",
-            includes.join(", ")
-        )),
-    };
     SchemaView {
         name: name.to_owned(),
         description: prose(schema["description"].as_str()),
-        summary,
+        summary: match fields.is_empty() {
+            true => kind(schema),
+            false => plain("object"),
+        },
+        includes,
         fields,
     }
+}
+
+/// A property's description; a nullable reference keeps it beside the reference, in `oneOf`.
+fn described(property: &Value) -> Option<&str> {
+    property["description"]
+        .as_str()
+        .or_else(|| entries(&property["oneOf"]).find_map(|b| b["description"].as_str()))
 }
 
 fn object(value: &Value) -> impl Iterator<Item = (&String, &Value)> {
