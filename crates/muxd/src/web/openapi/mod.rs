@@ -59,7 +59,6 @@ use super::{admin, api, health, webhooks};
         admin::processing::times,
         openapi_json,
     ),
-    components(schemas(crate::web::views::AssetView)),
     modifiers(&Security, &InternalErrors),
     tags(
         (name = "assets", description = "The app's users (a bearer token or a session cookie): \
@@ -88,8 +87,10 @@ impl Modify for Security {
             .bearer_format("JWT")
             .build();
         bearer.description = Some(
-            "The identity provider's token (verified against MUXD_JWKS_URL or a key file); \
-             admin operations need its admin role."
+            "The identity provider's token (checked with the keys of MUXD_JWT_JWKS_URL, \
+             MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET); its `sub` is \
+             the external user id. Admin operations need the admin role: a `role: \"admin\"` \
+             claim, or a `sub` listed in MUXD_ADMIN_IDS."
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
