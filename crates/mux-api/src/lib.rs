@@ -12,7 +12,8 @@
 //! - [`http`]: one bare HTTP exchange under a request timeout (the layer computes the timeout:
 //!   the configured one, shortened to the caller's deadline); also the benchmark's baseline.
 //! - [`resilience`]: pacing → breaker → attempt, retries outside with budget and backoff; events,
-//!   metrics and the health snapshot.
+//!   metrics and the health snapshot (whose types derive OpenAPI schemas under the `openapi`
+//!   feature, for muxd's API document).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

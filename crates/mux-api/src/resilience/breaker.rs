@@ -19,6 +19,7 @@ use crate::error::BreakerOutcome;
 
 /// The three states, for snapshots, metrics and events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BreakerState {
     Closed,

@@ -17,6 +17,7 @@ use crate::error::BreakerOutcome;
 
 /// One real state change of the breaker, as subscribers and the alert hook see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BreakerEvent {
     pub from: BreakerState,

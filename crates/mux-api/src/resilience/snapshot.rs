@@ -13,6 +13,7 @@ use super::{lock, Resilience};
 
 /// Everything health shows about the layer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResilienceSnapshot {
     /// `true` while the breaker is closed.
@@ -24,6 +25,7 @@ pub struct ResilienceSnapshot {
 
 /// `circuitBreaker` of the guide's health JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CircuitBreakerSnapshot {
     /// `"CLOSED"`, `"OPEN"` or `"HALF_OPEN"`.
@@ -47,6 +49,7 @@ pub struct CircuitBreakerSnapshot {
 
 /// `retryBudget` of the guide's health JSON, plus the traffic the budget scales with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryBudgetSnapshot {
     /// Retries granted in the current rolling window.
@@ -63,6 +66,7 @@ pub struct RetryBudgetSnapshot {
 
 /// Counters since the client was built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CallTotals {
     pub calls: u64,

@@ -26,7 +26,7 @@ pub struct Pace {
 }
 
 /// One job's recent history, as health shows it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStatus {
     /// Unix ms of the last step that finished (well or not).

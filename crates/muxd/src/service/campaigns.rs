@@ -35,7 +35,7 @@ pub async fn influencer(
 }
 
 /// A campaign as the app's API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignView {
     pub id: CampaignId,
@@ -50,7 +50,7 @@ pub struct CampaignView {
 }
 
 /// An influencer as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InfluencerView {
     pub id: InfluencerId,

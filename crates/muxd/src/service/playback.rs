@@ -16,7 +16,7 @@ use crate::store::{now_ms, Store};
 const PAGE: i64 = 200;
 
 /// One asset with a problem.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     pub asset_id: AssetId,
@@ -27,7 +27,7 @@ pub struct Problem {
 }
 
 /// What a check found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub checked: usize,
     pub problems: usize,

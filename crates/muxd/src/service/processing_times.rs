@@ -57,7 +57,7 @@ pub async fn recent(store: &Store, days: i64, now_ms: i64) -> StoreResult<Proces
 }
 
 /// What the uploads that became ready since a moment took.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProcessingReport {
     /// The window's start (RFC 3339).
@@ -73,7 +73,7 @@ pub struct ProcessingReport {
 }
 
 /// One tier and size band's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub tier: String,
@@ -83,7 +83,7 @@ pub struct Group {
 }
 
 /// A group's figures, by stage; a stage no upload of the group knows both ends of is `None`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Figures {
     /// Uploads in the group.
@@ -97,7 +97,7 @@ pub struct Figures {
 }
 
 /// One stage's figures, in seconds: nearest-rank percentiles.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StageFigures {
     /// Uploads whose stage is known.
     pub count: usize,
@@ -107,7 +107,7 @@ pub struct StageFigures {
 }
 
 /// One UTC day's uploads.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Day {
     /// `YYYY-MM-DD`, the day the uploads became ready.

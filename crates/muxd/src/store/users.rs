@@ -9,7 +9,7 @@ use super::{now_ms, run, Store, StoreError, StoreResult};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// What a user may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     User,

@@ -9,7 +9,9 @@ use super::{run, Conn, Store, StoreError, StoreResult};
 use crate::domain::{AssetId, MatchKeys};
 
 /// What muxd did with a webhook event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// It matched a row and was applied (possibly changing nothing, if late).
@@ -74,7 +76,7 @@ pub struct NewWebhookEvent<'a> {
 }
 
 /// A stored webhook event.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct StoredWebhookEvent {
     pub id: i64,
     pub event_id: String,

@@ -1,12 +1,13 @@
 //! The one error type at the HTTP boundary. Each variant's doc names its status; the body is
-//! always `{"error": {"type", "message"}}`. Internal causes are logged here, once, and never
-//! shown to clients.
+//! always [`ErrorBody`], `{"error": {"type", "message"}}` (the API document's shared error
+//! schema). Internal causes are logged here, once, and never shown to clients.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mux_api::{ErrorKind, MuxError};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::service::ServiceError;
 use crate::store::StoreError;
@@ -51,19 +52,66 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// Every error answer's body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong: a stable `type` to branch on and a message for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    #[serde(rename = "type")]
+    pub kind: ErrorType,
+    pub message: String,
+}
+
+/// The stable name of an error, one per kind of failure (the two 403s have one each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    InvalidParameters,
+    Unauthorized,
+    Forbidden,
+    CrossSiteRequest,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    MuxRejected,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorBody {
+    pub fn new(kind: ErrorType, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                kind,
+                message: message.into(),
+            },
+        }
+    }
+}
+
 impl ApiError {
-    fn status_and_type(&self) -> (StatusCode, &'static str) {
+    fn status_and_type(&self) -> (StatusCode, ErrorType) {
         match self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_parameters"),
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::MuxRejected(_) => (StatusCode::BAD_GATEWAY, "mux_rejected"),
-            ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorType::InvalidParameters),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorType::Unauthorized),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorType::Forbidden),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, ErrorType::CrossSiteRequest),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, ErrorType::NotFound),
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorType::PayloadTooLarge)
+            }
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorType::RateLimited)
+            }
+            ApiError::MuxRejected(_) => (StatusCode::BAD_GATEWAY, ErrorType::MuxRejected),
+            ApiError::Unavailable { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorType::Unavailable)
+            }
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorType::Internal),
         }
     }
 }
@@ -78,11 +126,7 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        let mut response = (
-            status,
-            Json(json!({"error": {"type": kind, "message": self.to_string()}})),
-        )
-            .into_response();
+        let mut response = (status, Json(ErrorBody::new(kind, self.to_string()))).into_response();
         let retry_after = match self {
             ApiError::Unavailable {
                 retry_after_secs, ..

@@ -1,7 +1,8 @@
 //! Inbound HTTP. [`router`] is THE route table; the rest is grouped by audience: [`api`] (the
 //! app's users), [`admin`], [`pages`], [`webhooks`] (Mux) and [`health`] (operators), with the
-//! shared extractors ([`auth`], [`json`]), the one boundary error ([`error`]) and JSON shapes
-//! ([`views`]). [`state`] is what handlers may reach.
+//! shared extractors ([`auth`], [`json`], [`query`]), the one boundary error ([`error`]) and JSON
+//! shapes ([`views`]). [`openapi`] describes the JSON routes as an OpenAPI document and page.
+//! [`state`] is what handlers may reach.
 
 pub mod admin;
 pub mod api;
@@ -9,7 +10,9 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod openapi;
 pub mod pages;
+pub mod query;
 pub mod router;
 pub mod state;
 pub mod views;

@@ -20,7 +20,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use super::state::WebState;
-use super::{admin, api, health, pages, webhooks, ApiError};
+use super::{admin, api, health, openapi, pages, webhooks, ApiError};
 use crate::telemetry::traces;
 
 /// The longest a request may take before muxd answers 503 (a live stream's body is not limited).
@@ -193,6 +193,9 @@ fn routes() -> Router<WebState> {
             post(admin::events::replay),
         )
         .route("/api/debug/processing-times", get(admin::processing::times))
+        // This API's own description (each JSON route above is also listed in `openapi`).
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/api/docs", get(openapi::page::docs))
         // Pages.
         .route("/", get(pages::home))
         .route("/campaigns/{id}/content", get(pages::content))

@@ -1,6 +1,8 @@
-//! The JSON shapes muxd's own API returns (camelCase, as the guide's app expects).
+//! The JSON shapes muxd's own API returns (camelCase, as the guide's app expects), with their
+//! OpenAPI schemas derived from the same structs.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
@@ -8,7 +10,7 @@ use crate::store::assets::CreativeAsset;
 use crate::store::outbox::PendingChange;
 
 /// An error Mux reported for an asset.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorView {
     #[serde(rename = "type")]
     pub kind: String,
@@ -16,7 +18,7 @@ pub struct ErrorView {
 }
 
 /// One `CreativeAsset` as its owner sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetView {
     pub id: AssetId,

@@ -9,14 +9,43 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use secrecy::ExposeSecret;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::error::{ErrorBody, ErrorType};
 use super::state::WebhookIntake;
 use super::ApiError;
 use crate::domain::signature;
 use crate::service::ingest::IngestError;
-use crate::store::now_ms;
+use crate::store::{now_ms, Outcome};
 
+/// A delivery stored for good.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Received {
+    pub received: bool,
+    /// What muxd did with it.
+    pub outcome: Outcome,
+}
+
+/// Mux's webhook deliveries: verified, stored and applied before the 2xx.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/mux",
+    operation_id = "receiveMuxWebhook",
+    tag = "mux",
+    params(
+        ("Mux-Signature" = String, Header,
+            description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\">` with a configured signing secret"),
+    ),
+    request_body(content = Object, description = "Mux's event envelope (`type`, `id`, `data`, …)"),
+    responses(
+        (status = 200, description = "Stored (or a duplicate of one stored)", body = Received),
+        (status = 400, description = "The signature header or the body is malformed", body = ErrorBody),
+        (status = 401, description = "The signature does not verify, or is too old or new", body = ErrorBody),
+        (status = 413, description = "The body is over `MUXD_WEBHOOK_MAX_BODY_BYTES`", body = ErrorBody),
+        (status = 503, description = "The database is unavailable; Mux will retry", body = ErrorBody),
+    )
+)]
 pub async fn receive(
     State(intake): State<WebhookIntake>,
     headers: HeaderMap,
@@ -52,7 +81,7 @@ pub async fn receive(
         } else {
             (
                 StatusCode::UNAUTHORIZED,
-                Json(json!({"error": {"type": "unauthorized", "message": "invalid signature"}})),
+                Json(ErrorBody::new(ErrorType::Unauthorized, "invalid signature")),
             )
                 .into_response()
         };
@@ -70,7 +99,10 @@ pub async fn receive(
             );
             (
                 StatusCode::OK,
-                Json(json!({"received": true, "outcome": ingested.outcome})),
+                Json(Received {
+                    received: true,
+                    outcome: ingested.outcome,
+                }),
             )
                 .into_response()
         }

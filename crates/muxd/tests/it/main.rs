@@ -23,6 +23,7 @@ mod limits;
 mod live;
 mod media;
 mod multi_instance;
+mod openapi;
 mod operations;
 mod outage;
 mod outbound;

@@ -5,17 +5,18 @@
 //! identity provider's), and are known to muxd from then on. Bad input is a 400 naming the field,
 //! and nothing is stored.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::details;
 use crate::service::campaigns::{self, CampaignView, InfluencerView};
 use crate::store::Store;
 use crate::web::auth::AdminUser;
-use crate::web::error::app_id;
+use crate::web::error::{app_id, ErrorBody};
 use crate::web::json::ApiJson;
+use crate::web::query::ApiQuery;
 use crate::web::ApiError;
 
 /// The most members one campaign may list.
@@ -23,27 +24,40 @@ const MAX_MEMBERS: usize = 1_000;
 /// The longest external user id accepted.
 const MAX_USER_ID: usize = 255;
 
-#[derive(Debug, Deserialize)]
+/// A campaign as the host app has it.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PutCampaign {
     name: String,
+    /// The owner's external id.
     owner_id: String,
+    /// The external ids of the users who may upload besides the owner (at most 1,000).
     #[serde(default)]
     member_ids: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// An influencer as the host app has them.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutInfluencer {
     name: String,
+    /// Their handle, at most 100 characters.
     #[serde(default)]
     handle: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// List the archived campaigns instead of the active ones.
     #[serde(default)]
     archived: bool,
+}
+
+/// The host app's campaigns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignList {
+    pub data: Vec<CampaignView>,
 }
 
 /// An external user id: 1 to [`MAX_USER_ID`] characters, no control characters.
@@ -57,6 +71,23 @@ fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
     }
 }
 
+/// Creates or replaces a campaign under the host app's id.
+#[utoipa::path(
+    put,
+    path = "/api/app/campaigns/{id}",
+    operation_id = "putAppCampaign",
+    tag = "app",
+    params(("id" = String, Path, description = "The host app's campaign id (1 to 128 of `A-Z a-z 0-9 - _ . :`)")),
+    request_body = PutCampaign,
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The campaign as stored", body = CampaignView),
+        (status = 400, description = "The id or a field is invalid; nothing was stored", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn put(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
@@ -88,18 +119,51 @@ pub async fn put(
     Ok(Json(campaigns::view(&store, campaign).await?))
 }
 
+/// The host app's campaigns, active or archived.
+#[utoipa::path(
+    get,
+    path = "/api/app/campaigns",
+    operation_id = "listAppCampaigns",
+    tag = "app",
+    params(ListQuery),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The campaigns", body = CampaignList),
+        (status = 400, description = "`archived` is not true or false", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<CampaignList>, ApiError> {
     let mut data = Vec::new();
     for campaign in store.app_campaigns(query.archived).await? {
         data.push(campaigns::view(&store, campaign).await?);
     }
-    Ok(Json(json!({"data": data})))
+    Ok(Json(CampaignList { data }))
 }
 
+/// Archives a campaign: it takes no more uploads.
+#[utoipa::path(
+    post,
+    path = "/api/app/campaigns/{id}/archive",
+    operation_id = "archiveAppCampaign",
+    tag = "app",
+    params(("id" = String, Path, description = "The host app's campaign id")),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The campaign, archived", body = CampaignView),
+        (status = 400, description = "The id is invalid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        (status = 404, description = "No campaign has that id", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn archive(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
@@ -113,6 +177,27 @@ pub async fn archive(
     Ok(Json(campaigns::view(&store, campaign).await?))
 }
 
+/// Creates or replaces an influencer of a campaign under the host app's id.
+#[utoipa::path(
+    put,
+    path = "/api/app/campaigns/{id}/influencers/{influencer}",
+    operation_id = "putAppInfluencer",
+    tag = "app",
+    params(
+        ("id" = String, Path, description = "The host app's campaign id"),
+        ("influencer" = String, Path, description = "The host app's influencer id"),
+    ),
+    request_body = PutInfluencer,
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The influencer as stored", body = InfluencerView),
+        (status = 400, description = "An id or a field is invalid; nothing was stored", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        (status = 404, description = "No campaign has that id", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn put_influencer(
     State(store): State<Store>,
     AdminUser(_): AdminUser,

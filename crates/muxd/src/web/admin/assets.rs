@@ -1,42 +1,102 @@
 //! Admin tools over assets: every asset with stuck/orphaned/owner filters, resync of one asset
 //! from Mux, and the playback-id integrity check with repair.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{AssetId, UserId};
+use crate::domain::{AssetId, AssetStatus, UserId};
 use crate::service::playback::{PlaybackCheck, Report};
 use crate::service::sync::Resync;
 use crate::store::asset_list::AssetFilter;
 use crate::store::{now_ms, Store};
 use crate::web::api::assets::{page, status};
 use crate::web::auth::AdminUser;
+use crate::web::error::ErrorBody;
+use crate::web::json::ApiJson;
+use crate::web::query::ApiQuery;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
 
 /// An upload with no asset this long after creation counts as orphaned.
 const ORPHAN_AFTER_MS: i64 = 60 * 60 * 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetsQuery {
+    /// Only assets in this status.
+    #[param(value_type = Option<AssetStatus>)]
     pub status: Option<String>,
+    /// Only uploads stuck in flight.
     #[serde(default)]
     pub stuck: bool,
+    /// Only uploads with no Mux asset an hour after creation.
     #[serde(default)]
     pub orphaned: bool,
-    /// Internal user id or external id.
+    /// Only this owner's: muxd's user id or the external id.
     pub owner: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// Assets to skip (default 0).
     pub offset: Option<i64>,
 }
 
+/// One page of every user's assets, deleted and unsent ones included.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminAssetPage {
+    pub data: Vec<AdminAsset>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// An asset with what only admins see.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminAsset {
+    pub asset: AssetView,
+    pub owner_id: UserId,
+    /// The row is deleted but its Mux asset is not yet.
+    pub mux_delete_pending: bool,
+}
+
+/// What a resync learned from Mux.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Resynced {
+    pub asset: AssetView,
+    /// The status changes it applied, in order.
+    pub applied: Vec<AppliedChange>,
+}
+
+/// One status change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedChange {
+    pub from: AssetStatus,
+    pub to: AssetStatus,
+}
+
+/// Every asset, filtered.
+#[utoipa::path(
+    get,
+    path = "/api/debug/mux-assets",
+    operation_id = "listAllAssets",
+    tag = "admin",
+    params(AssetsQuery),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "A page of assets", body = AdminAssetPage),
+        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No user has that external id", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
-    Query(query): Query<AssetsQuery>,
-) -> Result<Json<Value>, ApiError> {
+    ApiQuery(query): ApiQuery<AssetsQuery>,
+) -> Result<Json<AdminAssetPage>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     let owner = match query.owner.as_deref() {
         None => None,
@@ -63,46 +123,91 @@ pub async fn list(
         ..Default::default()
     };
     let rows = store.list_assets(&filter).await?;
-    let data: Vec<Value> = rows
+    let data = rows
         .iter()
-        .map(|a| json!({"asset": AssetView::from(a), "ownerId": a.owner_id, "muxDeletePending": a.mux_delete_pending}))
+        .map(|a| AdminAsset {
+            asset: AssetView::from(a),
+            owner_id: a.owner_id,
+            mux_delete_pending: a.mux_delete_pending,
+        })
         .collect();
-    Ok(Json(
-        json!({"data": data, "limit": limit, "offset": offset}),
-    ))
+    Ok(Json(AdminAssetPage {
+        data,
+        limit,
+        offset,
+    }))
 }
 
+/// Reads one asset's upload and asset from Mux and applies what they say.
+#[utoipa::path(
+    post,
+    path = "/api/debug/mux-assets/{id}/resync",
+    operation_id = "resyncAsset",
+    tag = "admin",
+    params(("id" = AssetId, Path, description = "The asset's id")),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The asset after the resync", body = Resynced),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        (status = 404, description = "No such asset", body = ErrorBody),
+        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn resync(
     State(store): State<Store>,
     State(resync): State<Resync>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Resynced>, ApiError> {
     let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     store.asset(id).await?.ok_or(ApiError::NotFound)?;
     let changes = resync.asset(id).await?;
     let asset = store.asset(id).await?.ok_or(ApiError::NotFound)?;
-    let applied: Vec<Value> = changes
+    let applied = changes
         .iter()
-        .map(|c| json!({"from": c.from, "to": c.to}))
+        .map(|c| AppliedChange {
+            from: c.from,
+            to: c.to,
+        })
         .collect();
-    Ok(Json(
-        json!({"asset": AssetView::from(&asset), "applied": applied}),
-    ))
+    Ok(Json(Resynced {
+        asset: AssetView::from(&asset),
+        applied,
+    }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What the check may do besides report.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct VerifyRequest {
+    /// Replace a bad or missing playback id with the Mux asset's current one.
     #[serde(default)]
     pub repair: bool,
 }
 
-/// Checks each READY asset's playback id on Mux (see `service::playback`).
+/// Checks each READY asset's playback id on Mux; with `repair`, replaces the bad ones.
+#[utoipa::path(
+    post,
+    path = "/api/debug/verify-mux-playback-ids",
+    operation_id = "verifyPlaybackIds",
+    tag = "admin",
+    request_body(content = Option<VerifyRequest>, description = "Optional; without it, report only"),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "What the check found (and repaired)", body = Report),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn verify_playback_ids(
     State(check): State<PlaybackCheck>,
     AdminUser(admin): AdminUser,
-    body: Option<Json<VerifyRequest>>,
+    body: Option<ApiJson<VerifyRequest>>,
 ) -> Result<Json<Report>, ApiError> {
-    let repair = body.is_some_and(|Json(b)| b.repair);
+    let repair = body.is_some_and(|ApiJson(b)| b.repair);
     Ok(Json(check.verify(repair.then_some(&admin.id)).await?))
 }

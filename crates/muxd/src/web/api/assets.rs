@@ -2,11 +2,11 @@
 //! 403, so ids reveal nothing. Deleting is recorded at once (the row turns DELETED); the Mux asset
 //! is deleted now if Mux answers, else by the background sweep, never forgotten.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{AssetId, AssetStatus, InfluencerId};
 use crate::service::assets::{AssetEdits, Edit, EditError};
@@ -15,8 +15,9 @@ use crate::store::asset_list::AssetFilter;
 use crate::store::assets::CreativeAsset;
 use crate::store::{Store, User};
 use crate::web::auth::CurrentUser;
-use crate::web::error::{app_id, optional_id};
+use crate::web::error::{app_id, optional_id, ErrorBody};
 use crate::web::json::ApiJson;
+use crate::web::query::ApiQuery;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
 
@@ -24,13 +25,44 @@ use crate::web::ApiError;
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this campaign's assets (the host app's campaign id or muxd's).
     pub campaign_id: Option<String>,
+    /// Only assets in this status.
+    #[param(value_type = Option<AssetStatus>)]
     pub status: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// Assets to skip (default 0).
     pub offset: Option<i64>,
+}
+
+/// One page of the caller's assets, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetPage {
+    pub data: Vec<AssetView>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What deleting did: the row is deleted now; the Mux asset now (`done`) or by the background
+/// sweep (`pending`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Deleted {
+    pub deleted: bool,
+    pub mux_deletion: MuxDeletionState,
+}
+
+/// Whether the Mux asset is deleted yet.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MuxDeletionState {
+    Done,
+    Pending,
 }
 
 /// Turns `?limit=&offset=` into bounded numbers.
@@ -54,11 +86,26 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
     .transpose()
 }
 
+/// The caller's assets.
+#[utoipa::path(
+    get,
+    path = "/api/creative-assets",
+    operation_id = "listCreativeAssets",
+    tag = "assets",
+    params(ListQuery),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "A page of the caller's assets", body = AssetPage),
+        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(store): State<Store>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<AssetPage>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     // The host app's campaign id or muxd's; one that names nothing lists nothing.
     let campaign = match query.campaign_id.as_deref() {
@@ -66,7 +113,13 @@ pub async fn list(
             let reference = app_id("campaignId", reference)?;
             match store.campaign_by_ref(&reference).await? {
                 Some(campaign) => Some(campaign.id),
-                None => return Ok(Json(json!({"data": [], "limit": limit, "offset": offset}))),
+                None => {
+                    return Ok(Json(AssetPage {
+                        data: Vec::new(),
+                        limit,
+                        offset,
+                    }))
+                }
             }
         }
         None => None,
@@ -81,9 +134,11 @@ pub async fn list(
     };
     let rows = store.list_assets(&filter).await?;
     let data: Vec<AssetView> = rows.iter().map(AssetView::from).collect();
-    Ok(Json(
-        json!({"data": data, "limit": limit, "offset": offset}),
-    ))
+    Ok(Json(AssetPage {
+        data,
+        limit,
+        offset,
+    }))
 }
 
 /// The caller's own, not-deleted asset `id`, or 404.
@@ -97,6 +152,21 @@ async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, Ap
     }
 }
 
+/// One of the caller's assets.
+#[utoipa::path(
+    get,
+    path = "/api/creative-assets/{id}",
+    operation_id = "getCreativeAsset",
+    tag = "assets",
+    params(("id" = AssetId, Path, description = "The asset's id")),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The asset", body = AssetView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(store): State<Store>,
     CurrentUser(user): CurrentUser,
@@ -105,14 +175,34 @@ pub async fn get(
     Ok(Json(AssetView::from(&owned(&store, &user, &id).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+/// The fields to change; those left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateAsset {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// muxd's id of an influencer of the asset's campaign.
     pub influencer_id: Option<String>,
 }
 
+/// Renames or describes one of the caller's assets, or moves it to another influencer.
+#[utoipa::path(
+    patch,
+    path = "/api/creative-assets/{id}",
+    operation_id = "updateCreativeAsset",
+    tag = "assets",
+    params(("id" = AssetId, Path, description = "The asset's id")),
+    request_body = UpdateAsset,
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The asset as changed", body = AssetView),
+        (status = 400, description = "A field is invalid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn update(
     State(store): State<Store>,
     State(edits): State<AssetEdits>,
@@ -139,16 +229,39 @@ pub async fn update(
     Ok(Json(AssetView::from(&updated)))
 }
 
+/// Deletes one of the caller's assets (and its Mux asset).
+#[utoipa::path(
+    delete,
+    path = "/api/creative-assets/{id}",
+    operation_id = "deleteCreativeAsset",
+    tag = "assets",
+    params(("id" = AssetId, Path, description = "The asset's id")),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Deleted, on Mux too", body = Deleted),
+        (status = 202, description = "Deleted; the Mux asset will be deleted by the background sweep", body = Deleted),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn delete(
     State(store): State<Store>,
     State(deletions): State<Deletions>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Deleted>), ApiError> {
     let asset = owned(&store, &user, &id).await?;
-    let (status, mux) = match deletions.delete_by_owner(&user, &asset).await? {
-        MuxDeletion::Done => (StatusCode::OK, "done"),
-        MuxDeletion::Pending => (StatusCode::ACCEPTED, "pending"),
+    let (status, mux_deletion) = match deletions.delete_by_owner(&user, &asset).await? {
+        MuxDeletion::Done => (StatusCode::OK, MuxDeletionState::Done),
+        MuxDeletion::Pending => (StatusCode::ACCEPTED, MuxDeletionState::Pending),
     };
-    Ok((status, Json(json!({"deleted": true, "muxDeletion": mux}))))
+    Ok((
+        status,
+        Json(Deleted {
+            deleted: true,
+            mux_deletion,
+        }),
+    ))
 }

@@ -7,8 +7,24 @@ use axum::Json;
 use crate::service::campaigns::{self, CampaignView};
 use crate::store::Store;
 use crate::web::auth::CurrentUser;
+use crate::web::error::ErrorBody;
 use crate::web::ApiError;
 
+/// A campaign the caller may upload into, with its influencers.
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}",
+    operation_id = "getCampaign",
+    tag = "assets",
+    params(("id" = String, Path, description = "The host app's campaign id, or muxd's")),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The campaign", body = CampaignView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such campaign, or the caller may not see it", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(store): State<Store>,
     CurrentUser(user): CurrentUser,

@@ -8,25 +8,30 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
 
 use crate::service::live::{AssetChanged, LiveHub};
 use crate::store::assets::CreativeAsset;
 use crate::store::{Store, User};
 use crate::web::auth::CurrentUser;
+use crate::web::error::ErrorBody;
+use crate::web::query::ApiQuery;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
 
 /// How far before the resume point the catch-up read starts.
 const RESUME_MARGIN_MS: i64 = 5_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LiveQuery {
+    /// Resume from this event id (unix ms), like `Last-Event-ID`.
     pub since: Option<i64>,
 }
 
@@ -47,12 +52,34 @@ struct Live {
     queue: VecDeque<Event>,
 }
 
+/// The caller's asset changes, as server-sent events.
+///
+/// First `ready`, then one `asset` event per change (data: the `AssetView`; id: its `updatedAt`
+/// in unix ms), and `resync` when the page should reload its list.
+#[utoipa::path(
+    get,
+    path = "/api/live",
+    operation_id = "streamLiveChanges",
+    tag = "assets",
+    params(
+        LiveQuery,
+        ("Last-Event-ID" = Option<String>, Header, description = "The last event id seen, on reconnect"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "An endless event stream; each `asset` event's data is an AssetView",
+            content_type = "text/event-stream", body = String),
+        (status = 400, description = "`since` is not a number", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn stream(
     State(store): State<Store>,
     State(live): State<LiveHub>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    Query(query): Query<LiveQuery>,
+    ApiQuery(query): ApiQuery<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let rx = live.subscribe();
     let resyncs = live.resyncs();

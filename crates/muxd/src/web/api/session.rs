@@ -11,12 +11,47 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::headers::authorization::Bearer;
 use axum_extra::headers::{Authorization, HeaderMapExt};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::domain::UserId;
+use crate::store::Role;
 use crate::web::auth::{Authenticator, SESSION_COOKIE};
+use crate::web::error::ErrorBody;
 use crate::web::ApiError;
 
+/// Who the exchanged token names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub user: SessionUser,
+}
+
+/// A user as muxd knows them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionUser {
+    /// muxd's id.
+    pub id: UserId,
+    /// The identity provider's id (the token's subject).
+    pub external_id: String,
+    pub role: Role,
+}
+
 /// Exchanges the bearer token for muxd's session cookie; answers who it names.
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    operation_id = "createSession",
+    tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Signed in; the cookie holds the token", body = Session,
+            headers(("Set-Cookie" = String, description = "`muxd_session`, HttpOnly, SameSite=Lax"))),
+        (status = 400, description = "No bearer token was sent", body = ErrorBody),
+        (status = 401, description = "The token is not valid", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(auth): State<Authenticator>,
     headers: HeaderMap,
@@ -30,11 +65,27 @@ pub async fn create(
     let user = auth.user(token).await?;
     let secure = if over_https(&headers) { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    let body = json!({"user": {"id": user.id, "externalId": user.external_id, "role": user.role}});
+    let body = Session {
+        user: SessionUser {
+            id: user.id,
+            external_id: user.external_id,
+            role: user.role,
+        },
+    };
     Ok(([(SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// Forgets muxd's session cookie (signing out of the app is the app's to do).
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    operation_id = "deleteSession",
+    tag = "session",
+    responses(
+        (status = 204, description = "Signed out of muxd",
+            headers(("Set-Cookie" = String, description = "`muxd_session`, expired"))),
+    )
+)]
 pub async fn delete(headers: HeaderMap) -> Response {
     let secure = if over_https(&headers) { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");

@@ -6,34 +6,73 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use tracing::Instrument as _;
+use utoipa::ToSchema;
 
+use crate::domain::AssetId;
 use crate::service::uploads::{CreateError, UploadRequest, Uploads};
 use crate::web::auth::CurrentUser;
-use crate::web::error::app_id;
+use crate::web::error::{app_id, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::views::AssetView;
 use crate::web::ApiError;
 
-#[derive(Debug, Deserialize)]
+/// The video about to be uploaded.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUpload {
+    /// Its display name (else `fileName`).
     pub name: Option<String>,
     pub file_name: Option<String>,
     pub description: Option<String>,
+    /// The campaign it is for (the host app's id or muxd's).
     pub campaign_id: Option<String>,
+    /// The campaign's influencer it is by (the host app's id or muxd's).
     pub influencer_id: Option<String>,
+    /// Its size in bytes, as the browser announces it.
     pub file_size: Option<u64>,
+    /// Its MIME type, as the browser announces it (one of `MUXD_UPLOAD_TYPES`).
     pub file_type: Option<String>,
 }
 
+/// The new asset and where to upload its file.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedUpload {
+    pub id: AssetId,
+    /// Mux's direct-upload id.
+    pub upload_id: String,
+    /// Where to `PUT` the file (whole, or in chunks with `Content-Range`).
+    pub url: String,
+    pub asset: AssetView,
+}
+
+/// Creates an asset and a Mux direct upload for its file.
+#[utoipa::path(
+    post,
+    path = "/api/mux/create-video-upload",
+    operation_id = "createVideoUpload",
+    tag = "assets",
+    request_body = CreateUpload,
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "Created; upload the file to `url`", body = CreatedUpload),
+        (status = 400, description = "A field is invalid (name, campaign, influencer, type, size), or the campaign quota is reached", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn create(
     State(uploads): State<Uploads>,
     CurrentUser(user): CurrentUser,
     ApiJson(input): ApiJson<CreateUpload>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedUpload>), ApiError> {
     let request = UploadRequest {
         name: input.name.or(input.file_name).unwrap_or_default(),
         description: input.description,
@@ -62,14 +101,13 @@ pub async fn create(
                 },
                 CreateError::Failed(error) => error.into(),
             })?;
-    let id = created.asset.id;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": id,
-            "uploadId": created.upload_id,
-            "url": created.url,
-            "asset": AssetView::from(&created.asset),
-        })),
+        Json(CreatedUpload {
+            id: created.asset.id,
+            asset: AssetView::from(&created.asset),
+            upload_id: created.upload_id,
+            url: created.url,
+        }),
     ))
 }

@@ -23,6 +23,11 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../../../static/content.css"),
     ),
+    (
+        "api-docs.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../static/api-docs.css"),
+    ),
 ];
 
 #[derive(Template)]

@@ -1,0 +1,138 @@
+//! The API document kept true. On a real muxd (both backends), every operation
+//! `GET /api/openapi.json` lists is called at least once, mostly as a client would (uploads go
+//! through the emulator and become READY or ERROR; the calls are in `users` and `admins`); each
+//! answer's status must be one the document lists for that operation, in a content type it
+//! lists, and a JSON body must match that response's schema, listing every field it sends
+//! (`checker`, `validate`). Every route of `router.rs` but the pages must be documented, so a
+//! new route without docs fails here; and `/api/docs` renders the document with no script.
+
+mod admins;
+mod checker;
+mod users;
+mod validate;
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::app::{app_test, TestApp};
+use admins::{admins, ending, webhooks};
+use checker::Api;
+use users::{host_app, operators_and_session, users};
+
+const USER: &str = "user_openapi";
+const ADMIN: &str = "user_openapi_admin";
+/// Routes that serve pages or files, not JSON: not in the document.
+const PAGES: [&str; 4] = [
+    "/",
+    "/campaigns/{id}/content",
+    "/static/{file}",
+    "/api/docs",
+];
+
+/// Every (method, path) of a document.
+fn operations(document: &Value) -> BTreeSet<(String, String)> {
+    let mut all = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            all.insert((method.clone(), path.clone()));
+        }
+    }
+    all
+}
+
+/// Every (method, path) `router.rs` routes, read from its `.route("…", get(…).post(…))` calls.
+fn routed() -> BTreeSet<(String, String)> {
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/router.rs")).unwrap();
+    let mut all = BTreeSet::new();
+    for call in source.split(".route(").skip(1) {
+        let call = call.split(".route_layer(").next().unwrap();
+        let path = call.split('"').nth(1).expect("a route's path literal");
+        for method in ["get", "put", "post", "patch", "delete"] {
+            // `get(handler)` or `.get(handler)`, not a handler named `…::get)`.
+            let routed = call.match_indices(&format!("{method}(")).any(|(at, _)| {
+                !call[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+            });
+            if routed {
+                all.insert((method.to_owned(), path.to_owned()));
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn every_route_but_the_pages_is_documented() {
+    use utoipa::OpenApi as _;
+    let document = serde_json::to_value(muxd::web::openapi::ApiDoc::openapi()).unwrap();
+    let routes: BTreeSet<_> = routed()
+        .into_iter()
+        .filter(|(_, path)| !PAGES.contains(&path.as_str()))
+        .collect();
+    assert!(routes.len() > 20, "router.rs was not read: {routes:?}");
+    let documented = operations(&document);
+    let missing: Vec<_> = routes.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "routed but not in the API document: {missing:?}"
+    );
+    let stale: Vec<_> = documented.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "in the API document but not routed: {stale:?}"
+    );
+    let ids: Vec<_> = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|operation| operation["operationId"].as_str().expect("an operationId"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        "duplicate operationId: {ids:?}"
+    );
+}
+
+app_test!(
+    every_operation_answers_as_documented,
+    |app: TestApp| async move {
+        let mut api = Api::new(&app).await;
+        operators_and_session(&mut api).await;
+        let campaign = host_app(&mut api).await;
+        let assets = users(&mut api, &campaign).await;
+        admins(&mut api, &assets).await;
+        webhooks(&mut api).await;
+        ending(&mut api, &campaign, &assets).await;
+        let missed: Vec<_> = api.operations().difference(&api.called).cloned().collect();
+        assert!(missed.is_empty(), "documented but never called: {missed:?}");
+        docs_page(&api).await;
+    }
+);
+
+/// `/api/docs` lists every operation, and runs no script.
+async fn docs_page(api: &Api<'_>) {
+    let response = api
+        .anonymous(Method::GET, "/api/docs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    for (method, path) in api.operations() {
+        let shown = format!("<code>{} {}</code>", method.to_uppercase(), path);
+        assert!(html.contains(&shown), "the page does not list {shown}");
+    }
+    for inline in ["<script", "style=", "<style"] {
+        assert!(!html.contains(inline), "the page has {inline:?}");
+    }
+    let handler = html.match_indices(" on").any(|(at, _)| {
+        let rest = &html[at + 3..];
+        let name = rest.trim_start_matches(|c: char| c.is_ascii_lowercase());
+        name.len() < rest.len() && name.starts_with('=')
+    });
+    assert!(!handler, "the page has an inline event handler");
+}

@@ -1,0 +1,153 @@
+//! The calls of admins and of Mux: the asset list, resync, the playback-id check, processing
+//! times, webhook deliveries, the event log and replay; then deleting the assets and archiving
+//! the campaign.
+
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::checker::Api;
+use crate::app::SIGNING_SECRET;
+use crate::app_requests::now_secs;
+use crate::webhooks::{envelope, header};
+
+pub async fn admins(api: &mut Api<'_>, assets: &[String]) {
+    let list = "/api/debug/mux-assets";
+    let (status, page) = api
+        .check(
+            list,
+            api.admin(Method::GET, "/api/debug/mux-assets?owner=user_openapi"),
+        )
+        .await;
+    assert_eq!(
+        (status, page["data"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(3))
+    );
+    assert_eq!(
+        api.check(
+            list,
+            api.admin(Method::GET, "/api/debug/mux-assets?owner=nobody")
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.check(list, api.user(Method::GET, list)).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    let resync = "/api/debug/mux-assets/{id}/resync";
+    let path = format!("/api/debug/mux-assets/{}/resync", assets[0]);
+    assert_eq!(
+        api.check(resync, api.admin(Method::POST, &path)).await.0,
+        StatusCode::OK
+    );
+
+    let verify = "/api/debug/verify-mux-playback-ids";
+    let (status, report) = api.check(verify, api.admin(Method::POST, verify)).await;
+    assert_eq!((status, &report["checked"]), (StatusCode::OK, &json!(1)));
+    let repair = api
+        .admin(Method::POST, verify)
+        .json(&json!({"repair": true}));
+    assert_eq!(api.check(verify, repair).await.0, StatusCode::OK);
+    let malformed = api
+        .admin(Method::POST, verify)
+        .header(CONTENT_TYPE, "application/json")
+        .body("{");
+    assert_eq!(
+        api.check(verify, malformed).await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let times = "/api/debug/processing-times";
+    let (status, report) = api
+        .check(
+            times,
+            api.admin(Method::GET, "/api/debug/processing-times?days=7"),
+        )
+        .await;
+    assert_eq!((status, &report["sampled"]), (StatusCode::OK, &json!(1)));
+    assert_eq!(
+        api.check(
+            times,
+            api.admin(Method::GET, "/api/debug/processing-times?days=0")
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// Mux's deliveries, the event log and a replay.
+pub async fn webhooks(api: &mut Api<'_>) {
+    let receive = "/api/webhooks/mux";
+    let body = envelope(
+        "evt-openapi",
+        "video.asset.updated",
+        1,
+        json!({"id": "as-unknown"}),
+    );
+    let signed = api
+        .anonymous(Method::POST, receive)
+        .header("mux-signature", header(SIGNING_SECRET, now_secs(), &body))
+        .body(body.clone());
+    let (status, received) = api.check(receive, signed).await;
+    assert_eq!(
+        (status, &received["received"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let forged = api
+        .anonymous(Method::POST, receive)
+        .header("mux-signature", header("not-the-secret", now_secs(), &body))
+        .body(body.clone());
+    assert_eq!(api.check(receive, forged).await.0, StatusCode::UNAUTHORIZED);
+    let unsigned = api.anonymous(Method::POST, receive).body(body);
+    assert_eq!(
+        api.check(receive, unsigned).await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let events = "/api/debug/webhook-events";
+    let (status, log) = api.check(events, api.admin(Method::GET, events)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log["data"].as_array().unwrap().len() > 1, "{log}");
+    let bad = api.admin(Method::GET, "/api/debug/webhook-events?outcome=lost");
+    assert_eq!(api.check(events, bad).await.0, StatusCode::BAD_REQUEST);
+    let replay = "/api/debug/webhook-events/{event_id}/replay";
+    let path = "/api/debug/webhook-events/evt-openapi/replay";
+    let (status, replayed) = api.check(replay, api.admin(Method::POST, path)).await;
+    assert_eq!(
+        (status, &replayed["eventId"]),
+        (StatusCode::OK, &json!("evt-openapi"))
+    );
+    let missing = api.admin(Method::POST, "/api/debug/webhook-events/evt-none/replay");
+    assert_eq!(api.check(replay, missing).await.0, StatusCode::NOT_FOUND);
+}
+
+/// Deleting the assets and archiving the campaign.
+pub async fn ending(api: &mut Api<'_>, campaign: &str, assets: &[String]) {
+    let one = "/api/creative-assets/{id}";
+    for id in assets {
+        let (status, deleted) = api
+            .check(
+                one,
+                api.user(Method::DELETE, &format!("/api/creative-assets/{id}")),
+            )
+            .await;
+        assert!(
+            matches!(status, StatusCode::OK | StatusCode::ACCEPTED),
+            "{status}"
+        );
+        assert_eq!(deleted["deleted"], true);
+    }
+    let archive = "/api/app/campaigns/{id}/archive";
+    let path = format!("/api/app/campaigns/{campaign}/archive");
+    let (status, archived) = api.check(archive, api.admin(Method::POST, &path)).await;
+    assert_eq!(
+        (status, &archived["archived"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let missing = api.admin(Method::POST, "/api/app/campaigns/no-such/archive");
+    assert_eq!(api.check(archive, missing).await.0, StatusCode::NOT_FOUND);
+}

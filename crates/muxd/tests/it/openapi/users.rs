@@ -1,0 +1,228 @@
+//! The calls of the app's users, the host app and operators: health, metrics, the session
+//! exchange, campaigns put by the host app, uploads that become READY or ERROR through the
+//! emulator, reading, editing and watching them; and a check that the schema check itself fails
+//! a wrong body.
+
+use reqwest::header::COOKIE;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::checker::Api;
+use super::validate::Validator;
+use super::USER;
+use crate::media::fixture;
+
+pub async fn operators_and_session(api: &mut Api<'_>) {
+    let health = api.anonymous(Method::GET, "/api/health/mux-system");
+    assert_eq!(
+        api.check("/api/health/mux-system", health).await.0,
+        StatusCode::OK
+    );
+    let (status, _) = api
+        .check("/metrics", api.anonymous(Method::GET, "/metrics"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, session) = api
+        .check("/api/session", api.user(Method::POST, "/api/session"))
+        .await;
+    assert_eq!(
+        (status, &session["user"]["externalId"]),
+        (StatusCode::OK, &json!(USER))
+    );
+    let (status, _) = api
+        .check("/api/session", api.anonymous(Method::POST, "/api/session"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api
+        .check(
+            "/api/session",
+            api.anonymous(Method::DELETE, "/api/session"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+/// The host app puts a campaign with an influencer; returns the campaign's app id.
+pub async fn host_app(api: &mut Api<'_>) -> String {
+    let template = "/api/app/campaigns/{id}";
+    let put = api
+        .admin(Method::PUT, "/api/app/campaigns/camp-openapi")
+        .json(&json!({"name": "Launch", "ownerId": USER, "memberIds": ["user_member"]}));
+    assert_eq!(api.check(template, put).await.0, StatusCode::OK);
+    let bad = api
+        .admin(Method::PUT, "/api/app/campaigns/camp-openapi")
+        .json(&json!({"name": "x"}));
+    assert_eq!(api.check(template, bad).await.0, StatusCode::BAD_REQUEST);
+    let influencer = api
+        .admin(
+            Method::PUT,
+            "/api/app/campaigns/camp-openapi/influencers/inf-1",
+        )
+        .json(&json!({"name": "Ada", "handle": "@ada"}));
+    let template = "/api/app/campaigns/{id}/influencers/{influencer}";
+    assert_eq!(api.check(template, influencer).await.0, StatusCode::OK);
+    let (status, list) = api
+        .check(
+            "/api/app/campaigns",
+            api.admin(Method::GET, "/api/app/campaigns"),
+        )
+        .await;
+    assert_eq!(
+        (status, list["data"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(1))
+    );
+    let as_user = api.user(Method::GET, "/api/app/campaigns");
+    assert_eq!(
+        api.check("/api/app/campaigns", as_user).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, campaign) = api
+        .check(
+            "/api/campaigns/{id}",
+            api.user(Method::GET, "/api/campaigns/camp-openapi"),
+        )
+        .await;
+    assert_eq!(
+        (status, &campaign["influencers"][0]["appId"]),
+        (StatusCode::OK, &json!("inf-1"))
+    );
+    "camp-openapi".to_owned()
+}
+
+/// Uploads one video that becomes READY, one that errors and one left waiting, and reads,
+/// edits and watches them as their owner; returns their ids in that order.
+pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
+    let create = "/api/mux/create-video-upload";
+    let mut ids = Vec::new();
+    for (file, wanted) in [
+        ("tiny-2s-320x240.mp4", "READY"),
+        ("not-a-video.txt", "ERROR"),
+        ("later.mp4", ""),
+    ] {
+        let body = json!({"name": file, "campaignId": campaign, "influencerId": "inf-1"});
+        let (status, created) = api
+            .check(create, api.user(Method::POST, create).json(&body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().unwrap().to_owned();
+        if !wanted.is_empty() {
+            let url = created["url"].as_str().unwrap();
+            let put = api
+                .app
+                .http
+                .put(url)
+                .body(fixture(file))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(put.status(), StatusCode::OK);
+            let asset = api.app.wait_for(USER, &id, |s| s == wanted).await;
+            assert_eq!(asset["status"], wanted, "{asset}");
+        }
+        ids.push(id);
+    }
+    let bad = api
+        .user(Method::POST, create)
+        .json(&json!({"name": "x", "campaignId": "no-such"}));
+    assert_eq!(api.check(create, bad).await.0, StatusCode::BAD_REQUEST);
+
+    let list = "/api/creative-assets";
+    let (status, page) = api
+        .check(
+            list,
+            api.user(Method::GET, "/api/creative-assets?campaignId=camp-openapi"),
+        )
+        .await;
+    assert_eq!(
+        (status, page["data"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(3))
+    );
+    let by_cookie = api.anonymous(Method::GET, list).header(
+        COOKIE,
+        format!("muxd_session={}", api.app.token(USER, false)),
+    );
+    assert_eq!(api.check(list, by_cookie).await.0, StatusCode::OK);
+    assert_eq!(
+        api.check(
+            list,
+            api.user(Method::GET, "/api/creative-assets?limit=many")
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.check(list, api.anonymous(Method::GET, list)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let one = "/api/creative-assets/{id}";
+    let path = format!("/api/creative-assets/{}", ids[0]);
+    let (status, asset) = api.check(one, api.user(Method::GET, &path)).await;
+    assert_eq!(
+        (status, &asset["status"]),
+        (StatusCode::OK, &json!("READY"))
+    );
+    the_validator_catches_a_wrong_body(api, &asset);
+    let missing = format!("/api/creative-assets/{}", uuid::Uuid::new_v4());
+    assert_eq!(
+        api.check(one, api.user(Method::GET, &missing)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let rename = api
+        .user(Method::PATCH, &path)
+        .json(&json!({"name": "renamed.mp4", "description": "the first"}));
+    let (status, renamed) = api.check(one, rename).await;
+    assert_eq!(
+        (status, &renamed["name"]),
+        (StatusCode::OK, &json!("renamed.mp4"))
+    );
+    let unknown = api
+        .user(Method::PATCH, &path)
+        .json(&json!({"colour": "red"}));
+    assert_eq!(api.check(one, unknown).await.0, StatusCode::BAD_REQUEST);
+
+    let live = api.user(Method::GET, "/api/live?since=0");
+    assert_eq!(api.check("/api/live", live).await.0, StatusCode::OK);
+    let bad_since = api.user(Method::GET, "/api/live?since=yesterday");
+    assert_eq!(
+        api.check("/api/live", bad_since).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    ids
+}
+
+/// The schema check itself fails a body that breaks the document: a status it does not list, a
+/// field it does not mention, a required field left out, a wrongly typed one.
+fn the_validator_catches_a_wrong_body(api: &Api<'_>, asset: &Value) {
+    let validator = Validator {
+        document: &api.document,
+    };
+    let schema = json!({"$ref": "#/components/schemas/AssetView"});
+    assert!(validator.errors(&schema, asset).is_empty());
+    let broken = |change: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let mut wrong = asset.as_object().unwrap().clone();
+        change(&mut wrong);
+        validator.errors(&schema, &Value::Object(wrong))
+    };
+    assert!(!broken(&|a| {
+        a.insert("status".into(), json!("FINISHED"));
+    })
+    .is_empty());
+    assert!(!broken(&|a| {
+        a.insert("secret".into(), json!(1));
+    })
+    .is_empty());
+    assert!(!broken(&|a| {
+        a.remove("createdAt");
+    })
+    .is_empty());
+    assert!(!broken(&|a| {
+        a.insert("stuck".into(), json!("no"));
+    })
+    .is_empty());
+    assert!(!broken(&|a| {
+        a.insert("id".into(), json!("not-a-uuid"));
+    })
+    .is_empty());
+}
