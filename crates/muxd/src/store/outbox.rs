@@ -56,8 +56,8 @@ pub enum NextStep {
     GiveUp,
 }
 
-/// One delivery as the log shows it.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+/// One delivery as the log shows it (times in unix ms).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryLogEntry {
     pub id: i64,
@@ -74,8 +74,9 @@ pub struct DeliveryLogEntry {
     pub created_at: i64,
 }
 
-/// One attempt as the log shows it.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+/// One attempt as the log shows it (`at` in unix ms; `statusCode` absent when the endpoint
+/// could not be reached, `error` says why).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptLogEntry {
     pub at: i64,

@@ -8,6 +8,7 @@
 
 mod admins;
 mod checker;
+mod outbound;
 mod users;
 mod validate;
 
@@ -106,7 +107,9 @@ app_test!(
         let assets = users(&mut api, &campaign).await;
         admins(&mut api, &assets).await;
         webhooks(&mut api).await;
+        let endpoint = outbound::register(&mut api).await;
         ending(&mut api, &campaign, &assets).await;
+        outbound::deliveries(&mut api, &endpoint).await;
         let missed: Vec<_> = api.operations().difference(&api.called).cloned().collect();
         assert!(missed.is_empty(), "documented but never called: {missed:?}");
         docs_page(&api).await;

@@ -49,6 +49,14 @@ use super::{admin, api, health, webhooks};
         admin::app_campaigns::put,
         admin::app_campaigns::archive,
         admin::app_campaigns::put_influencer,
+        admin::webhook_endpoints::create,
+        admin::webhook_endpoints::list,
+        admin::webhook_endpoints::get,
+        admin::webhook_endpoints::update,
+        admin::webhook_endpoints::delete,
+        admin::webhook_endpoints::deliveries,
+        admin::webhook_endpoints::delivery,
+        admin::webhook_endpoints::replay,
         health::mux_system,
         health::metrics,
         admin::assets::list,
@@ -65,7 +73,8 @@ use super::{admin, api, health, webhooks};
             uploads, their assets, the live stream of changes, and campaigns."),
         (name = "session", description = "Exchanging the app's token for muxd's session cookie."),
         (name = "app", description = "The host app's backend (an admin token): its campaigns and \
-            influencers, under its own ids."),
+            influencers, under its own ids; its outbound webhook endpoints and their delivery \
+            log."),
         (name = "admin", description = "Admin tools (the admin role): every asset, resync, the \
             playback-id check, the webhook event log and replay, processing times."),
         (name = "operators", description = "Health and metrics, for anyone."),
