@@ -1,5 +1,6 @@
-//! Admin tools over webhooks: the stored event log with type and outcome filters, and replay of
-//! one stored event.
+//! Admin tools over webhooks: the stored event log with type and outcome filters (without
+//! payloads, so a page of 200 stays small), one event with its payload, and replay of one stored
+//! event.
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -47,6 +48,23 @@ pub async fn list(
     Ok(Json(
         json!({"data": events, "limit": limit, "offset": offset}),
     ))
+}
+
+/// One stored event with its payload (the JSON Mux sent, or its text if it is not JSON).
+pub async fn get(
+    State(store): State<Store>,
+    AdminUser(_): AdminUser,
+    Path(event_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let event = store
+        .webhook_event(&event_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let payload = serde_json::from_str::<Value>(&event.payload)
+        .unwrap_or_else(|_| Value::String(event.payload.clone()));
+    let mut body = serde_json::to_value(&event).map_err(|e| ApiError::Internal(e.into()))?;
+    body["payload"] = payload;
+    Ok(Json(body))
 }
 
 pub async fn replay(
