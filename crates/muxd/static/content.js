@@ -47,13 +47,14 @@ function place(list, card) {
   list.insertBefore(card.node, before || null);
 }
 
-const confirmDelete = deleteDialog(document.getElementById("delete-dialog"), asset => remove(asset.id));
+const confirmDelete = deleteDialog(document.getElementById("delete-dialog"), asset => remove(asset.id, true));
 
-function remove(id) {
+/** Removes a card; focus moves to a neighbour if it was in the card (or `moveFocus`). */
+function remove(id, moveFocus = false) {
   const card = cards.get(id);
   if (!card) return;
   const next = card.node.nextElementSibling || card.node.previousElementSibling;
-  const hadFocus = card.node.contains(document.activeElement) || document.activeElement === document.body;
+  const hadFocus = moveFocus || card.node.contains(document.activeElement);
   card.node.remove();
   cards.delete(id);
   progress.delete(id);

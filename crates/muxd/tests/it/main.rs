@@ -25,6 +25,7 @@ mod media;
 mod multi_instance;
 mod operations;
 mod outage;
+mod pages;
 mod process;
 mod processing_times;
 mod prometheus;
