@@ -1,7 +1,9 @@
-// /admin/health: asks /api/health/mux-system every 2 s and draws each figure's last two minutes.
+// /admin/health: asks /api/health/mux-system (and /metrics, for the webhook rate and ack
+// latency the health JSON does not carry) every 2 s and draws each figure's last two minutes.
 
 import { el, when } from "./admin-common.js";
 import { sparkline } from "./admin-sparkline.js";
+import { webhookFigures, webhookRate } from "./admin-metrics.js";
 
 const EVERY_MS = 2000;
 const SLOTS = 60;
@@ -20,6 +22,9 @@ const FIGURES = [
     (v, h) => `${v} (${Object.entries(h.database?.statusCounts ?? {}).map(([s, n]) => `${s} ${n}`).join(", ") || "none"})`],
   ["Recent errors", h => h.processing?.recentErrors ?? 0,
     (v, h) => `${v} (${h.processing?.recentSystemErrors ?? 0} system), error rate ${Math.round(100 * (h.processing?.errorRate ?? 0))} %`],
+  ["Webhooks per 2 s", (h, prev) => webhookRate(h.webhookFigures, prev?.webhookFigures).count, v => `${v}`],
+  ["Webhook ack time (mean)", (h, prev) => webhookRate(h.webhookFigures, prev?.webhookFigures).ackMs,
+    (v, h, prev) => (webhookRate(h.webhookFigures, prev?.webhookFigures).count ? `${v} ms` : "no webhooks in the last 2 s")],
   ["Seconds since the last webhook", h => sinceLastWebhook(h), v => (Number.isFinite(v) ? `${v} s` : "none yet")],
   ["Webhooks rejected", h => Object.values(h.webhooks?.rejected ?? {}).reduce((a, b) => a + b, 0),
     (v, h) => `${v} in all ${Object.keys(h.webhooks?.rejected ?? {}).length ? JSON.stringify(h.webhooks.rejected) : ""}`.trim()],
@@ -62,7 +67,7 @@ function show(h) {
     const v = p.read(h, previous);
     p.history.push(Number.isFinite(v) ? v : 0);
     if (p.history.length > SLOTS) p.history.shift();
-    const text = p.words(v, h);
+    const text = p.words(v, h, previous);
     p.value.textContent = text;
     const low = Math.min(...p.history), high = Math.max(...p.history);
     p.chart.draw(p.history, `${p.title} over the last ${p.history.length * 2} s: now ${text}; lowest ${low}, highest ${high}.`);
@@ -70,14 +75,18 @@ function show(h) {
   jobsTable.tBodies[0].replaceChildren(...Object.entries(h.jobs ?? {}).map(([name, j]) => el("tr", {},
     el("th", { scope: "row" }, name), el("td", {}, String(j.runs)), el("td", {}, String(j.failures)),
     el("td", {}, when(j.lastOkMs)), el("td", {}, j.lastError ?? "—"))));
-  document.getElementById("raw").textContent = JSON.stringify(h, null, 2);
+  const { webhookFigures: _, ...raw } = h;
+  document.getElementById("raw").textContent = JSON.stringify(raw, null, 2);
   previous = h;
 }
 
 async function tick() {
   try {
     const response = await fetch("/api/health/mux-system", { credentials: "same-origin" });
-    show(await response.json()); // 503 still carries the figures
+    const health = await response.json(); // 503 still carries the figures
+    const metrics = await fetch("/metrics").then(r => (r.ok ? r.text() : null)).catch(() => null);
+    health.webhookFigures = metrics ? webhookFigures(metrics) : null;
+    show(health);
   } catch {
     overall.dataset.status = "unreachable";
     overall.textContent = `muxd did not answer at ${new Date().toLocaleTimeString()}; asking again…`;

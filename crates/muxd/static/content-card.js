@@ -49,14 +49,14 @@ export function createCard(asset, actions) {
   const id = ++unique;
   const parts = {
     name: el("h3", { class: "name", id: `asset-name-${id}` }),
-    badge: el("span", { class: "badge", role: "status" }),
+    badge: el("span", { class: "badge" }),
     media: el("div", { class: "media" }),
     facts: el("p", { class: "facts" }),
     error: el("p", { class: "error", role: "alert", hidden: "" }),
   };
   const input = el("input", { type: "text", id: `rename-${id}`, required: "", maxlength: "500", autocomplete: "off" });
-  const form = el("form", { class: "rename", hidden: "" },
-    el("label", { for: `rename-${id}` }, "New name"), input,
+  const label = el("label", { for: `rename-${id}` }, "New name");
+  const form = el("form", { class: "rename", hidden: "" }, label, input,
     el("p", { class: "hint" }, "Enter saves, Escape cancels."));
   const rename = button("Rename", () => startRename(), { "aria-describedby": `asset-name-${id}` });
   const remove = button("Delete", () => actions.confirmDelete(current, remove), { "aria-describedby": `asset-name-${id}` });
@@ -70,6 +70,7 @@ export function createCard(asset, actions) {
   const say = message => { parts.error.textContent = message; parts.error.hidden = !message; };
   function startRename() {
     input.value = current.name;
+    label.textContent = `New name for “${current.name}”`;
     form.hidden = false;
     parts.name.hidden = true;
     input.focus();

@@ -420,7 +420,8 @@ export class MuxdUploader extends Element {
     adoptStyle(this.getRootNode());
     const id = `muxd-file-${++unique}`;
     this.input = el("input", { type: "file", id, multiple: "", accept: this.accept });
-    this.problems = el("ul", { class: "muxd-problems", role: "alert", hidden: "" });
+    this.problemList = el("ul");
+    this.problems = el("div", { class: "muxd-problems", role: "alert", hidden: "" }, this.problemList);
     this.list = el("ul", { class: "muxd-files", "aria-label": "Uploads" });
     this.drop = el("div", { class: "muxd-drop" }, this.input,
       el("label", { for: id }, "Choose video files"), " or drop them here",
@@ -479,7 +480,7 @@ export class MuxdUploader extends Element {
   }
 
   show(problems) {
-    this.problems.replaceChildren(...problems.map(p => el("li", {}, p)));
+    this.problemList.replaceChildren(...problems.map(p => el("li", {}, p)));
     this.problems.hidden = !problems.length;
   }
 

@@ -35,3 +35,19 @@ test("sparklines fill from the right and keep zero at the bottom", () => {
   assert.equal(partial[0], WIDTH, "one value sits at the right edge");
   assert.equal(partial[1], HEIGHT - 2 - (HEIGHT - 4) / 2, "scaled to the given maximum");
 });
+
+test("webhook rate and mean ack time from two /metrics readings", async () => {
+  const { metricSum, webhookFigures, webhookRate } = await import("../admin-metrics.js");
+  const text = (applied, sum, count) => [
+    "# TYPE muxd_webhooks_total counter",
+    `muxd_webhooks_total{outcome="applied"} ${applied}`,
+    'muxd_webhooks_total{outcome="failed"} 1',
+    'muxd_webhooks_rejected_total{reason="bad_signature"} 7',
+    `muxd_webhook_ack_seconds_sum ${sum}`,
+    `muxd_webhook_ack_seconds_count ${count}`,
+  ].join("\n");
+  assert.equal(metricSum(text(3, 0, 0), "muxd_webhooks_total"), 4, "labels summed, other names not");
+  const rate = webhookRate(webhookFigures(text(13, 0.05, 14)), webhookFigures(text(3, 0.01, 4)));
+  assert.deepEqual(rate, { count: 10, ackMs: 4 });
+  assert.deepEqual(webhookRate(webhookFigures(text(1, 0, 0)), null), { count: 0, ackMs: 0 });
+});

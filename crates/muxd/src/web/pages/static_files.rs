@@ -33,6 +33,7 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("admin-assets.js", JS),
     file!("admin-events.js", JS),
     file!("admin-health.js", JS),
+    file!("admin-metrics.js", JS),
     file!("admin-sparkline.js", JS),
 ];
 
