@@ -59,9 +59,13 @@ export class LiveFeed {
     if (this.pollTimer) return;
     const poll = async () => {
       let healthy = true;
-      try { await this.resync(); } catch { healthy = false; }
+      try { await this.resync(); } catch (error) {
+        healthy = false;
+        if (error.status === 401) this.onState("Signed out: sign in again to see changes.", "down");
+        else if (error.status === 0) this.onState("Offline: cannot reach muxd, retrying…", "down");
+        else this.onState(`muxd is having trouble (${error.message}); retrying…`, "down");
+      }
       if (!this.pollTimer) return; // stopped meanwhile
-      if (!healthy) this.onState("Offline: cannot reach muxd, retrying…", "down");
       this.pollTimer = setTimeout(poll, healthy ? POLL_HEALTHY_MS : POLL_DEGRADED_MS);
     };
     this.pollTimer = setTimeout(poll, 0);

@@ -343,12 +343,17 @@ class Upload {
   }
 }
 
-/** A failed answer in words. */
+/** A failed answer in words (with the server's own message when it sent one). */
 function refusal(answer) {
   if (answer.status === 0) return "The connection failed.";
-  const said = (answer.text || "").trim().slice(0, 200);
   const what = { 403: "The upload address was refused (it may have expired or been cancelled).", 404: "The upload address no longer exists." }[answer.status]
     || `The upload server answered ${answer.status}.`;
+  let said = (answer.text || "").trim();
+  try {
+    const error = JSON.parse(said).error;
+    said = error.message || (error.messages || []).join(" ") || said;
+  } catch { /* plain text */ }
+  said = said.slice(0, 160);
   return said ? `${what} (${said})` : what;
 }
 
