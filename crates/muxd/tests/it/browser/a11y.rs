@@ -6,6 +6,7 @@ use super::admin_pages::ADMIN_PAGES;
 use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
+use super::wait::slug;
 use super::webdriver::Network;
 use crate::app::TestApp;
 
@@ -37,9 +38,7 @@ async fn browser_axe_finds_nothing_serious_on_any_page() {
     browser.sign_in(&app, true).await;
     for (path, _) in ADMIN_PAGES {
         browser.open_admin(&app, path).await;
-        browser
-            .shot(path.trim_start_matches('/').replace('/', "-").as_str())
-            .await;
+        browser.shot(&slug(path)).await;
         browser.assert_accessible(&axe, path).await;
     }
 }
@@ -57,9 +56,7 @@ async fn browser_pages_fit_a_phone_screen() {
     browser.sign_in(&app, true).await;
     for (path, _) in ADMIN_PAGES {
         browser.open_admin(&app, path).await;
-        browser
-            .shot(path.trim_start_matches('/').replace('/', "-").as_str())
-            .await;
+        browser.shot(&slug(path)).await;
         browser.assert_fits(path).await;
     }
 }

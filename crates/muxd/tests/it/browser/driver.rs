@@ -33,12 +33,11 @@ impl Width {
     }
 }
 
-/// Says loudly that a browser test skipped for want of `what`, or fails under `CI=true`.
-/// Returns `false`, so a caller can `return` on it.
-pub fn missing(what: &str, install: &str) -> bool {
+/// Says loudly that a browser test skips for want of `what` (the caller then returns), or fails
+/// the test under `CI=true`.
+pub fn missing(what: &str, install: &str) {
     assert!(!in_ci(), "CI=true requires {what} ({install})");
     eprintln!("\n*** SKIPPED: browser tests need {what} ({install}) ***\n");
-    false
 }
 
 /// The chromedriver process; killed on drop.

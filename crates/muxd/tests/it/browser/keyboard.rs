@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::driver::{Browser, Width};
 use super::page::fixture_path;
+use super::wait::slug;
 use super::webdriver::{ENTER, TAB};
 use crate::app::TestApp;
 
@@ -24,8 +25,7 @@ impl Browser {
                 return;
             }
         }
-        self.shot(&format!("unreachable-{}", what.replace(' ', "-")))
-            .await;
+        self.shot(&format!("unreachable-{}", slug(what))).await;
         panic!("Tab never reached {what} ({MAX_TABS} presses)");
     }
 }

@@ -63,7 +63,7 @@ fn truthy(value: &Value) -> bool {
 }
 
 /// `what` as a file name: lowercase words joined by dashes.
-fn slug(what: &str) -> String {
+pub fn slug(what: &str) -> String {
     what.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
