@@ -1,16 +1,16 @@
 //! Keyboard only: Tab reaches the uploader's file input (the picker itself is the browser's:
-//! WebDriver hands the focused input its file), then the card's Rename and Delete and the
-//! dialog's buttons, each worked with Enter.
+//! WebDriver hands the focused input its file), the upload's Pause and then Resume, the card's
+//! Rename and Delete and the dialog's buttons, each worked with Enter.
 
 use serde_json::json;
 
 use super::driver::{Browser, Width};
 use super::page::fixture_path;
 use super::wait::slug;
-use super::webdriver::{ENTER, TAB};
+use super::webdriver::{Network, ENTER, TAB};
 use crate::app::TestApp;
 
-const FILE: &str = "tiny-2s-320x240.mp4";
+const FILE: &str = "hd-10s-1280x720.mp4";
 /// More Tab presses than any of these pages needs to reach anything.
 const MAX_TABS: usize = 60;
 
@@ -31,7 +31,7 @@ impl Browser {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_keyboard_alone_uploads_renames_and_deletes() {
+async fn browser_keyboard_alone_uploads_pauses_resumes_renames_and_deletes() {
     let Some(browser) = Browser::start("keyboard", Width::Desktop).await else {
         return;
     };
@@ -45,7 +45,19 @@ async fn browser_keyboard_alone_uploads_renames_and_deletes() {
         )
         .await;
     browser.shot("file-input-focused").await;
+    browser.set_network(Network::SlowUpload(64 * 1024)).await;
     browser.active().await.send_keys(&fixture_path(FILE)).await;
+    browser.wait_for_upload(FILE, "uploading").await;
+
+    let on_upload =
+        |label: &str| format!("el.closest('[data-file]') && el.textContent === '{label}'");
+    browser.tab_to("Pause", &on_upload("Pause")).await;
+    browser.press(ENTER).await;
+    browser.wait_for_upload(FILE, "paused").await;
+    browser.shot("paused").await;
+    browser.set_network(Network::Normal).await;
+    browser.tab_to("Resume", &on_upload("Resume")).await;
+    browser.press(ENTER).await;
     browser.wait_for_card(FILE, "READY").await;
     browser.shot("ready").await;
 
