@@ -533,14 +533,15 @@ export class MuxdUploader extends Element {
       message: el("p", { class: "muxd-message", "aria-live": "polite" }),
       pause: button("Pause", () => upload.pause()),
       resume: button("Resume", () => upload.resume()),
-      retry: button("Retry", () => { upload.set("queued"); this.pump(); }),
+      retry: button("Retry", () => { upload.set(upload.file ? "queued" : "resumable", upload.file ? "" : "Pick the same file again to go on."); this.pump(); }),
       cancel: button("Cancel", () => upload.cancel()),
+      dismiss: button("Dismiss", () => this.dismiss(upload)),
     };
     const node = el("li", { class: "muxd-file", "data-file": upload.record.name },
       el("div", { class: "muxd-line" }, el("span", {}, upload.record.name), parts.state),
       parts.progress,
       el("div", { class: "muxd-line" }, parts.figures,
-        el("span", { class: "muxd-actions" }, parts.pause, " ", parts.resume, " ", parts.retry, " ", parts.cancel)),
+        el("span", { class: "muxd-actions" }, parts.pause, " ", parts.resume, " ", parts.retry, " ", parts.cancel, " ", parts.dismiss)),
       parts.message);
     return { node, ...parts };
   }
@@ -567,6 +568,17 @@ export class MuxdUploader extends Element {
     card.resume.hidden = state !== "paused";
     card.retry.hidden = state !== "error";
     card.cancel.hidden = ["done", "cancelled"].includes(state);
+    card.dismiss.hidden = !["done", "cancelled"].includes(state);
+  }
+
+  /** Removes a finished card, moving focus to the next card (or the file picker). */
+  dismiss(upload) {
+    const card = this.cards.get(upload);
+    const next = card.node.nextElementSibling || card.node.previousElementSibling;
+    card.node.remove();
+    this.cards.delete(upload);
+    this.uploads = this.uploads.filter(u => u !== upload);
+    (next?.querySelector("button:not([hidden])") || this.input).focus();
   }
 
   /** Calls muxd's API; an Error carrying `status` and muxd's message on failure. */
