@@ -237,12 +237,19 @@ class Upload {
   }
 
   // Asks the upload URL how much it has (`Content-Range: bytes */total`): the offset, or null when complete.
-  async ask() {
-    const { done } = put(this.record.url, { "Content-Range": `bytes */${this.record.size}` }, null);
-    const answer = await done;
+  async ask(signal) {
+    const answer = await this.request({ "Content-Range": `bytes */${this.record.size}` }, null, null, signal);
     if (answer.status === 200 || answer.status === 201) return null;
     if (answer.status === 308) return receivedFromRange(answer.range);
     throw Object.assign(new Error(refusal(answer)), { status: answer.status });
+  }
+
+  /** A PUT to the upload URL that `signal` aborts. */
+  async request(headers, body, onProgress, signal) {
+    const { xhr, done } = put(this.record.url, headers, body, onProgress);
+    const abort = () => xhr.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    try { return await done; } finally { signal.removeEventListener("abort", abort); }
   }
 
   async send(signal) {
@@ -253,22 +260,19 @@ class Upload {
     while (!signal.aborted) {
       try {
         if (offset === null) {
-          offset = await this.ask();
+          offset = await this.ask(signal);
+          if (signal.aborted) return;
           if (offset === null) return this.finish();
           this.progress(offset);
         }
         const chunk = nextChunk(offset, total, size);
         if (!chunk) { offset = null; continue; } // all sent but not confirmed: ask again
         this.set("uploading");
-        const { xhr, done } = put(this.record.url, {
+        const answer = await this.request({
           "Content-Type": this.record.type || "application/octet-stream",
           "Content-Range": contentRange(chunk, total),
-        }, this.file.slice(chunk.start, chunk.end + 1), loaded => this.progress(chunk.start + loaded));
-        const abort = () => xhr.abort();
-        signal.addEventListener("abort", abort, { once: true });
-        const answer = await done;
-        signal.removeEventListener("abort", abort);
-        if (answer.status === -1) return;
+        }, this.file.slice(chunk.start, chunk.end + 1), loaded => this.progress(chunk.start + loaded), signal);
+        if (signal.aborted) return;
         if (answer.status === 200 || answer.status === 201) return this.finish();
         if (answer.status === 308) {
           offset = offsetAfter308(chunk, answer.range);
