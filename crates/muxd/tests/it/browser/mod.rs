@@ -16,6 +16,7 @@ mod manage;
 mod netlog;
 mod page;
 mod resume;
+mod retries;
 mod shots;
 mod upload;
 mod wait;
