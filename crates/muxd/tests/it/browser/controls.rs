@@ -10,7 +10,7 @@ use crate::app::TestApp;
 
 const FILE: &str = "hd-10s-1280x720.mp4";
 /// Slow enough that the test acts while the upload is under way.
-const CRAWL: u32 = 96 * 1024;
+const CRAWL: u32 = 32 * 1024;
 
 /// A signed-in browser uploading [`FILE`] in 256 KiB chunks at [`CRAWL`], once some of it is sent.
 async fn slow_upload(test: &str) -> Option<(Browser, TestApp)> {

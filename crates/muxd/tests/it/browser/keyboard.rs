@@ -45,7 +45,7 @@ async fn browser_keyboard_alone_uploads_pauses_resumes_renames_and_deletes() {
         )
         .await;
     browser.shot("file-input-focused").await;
-    browser.set_network(Network::SlowUpload(64 * 1024)).await;
+    browser.set_network(Network::SlowUpload(32 * 1024)).await;
     browser.active().await.send_keys(&fixture_path(FILE)).await;
     browser.wait_for_upload(FILE, "uploading").await;
 

@@ -10,7 +10,7 @@ use super::webdriver::Network;
 use crate::app::TestApp;
 
 /// Slow enough that a test sees an upload in progress, fast enough to finish on its own.
-const SLOW_UPLOAD: u32 = 256 * 1024;
+const SLOW_UPLOAD: u32 = 64 * 1024;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_upload_shows_progress_then_ready_and_plays() {
