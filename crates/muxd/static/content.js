@@ -1,126 +1,136 @@
-"use strict";
-const campaignId = document.getElementById("influencers").dataset.campaign;
-const assets = new Map();
-const uploadRows = new Map(); // asset id → its progress row, removed once the asset is done
-let influencers = [];
+// The campaign content page ("Step 4: Content"): a section per influencer (plus one for videos
+// without an influencer), each with a <muxd-uploader> and the asset cards, newest first. Cards
+// are keyed by asset id and updated in place; the whole list is loaded page by page, then kept
+// fresh by the live stream (content-live.js).
 
-async function api(path, options = {}) {
-  const response = await fetch(path, { credentials: "same-origin", ...options,
-    headers: { "content-type": "application/json", ...(options.headers || {}) } });
-  if (!response.ok) {
-    let message = response.status + " " + response.statusText;
-    try { message = (await response.json()).error.message; } catch (_) {}
-    throw new Error(message);
-  }
-  return response.status === 204 ? null : response.json();
+import { api, allAssets } from "./content-api.js";
+import { createCard, deleteDialog, el } from "./content-card.js";
+import { LiveFeed } from "./content-live.js";
+
+const main = document.getElementById("influencers");
+const campaignId = main.dataset.campaign;
+const pageState = document.getElementById("page-state");
+const liveState = document.getElementById("live-state");
+const NONE = "none";
+let campaignUuid = null; // muxd's id of the campaign, as assets carry it
+
+const groups = new Map(); // influencer id (or NONE) → {section, list, empty, uploader}
+const cards = new Map(); // asset id → card
+const progress = new Map(); // asset id → upload percent, while this page uploads it
+
+function group(asset) {
+  return groups.get(asset.influencerId) || groups.get(NONE);
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
+function addGroup(key, title, influencerId) {
+  const headingId = `group-${key}`;
+  const uploader = el("muxd-uploader", { campaign: campaignId, influencer: influencerId });
+  const list = el("div", { class: "cards" });
+  const empty = el("p", { class: "empty" }, "No videos yet.");
+  const section = el("section", { class: "group", "aria-labelledby": headingId, "data-influencer": influencerId || NONE },
+    el("h2", { id: headingId, tabindex: "-1" }, title), uploader, empty, list);
+  main.append(section);
+  groups.set(key, { section, list, empty, uploader });
 }
 
-function card(asset) {
-  const node = el("div", { class: "card", "data-asset": asset.id, "data-status": asset.status });
-  node.append(el("div", {}, el("strong", { class: "name" }, asset.name), " ",
-    el("span", { class: "status " + asset.status }, asset.status)));
-  if (asset.status === "READY" && asset.mp4Url) {
-    node.append(el("video", { controls: "", preload: "metadata", src: asset.mp4Url }));
-    if (asset.duration) node.append(el("div", {}, asset.duration.toFixed(1) + " s · " + (asset.aspectRatio || "")));
-  }
-  if (asset.error) node.append(el("div", { class: "error" }, asset.error.message));
-  const rename = el("button", { onclick: async () => {
-    const name = prompt("New name", asset.name);
-    if (name) upsert(await api("/api/creative-assets/" + asset.id, { method: "PATCH", body: JSON.stringify({ name }) }));
-  } }, "Rename");
-  const remove = el("button", { onclick: async () => {
-    if (!confirm("Delete " + asset.name + "?")) return;
-    await api("/api/creative-assets/" + asset.id, { method: "DELETE" });
-    assets.delete(asset.id); render();
-  } }, "Delete");
-  node.append(el("div", {}, rename, " ", remove));
-  return node;
+function refreshEmpty() {
+  for (const { list, empty } of groups.values()) empty.hidden = list.children.length > 0;
 }
 
+/** Puts `card` in `list` in newest-first order (a card already in place is not touched). */
+function place(list, card) {
+  const created = card.asset.createdAt;
+  const before = [...list.children].find(n => n !== card.node && cards.get(n.dataset.asset)?.asset.createdAt < created);
+  if (card.node.parentNode === list && card.node.nextSibling === (before || null)) return;
+  const video = card.node.querySelector("video");
+  if (card.node.parentNode === list && video && !video.paused) return; // moving would stop it
+  list.insertBefore(card.node, before || null);
+}
+
+const confirmDelete = deleteDialog(document.getElementById("delete-dialog"), asset => remove(asset.id, true));
+
+/** Removes a card; focus moves to a neighbour if it was in the card (or `moveFocus`). */
+function remove(id, moveFocus = false) {
+  const card = cards.get(id);
+  if (!card) return;
+  const next = card.node.nextElementSibling || card.node.previousElementSibling;
+  const hadFocus = moveFocus || card.node.contains(document.activeElement);
+  card.node.remove();
+  cards.delete(id);
+  progress.delete(id);
+  refreshEmpty();
+  if (hadFocus) (next?.querySelector("button") || group(card.asset).section.querySelector("h2")).focus();
+}
+
+/** Shows `asset` as it now is: a new card, an updated one, or none when deleted. */
 function upsert(asset) {
-  if (asset.status === "DELETED") assets.delete(asset.id); else assets.set(asset.id, asset);
-  if (!["AWAITING_UPLOAD", "MUX_PROCESSING"].includes(asset.status) && uploadRows.has(asset.id)) {
-    uploadRows.get(asset.id).remove();
-    uploadRows.delete(asset.id);
-  }
-  render();
+  live.saw(Date.parse(asset.updatedAt));
+  if (asset.status === "DELETED") return remove(asset.id);
+  const known = cards.get(asset.id);
+  if (known && known.asset.version > asset.version) return; // an older view arrived late
+  if (asset.status !== "AWAITING_UPLOAD") progress.delete(asset.id);
+  const card = known || createCard(asset, {
+    confirmDelete,
+    uploadAgain: a => group(a).uploader.pick(),
+  });
+  if (!known) cards.set(asset.id, card);
+  card.update(asset, progress.get(asset.id));
+  place(group(asset).list, card);
+  refreshEmpty();
 }
 
-function render() {
-  const root = document.getElementById("influencers");
-  for (const influencer of influencers) {
-    const cards = document.getElementById("cards-" + influencer.id);
-    cards.replaceChildren(...[...assets.values()]
-      .filter(a => a.influencerId === influencer.id)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .map(card));
-  }
-  root.dataset.count = assets.size;
-}
-
-function upload(influencer, file, progressRow) {
-  const bar = el("progress", { max: "100", value: "0" });
-  const label = el("span", {}, file.name + ": creating upload…");
-  const row = el("div", { class: "upload" }, label, bar);
-  progressRow.append(row);
-  api("/api/mux/create-video-upload", { method: "POST", body: JSON.stringify({
-      name: file.name, campaignId, influencerId: influencer.id, fileSize: file.size, fileType: file.type }) })
-    .then(created => {
-      uploadRows.set(created.id, row);
-      upsert(created.asset);
-      const xhr = new XMLHttpRequest();
-      xhr.open("PUT", created.url);
-      xhr.upload.onprogress = e => { if (e.lengthComputable) { bar.value = 100 * e.loaded / e.total; label.textContent = file.name + ": " + Math.round(bar.value) + "%"; } };
-      xhr.onload = () => { label.textContent = file.name + (xhr.status < 300 ? ": uploaded, processing…" : ": upload failed (" + xhr.status + ")"); };
-      xhr.onerror = () => { label.textContent = file.name + ": upload failed (network)"; };
-      xhr.send(file);
-    })
-    .catch(error => { label.textContent = file.name + ": " + error.message; row.classList.add("error"); });
-}
-
-function section(influencer) {
-  const input = el("input", { type: "file", accept: "video/*,audio/*", multiple: "", "data-influencer": influencer.id });
-  const progress = el("div", { class: "uploads" });
-  input.addEventListener("change", () => { for (const file of input.files) upload(influencer, file, progress); input.value = ""; });
-  return el("section", { class: "influencer", id: "influencer-" + influencer.id },
-    el("h2", {}, influencer.name + (influencer.handle ? " " + influencer.handle : "")),
-    input, progress, el("div", { class: "cards", id: "cards-" + influencer.id }));
-}
-
+/** Loads the whole list and makes the cards match it. */
 async function reload() {
-  const list = await api("/api/creative-assets?limit=200&campaignId=" + campaignId);
-  assets.clear();
-  for (const asset of list.data) assets.set(asset.id, asset);
-  render();
+  const assets = await allAssets(campaignId);
+  const seen = new Set(assets.map(a => a.id));
+  for (const id of [...cards.keys()]) if (!seen.has(id)) remove(id);
+  for (const asset of assets) upsert(asset);
+  main.dataset.count = cards.size;
 }
 
-function connect() {
-  const source = new EventSource("/api/live");
-  const state = document.getElementById("live-state");
-  source.addEventListener("ready", () => { state.textContent = "live"; });
-  source.addEventListener("asset", e => upsert(JSON.parse(e.data)));
-  source.addEventListener("resync", reload);
-  source.onerror = () => { state.textContent = "reconnecting…"; };
+const live = new LiveFeed({
+  // The stream carries all of the user's assets: keep this campaign's.
+  onAsset: asset => { if (asset.campaignId === campaignUuid || cards.has(asset.id)) upsert(asset); },
+  resync: reload,
+  onState: (words, mode) => { liveState.textContent = words; liveState.dataset.mode = mode; },
+});
+
+main.addEventListener("muxd-upload-created", e => upsert(e.detail.asset));
+main.addEventListener("muxd-upload-progress", e => {
+  const { assetId, percent } = e.detail;
+  if (!assetId) return;
+  progress.set(assetId, percent);
+  const card = cards.get(assetId);
+  if (card && card.asset.status === "AWAITING_UPLOAD") card.update(card.asset, percent);
+});
+
+function signInHint() {
+  return el("p", {}, "You are not signed in. With ", el("code", {}, "muxd dev"), ", sign in at ",
+    el("a", { href: "/dev/login?as=user" }, "/dev/login?as=user"), "; otherwise sign in through your app.");
 }
 
 (async () => {
   try {
-    const campaign = await api("/api/campaigns/" + campaignId);
+    const campaign = await api(`/api/campaigns/${encodeURIComponent(campaignId)}`);
     document.getElementById("campaign-name").textContent = campaign.name;
-    influencers = campaign.influencers;
-    document.getElementById("influencers").replaceChildren(...influencers.map(section));
+    document.title = `${campaign.name} · Step 4: Content · muxd`;
+    campaignUuid = campaign.id;
+    for (const influencer of campaign.influencers) {
+      addGroup(influencer.id, influencer.handle ? `${influencer.name} (${influencer.handle})` : influencer.name, influencer.id);
+    }
+    addGroup(NONE, "Without influencer", null);
+    pageState.textContent = "Loading videos…";
     await reload();
-    connect();
+    pageState.hidden = true;
+    live.connect();
   } catch (error) {
-    document.getElementById("influencers").textContent = "Could not load: " + error.message + " (sign in at /dev/login in muxd dev)";
+    pageState.hidden = false;
+    pageState.classList.add("error");
+    if (error.status === 401) pageState.replaceChildren(signInHint());
+    else if (error.status === 404) pageState.textContent = "This campaign does not exist, or you may not see it.";
+    else pageState.textContent = `Could not load the campaign: ${error.message}`;
+    liveState.textContent = "Not connected";
+  } finally {
+    main.removeAttribute("aria-busy");
   }
 })();

@@ -10,7 +10,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_C
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::Router;
+use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -189,23 +189,38 @@ fn routes() -> Router<WebState> {
         )
         .route("/api/debug/webhook-events", get(admin::events::list))
         .route(
+            "/api/debug/webhook-events/{event_id}",
+            get(admin::events::get),
+        )
+        .route(
             "/api/debug/webhook-events/{event_id}/replay",
             post(admin::events::replay),
         )
         .route("/api/debug/processing-times", get(admin::processing::times))
         // This API's own description (each JSON route above is also listed in `openapi`).
         .route("/api/openapi.json", get(openapi::openapi_json))
-        .route("/api/docs", get(openapi::page::docs))
-        // Pages.
-        .route("/", get(pages::home))
-        .route("/campaigns/{id}/content", get(pages::content))
-        .route("/static/{file}", get(pages::static_file))
+        // Pages, the admin pages and the API's page among them.
+        .merge(page_routes())
         // After routing, so the span knows the route; outside the table's routes, no span.
         .route_layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
                 .on_response(record_status),
         )
+}
+
+/// Pages and their static files, each answer with the pages' security headers.
+fn page_routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/campaigns/{id}/content", get(pages::content))
+        .route("/admin", get(pages::admin::index))
+        .route("/admin/assets", get(pages::admin::assets))
+        .route("/admin/events", get(pages::admin::events))
+        .route("/admin/health", get(pages::admin::health))
+        .route("/api/docs", get(openapi::page::docs))
+        .route("/static/{file}", get(pages::static_file))
+        .layer(middleware::map_response(pages::csp::headers))
 }
 
 /// A handler panicked: log it and answer with muxd's 500 envelope.

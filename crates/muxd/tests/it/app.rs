@@ -9,6 +9,7 @@ use axum::Router;
 use mux_emulator::{EmulatorConfig, EmulatorHandle};
 use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
+use muxd::dev::{login, seed, seed::Demo};
 use muxd::identity::Identity;
 use muxd::store::Store;
 use tokio::net::TcpListener;
@@ -67,6 +68,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// Signs the tokens of `TestApp::token`.
     pub(crate) identity: Identity,
+    /// `muxd dev`'s demo data, when spawned with [`TestApp::spawn_dev`].
+    pub demo: Option<Demo>,
     shutdown: CancellationToken,
     _sqlite: Option<TempDir>,
     _pg: Option<PgDatabase>,
@@ -82,23 +85,40 @@ pub const HOST_SESSION_COOKIE: &str = "__session";
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, &[]).await
+        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, &[], false).await
+    }
+
+    /// Like [`TestApp::spawn`] on SQLite, with `muxd dev`'s demo user, admin, campaign and
+    /// influencers ([`TestApp::demo`]) and its sign-in route (`/dev/login?as=user|admin`), as a
+    /// browser meets it.
+    pub async fn spawn_dev() -> TestApp {
+        Self::spawn_with(
+            Backend::Sqlite,
+            false,
+            false,
+            0,
+            PROCESSING_DELAY,
+            &[],
+            true,
+        )
+        .await
+        .expect("SQLite is always available")
     }
 
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY, &[]).await
+        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY, &[], false).await
     }
 
     /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
     pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY, &[]).await
+        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY, &[], false).await
     }
 
     /// Like [`TestApp::spawn`], with the emulator taking `delay` on its clock to process an
     /// upload, so a test ends processing by advancing the clock.
     pub async fn spawn_with_processing_delay(backend: Backend, delay: Duration) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, delay, &[]).await
+        Self::spawn_with(backend, false, false, 0, delay, &[], false).await
     }
 
     /// Like [`TestApp::spawn`], with these settings besides the test defaults.
@@ -106,7 +126,7 @@ impl TestApp {
         backend: Backend,
         settings: &[(&str, &str)],
     ) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, settings).await
+        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, settings, false).await
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -116,7 +136,7 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY, &[]).await
+        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY, &[], false).await
     }
 
     async fn spawn_with(
@@ -126,6 +146,7 @@ impl TestApp {
         pool_size: usize,
         processing_delay: Duration,
         settings: &[(&str, &str)],
+        dev: bool,
     ) -> Option<TestApp> {
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
@@ -207,11 +228,18 @@ impl TestApp {
             reconcile: None,
         };
         let app = App::build(&settings, store.clone(), wiring).expect("app builds");
+        let (demo, extra) = if dev {
+            let demo = seed::seed(&store).await.expect("demo data seeds");
+            let routes = login::routes(demo.clone(), app.identity.clone());
+            (Some(demo), routes)
+        } else {
+            (None, Router::new())
+        };
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
         tokio::spawn(app::serve(
             app.clone(),
-            app.router(Router::new()),
+            app.router(extra),
             listener,
             async move { stop.cancelled().await },
         ));
@@ -222,6 +250,7 @@ impl TestApp {
             emulator,
             http: reqwest::Client::new(),
             identity: Identity::dev(JWT_SECRET),
+            demo,
             shutdown,
             _sqlite: sqlite,
             _pg: pg,

@@ -1,12 +1,14 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
 //! real HTTP server or the `muxd` binary, and the check that imports point one way. `harness`,
-//! `app`, `app_requests`, `chaos`, `media` and `process` own the set-up; one module per area.
+//! `app`, `app_requests`, `chaos`, `media` and `process` own the set-up; one module per area
+//! (`browser` drives headless Chromium through the pages).
 
 mod admin;
 mod app;
 mod app_campaigns;
 mod app_requests;
 mod authz;
+mod browser;
 mod browser_auth;
 mod bursts;
 mod chaos;
@@ -27,6 +29,7 @@ mod openapi;
 mod operations;
 mod outage;
 mod outbound;
+mod pages;
 mod process;
 mod processing_times;
 mod prometheus;

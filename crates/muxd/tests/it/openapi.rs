@@ -25,9 +25,13 @@ use users::{host_app, operators_and_session, users};
 const USER: &str = "user_openapi";
 const ADMIN: &str = "user_openapi_admin";
 /// Routes that serve pages or files, not JSON: not in the document.
-const PAGES: [&str; 4] = [
+const PAGES: [&str; 8] = [
     "/",
     "/campaigns/{id}/content",
+    "/admin",
+    "/admin/assets",
+    "/admin/events",
+    "/admin/health",
     "/static/{file}",
     "/api/docs",
 ];

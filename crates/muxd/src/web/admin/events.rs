@@ -1,9 +1,11 @@
-//! Admin tools over webhooks: the stored event log with type and outcome filters, and replay of
-//! one stored event.
+//! Admin tools over webhooks: the stored event log with type and outcome filters (without
+//! payloads, so a page of 200 stays small), one event with its payload, and replay of one stored
+//! event.
 
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::AssetId;
@@ -38,6 +40,15 @@ pub struct EventPage {
     pub data: Vec<StoredWebhookEvent>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// One stored event with what Mux sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventWithPayload {
+    #[serde(flatten)]
+    pub event: StoredWebhookEvent,
+    /// The body Mux sent (its text when it is not JSON).
+    pub payload: Value,
 }
 
 /// What replaying an event did.
@@ -92,6 +103,36 @@ pub async fn list(
         limit,
         offset,
     }))
+}
+
+/// One stored event with its payload (the JSON Mux sent, or its text if it is not JSON).
+#[utoipa::path(
+    get,
+    path = "/api/debug/webhook-events/{event_id}",
+    operation_id = "getWebhookEvent",
+    tag = "admin",
+    params(("event_id" = String, Path, description = "Mux's id of the stored event")),
+    security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
+    responses(
+        (status = 200, description = "The event and its payload", body = EventWithPayload),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No stored event has that id", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(store): State<Store>,
+    AdminUser(_): AdminUser,
+    Path(event_id): Path<String>,
+) -> Result<Json<EventWithPayload>, ApiError> {
+    let event = store
+        .webhook_event(&event_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let payload = serde_json::from_str::<Value>(&event.payload)
+        .unwrap_or_else(|_| Value::String(event.payload.clone()));
+    Ok(Json(EventWithPayload { event, payload }))
 }
 
 /// Applies a stored event again, as if it had just arrived.

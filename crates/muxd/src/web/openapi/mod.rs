@@ -63,6 +63,7 @@ use super::{admin, api, health, webhooks};
         admin::assets::resync,
         admin::assets::verify_playback_ids,
         admin::events::list,
+        admin::events::get,
         admin::events::replay,
         admin::processing::times,
         openapi_json,

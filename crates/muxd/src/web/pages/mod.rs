@@ -1,34 +1,20 @@
 //! HTML pages, rendered from askama templates (`templates/`), and their static files
-//! (`static/`, embedded in the binary): the landing page and the campaign content page
-//! ("Step 4: Content": upload per influencer with progress, asset cards with live status,
-//! player, rename, delete). Scripts are files, never inline.
+//! (`static/`, embedded in the binary): the landing page, the campaign content page ("Step 4:
+//! Content": a `<muxd-uploader>` per influencer, asset cards with live status, player, rename,
+//! delete) and the admin tools ([`admin`]). Scripts and styles are files, never inline, so every
+//! page can carry a strict Content-Security-Policy ([`csp`]).
+
+pub mod admin;
+pub mod csp;
+mod static_files;
 
 use askama::Template;
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Html;
 
 use super::ApiError;
 use crate::web::error::app_id;
-
-/// The static files pages load: (name, content type, body).
-const STATIC_FILES: &[(&str, &str, &str)] = &[
-    (
-        "content.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../../static/content.js"),
-    ),
-    (
-        "content.css",
-        "text/css; charset=utf-8",
-        include_str!("../../../static/content.css"),
-    ),
-    (
-        "api-docs.css",
-        "text/css; charset=utf-8",
-        include_str!("../../../static/api-docs.css"),
-    ),
-];
+pub use static_files::static_file;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -42,6 +28,7 @@ struct ContentPage {
     campaign_id: String,
 }
 
+/// Renders `page`; a template error is a 500.
 fn render(page: &impl Template) -> Result<Html<String>, ApiError> {
     page.render()
         .map(Html)
@@ -59,19 +46,4 @@ pub async fn home() -> Result<Html<String>, ApiError> {
 pub async fn content(Path(id): Path<String>) -> Result<Html<String>, ApiError> {
     let campaign_id = app_id("campaign id", &id).map_err(|_| ApiError::NotFound)?;
     render(&ContentPage { campaign_id })
-}
-
-/// `GET /static/{file}`: one of [`STATIC_FILES`].
-pub async fn static_file(Path(name): Path<String>) -> Response {
-    match STATIC_FILES.iter().find(|(file, _, _)| *file == name) {
-        Some((_, content_type, body)) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            *body,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
 }

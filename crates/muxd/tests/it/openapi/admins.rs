@@ -114,6 +114,19 @@ pub async fn webhooks(api: &mut Api<'_>) {
     assert!(log["data"].as_array().unwrap().len() > 1, "{log}");
     let bad = api.admin(Method::GET, "/api/debug/webhook-events?outcome=lost");
     assert_eq!(api.check(events, bad).await.0, StatusCode::BAD_REQUEST);
+    let one = "/api/debug/webhook-events/{event_id}";
+    let (status, event) = api
+        .check(
+            one,
+            api.admin(Method::GET, "/api/debug/webhook-events/evt-openapi"),
+        )
+        .await;
+    assert_eq!(
+        (status, &event["payload"]["type"]),
+        (StatusCode::OK, &json!("video.asset.updated"))
+    );
+    let missing = api.admin(Method::GET, "/api/debug/webhook-events/evt-none");
+    assert_eq!(api.check(one, missing).await.0, StatusCode::NOT_FOUND);
     let replay = "/api/debug/webhook-events/{event_id}/replay";
     let path = "/api/debug/webhook-events/evt-openapi/replay";
     let (status, replayed) = api.check(replay, api.admin(Method::POST, path)).await;

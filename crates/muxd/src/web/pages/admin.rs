@@ -1,0 +1,106 @@
+//! The admin pages: `/admin` (what there is), `/admin/assets`, `/admin/events` and
+//! `/admin/health`. Each is a server-rendered shell (navigation, filter forms with the choices
+//! muxd knows) whose small script (`static/admin-*.js`) fills it from the admin JSON API. Not
+//! signed in: a 401 page with a sign-in hint; signed in without the admin role: a 403 page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::render;
+use crate::domain::AssetStatus;
+use crate::store::Outcome;
+use crate::web::auth::AdminUser;
+use crate::web::ApiError;
+
+#[derive(Template)]
+#[template(path = "admin_index.html")]
+struct IndexPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_assets.html")]
+struct AssetsPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+    statuses: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_events.html")]
+struct EventsPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+    outcomes: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_health.html")]
+struct HealthPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+}
+
+/// Why a page is not shown, in words.
+#[derive(Template)]
+#[template(path = "denied.html")]
+struct DeniedPage {
+    title: &'static str,
+    message: String,
+    sign_in: bool,
+}
+
+/// The page for `admin`, or the page that says why not.
+fn page(admin: Result<AdminUser, ApiError>, page: &impl Template) -> Response {
+    let denied = match admin {
+        Ok(_) => return render(page).into_response(),
+        Err(ApiError::Unauthorized) => DeniedPage {
+            title: "Sign in first",
+            message: "This page is for admins, and you are not signed in.".into(),
+            sign_in: true,
+        },
+        Err(ApiError::Forbidden) => DeniedPage {
+            title: "Admins only",
+            message: "You are signed in, but this page is for admins only.".into(),
+            sign_in: false,
+        },
+        Err(other) => return other.into_response(),
+    };
+    let status = match denied.sign_in {
+        true => StatusCode::UNAUTHORIZED,
+        false => StatusCode::FORBIDDEN,
+    };
+    (status, render(&denied)).into_response()
+}
+
+pub async fn index(admin: Result<AdminUser, ApiError>) -> Response {
+    page(admin, &IndexPage { tab: "home" })
+}
+
+pub async fn assets(admin: Result<AdminUser, ApiError>) -> Response {
+    let statuses = AssetStatus::ALL.iter().map(|s| s.as_str()).collect();
+    page(
+        admin,
+        &AssetsPage {
+            tab: "assets",
+            statuses,
+        },
+    )
+}
+
+pub async fn events(admin: Result<AdminUser, ApiError>) -> Response {
+    let outcomes = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+    page(
+        admin,
+        &EventsPage {
+            tab: "events",
+            outcomes,
+        },
+    )
+}
+
+pub async fn health(admin: Result<AdminUser, ApiError>) -> Response {
+    page(admin, &HealthPage { tab: "health" })
+}

@@ -1,0 +1,28 @@
+//! The security headers of every page and static file: a Content-Security-Policy that allows
+//! only muxd's own scripts and styles (no inline ones anywhere), and `nosniff`.
+//!
+//! `connect-src` allows any http(s) origin because the uploader PUTs the file straight to the
+//! direct-upload URL Mux hands out (another origin, not known when the page is rendered: Mux's
+//! storage host, or the emulator's `http://127.0.0.1:<port>` under `muxd dev`), and a host app
+//! may point it at muxd on yet another origin. `media-src` likewise allows the stream host
+//! (`stream.mux.com`, or the emulator over http) and `blob:`. Scripts, styles, frames and forms
+//! stay on muxd's origin.
+
+use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::HeaderValue;
+use axum::response::Response;
+
+pub const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: https:; media-src 'self' blob: https: http:; \
+     connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Adds the headers to a page's response (a handler's own CSP, if any, is kept).
+pub async fn headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers
+        .entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(POLICY));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}

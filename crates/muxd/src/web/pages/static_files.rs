@@ -1,0 +1,54 @@
+//! `GET /static/{file}`: the pages' scripts and styles, embedded in the binary. The uploader
+//! (`muxd-uploader.js`) is also for host apps' pages on other origins; CORS for those comes from
+//! the router's layer (`MUXD_CORS_ORIGINS`), which module scripts from another origin need.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Embeds `static/<name>` as (name, content type, body).
+macro_rules! file {
+    ($name:literal, $kind:expr) => {
+        (
+            $name,
+            $kind,
+            include_str!(concat!("../../../static/", $name)),
+        )
+    };
+}
+
+/// The static files pages load.
+const STATIC_FILES: &[(&str, &str, &str)] = &[
+    file!("muxd-uploader.js", JS),
+    file!("content.js", JS),
+    file!("content-api.js", JS),
+    file!("content-card.js", JS),
+    file!("content-live.js", JS),
+    file!("content.css", CSS),
+    file!("admin.css", CSS),
+    file!("admin-common.js", JS),
+    file!("admin-assets.js", JS),
+    file!("admin-events.js", JS),
+    file!("admin-health.js", JS),
+    file!("admin-metrics.js", JS),
+    file!("admin-sparkline.js", JS),
+    file!("api-docs.css", CSS),
+];
+
+/// `GET /static/{file}`: one of [`STATIC_FILES`].
+pub async fn static_file(Path(name): Path<String>) -> Response {
+    match STATIC_FILES.iter().find(|(file, _, _)| *file == name) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -1,0 +1,158 @@
+// One asset card of the content page: built once per asset id and then updated in place (a
+// playing video is never replaced), with inline rename and the delete confirmation dialog.
+
+import { api } from "./content-api.js";
+
+/** The badge words of an asset (`progress`: the uploader's percent for this asset, if any). */
+export function statusWords(asset, progress) {
+  switch (asset.status) {
+    case "AWAITING_UPLOAD":
+      return progress === undefined ? "Awaiting upload" : `Uploading ${progress} %`;
+    case "MUX_PROCESSING": return asset.stuck ? "Processing (taking longer than usual)" : "Processing";
+    case "READY": return "Ready";
+    case "ERROR": return `Error: ${asset.error?.message || "Mux could not process this file"}`;
+    case "CANCELLED": return "Cancelled";
+    case "TIMED_OUT": return "Timed out";
+    default: return asset.status;
+  }
+}
+
+/** "1:05 · 1080p · 16:9" from what Mux reported. */
+export function mediaFacts(asset) {
+  const facts = [];
+  if (asset.duration) {
+    const s = Math.round(asset.duration);
+    facts.push(`${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`);
+  }
+  if (asset.resolutionTier) facts.push(asset.resolutionTier);
+  if (asset.aspectRatio) facts.push(asset.aspectRatio);
+  return facts.join(" · ");
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+function button(label, act, attrs = {}) {
+  const b = el("button", { type: "button", ...attrs }, label);
+  b.addEventListener("click", act);
+  return b;
+}
+
+let unique = 0;
+
+/** A card for `asset`: `{node, update(asset, progress)}`. `actions.uploadAgain` may be null. */
+export function createCard(asset, actions) {
+  const id = ++unique;
+  const parts = {
+    name: el("h3", { class: "name", id: `asset-name-${id}` }),
+    badge: el("span", { class: "badge" }),
+    media: el("div", { class: "media" }),
+    facts: el("p", { class: "facts" }),
+    error: el("p", { class: "error", role: "alert", hidden: "" }),
+  };
+  const input = el("input", { type: "text", id: `rename-${id}`, required: "", maxlength: "500", autocomplete: "off" });
+  const label = el("label", { for: `rename-${id}` }, "New name");
+  const form = el("form", { class: "rename", hidden: "" }, label, input,
+    el("p", { class: "hint" }, "Enter saves, Escape cancels."));
+  const rename = button("Rename", () => startRename(), { "aria-describedby": `asset-name-${id}` });
+  const remove = button("Delete", () => actions.confirmDelete(current, remove), { "aria-describedby": `asset-name-${id}` });
+  const again = button("Upload again", () => actions.uploadAgain?.(current), { "aria-describedby": `asset-name-${id}` });
+  const node = el("article", { class: "card", "data-asset": asset.id, "aria-labelledby": `asset-name-${id}` },
+    el("div", { class: "card-head" }, parts.name, parts.badge),
+    form, parts.media, parts.facts, parts.error,
+    el("div", { class: "actions" }, rename, remove, again));
+  let current = asset;
+
+  const say = message => { parts.error.textContent = message; parts.error.hidden = !message; };
+  function startRename() {
+    input.value = current.name;
+    label.textContent = `New name for “${current.name}”`;
+    form.hidden = false;
+    parts.name.hidden = true;
+    input.focus();
+    input.select();
+  }
+  function endRename() {
+    form.hidden = true;
+    parts.name.hidden = false;
+    rename.focus();
+  }
+  input.addEventListener("keydown", e => { if (e.key === "Escape") { e.preventDefault(); say(""); endRename(); } });
+  form.addEventListener("submit", async e => {
+    e.preventDefault();
+    const name = input.value.trim();
+    if (!name) return say("A name cannot be empty.");
+    if (name === current.name) return endRename();
+    input.disabled = true;
+    try {
+      update(await api(`/api/creative-assets/${current.id}`, { method: "PATCH", body: JSON.stringify({ name }) }));
+      say("");
+      endRename();
+    } catch (error) {
+      say(`Could not rename: ${error.message}`);
+    } finally {
+      input.disabled = false;
+    }
+  });
+
+  function update(asset, progress) {
+    current = asset;
+    node.dataset.status = asset.status;
+    parts.name.textContent = asset.name;
+    parts.badge.textContent = statusWords(asset, progress);
+    parts.badge.dataset.tone = { READY: "good", ERROR: "bad", TIMED_OUT: "bad", CANCELLED: "bad" }[asset.status] || "busy";
+    parts.facts.textContent = mediaFacts(asset);
+    parts.facts.hidden = !parts.facts.textContent;
+    again.hidden = !actions.uploadAgain || !["ERROR", "TIMED_OUT", "CANCELLED"].includes(asset.status);
+    showPlayer(parts.media, asset);
+  }
+  update(asset);
+  return { node, update, get asset() { return current; }, say };
+}
+
+/** Puts a player in `media` for a ready asset; leaves a playing video alone. */
+function showPlayer(media, asset) {
+  const src = asset.status === "READY" ? asset.mp4Url || asset.playbackUrl : null;
+  const video = media.querySelector("video");
+  if (video && !video.paused) return;
+  if (!src) return media.replaceChildren();
+  if (video && video.getAttribute("src") === src) return;
+  media.replaceChildren(el("video", {
+    controls: "", preload: "metadata", playsinline: "", src, "aria-label": `Video: ${asset.name}`,
+  }));
+}
+
+/** The delete dialog of the page: asks, deletes, says what went wrong. */
+export function deleteDialog(dialog, onDeleted) {
+  const text = dialog.querySelector("[data-text]");
+  const error = dialog.querySelector("[data-error]");
+  const confirm = dialog.querySelector("[data-confirm]");
+  let target = null;
+  let opener = null;
+  confirm.addEventListener("click", async e => {
+    e.preventDefault();
+    confirm.disabled = true;
+    try {
+      await api(`/api/creative-assets/${target.id}`, { method: "DELETE" });
+      dialog.close("deleted");
+      onDeleted(target);
+    } catch (err) {
+      error.textContent = `Could not delete: ${err.message}`;
+      error.hidden = false;
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+  dialog.addEventListener("close", () => { if (opener?.isConnected) opener.focus(); });
+  return (asset, from) => {
+    target = asset;
+    opener = from;
+    text.textContent = `“${asset.name}” will be deleted here and on Mux. This cannot be undone.`;
+    error.hidden = true;
+    dialog.showModal();
+  };
+}

@@ -1,0 +1,23 @@
+//! Real headless-Chromium tests of muxd's pages: a thin WebDriver client ([`webdriver`]) drives
+//! Debian's Chromium through `chromedriver` ([`driver`]) against a [`crate::app::TestApp`] with
+//! `muxd dev`'s demo data and sign-in, whose in-process emulator lets a test slow, fail or inspect
+//! what reached Mux. Tests wait for conditions ([`wait`]), never for time, and screenshot each
+//! state they reach ([`shots`]) under `target/browser-screenshots/<test>/`; [`axe`] checks
+//! accessibility. Without Chromium (or axe-core) they skip loudly, except under `CI=true`.
+
+mod a11y;
+mod admin;
+mod admin_pages;
+mod axe;
+mod controls;
+mod driver;
+mod keyboard;
+mod manage;
+mod netlog;
+mod page;
+mod resume;
+mod retries;
+mod shots;
+mod upload;
+mod wait;
+mod webdriver;
