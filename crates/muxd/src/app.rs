@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
+use crate::domain::playback_token::PlaybackSigner;
 use crate::domain::schedule::Schedule;
 use crate::identity::Identity;
 use crate::jobs::reconcile::{instance_name, Reconciler};
@@ -37,6 +38,7 @@ use crate::store::Store;
 use crate::telemetry::metrics_handle;
 use crate::web::auth::Authenticator;
 use crate::web::state::{HealthSources, WebState, WebhookIntake};
+use crate::web::views::{outbound_payload, Links};
 
 /// What [`App::build`] needs besides settings: who checks tokens, how to reach Mux, and whether
 /// the reconciler runs.
@@ -73,6 +75,20 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     config.alert_webhook_url = settings.alert_webhook_url.clone();
     config.trace_headers = Some(crate::telemetry::traces::inject_current);
     config
+}
+
+/// The signer of playback tokens, when a URL signing key is configured.
+fn playback_signer(settings: &Settings) -> anyhow::Result<Option<Arc<PlaybackSigner>>> {
+    settings
+        .uploads
+        .signing_key
+        .as_ref()
+        .map(|key| {
+            PlaybackSigner::new(&key.id, key.private_key.expose_secret())
+                .map(Arc::new)
+                .map_err(anyhow::Error::msg)
+        })
+        .transpose()
 }
 
 impl App {
@@ -112,10 +128,15 @@ impl App {
         };
         let webhook_stats = Arc::new(WebhookStats::new());
         let figures = FiguresCache::new(store.clone());
+        let links = Links {
+            image_base: settings.uploads.image_base_url.clone(),
+            signer: playback_signer(settings)?,
+        };
+        let payload_links = links.clone();
         let outbound = Outbound::new(
             store.clone(),
             settings.outbound.clone(),
-            Arc::new(crate::web::views::outbound_payload),
+            Arc::new(move |change| outbound_payload(&payload_links, change)),
         )
         .context("building the outbound webhook client")?;
         ingest::count_outcomes_from_zero();
@@ -160,6 +181,7 @@ impl App {
             },
             resync: resync.clone(),
             outbound,
+            links,
             playback: PlaybackCheck {
                 store: store.clone(),
                 mux: mux.clone(),

@@ -91,6 +91,17 @@ pub struct UploadSettings {
     pub pool_max: usize,
     /// Creates one user may make per minute (0: no limit).
     pub per_user_per_minute: u32,
+    /// Where thumbnail URLs point.
+    pub image_base_url: String,
+    /// The URL signing key playback tokens are signed with (signed playback).
+    pub signing_key: Option<SigningKey>,
+}
+
+/// A Mux URL signing key: its id and private key (checked to be an RSA key at start-up).
+#[derive(Debug, Clone)]
+pub struct SigningKey {
+    pub id: String,
+    pub private_key: SecretString,
 }
 
 /// How muxd reaches Mux. In dev mode the token fields are filled by the emulator.
@@ -257,6 +268,8 @@ impl Settings {
         }
         let base_url = http_url(&mut read, &table::MUX_BASE_URL);
         let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
+        let image_base_url = http_url(&mut read, &table::MUXD_IMAGE_BASE_URL);
+        let signing_key = signing_key(&mut read, serve && playback_policy == "signed");
         let cors_origin = read
             .optional(&table::MUXD_UPLOAD_CORS_ORIGIN)
             .unwrap_or_default();
@@ -343,6 +356,8 @@ impl Settings {
                     pool_size: pool_size.unwrap_or_default(),
                     pool_max: pool_max.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
+                    image_base_url,
+                    signing_key,
                 },
                 reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),
                 alert_webhook_url,
@@ -375,6 +390,38 @@ fn http_url(read: &mut Reader<'_>, setting: &Setting) -> String {
     url
 }
 
+/// The URL signing key, when both halves are set (checked to be an RSA key); `required` when
+/// `serve` plays signed.
+fn signing_key(read: &mut Reader<'_>, required: bool) -> Option<SigningKey> {
+    let id = read.required(&table::MUX_SIGNING_KEY_ID, required);
+    let private_key = read.required(&table::MUX_SIGNING_PRIVATE_KEY, required);
+    match (id, private_key) {
+        (Some(id), Some(private_key)) => match PlaybackSigner::new(&id, &private_key) {
+            Ok(_) => Some(SigningKey {
+                id,
+                private_key: SecretString::from(private_key),
+            }),
+            Err(problem) => {
+                read.problem(
+                    &table::MUX_SIGNING_PRIVATE_KEY,
+                    problem,
+                    table::MUX_SIGNING_PRIVATE_KEY.expected.into(),
+                );
+                None
+            }
+        },
+        (None, Some(_)) | (Some(_), None) if !required => {
+            read.problem(
+                &table::MUX_SIGNING_KEY_ID,
+                "only one of MUX_SIGNING_KEY_ID and MUX_SIGNING_PRIVATE_KEY is set".into(),
+                table::MUX_SIGNING_KEY_ID.expected.into(),
+            );
+            None
+        }
+        _ => None,
+    }
+}
+
 /// True for `http(s)://host[:port]` with nothing after it: what a browser sends as `Origin`.
 fn is_origin(text: &str) -> bool {
     let Some(rest) = text
@@ -388,6 +435,7 @@ fn is_origin(text: &str) -> bool {
 
 use crate::domain::details;
 use crate::domain::outbound::RetrySchedule;
+use crate::domain::playback_token::PlaybackSigner;
 
 mod database_url;
 mod reader;

@@ -108,6 +108,15 @@ settings! {
     MUXD_STREAM_BASE_URL: "MUXD_STREAM_BASE_URL", "https://stream.mux.com", None,
         "where playback URLs point",
         "an http(s) URL";
+    MUXD_IMAGE_BASE_URL: "MUXD_IMAGE_BASE_URL", "https://image.mux.com", None,
+        "where thumbnail (poster) URLs point",
+        "an http(s) URL";
+    MUX_SIGNING_KEY_ID: "MUX_SIGNING_KEY_ID", "", Some("required by `serve` for signed playback"),
+        "the URL signing key muxd signs playback tokens with (Mux: Settings → Signing keys, or `POST /system/v1/signing-keys`)",
+        "set MUX_SIGNING_KEY_ID to the id of a URL signing key (and MUX_SIGNING_PRIVATE_KEY to its private key)";
+    MUX_SIGNING_PRIVATE_KEY: "MUX_SIGNING_PRIVATE_KEY", "", Some("required by `serve` for signed playback"),
+        "that key's private key, as Mux returned it (base64 of a PEM; a PEM text is taken too)",
+        "set MUX_SIGNING_PRIVATE_KEY to the private_key Mux returned when the signing key was created";
     MUXD_MAX_UPLOAD_BYTES: "MUXD_MAX_UPLOAD_BYTES", "10737418240", None,
         "largest file size a client may announce",
         "a whole number of bytes";

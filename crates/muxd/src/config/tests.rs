@@ -201,3 +201,28 @@ fn upload_types_must_be_mime_types() {
     let settings = Settings::load(&vars, Mode::Serve).unwrap();
     assert_eq!(settings.uploads.types, ["video/*", "audio/*"]);
 }
+
+#[test]
+fn signed_playback_under_serve_needs_a_signing_key_that_is_an_rsa_key() {
+    let mut signed = serve_vars();
+    signed.insert("MUXD_PLAYBACK_POLICY".into(), "signed".into());
+    let error = Settings::load(&signed, Mode::Serve).unwrap_err().to_string();
+    assert!(error.contains("MUX_SIGNING_KEY_ID: missing"), "{error}");
+    assert!(error.contains("MUX_SIGNING_PRIVATE_KEY: missing"), "{error}");
+
+    signed.insert("MUX_SIGNING_KEY_ID".into(), "key-1".into());
+    signed.insert("MUX_SIGNING_PRIVATE_KEY".into(), "aGVsbG8=".into());
+    let error = Settings::load(&signed, Mode::Serve).unwrap_err().to_string();
+    assert!(error.contains("not an RSA private key"), "{error}");
+    assert!(!error.contains("aGVsbG8"), "the key leaked: {error}");
+
+    let pem = include_str!("../../tests/it/fixtures/keys/playback-signing.pem");
+    signed.insert("MUX_SIGNING_PRIVATE_KEY".into(), pem.into());
+    let settings = Settings::load(&signed, Mode::Serve).unwrap();
+    assert_eq!(settings.uploads.signing_key.unwrap().id, "key-1");
+
+    let mut half = serve_vars();
+    half.insert("MUX_SIGNING_KEY_ID".into(), "key-1".into());
+    let error = Settings::load(&half, Mode::Serve).unwrap_err().to_string();
+    assert!(error.contains("only one of"), "{error}");
+}

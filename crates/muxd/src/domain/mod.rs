@@ -9,6 +9,7 @@ pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
 pub mod outbound;
+pub mod playback_token;
 pub mod processing;
 pub mod schedule;
 pub mod signature;

@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use mux_api::MuxClient;
 
 use super::auth::Authenticator;
+use super::views::Links;
 use crate::config::WebhookSettings;
 use crate::jobs::supervisor::JobsStatus;
 use crate::service::assets::AssetEdits;
@@ -35,6 +36,8 @@ pub struct WebState {
     pub intake: WebhookIntake,
     pub resync: Resync,
     pub outbound: Outbound,
+    /// Posters and playback tokens for asset views.
+    pub links: Links,
     pub playback: PlaybackCheck,
     pub health: HealthSources,
     pub metrics: PrometheusHandle,

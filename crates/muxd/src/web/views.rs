@@ -1,9 +1,13 @@
 //! The JSON shapes muxd's own API returns (camelCase, as the guide's app expects), with their
-//! OpenAPI schemas derived from the same structs.
+//! OpenAPI schemas derived from the same structs. An asset's view is made by [`Links::view`],
+//! which adds its poster and, for a signed playback id, short-lived tokens to its media URLs.
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::playback_token::{Audience, PlaybackSigner};
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
 use crate::store::assets::CreativeAsset;
@@ -34,6 +38,10 @@ pub struct AssetView {
     pub playback_url: Option<String>,
     /// The `highest` MP4 static rendition (mux-api.md §4.4), playable without an HLS player.
     pub mp4_url: Option<String>,
+    /// A still of the video, for a poster (once READY).
+    pub thumbnail_url: Option<String>,
+    /// The storyboard (WebVTT of timed stills) players show while seeking (once READY).
+    pub storyboard_url: Option<String>,
     pub duration: Option<f64>,
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,
@@ -45,8 +53,54 @@ pub struct AssetView {
     pub version: i64,
 }
 
-impl From<&CreativeAsset> for AssetView {
-    fn from(asset: &CreativeAsset) -> Self {
+/// How long a playback token minted for a view opens its media.
+const TOKEN_TTL_SECS: i64 = 3_600;
+
+/// Where an asset's media is: the image host for posters, and the signer of tokens for signed
+/// playback ids (their URLs carry `?token=`; public ones need none). Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub image_base: String,
+    pub signer: Option<Arc<PlaybackSigner>>,
+}
+
+impl Links {
+    /// `asset` as its owner (or the host app) sees it now. Only callers allowed to see the
+    /// asset get a view, so only they get its tokens.
+    pub fn view(&self, asset: &CreativeAsset) -> AssetView {
+        let mut view = AssetView::unsigned(asset);
+        let Some(playback_id) = view
+            .playback_id
+            .clone()
+            .filter(|_| view.playback_url.is_some())
+        else {
+            return view;
+        };
+        let mut thumbnail = format!("{}/{playback_id}/thumbnail.png", self.image_base);
+        let mut storyboard = format!("{}/{playback_id}/storyboard.vtt", self.image_base);
+        let signed = asset.facts.ready.playback_policy.as_deref() == Some("signed");
+        if let (true, Some(signer)) = (signed, &self.signer) {
+            let expires = crate::store::now_ms() / 1000 + TOKEN_TTL_SECS;
+            let token = |audience| signer.token(&playback_id, audience, expires);
+            let video = token(Audience::Video);
+            for url in [&mut view.playback_url, &mut view.mp4_url]
+                .into_iter()
+                .flatten()
+            {
+                url.push_str(&format!("?token={video}"));
+            }
+            thumbnail.push_str(&format!("?token={}", token(Audience::Thumbnail)));
+            storyboard.push_str(&format!("?token={}", token(Audience::Storyboard)));
+        }
+        view.thumbnail_url = Some(thumbnail);
+        view.storyboard_url = Some(storyboard);
+        view
+    }
+}
+
+impl AssetView {
+    /// The view without poster or tokens (see [`Links::view`]).
+    fn unsigned(asset: &CreativeAsset) -> Self {
         let in_flight = asset.facts.status.is_in_flight();
         AssetView {
             id: asset.id,
@@ -72,6 +126,8 @@ impl From<&CreativeAsset> for AssetView {
                 .filter(|_| asset.facts.status == AssetStatus::Ready)
                 .and_then(|hls| hls.strip_suffix(".m3u8"))
                 .map(|base| format!("{base}/highest.mp4")),
+            thumbnail_url: None,
+            storyboard_url: None,
             duration: asset.facts.ready.duration_s,
             aspect_ratio: asset.facts.ready.aspect_ratio.clone(),
             resolution_tier: asset.facts.ready.resolution_tier.clone(),
@@ -97,11 +153,11 @@ impl From<&CreativeAsset> for AssetView {
 /// An outbound webhook's body, in the shape Standard Webhooks recommends: `type`, `timestamp`
 /// (when the change was made) and `data`, the asset as its owner sees it when the message was
 /// made (moments after the change; order changes of one asset by `data.version`).
-pub fn outbound_payload(change: &PendingChange) -> String {
+pub fn outbound_payload(links: &Links, change: &PendingChange) -> String {
     serde_json::json!({
         "type": change.event_type,
         "timestamp": rfc3339(change.at),
-        "data": AssetView::from(&change.asset),
+        "data": links.view(&change.asset),
     })
     .to_string()
 }

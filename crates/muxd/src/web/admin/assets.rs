@@ -16,7 +16,7 @@ use crate::web::auth::AdminUser;
 use crate::web::error::ErrorBody;
 use crate::web::json::ApiJson;
 use crate::web::query::ApiQuery;
-use crate::web::views::AssetView;
+use crate::web::views::{AssetView, Links};
 use crate::web::ApiError;
 
 /// An upload with no asset this long after creation counts as orphaned.
@@ -94,6 +94,7 @@ pub struct AppliedChange {
 )]
 pub async fn list(
     State(store): State<Store>,
+    State(links): State<Links>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<AssetsQuery>,
 ) -> Result<Json<AdminAssetPage>, ApiError> {
@@ -126,7 +127,7 @@ pub async fn list(
     let data = rows
         .iter()
         .map(|a| AdminAsset {
-            asset: AssetView::from(a),
+            asset: links.view(a),
             owner_id: a.owner_id,
             mux_delete_pending: a.mux_delete_pending,
         })
@@ -158,6 +159,7 @@ pub async fn list(
 pub async fn resync(
     State(store): State<Store>,
     State(resync): State<Resync>,
+    State(links): State<Links>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Json<Resynced>, ApiError> {
@@ -173,7 +175,7 @@ pub async fn resync(
         })
         .collect();
     Ok(Json(Resynced {
-        asset: AssetView::from(&asset),
+        asset: links.view(&asset),
         applied,
     }))
 }

@@ -18,7 +18,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::error::{app_id, optional_id, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::query::ApiQuery;
-use crate::web::views::AssetView;
+use crate::web::views::{AssetView, Links};
 use crate::web::ApiError;
 
 /// Page size when none is asked for, and the most one page may hold.
@@ -103,6 +103,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
 )]
 pub async fn list(
     State(store): State<Store>,
+    State(links): State<Links>,
     CurrentUser(user): CurrentUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<AssetPage>, ApiError> {
@@ -133,7 +134,7 @@ pub async fn list(
         ..Default::default()
     };
     let rows = store.list_assets(&filter).await?;
-    let data: Vec<AssetView> = rows.iter().map(AssetView::from).collect();
+    let data: Vec<AssetView> = rows.iter().map(|a| links.view(a)).collect();
     Ok(Json(AssetPage {
         data,
         limit,
@@ -169,10 +170,11 @@ async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, Ap
 )]
 pub async fn get(
     State(store): State<Store>,
+    State(links): State<Links>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<AssetView>, ApiError> {
-    Ok(Json(AssetView::from(&owned(&store, &user, &id).await?)))
+    Ok(Json(links.view(&owned(&store, &user, &id).await?)))
 }
 
 /// The fields to change; those left out stay as they are.
@@ -205,6 +207,7 @@ pub struct UpdateAsset {
 )]
 pub async fn update(
     State(store): State<Store>,
+    State(links): State<Links>,
     State(edits): State<AssetEdits>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
@@ -226,7 +229,7 @@ pub async fn update(
             EditError::NotFound => ApiError::NotFound,
             EditError::Store(error) => error.into(),
         })?;
-    Ok(Json(AssetView::from(&updated)))
+    Ok(Json(links.view(&updated)))
 }
 
 /// Deletes one of the caller's assets (and its Mux asset).

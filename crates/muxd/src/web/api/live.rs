@@ -22,7 +22,7 @@ use crate::store::{Store, User};
 use crate::web::auth::CurrentUser;
 use crate::web::error::ErrorBody;
 use crate::web::query::ApiQuery;
-use crate::web::views::AssetView;
+use crate::web::views::Links;
 use crate::web::ApiError;
 
 /// How far before the resume point the catch-up read starts.
@@ -35,15 +35,16 @@ pub struct LiveQuery {
     pub since: Option<i64>,
 }
 
-fn event(asset: &CreativeAsset) -> Event {
+fn event(links: &Links, asset: &CreativeAsset) -> Event {
     Event::default()
         .event("asset")
         .id(asset.updated_at.to_string())
-        .json_data(AssetView::from(asset))
+        .json_data(links.view(asset))
         .unwrap_or_else(|_| Event::default().event("error"))
 }
 
 struct Live {
+    links: Links,
     hub: LiveHub,
     store: Store,
     user: User,
@@ -77,6 +78,7 @@ struct Live {
 pub async fn stream(
     State(store): State<Store>,
     State(live): State<LiveHub>,
+    State(links): State<Links>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LiveQuery>,
@@ -93,10 +95,11 @@ pub async fn stream(
             .assets_changed_since(user.id, since.saturating_sub(RESUME_MARGIN_MS))
             .await?
         {
-            queue.push_back(event(&asset));
+            queue.push_back(event(&links, &asset));
         }
     }
     let live = Live {
+        links,
         hub: live,
         store,
         user,
@@ -117,7 +120,7 @@ pub async fn stream(
             match received {
                 Ok(change) if change.owner_id == live.user.id => {
                     if let Ok(Some(asset)) = live.store.asset(change.asset_id).await {
-                        live.queue.push_back(event(&asset));
+                        live.queue.push_back(event(&live.links, &asset));
                     }
                 }
                 Ok(_) => {}

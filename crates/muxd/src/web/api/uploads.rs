@@ -15,7 +15,7 @@ use crate::service::uploads::{CreateError, UploadRequest, Uploads};
 use crate::web::auth::CurrentUser;
 use crate::web::error::{app_id, ErrorBody};
 use crate::web::json::ApiJson;
-use crate::web::views::AssetView;
+use crate::web::views::{AssetView, Links};
 use crate::web::ApiError;
 
 /// The video about to be uploaded.
@@ -70,6 +70,7 @@ pub struct CreatedUpload {
 )]
 pub async fn create(
     State(uploads): State<Uploads>,
+    State(links): State<Links>,
     CurrentUser(user): CurrentUser,
     ApiJson(input): ApiJson<CreateUpload>,
 ) -> Result<(StatusCode, Json<CreatedUpload>), ApiError> {
@@ -105,7 +106,7 @@ pub async fn create(
         StatusCode::CREATED,
         Json(CreatedUpload {
             id: created.asset.id,
-            asset: AssetView::from(&created.asset),
+            asset: links.view(&created.asset),
             upload_id: created.upload_id,
             url: created.url,
         }),
