@@ -8,7 +8,7 @@ use crate::error::MuxError;
 use crate::http::{decode_data, decode_nothing, decode_whole, Request};
 use crate::types::{
     Asset, CreateUploadRequest, ListAssetsParams, ListUploadsParams, Page, PlaybackId,
-    PlaybackIdLookup, PlaybackPolicy, UpdateAssetRequest, Upload,
+    PlaybackIdLookup, PlaybackPolicy, SigningKey, UpdateAssetRequest, Upload,
 };
 
 impl MuxClient {
@@ -42,6 +42,13 @@ impl MuxClient {
             decode_data,
         )
         .await
+    }
+
+    /// `POST /system/v1/signing-keys`: a new URL signing key, its private key in this answer
+    /// only.
+    pub async fn create_signing_key(&self) -> Result<SigningKey, MuxError> {
+        let request = Request::new(Method::POST, "/system/v1/signing-keys".into());
+        self.call("create_signing_key", request, decode_data).await
     }
 
     /// `GET /video/v1/assets/{id}`.

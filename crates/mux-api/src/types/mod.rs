@@ -2,6 +2,7 @@
 
 mod assets;
 mod common;
+mod signing_keys;
 mod uploads;
 
 pub use assets::{
@@ -10,6 +11,7 @@ pub use assets::{
 };
 pub(crate) use common::Data;
 pub use common::{Page, PlaybackPolicy, Timestamp};
+pub use signing_keys::SigningKey;
 pub use uploads::{
     AssetMeta, CreateUploadRequest, ListUploadsParams, NewAssetSettings, Upload, UploadError,
     UploadStatus,

@@ -206,13 +206,20 @@ fn upload_types_must_be_mime_types() {
 fn signed_playback_under_serve_needs_a_signing_key_that_is_an_rsa_key() {
     let mut signed = serve_vars();
     signed.insert("MUXD_PLAYBACK_POLICY".into(), "signed".into());
-    let error = Settings::load(&signed, Mode::Serve).unwrap_err().to_string();
+    let error = Settings::load(&signed, Mode::Serve)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("MUX_SIGNING_KEY_ID: missing"), "{error}");
-    assert!(error.contains("MUX_SIGNING_PRIVATE_KEY: missing"), "{error}");
+    assert!(
+        error.contains("MUX_SIGNING_PRIVATE_KEY: missing"),
+        "{error}"
+    );
 
     signed.insert("MUX_SIGNING_KEY_ID".into(), "key-1".into());
     signed.insert("MUX_SIGNING_PRIVATE_KEY".into(), "aGVsbG8=".into());
-    let error = Settings::load(&signed, Mode::Serve).unwrap_err().to_string();
+    let error = Settings::load(&signed, Mode::Serve)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("not an RSA private key"), "{error}");
     assert!(!error.contains("aGVsbG8"), "the key leaked: {error}");
 

@@ -10,19 +10,37 @@ use std::future::Future;
 use std::path::Path;
 
 use anyhow::Context;
+use mux_api::MuxClient;
 use mux_emulator::EmulatorConfig;
 use rand::RngCore;
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 use crate::app::{self, App, Wiring};
-use crate::config::Settings;
+use crate::config::{Settings, SigningKey};
 use crate::domain::schedule::Schedule;
 use crate::identity::Identity;
 use crate::store::Store;
 
 /// The emulator's data directory, beside the SQLite database.
 pub const EMULATOR_DIR: &str = "muxd-emulator";
+
+/// A new URL signing key made on the emulator, so `MUXD_PLAYBACK_POLICY=signed` works in dev
+/// with no key configured.
+async fn signing_key(settings: &Settings) -> anyhow::Result<SigningKey> {
+    let mux = MuxClient::new(app::mux_config(settings)).context("building the Mux client")?;
+    let key = mux
+        .create_signing_key()
+        .await
+        .context("making a URL signing key on the emulator")?;
+    let private_key = key
+        .private_key
+        .context("the emulator's new signing key came without its private key")?;
+    Ok(SigningKey {
+        id: key.id,
+        private_key: SecretString::from(private_key),
+    })
+}
 
 /// Runs `muxd dev` on `listener` until `shutdown`. `on_ready` gets the URL to open.
 pub async fn run(
@@ -59,6 +77,10 @@ pub async fn run(
     settings.mux.token_secret = SecretString::from(emulator_defaults.token_secret);
     settings.webhook.secrets = vec![SecretString::from(signing_secret)];
     settings.uploads.stream_base_url = format!("{}/stream", emulator.base_url());
+    settings.uploads.image_base_url = format!("{}/image", emulator.base_url());
+    if settings.uploads.playback_policy == "signed" && settings.uploads.signing_key.is_none() {
+        settings.uploads.signing_key = Some(signing_key(&settings).await?);
+    }
     settings.uploads.cors_origin = base.clone();
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;

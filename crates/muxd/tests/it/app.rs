@@ -201,6 +201,10 @@ impl TestApp {
                 "MUXD_STREAM_BASE_URL",
                 &format!("{}/stream", emulator.base_url()),
             ),
+            (
+                "MUXD_IMAGE_BASE_URL",
+                &format!("{}/image", emulator.base_url()),
+            ),
             ("MUXD_JWT_HS256_SECRET", "unused-by-tests"),
             ("MUXD_WEBHOOK_MAX_BODY_BYTES", "65536"),
             ("MUXD_UPLOAD_POOL_SIZE", &pool_size.to_string()),
