@@ -14,6 +14,7 @@
 //! `MUXD_BENCH_ROWS` overrides `ROWS` (e.g. 1000000 gives 10,000 in flight). The load generator
 //! runs in the same process on the same 2 cores, so every figure includes its cost.
 
+#[allow(dead_code)] // the ready-path workload is not used here
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -17,7 +17,6 @@ use axum::routing::post;
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
 use muxd::identity::Identity;
-use muxd::store::{Role, Store};
 use serde_json::{json, Value};
 
 const ROWS: usize = 500;
@@ -50,29 +49,9 @@ async fn receiver(latencies: Arc<Mutex<Vec<Duration>>>) -> String {
     url
 }
 
-/// `ROWS` rows and their 3 ready-path events each, in delivery order.
-async fn workload(store: &Store) -> Vec<Vec<u8>> {
-    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
-    let mut rows = Vec::with_capacity(ROWS);
-    for n in 0..ROWS {
-        let upload = format!("ob{n}");
-        rows.push((
-            common::row_with_upload(store, user.id, &upload).await,
-            upload,
-        ));
-    }
-    (0..3)
-        .flat_map(|step| {
-            rows.iter()
-                .map(move |(id, up)| common::ready_path_event(*id, up, step))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let app = common::app_with(&url, &[("MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "true")]).await;
-    let events = workload(&app.store).await;
+    let events = common::ready_path_workload(&app.store, "ob", ROWS).await;
     let base = common::serve(&app).await;
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let hooks = receiver(latencies.clone()).await;

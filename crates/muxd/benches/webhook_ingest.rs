@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::{percentile, signed};
 use muxd::config::DatabaseUrl;
-use muxd::store::{now_ms, Role, Store};
+use muxd::store::now_ms;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
@@ -28,26 +28,6 @@ const ROWS: usize = 1_000;
 const CONCURRENCY: usize = 32;
 const PACED_SECONDS: u64 = 5;
 const PACED_RATE: f64 = 300.0;
-
-/// `ROWS` fresh rows and their 3 events each, in delivery order (all first steps, then seconds…).
-async fn workload(store: &Store, tag: &str) -> Vec<Vec<u8>> {
-    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
-    let mut rows = Vec::with_capacity(ROWS);
-    for n in 0..ROWS {
-        let upload = format!("{tag}{n}");
-        rows.push((
-            common::row_with_upload(store, user.id, &upload).await,
-            upload,
-        ));
-    }
-    (0..3)
-        .flat_map(|step| {
-            rows.iter()
-                .map(move |(id, up)| common::ready_path_event(*id, up, step))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
 
 /// CPU seconds used so far by every PostgreSQL server process on this machine (Linux /proc;
 /// `None` elsewhere). Clock ticks are Linux's fixed USER_HZ of 100.
@@ -123,7 +103,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let db_cpu = || postgres.then(postgres_cpu_secs).flatten();
 
     // 1. Bare transactions.
-    let events = workload(&store, "bare").await;
+    let events = common::ready_path_workload(&store, "bare", ROWS).await;
     let bare_events = events.len();
     let ingest = state.ingest.clone();
     let bare_cpu = db_cpu();
@@ -142,7 +122,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
         .unwrap();
-    let events = workload(&store, "http").await;
+    let events = common::ready_path_workload(&store, "http", ROWS).await;
     let http_events = events.len();
     let http_cpu = db_cpu();
     let (client, target) = (http.clone(), endpoint.clone());
@@ -157,7 +137,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let http_cpu = cpu_ms_per_event(http_cpu, db_cpu(), http_events);
 
     // 3. Paced, open loop.
-    let events = workload(&store, "paced").await;
+    let events = common::ready_path_workload(&store, "paced", ROWS).await;
     let count = events
         .len()
         .min((PACED_RATE * PACED_SECONDS as f64) as usize);

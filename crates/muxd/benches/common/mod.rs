@@ -9,7 +9,7 @@ use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
 use muxd::domain::{signature, AssetId, UserId};
 use muxd::identity::Identity;
-use muxd::store::{now_ms, NewAsset, Store};
+use muxd::store::{now_ms, NewAsset, Role, Store};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::net::TcpListener;
@@ -56,6 +56,24 @@ pub async fn serve(app: &App) -> String {
         std::future::pending(),
     ));
     base
+}
+
+/// `rows` fresh rows of one user and the 3 events of each one's ready path, in delivery order
+/// (every row's first step, then every second…); upload ids are `{tag}{n}`.
+pub async fn ready_path_workload(store: &Store, tag: &str, rows: usize) -> Vec<Vec<u8>> {
+    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
+    let mut made = Vec::with_capacity(rows);
+    for n in 0..rows {
+        let upload = format!("{tag}{n}");
+        made.push((row_with_upload(store, user.id, &upload).await, upload));
+    }
+    (0..3)
+        .flat_map(|step| {
+            made.iter()
+                .map(move |(id, up)| ready_path_event(*id, up, step))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A new row of `owner`'s whose direct upload is `upload`.

@@ -8,19 +8,9 @@ use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
 
-const ADMIN: (&str, bool) = ("app_backend", true);
 const OWNER: &str = "user_camp_owner";
 const MEMBER: &str = "user_camp_member";
 const OUTSIDER: &str = "user_camp_outsider";
-
-async fn admin(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, path, Some(ADMIN), body).await
-}
 
 /// `who` asks for an upload into the app's campaign `campaign` (and influencer).
 async fn upload(
@@ -46,13 +36,13 @@ app_test!(
     the_app_keeps_its_campaigns_and_says_who_may_upload,
     |app: TestApp| async move {
         let path = "/api/app/campaigns/camp-42";
-        let (status, first) = admin(
-            &app,
-            Method::PUT,
-            path,
-            Some(json!({"name": "Spring launch", "ownerId": OWNER, "memberIds": [MEMBER]})),
-        )
-        .await;
+        let (status, first) = app
+            .as_app_backend(
+                Method::PUT,
+                path,
+                Some(json!({"name": "Spring launch", "ownerId": OWNER, "memberIds": [MEMBER]})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{first}");
         assert_eq!(first["appId"], "camp-42");
         assert_eq!(first["ownerId"], OWNER);
@@ -60,32 +50,28 @@ app_test!(
         assert_eq!(first["archived"], false);
 
         // An upsert keeps muxd's id.
-        let (_, renamed) = admin(
-            &app,
-            Method::PUT,
-            path,
-            Some(json!({"name": "Spring launch 2", "ownerId": OWNER, "memberIds": [MEMBER]})),
-        )
-        .await;
+        let (_, renamed) = app
+            .as_app_backend(
+                Method::PUT,
+                path,
+                Some(json!({"name": "Spring launch 2", "ownerId": OWNER, "memberIds": [MEMBER]})),
+            )
+            .await;
         assert_eq!(renamed["id"], first["id"]);
         assert_eq!(renamed["name"], "Spring launch 2");
 
         let influencer = "/api/app/campaigns/camp-42/influencers/inf-7";
-        let (status, ada) = admin(
-            &app,
-            Method::PUT,
-            influencer,
-            Some(json!({"name": "Ada", "handle": "@ada"})),
-        )
-        .await;
+        let (status, ada) = app
+            .as_app_backend(
+                Method::PUT,
+                influencer,
+                Some(json!({"name": "Ada", "handle": "@ada"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{ada}");
-        let (_, again) = admin(
-            &app,
-            Method::PUT,
-            influencer,
-            Some(json!({"name": "Ada L."})),
-        )
-        .await;
+        let (_, again) = app
+            .as_app_backend(Method::PUT, influencer, Some(json!({"name": "Ada L."})))
+            .await;
         assert_eq!(again["id"], ada["id"]);
         assert_eq!(again["name"], "Ada L.");
 
@@ -129,8 +115,7 @@ app_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
 
         // Dropped from the members: no more uploads.
-        admin(
-            &app,
+        app.as_app_backend(
             Method::PUT,
             path,
             Some(json!({"name": "Spring launch 2", "ownerId": OWNER, "memberIds": []})),
@@ -140,13 +125,9 @@ app_test!(
         assert_eq!(status, StatusCode::BAD_REQUEST);
 
         // Archived: listed as such, and no uploads even for its owner.
-        let (status, archived) = admin(
-            &app,
-            Method::POST,
-            "/api/app/campaigns/camp-42/archive",
-            None,
-        )
-        .await;
+        let (status, archived) = app
+            .as_app_backend(Method::POST, "/api/app/campaigns/camp-42/archive", None)
+            .await;
         assert_eq!(status, StatusCode::OK, "{archived}");
         assert_eq!(archived["archived"], true);
         let (status, body) = upload(&app, OWNER, "camp-42", None).await;
@@ -158,7 +139,9 @@ app_test!(
                 .contains("archived"),
             "{body}"
         );
-        let (_, active) = admin(&app, Method::GET, "/api/app/campaigns", None).await;
+        let (_, active) = app
+            .as_app_backend(Method::GET, "/api/app/campaigns", None)
+            .await;
         assert!(
             active["data"]
                 .as_array()
@@ -167,7 +150,9 @@ app_test!(
                 .all(|c| c["appId"] != "camp-42"),
             "{active}"
         );
-        let (_, old) = admin(&app, Method::GET, "/api/app/campaigns?archived=true", None).await;
+        let (_, old) = app
+            .as_app_backend(Method::GET, "/api/app/campaigns?archived=true", None)
+            .await;
         assert!(
             old["data"]
                 .as_array()
@@ -206,14 +191,16 @@ app_test!(
                 "colour",
             ),
         ] {
-            let (status, body) = admin(&app, Method::PUT, path, Some(body)).await;
+            let (status, body) = app.as_app_backend(Method::PUT, path, Some(body)).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
             assert!(
                 body["error"]["message"].as_str().unwrap().contains(field),
                 "{field}: {body}"
             );
         }
-        let (_, listed) = admin(&app, Method::GET, "/api/app/campaigns", None).await;
+        let (_, listed) = app
+            .as_app_backend(Method::GET, "/api/app/campaigns", None)
+            .await;
         assert_eq!(listed["data"], json!([]), "nothing stored");
 
         let (status, _) = app
@@ -229,15 +216,17 @@ app_test!(
             StatusCode::FORBIDDEN,
             "only an admin token keeps campaigns"
         );
-        let (status, _) = admin(&app, Method::POST, "/api/app/campaigns/nope/archive", None).await;
+        let (status, _) = app
+            .as_app_backend(Method::POST, "/api/app/campaigns/nope/archive", None)
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (status, _) = admin(
-            &app,
-            Method::PUT,
-            "/api/app/campaigns/nope/influencers/i1",
-            Some(json!({"name": "X"})),
-        )
-        .await;
+        let (status, _) = app
+            .as_app_backend(
+                Method::PUT,
+                "/api/app/campaigns/nope/influencers/i1",
+                Some(json!({"name": "X"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, body) = upload(&app, OWNER, "no such id!", None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");

@@ -39,6 +39,17 @@ impl TestApp {
         )
     }
 
+    /// Sends a JSON request as the host app's backend (an admin token).
+    pub async fn as_app_backend(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call(method, path, Some(("app_backend", true)), body)
+            .await
+    }
+
     /// Creates an upload for `owner`; returns (row id, upload URL).
     pub async fn create_upload(&self, owner: &str, name: &str) -> (String, String) {
         let (status, body) = self

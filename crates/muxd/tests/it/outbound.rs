@@ -24,7 +24,6 @@ use crate::harness::{eventually, TempDir};
 use crate::media::fixture;
 use crate::process::start;
 
-const ADMIN: (&str, bool) = ("app_backend", true);
 const OWNER: &str = "user_outbound";
 
 /// One message the receiver took (answered 2xx).
@@ -107,24 +106,15 @@ async fn take(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes)
     AxumStatus::NO_CONTENT
 }
 
-async fn admin(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(method, path, Some(ADMIN), body).await
-}
-
 /// Registers `url` for `types` (all when empty); returns the endpoint's id and secret.
 async fn register(app: &TestApp, url: &str, types: &[&str]) -> (String, String) {
-    let (status, endpoint) = admin(
-        app,
-        Method::POST,
-        "/api/app/webhook-endpoints",
-        Some(json!({"url": url, "eventTypes": types, "description": "the app"})),
-    )
-    .await;
+    let (status, endpoint) = app
+        .as_app_backend(
+            Method::POST,
+            "/api/app/webhook-endpoints",
+            Some(json!({"url": url, "eventTypes": types, "description": "the app"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{endpoint}");
     (
         endpoint["id"].as_str().unwrap().to_owned(),
@@ -224,13 +214,13 @@ app_test!(
         assert_eq!(only_ready.types_for(&id), ["asset.ready"]);
 
         // The log has one delivered delivery per message and endpoint.
-        let (_, log) = admin(
-            &app,
-            Method::GET,
-            "/api/app/webhook-deliveries?status=delivered",
-            None,
-        )
-        .await;
+        let (_, log) = app
+            .as_app_backend(
+                Method::GET,
+                "/api/app/webhook-deliveries?status=delivered",
+                None,
+            )
+            .await;
         assert_eq!(log["data"].as_array().unwrap().len(), 6, "{log}");
     }
 );
@@ -263,7 +253,7 @@ app_test!(
         let query = format!("/api/app/webhook-deliveries?endpointId={endpoint}&status=failed");
         let mut failed = Value::Null;
         eventually("the delivery failing for good", async || {
-            failed = admin(&app, Method::GET, &query, None).await.1;
+            failed = app.as_app_backend(Method::GET, &query, None).await.1;
             failed["data"].as_array().is_some_and(|d| d.len() == 1)
         })
         .await;
@@ -275,7 +265,7 @@ app_test!(
         // Replayed once the receiver is back, it is delivered; its log keeps every attempt.
         receiver.failing.store(false, Ordering::SeqCst);
         let replay = format!("/api/app/webhook-deliveries/{delivery}/replay");
-        let (status, _) = admin(&app, Method::POST, &replay, None).await;
+        let (status, _) = app.as_app_backend(Method::POST, &replay, None).await;
         assert_eq!(status, StatusCode::ACCEPTED);
         eventually("the replayed message arriving", async || {
             receiver.types_for(&second) == ["asset.created"]
@@ -284,7 +274,7 @@ app_test!(
         let detail = format!("/api/app/webhook-deliveries/{delivery}");
         let mut shown = Value::Null;
         eventually("the log recording the delivery", async || {
-            shown = admin(&app, Method::GET, &detail, None).await.1;
+            shown = app.as_app_backend(Method::GET, &detail, None).await.1;
             shown["delivery"]["status"] == "delivered"
         })
         .await;
@@ -331,13 +321,13 @@ app_test!(
             ),
         ];
         for (body, words) in cases {
-            let (status, answer) = admin(
-                &app,
-                Method::POST,
-                "/api/app/webhook-endpoints",
-                Some(body.clone()),
-            )
-            .await;
+            let (status, answer) = app
+                .as_app_backend(
+                    Method::POST,
+                    "/api/app/webhook-endpoints",
+                    Some(body.clone()),
+                )
+                .await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {answer}");
             let message = answer["error"]["message"].as_str().unwrap_or_default();
             assert!(
@@ -345,36 +335,37 @@ app_test!(
                 "{body} → {answer} (wanted {words:?})"
             );
         }
-        let (_, list) = admin(&app, Method::GET, "/api/app/webhook-endpoints", None).await;
+        let (_, list) = app
+            .as_app_backend(Method::GET, "/api/app/webhook-endpoints", None)
+            .await;
         assert_eq!(list["data"], json!([]));
 
         // A public address is taken; its secret is shown to the admin once asked, never in lists.
-        let (status, made) = admin(
-            &app,
-            Method::POST,
-            "/api/app/webhook-endpoints",
-            Some(json!({"url": "https://93.184.216.34/hooks"})),
-        )
-        .await;
+        let (status, made) = app
+            .as_app_backend(
+                Method::POST,
+                "/api/app/webhook-endpoints",
+                Some(json!({"url": "https://93.184.216.34/hooks"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{made}");
         assert!(made["secret"].as_str().unwrap().starts_with("whsec_"));
-        let (_, list) = admin(&app, Method::GET, "/api/app/webhook-endpoints", None).await;
+        let (_, list) = app
+            .as_app_backend(Method::GET, "/api/app/webhook-endpoints", None)
+            .await;
         assert_eq!(list["data"].as_array().unwrap().len(), 1);
         assert!(list["data"][0].get("secret").is_none(), "{list}");
         let path = format!(
             "/api/app/webhook-endpoints/{}",
             made["id"].as_str().unwrap()
         );
-        let (status, answer) = admin(
-            &app,
-            Method::PATCH,
-            &path,
-            Some(json!({"eventTypes": ["nope"]})),
-        )
-        .await;
+        let (status, answer) = app
+            .as_app_backend(Method::PATCH, &path, Some(json!({"eventTypes": ["nope"]})))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-        let (status, changed) =
-            admin(&app, Method::PATCH, &path, Some(json!({"disabled": true}))).await;
+        let (status, changed) = app
+            .as_app_backend(Method::PATCH, &path, Some(json!({"disabled": true})))
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(changed["disabled"], true);
         assert_eq!(changed["eventTypes"], json!([]));
@@ -389,9 +380,9 @@ app_test!(
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = admin(&app, Method::DELETE, &path, None).await;
+        let (status, _) = app.as_app_backend(Method::DELETE, &path, None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        let (status, _) = admin(&app, Method::GET, &path, None).await;
+        let (status, _) = app.as_app_backend(Method::GET, &path, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
