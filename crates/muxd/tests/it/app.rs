@@ -54,6 +54,23 @@ macro_rules! app_test {
 }
 pub(crate) use app_test;
 
+/// A URL signing key made through the emulator's API, as an operator makes one on Mux: (id,
+/// private key).
+pub async fn signing_key(emulator: &EmulatorHandle) -> (String, String) {
+    let defaults = EmulatorConfig::default();
+    let made: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/system/v1/signing-keys", emulator.base_url()))
+        .basic_auth(&defaults.token_id, Some(&defaults.token_secret))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = |key: &str| made["data"][key].as_str().unwrap().to_owned();
+    (text("id"), text("private_key"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -219,6 +236,13 @@ impl TestApp {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
+        if vars.get("MUXD_PLAYBACK_POLICY").map(String::as_str) == Some("signed")
+            && !vars.contains_key("MUX_SIGNING_KEY_ID")
+        {
+            let (id, private_key) = signing_key(&emulator).await;
+            vars.insert("MUX_SIGNING_KEY_ID".into(), id);
+            vars.insert("MUX_SIGNING_PRIVATE_KEY".into(), private_key);
+        }
         let settings = Settings::load(&vars, Mode::Serve).expect("test settings are valid");
         let mut mux = app::mux_config(&settings);
         mux.rate_limit.enabled = paced;

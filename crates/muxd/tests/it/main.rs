@@ -35,6 +35,7 @@ mod processing_times;
 mod prometheus;
 mod reconcile;
 mod shutdown;
+mod signed_playback;
 mod startup;
 mod store;
 mod store_lifecycle;
