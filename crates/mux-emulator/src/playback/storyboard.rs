@@ -27,7 +27,8 @@ impl Layout {
     /// The tiles of a `duration_s` video of `width × height`.
     pub fn new(duration_s: f64, (width, height): (u32, u32)) -> Self {
         let step = (duration_s / MAX_TILES as f64).max(MIN_STEP_S);
-        let count = ((duration_s / step).ceil() as usize).clamp(1, MAX_TILES);
+        // Rounded, so a video a moment longer than a step gets no tile for that moment.
+        let count = ((duration_s / step).round() as usize).clamp(1, MAX_TILES);
         let tile_height = (f64::from(TILE_WIDTH) * f64::from(height) / f64::from(width.max(1)))
             .round()
             .max(1.0) as u32;
