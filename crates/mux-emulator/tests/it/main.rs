@@ -6,6 +6,7 @@ mod faults;
 mod harness;
 mod images;
 mod memory;
+mod mux_node_sdk;
 mod playback;
 mod receiver;
 mod restart;
