@@ -65,7 +65,7 @@ pub enum Denied {
     BadSignature(String),
     #[error("The token is for another playback id (sub {0:?})")]
     WrongPlaybackId(Option<String>),
-    #[error("The token's audience is {got:?}, but this request needs {expected}")]
+    #[error("The token's audience is {got}, but this request needs {expected}")]
     WrongAudience { expected: Audience, got: Value },
     #[error("The token has no exp")]
     NoExpiry,
