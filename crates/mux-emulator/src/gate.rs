@@ -42,7 +42,7 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
         r
     } else if let Some((status, retry_after_s)) = decision.error {
         with_headers(fault_response(status, retry_after_s), cors)
-    } else if path.starts_with("/video/") && !emu.rate_limiter.admit(&method) {
+    } else if is_api(&path) && !emu.rate_limiter.admit(&method) {
         fault_response(429, None)
     } else {
         next.run(request).await
@@ -56,6 +56,12 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
         traceparent,
     });
     response
+}
+
+/// The REST API (`/video/…`, `/system/…`), which rate limits cover; upload URLs and playback
+/// have none (mux-api.md §1.4).
+fn is_api(path: &str) -> bool {
+    path.starts_with("/video/") || path.starts_with("/system/")
 }
 
 fn with_headers(mut response: Response, headers: HeaderMap) -> Response {

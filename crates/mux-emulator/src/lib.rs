@@ -9,10 +9,11 @@
 //! - **Wiring**: `app` (`start`: builds the state, the router and the background tasks),
 //!   `routes` (THE route table), `server` (the accept loop; it can drop connections on purpose),
 //!   [`handle`] (`EmulatorHandle`), [`cli`] (`EmulatorArgs` and `run`).
-//! - **HTTP**: `api/` (`/video/v1`: uploads, assets, playback ids, Basic auth, Mux error
-//!   envelopes), `upload/` (the upload URL: whole or chunked PUTs streamed to disk, CORS),
-//!   `playback` (`/stream/…`), `control` (`/_emulator`), `gate` (faults, rate limits and the
-//!   request log in front of every Mux-facing route).
+//! - **HTTP**: `api/` (`/video/v1`: uploads, assets, playback ids; `/system/v1`: signing
+//!   keys; Basic auth, Mux error envelopes), `upload/` (the upload URL: whole or chunked PUTs
+//!   streamed to disk, CORS), `playback/` (`/stream/…` and `/image/…`, tokens of signed playback
+//!   ids, generated pictures and storyboards), `control` (`/_emulator`), `gate` (faults, rate
+//!   limits and the request log in front of every Mux-facing route).
 //! - **Domain operations**: `processing` (upload complete → asset `preparing` → probe →
 //!   `ready`/`errored`), `dispatch` (sending webhook events with faults and retries).
 //! - **Core**: `state` (the shared `Emulator`: store, clock, ids, upload progress, the state
@@ -20,7 +21,8 @@
 //!   Knows nothing of HTTP.
 //! - **Leaves**: [`config`] (`EmulatorConfig`), [`faults`] (API rules, webhook faults, rate
 //!   limits, all seeded), [`probe`] (MP4/MOV via mp4parse, WebM via matroska-demuxer),
-//!   [`webhooks`] (envelopes, signatures, the queue and the delivery log), [`request_log`].
+//!   [`webhooks`] (envelopes, signatures, the queue and the delivery log), [`request_log`],
+//!   `keypair` (RSA keys for signing keys), `png` (a minimal PNG encoder).
 
 mod api;
 mod app;
@@ -31,7 +33,9 @@ mod dispatch;
 pub mod faults;
 mod gate;
 pub mod handle;
+mod keypair;
 mod playback;
+mod png;
 pub mod probe;
 mod processing;
 pub mod request_log;

@@ -19,6 +19,10 @@ pub enum ApiError {
     /// 404 `not_found`.
     #[error("The requested resource either doesn't exist or you don't have access to it.")]
     NotFound,
+    /// 500 `internal_error`: the emulator itself failed (e.g. generating a key); the cause is
+    /// logged, not shown.
+    #[error("Internal error")]
+    Internal,
 }
 
 impl ApiError {
@@ -34,6 +38,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         };
         let body = json!({"error": {"type": kind, "messages": [self.to_string()]}});
         (status, Json(body)).into_response()

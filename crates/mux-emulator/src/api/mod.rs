@@ -1,4 +1,5 @@
-//! The Mux Video REST API on `/video/v1` (mux-api.md §2, §4): uploads, assets, playback ids.
+//! The Mux REST API: on `/video/v1` (mux-api.md §2, §4) uploads, assets, playback ids; on
+//! `/system/v1` signing keys (also at their older `/video/v1` address).
 //!
 //! Handlers take an `Authed` (Basic auth) and parse their own bodies so that malformed JSON and
 //! bad values become Mux-shaped 400s rather than axum's plain-text rejections. Unknown request
@@ -8,13 +9,14 @@ mod assets;
 mod auth;
 mod error;
 mod playback_ids;
+mod signing_keys;
 mod uploads;
 
 pub use error::ApiError;
 
 use std::sync::Arc;
 
-use axum::routing::{get, put};
+use axum::routing::{get, put, MethodRouter};
 use axum::Router;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -49,6 +51,20 @@ pub fn routes() -> Router<Arc<Emulator>> {
             "/video/v1/playback-ids/{playback_id}",
             get(playback_ids::lookup),
         )
+        .route("/system/v1/signing-keys", signing_key_list())
+        .route("/system/v1/signing-keys/{id}", signing_key_one())
+        .route("/video/v1/signing-keys", signing_key_list())
+        .route("/video/v1/signing-keys/{id}", signing_key_one())
+}
+
+/// `/signing-keys`: create, list (under both of its addresses).
+fn signing_key_list() -> MethodRouter<Arc<Emulator>> {
+    get(signing_keys::list).post(signing_keys::create)
+}
+
+/// `/signing-keys/{id}`: get, delete.
+fn signing_key_one() -> MethodRouter<Arc<Emulator>> {
+    get(signing_keys::get).delete(signing_keys::delete)
 }
 
 /// Parses a JSON body; an empty body counts as `{}`.

@@ -1,5 +1,5 @@
-//! The resources the emulator keeps: uploads, assets and playback ids, and how each renders as
-//! Mux JSON (mux-api.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
+//! The resources the emulator keeps: uploads, assets, playback ids and signing keys, and how each
+//! renders as Mux JSON (mux-api.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
 //! webhook `data` as a number (§5.3); `Render` says which.
 
 use serde::{Deserialize, Serialize};
@@ -232,6 +232,23 @@ impl Asset {
             );
         }
         m.insert("tracks".into(), Value::Array(tracks));
+    }
+}
+
+/// A signing key of the System API. Only its public half is kept: Mux hands out the private key
+/// once, on create, and so does the emulator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigningKey {
+    pub id: String,
+    pub created_at: u64,
+    /// PKCS#1 PEM (`-----BEGIN RSA PUBLIC KEY-----`), what playback tokens are verified with.
+    pub public_key_pem: String,
+}
+
+impl SigningKey {
+    /// `{id, created_at}` with `created_at` a numeric string, like every REST resource.
+    pub fn render(&self) -> Value {
+        json!({"id": self.id, "created_at": Render::Rest.created_at(self.created_at)})
     }
 }
 

@@ -1,5 +1,5 @@
 //! The state file of a kept data dir (`state.json`): every upload and asset with its place in
-//! the lists, and how many times an emulator has started on the dir (mixed into id generation,
+//! the lists, the signing keys (public halves only), and how many times an emulator has started on the dir (mixed into id generation,
 //! so a restart never hands out the same ids again).
 //!
 //! The store rewrites it whole on every change, before the change is answered: into a temp file
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{upload_url, Asset, Upload};
+use super::model::{upload_url, Asset, SigningKey, Upload};
 
 /// Bumped when the file's shape changes incompatibly.
 const VERSION: u32 = 1;
@@ -26,6 +26,9 @@ pub struct Resources {
     pub next_seq: u64,
     pub uploads: Vec<(u64, Upload)>,
     pub assets: Vec<(u64, Asset)>,
+    /// Oldest first. Absent from files written before signing keys existed.
+    #[serde(default)]
+    pub signing_keys: Vec<SigningKey>,
 }
 
 /// The file's content.

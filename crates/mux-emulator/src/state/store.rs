@@ -1,4 +1,4 @@
-//! The store of resources: uploads, assets and playback ids.
+//! The store of resources: uploads, assets and playback ids; signing keys in `signing_keys`.
 //!
 //! Everything lives behind one `std::sync::Mutex` held only for short, non-async sections.
 //! Lists are newest first, as Mux lists them; the insertion sequence number is also what the
@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::model::{Asset, PlaybackId, Upload, UploadStatus};
+mod signing_keys;
+
+use super::model::{Asset, PlaybackId, SigningKey, Upload, UploadStatus};
 use super::persist::{Resources, StateFile};
 
 /// In memory only, unless made with [`Store::persistent`].
@@ -29,6 +31,8 @@ struct Inner {
     asset_order: BTreeMap<u64, String>,
     /// playback id → asset id
     playback: HashMap<String, String>,
+    /// Oldest first; there are few, so they are found by scanning.
+    signing_keys: Vec<SigningKey>,
 }
 
 /// One page of assets and the cursor to the next (the sequence number of its last item).
@@ -255,6 +259,7 @@ impl Inner {
             assets: (self.asset_order.values())
                 .filter_map(|id| self.assets.get(id).cloned())
                 .collect(),
+            signing_keys: self.signing_keys.clone(),
         }
     }
 }
@@ -263,6 +268,7 @@ impl From<Resources> for Inner {
     fn from(saved: Resources) -> Self {
         let mut s = Inner {
             next_seq: saved.next_seq,
+            signing_keys: saved.signing_keys,
             ..Inner::default()
         };
         for (seq, upload) in saved.uploads {

@@ -1,0 +1,80 @@
+//! The stream host (mux-api.md §4.4), with the token check of signed ids (audience `v`):
+//!
+//! - `GET /stream/{playback_id}.m3u8`: 404 for unknown ids, 412 until the asset is ready (also
+//!   when errored, as measured on Mux), then a 302 redirect to the MP4 below, carrying the
+//!   token of a signed id along. The emulator does not transcode, so it serves no real HLS;
+//!   players that accept progressive MP4 follow the redirect.
+//! - `GET /stream/{playback_id}/{highest.mp4|capped-1080p.mp4|audio.m4a|…}`: the uploaded file
+//!   itself with its content type and `Range` support (via tower-http's `ServeFile`). Unlike Mux
+//!   these exist whether or not static renditions were requested.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use super::access::Audience;
+use super::{grant, ready_to_stream, PlaybackError, TokenQuery};
+use crate::state::Emulator;
+
+const RENDITIONS: [&str; 6] = [
+    "highest.mp4",
+    "capped-1080p.mp4",
+    "audio.m4a",
+    "low.mp4",
+    "medium.mp4",
+    "high.mp4",
+];
+
+fn token(
+    query: Result<Query<TokenQuery>, QueryRejection>,
+) -> Result<Option<String>, PlaybackError> {
+    let Query(query) = query.map_err(|e| PlaybackError::InvalidParameter(e.body_text()))?;
+    Ok(query.token)
+}
+
+pub async fn hls(
+    State(emu): State<Arc<Emulator>>,
+    Path(file): Path<String>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
+) -> Result<Response, PlaybackError> {
+    let playback_id = file.strip_suffix(".m3u8").ok_or(PlaybackError::NotFound)?;
+    let granted = ready_to_stream(grant(&emu, playback_id, Audience::Video, token(query)?)?)?;
+    let location = format!("/stream/{playback_id}/highest.mp4{}", granted.token_query());
+    let location = HeaderValue::try_from(location).map_err(|_| PlaybackError::NotFound)?;
+    Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+}
+
+pub async fn rendition(
+    State(emu): State<Arc<Emulator>>,
+    Path((playback_id, file)): Path<(String, String)>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
+    request: Request,
+) -> Result<Response, PlaybackError> {
+    if !RENDITIONS.contains(&file.as_str()) {
+        return Err(PlaybackError::NotFound);
+    }
+    let granted = ready_to_stream(grant(&emu, &playback_id, Audience::Video, token(query)?)?)?;
+    let asset = granted.asset;
+    let (Some(upload_id), Some(media)) = (asset.upload_id.as_deref(), asset.media.as_ref()) else {
+        return Err(PlaybackError::NotFound);
+    };
+    let served = ServeFile::new(emu.upload_path(upload_id))
+        .oneshot(request)
+        .await;
+    let mut response = match served {
+        Ok(r) => r.into_response(),
+        Err(e) => match e {},
+    };
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(media.content_type()),
+        );
+    }
+    Ok(response)
+}
