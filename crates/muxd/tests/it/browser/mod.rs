@@ -11,6 +11,7 @@ mod admin_pages;
 mod axe;
 mod controls;
 mod driver;
+mod drop;
 mod keyboard;
 mod manage;
 mod netlog;
