@@ -140,6 +140,7 @@ impl App {
         )
         .context("building the outbound webhook client")?;
         ingest::count_outcomes_from_zero();
+        crate::service::outbound::count_attempts_from_zero();
         let jobs = Jobs {
             reconciler: wiring.reconcile.map(|schedule| Reconciler {
                 store: store.clone(),

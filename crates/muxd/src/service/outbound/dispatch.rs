@@ -26,6 +26,16 @@ const LEASE: Duration = Duration::from_secs(60);
 const TICK: Duration = Duration::from_secs(1);
 /// The longest error text kept per attempt.
 const MAX_ERROR: usize = 500;
+/// The outcomes `muxd_outbound_attempts_total` counts.
+const OUTCOMES: [&str; 3] = ["delivered", "retry", "failed"];
+
+/// Shows every outcome of `muxd_outbound_attempts_total` at 0 from the start, so an alert sees
+/// the first failure as an increase.
+pub fn count_attempts_from_zero() {
+    for outcome in OUTCOMES {
+        metrics::counter!("muxd_outbound_attempts_total", "outcome" => outcome).increment(0);
+    }
+}
 
 impl Outbound {
     /// One step of the dispatcher: rounds until nothing more is due, then a wait for the next
@@ -147,9 +157,9 @@ impl Outbound {
             },
         };
         let outcome = match next {
-            NextStep::Delivered => "delivered",
-            NextStep::RetryAt(_) => "retry",
-            NextStep::GiveUp => "failed",
+            NextStep::Delivered => OUTCOMES[0],
+            NextStep::RetryAt(_) => OUTCOMES[1],
+            NextStep::GiveUp => OUTCOMES[2],
         };
         metrics::counter!("muxd_outbound_attempts_total", "outcome" => outcome).increment(1);
         if next == NextStep::Delivered {

@@ -12,6 +12,8 @@ pub mod endpoints;
 pub mod guard;
 pub mod signing;
 
+pub use dispatch::count_attempts_from_zero;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
