@@ -16,12 +16,14 @@ pub struct ErrorInfo {
     pub source: ErrorSource,
 }
 
-/// The Mux object an [`ErrorInfo`] came from, in increasing order of trust.
+/// Where an [`ErrorInfo`] came from, in increasing order of trust: a Mux upload, a Mux asset,
+/// or muxd itself refusing an asset (a limit of this service), which is final.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorSource {
     Upload,
     Asset,
+    Muxd,
 }
 
 /// What a ready asset tells us about itself.
@@ -62,6 +64,9 @@ pub enum LifecycleEvent {
     DeletedByOwner,
     /// The playback-id check replaced a READY asset's broken playback id with this one.
     PlaybackRepaired { playback_id: String },
+    /// muxd refused the asset (it breaks one of this service's limits): it ends in error, and
+    /// Mux deleting it afterwards (as muxd asks) changes nothing the owner sees.
+    Refused { error: ErrorInfo },
 }
 
 impl LifecycleEvent {
@@ -78,7 +83,8 @@ impl LifecycleEvent {
             | Self::UploadErrored { .. }
             | Self::UploadTimedOut
             | Self::DeletedByOwner
-            | Self::PlaybackRepaired { .. } => None,
+            | Self::PlaybackRepaired { .. }
+            | Self::Refused { .. } => None,
         }
     }
 }
@@ -97,6 +103,8 @@ pub enum Cause {
     User { user_id: String },
     /// An admin's repair (e.g. of a broken playback id), by the admin's id.
     Repair { by: String },
+    /// One of this service's limits, by name (e.g. `max_duration`).
+    Limit { rule: String },
 }
 
 impl Cause {
@@ -107,6 +115,7 @@ impl Cause {
             Self::Poll { .. } => "poll",
             Self::User { .. } => "user",
             Self::Repair { .. } => "repair",
+            Self::Limit { .. } => "limit",
         }
     }
 
@@ -119,6 +128,7 @@ impl Cause {
             } => format!("{event_type} {event_id}"),
             Self::Poll { what } => what.clone(),
             Self::User { user_id } | Self::Repair { by: user_id } => user_id.clone(),
+            Self::Limit { rule } => rule.clone(),
         }
     }
 }

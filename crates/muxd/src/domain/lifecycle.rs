@@ -9,7 +9,7 @@
 //!   on arrival order: fill what is missing, keep the more trusted error, the earliest creation
 //!   and ready times and the latest event time.
 
-use super::event::{ErrorInfo, LifecycleEvent, ReadyDetails};
+use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, ReadyDetails};
 use super::AssetStatus;
 
 /// What muxd knows about one asset: the lifecycle-owned columns of a `creative_assets` row.
@@ -63,9 +63,9 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
             AssetStatus::MuxProcessing
         }
         LifecycleEvent::AssetReady { .. } => AssetStatus::Ready,
-        LifecycleEvent::AssetErrored { .. } | LifecycleEvent::UploadErrored { .. } => {
-            AssetStatus::Error
-        }
+        LifecycleEvent::AssetErrored { .. }
+        | LifecycleEvent::UploadErrored { .. }
+        | LifecycleEvent::Refused { .. } => AssetStatus::Error,
         LifecycleEvent::UploadCancelled => AssetStatus::Cancelled,
         LifecycleEvent::UploadTimedOut => AssetStatus::TimedOut,
         LifecycleEvent::AssetDeleted { .. } | LifecycleEvent::DeletedByOwner => {
@@ -96,6 +96,10 @@ fn is_outcome(status: AssetStatus) -> bool {
 /// Applies `event`, which happened at `at_ms`, to `current`. `None` means nothing changed (a
 /// duplicate, or a late event with nothing new), so the caller records no transition.
 pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option<Change> {
+    if is_refused(current) && matches!(event, LifecycleEvent::AssetDeleted { .. }) {
+        // Mux deleting what muxd refused (as muxd asked) is not news to its owner.
+        return None;
+    }
     let target = target_status(event);
     let mut next = current.clone();
     if let LifecycleEvent::PlaybackRepaired { playback_id } = event {
@@ -118,7 +122,9 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
             merge_ready(&mut next.ready, details);
             next.ready_at_ms = Some(next.ready_at_ms.map_or(at_ms, |t| t.min(at_ms)));
         }
-        LifecycleEvent::AssetErrored { error, .. } | LifecycleEvent::UploadErrored { error }
+        LifecycleEvent::AssetErrored { error, .. }
+        | LifecycleEvent::UploadErrored { error }
+        | LifecycleEvent::Refused { error }
             if next
                 .error
                 .as_ref()
@@ -148,6 +154,15 @@ pub fn is_news(current: &AssetFacts, change: &Change) -> bool {
     facts.last_event_at_ms = current.last_event_at_ms;
     facts.decided_at_ms = current.decided_at_ms;
     facts != *current
+}
+
+/// True when muxd refused the asset: it ended in error by one of this service's limits.
+pub fn is_refused(facts: &AssetFacts) -> bool {
+    facts.status == AssetStatus::Error
+        && facts
+            .error
+            .as_ref()
+            .is_some_and(|e| e.source == ErrorSource::Muxd)
 }
 
 /// Takes outcome `target`, stamped `at_ms`, if it is later than the deciding one (ties by

@@ -8,6 +8,7 @@ pub mod event;
 pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
+pub mod limits;
 pub mod outbound;
 pub mod playback_token;
 pub mod processing;

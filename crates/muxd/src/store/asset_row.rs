@@ -55,6 +55,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
             message: row.error_message.unwrap_or_default(),
             source: match row.error_source.as_deref() {
                 Some("upload") => ErrorSource::Upload,
+                Some("muxd") => ErrorSource::Muxd,
                 _ => ErrorSource::Asset,
             },
         });

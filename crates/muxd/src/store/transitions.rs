@@ -110,6 +110,7 @@ macro_rules! bind_update {
             .bind(error.map(|e| match e.source {
                 ErrorSource::Upload => "upload",
                 ErrorSource::Asset => "asset",
+                ErrorSource::Muxd => "muxd",
             }))
             .bind(facts.ready.duration_s)
             .bind(facts.ready.aspect_ratio.as_deref())

@@ -36,6 +36,44 @@ fn fold(events: &[(LifecycleEvent, i64)]) -> AssetFacts {
 }
 
 #[test]
+fn a_refusal_is_final_but_for_the_owners_delete() {
+    let refusal = ErrorInfo {
+        kind: "duration_limit".into(),
+        message: "too long".into(),
+        source: ErrorSource::Muxd,
+    };
+    let facts = fold(&[
+        (ready("a"), 4),
+        (
+            LifecycleEvent::Refused {
+                error: refusal.clone(),
+            },
+            9,
+        ),
+    ]);
+    assert_eq!(
+        (facts.status, facts.error.as_ref()),
+        (AssetStatus::Error, Some(&refusal))
+    );
+    assert!(is_refused(&facts));
+    // Mux deleting the refused asset, Mux's earlier ready again, or a later Mux error: no news.
+    let deleted = LifecycleEvent::AssetDeleted {
+        asset_id: "a".into(),
+    };
+    assert_eq!(apply(&facts, &deleted, 12), None);
+    assert_eq!(apply(&facts, &ready("a"), 4), None);
+    let mux_error = LifecycleEvent::AssetErrored {
+        asset_id: "a".into(),
+        error: error(ErrorSource::Asset),
+    };
+    let after = apply(&facts, &mux_error, 15).map_or(facts.clone(), |c| c.facts);
+    assert_eq!(after.error.as_ref(), Some(&refusal));
+    // The owner may still delete it.
+    let gone = apply(&facts, &LifecycleEvent::DeletedByOwner, 20).unwrap();
+    assert_eq!(gone.to, AssetStatus::Deleted);
+}
+
+#[test]
 fn ready_path_in_order_reaches_ready_with_details() {
     let facts = fold(&[
         (LifecycleEvent::UploadCreated, 1),
