@@ -347,6 +347,19 @@ class Upload {
   }
 }
 
+/**
+ * Why a call to muxd at `apiBase` got no answer, in words: the browser does not tell a network
+ * failure from muxd refusing this page's origin (CORS), so a page on another origin hears both.
+ */
+export function unreachable(apiBase, here = globalThis.location?.origin, online = globalThis.navigator?.onLine) {
+  if (online === false) return "You are offline, so muxd could not be reached.";
+  let other = false;
+  try { other = new URL(apiBase).origin !== here; } catch { /* relative: this origin */ }
+  return other
+    ? `muxd (${apiBase}) could not be reached: it is down, or it does not accept calls from this page (${here}).`
+    : "muxd could not be reached.";
+}
+
 /** A failed answer in words (with the server's own message when it sent one). */
 function refusal(answer) {
   if (answer.status === 0) return "The connection failed.";
@@ -592,7 +605,7 @@ export class MuxdUploader extends Element {
       ...options,
       credentials: token ? "omit" : "include",
       headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    }).catch(() => { throw Object.assign(new Error("muxd could not be reached."), { status: 0 }); });
+    }).catch(() => { throw Object.assign(new Error(unreachable(this.apiBase)), { status: 0 }); });
     if (!response.ok) {
       let message = `muxd answered ${response.status}.`;
       try { message = (await response.json()).error.message; } catch { /* not JSON */ }

@@ -11,6 +11,8 @@ mod admin_pages;
 mod axe;
 mod controls;
 mod driver;
+mod embed;
+mod host_page;
 mod keyboard;
 mod manage;
 mod netlog;
