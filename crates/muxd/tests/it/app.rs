@@ -125,7 +125,13 @@ impl TestApp {
     /// influencers ([`TestApp::demo`]) and its sign-in route (`/dev/login?as=user|admin`), as a
     /// browser meets it.
     pub async fn spawn_dev() -> TestApp {
+        Self::dev_with_settings(&[]).await
+    }
+
+    /// Like [`TestApp::spawn_dev`], with these settings besides the test defaults.
+    pub async fn dev_with_settings(settings: &[(&str, &str)]) -> TestApp {
         let options = Options {
+            settings,
             dev: true,
             ..Options::new(Backend::Sqlite)
         };

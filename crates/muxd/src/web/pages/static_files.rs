@@ -38,6 +38,8 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("admin-health.js", JS),
     file!("admin-metrics.js", JS),
     file!("admin-sparkline.js", JS),
+    file!("admin-webhooks.js", JS),
+    file!("admin-deliveries.js", JS),
     file!("api-docs.css", CSS),
 ];
 

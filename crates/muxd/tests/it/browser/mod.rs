@@ -8,6 +8,7 @@
 mod a11y;
 mod admin;
 mod admin_pages;
+mod admin_webhooks;
 mod axe;
 mod controls;
 mod driver;
