@@ -114,6 +114,12 @@ async fn browser_a_page_on_an_allowed_origin_embeds_the_uploader_and_one_not_lis
             "document.getElementById('session').dataset.state === 'refused'",
         )
         .await;
+    browser
+        .wait_for(
+            "the uploader's module to load from muxd (CORS for /static/)",
+            "document.querySelector('muxd-uploader input[type=file]')",
+        )
+        .await;
     browser.pick_file(REFUSED_FILE).await;
     browser.wait_for_upload(REFUSED_FILE, "error").await;
     browser.shot("refused").await;
