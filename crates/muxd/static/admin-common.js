@@ -56,9 +56,9 @@ export function failure(error) {
   return `It failed: ${error.message}`;
 }
 
-/** Shows `message` in the page's status line (`error` styles it as a failure). */
-export function state(message, error = false) {
-  const node = document.getElementById("state");
+/** Shows `message` in the page's status line `id` (`error` styles it as a failure). */
+export function state(message, error = false, id = "state") {
+  const node = document.getElementById(id);
   node.textContent = message;
   node.hidden = !message;
   node.classList.toggle("error", error);

@@ -8,7 +8,8 @@ const { query, offset } = filtersFromAddress(document.getElementById("filters"))
 
 /** A <details> that loads the event's payload the first time it is opened. */
 function payload(event) {
-  const pre = el("pre", {}, "Loading…");
+  // Focusable, so a keyboard can scroll a long payload.
+  const pre = el("pre", { tabindex: "0", "aria-label": `Payload of event ${event.event_id}` }, "Loading…");
   const details = el("details", {}, el("summary", {}, "Payload"), pre);
   details.addEventListener("toggle", async () => {
     if (!details.open || details.dataset.loaded) return;

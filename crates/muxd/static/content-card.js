@@ -3,11 +3,22 @@
 
 import { api } from "./content-api.js";
 
-/** The badge words of an asset (`progress`: the uploader's percent for this asset, if any). */
-export function statusWords(asset, progress) {
+/** What the badge says of an upload this page's uploader sends (`{state, percent}`). */
+const UPLOAD_WORDS = {
+  queued: "Waiting to upload", paused: "Upload paused", offline: "Upload waiting for the network",
+  error: "Upload failed", done: "Uploaded", cancelled: "Upload cancelled",
+  resumable: "Upload interrupted: pick the file again",
+};
+
+/**
+ * The badge words of an asset; `upload` is what this page's uploader last said of it
+ * (`{state, percent}`, from its events), if it is sending it.
+ */
+export function statusWords(asset, upload) {
   switch (asset.status) {
     case "AWAITING_UPLOAD":
-      return progress === undefined ? "Awaiting upload" : `Uploading ${progress} %`;
+      if (!upload) return "Awaiting upload";
+      return UPLOAD_WORDS[upload.state] || `Uploading ${upload.percent ?? 0} %`;
     case "MUX_PROCESSING": return asset.stuck ? "Processing (taking longer than usual)" : "Processing";
     case "READY": return "Ready";
     case "ERROR": return `Error: ${asset.error?.message || "Mux could not process this file"}`;
@@ -44,7 +55,7 @@ function button(label, act, attrs = {}) {
 
 let unique = 0;
 
-/** A card for `asset`: `{node, update(asset, progress)}`. `actions.uploadAgain` may be null. */
+/** A card for `asset`: `{node, update(asset, upload)}`. `actions.uploadAgain` may be null. */
 export function createCard(asset, actions) {
   const id = ++unique;
   const parts = {
@@ -99,12 +110,14 @@ export function createCard(asset, actions) {
     }
   });
 
-  function update(asset, progress) {
+  function update(asset, upload) {
     current = asset;
     node.dataset.status = asset.status;
     parts.name.textContent = asset.name;
-    parts.badge.textContent = statusWords(asset, progress);
-    parts.badge.dataset.tone = { READY: "good", ERROR: "bad", TIMED_OUT: "bad", CANCELLED: "bad" }[asset.status] || "busy";
+    parts.badge.textContent = statusWords(asset, upload);
+    const failed = asset.status === "AWAITING_UPLOAD" && upload?.state === "error";
+    parts.badge.dataset.tone = failed ? "bad"
+      : { READY: "good", ERROR: "bad", TIMED_OUT: "bad", CANCELLED: "bad" }[asset.status] || "busy";
     parts.facts.textContent = mediaFacts(asset);
     parts.facts.hidden = !parts.facts.textContent;
     again.hidden = !actions.uploadAgain || !["ERROR", "TIMED_OUT", "CANCELLED"].includes(asset.status);

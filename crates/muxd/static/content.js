@@ -16,7 +16,7 @@ let campaignUuid = null; // muxd's id of the campaign, as assets carry it
 
 const groups = new Map(); // influencer id (or NONE) → {section, list, empty, uploader}
 const cards = new Map(); // asset id → card
-const progress = new Map(); // asset id → upload percent, while this page uploads it
+const uploads = new Map(); // asset id → {state, percent} of this page's upload of it, while it sends
 
 function group(asset) {
   return groups.get(asset.influencerId) || groups.get(NONE);
@@ -57,7 +57,7 @@ function remove(id, moveFocus = false) {
   const hadFocus = moveFocus || card.node.contains(document.activeElement);
   card.node.remove();
   cards.delete(id);
-  progress.delete(id);
+  uploads.delete(id);
   refreshEmpty();
   if (hadFocus) (next?.querySelector("button") || group(card.asset).section.querySelector("h2")).focus();
 }
@@ -68,13 +68,13 @@ function upsert(asset) {
   if (asset.status === "DELETED") return remove(asset.id);
   const known = cards.get(asset.id);
   if (known && known.asset.version > asset.version) return; // an older view arrived late
-  if (asset.status !== "AWAITING_UPLOAD") progress.delete(asset.id);
+  if (asset.status !== "AWAITING_UPLOAD") uploads.delete(asset.id);
   const card = known || createCard(asset, {
     confirmDelete,
     uploadAgain: a => group(a).uploader.pick(),
   });
   if (!known) cards.set(asset.id, card);
-  card.update(asset, progress.get(asset.id));
+  card.update(asset, uploads.get(asset.id));
   place(group(asset).list, card);
   refreshEmpty();
 }
@@ -96,13 +96,16 @@ const live = new LiveFeed({
 });
 
 main.addEventListener("muxd-upload-created", e => upsert(e.detail.asset));
-main.addEventListener("muxd-upload-progress", e => {
-  const { assetId, percent } = e.detail;
+/** Notes what the uploader says of an upload (its percent or its state) on the asset's card. */
+function noteUpload(assetId, news) {
   if (!assetId) return;
-  progress.set(assetId, percent);
+  const upload = { ...uploads.get(assetId), ...news };
+  uploads.set(assetId, upload);
   const card = cards.get(assetId);
-  if (card && card.asset.status === "AWAITING_UPLOAD") card.update(card.asset, percent);
-});
+  if (card && card.asset.status === "AWAITING_UPLOAD") card.update(card.asset, upload);
+}
+main.addEventListener("muxd-upload-progress", e => noteUpload(e.detail.assetId, { percent: e.detail.percent }));
+main.addEventListener("muxd-upload-state", e => noteUpload(e.detail.assetId, { state: e.detail.state }));
 
 function signInHint() {
   return el("p", {}, "You are not signed in. With ", el("code", {}, "muxd dev"), ", sign in at ",

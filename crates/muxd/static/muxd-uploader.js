@@ -7,7 +7,9 @@
 // (default video/*,audio/*), max-size (bytes), chunk-size (KiB, a multiple of 256; default 8192),
 // token (also a property: API calls then send `Authorization: Bearer` and no cookies).
 // Events (bubbling, detail has assetId, file name and more): muxd-upload-created,
-// muxd-upload-progress, muxd-upload-done, muxd-upload-error.
+// muxd-upload-progress, muxd-upload-state (each change of state: queued, uploading, paused,
+// offline, done, error, cancelled, resumable; and once the asset is created), muxd-upload-done,
+// muxd-upload-error.
 // Protocol: UpChunk's (mux-api.md §3.2): PUT chunks with `Content-Range: bytes a-b/total`; 308
 // means "go on" (its `Range: bytes=0-x` says what arrived), 200/201 means done. Pending uploads
 // are remembered in localStorage (small files also in IndexedDB) and resumed after a reload, after
@@ -197,9 +199,11 @@ class Upload {
   }
 
   set(state, message = "") {
+    const changed = state !== this.state;
     this.state = state;
     this.message = message;
     this.host.changed(this);
+    if (changed) this.host.emit("muxd-upload-state", this.detail({ state }));
   }
 
   /** Creates the asset (once), then sends what the upload URL has not got yet. */
@@ -233,6 +237,9 @@ class Upload {
     pending.put(this.record);
     if (this.file.size <= STORE_FILES_UP_TO) await files.put(created.id, this.file);
     this.host.emit("muxd-upload-created", this.detail({ uploadId: created.uploadId, asset: created.asset }));
+    // The state may have changed while the asset was being created (paused, say): say it again
+    // now that it has an id.
+    this.host.emit("muxd-upload-state", this.detail({ state: this.state }));
     this.host.changed(this);
   }
 
@@ -345,6 +352,19 @@ class Upload {
     this.set("cancelled", "Cancelled.");
     this.host.pump();
   }
+}
+
+/**
+ * Why a call to muxd at `apiBase` got no answer, in words: the browser does not tell a network
+ * failure from muxd refusing this page's origin (CORS), so a page on another origin hears both.
+ */
+export function unreachable(apiBase, here = globalThis.location?.origin, online = globalThis.navigator?.onLine) {
+  if (online === false) return "You are offline, so muxd could not be reached.";
+  let other = false;
+  try { other = new URL(apiBase).origin !== here; } catch { /* relative: this origin */ }
+  return other
+    ? `muxd (${apiBase}) could not be reached: it is down, or it does not accept calls from this page (${here}).`
+    : "muxd could not be reached.";
 }
 
 /** A failed answer in words (with the server's own message when it sent one). */
@@ -567,12 +587,17 @@ export class MuxdUploader extends Element {
     }
     card.figures.textContent = figures.join(" · ");
     card.message.textContent = upload.message;
+    const focused = card.node.contains(document.activeElement) ? document.activeElement : null;
     const active = state === "uploading" || state === "queued";
     card.pause.hidden = !(active || state === "offline");
     card.resume.hidden = state !== "paused";
     card.retry.hidden = state !== "error";
     card.cancel.hidden = ["done", "cancelled"].includes(state);
     card.dismiss.hidden = !["done", "cancelled"].includes(state);
+    // A focused button that just hid (Pause, Resume, Retry, Cancel) hands the focus to the card's
+    // first button still shown (Pause ↔ Resume, Retry → Pause, Cancel or finishing → Dismiss),
+    // so it never falls to <body>.
+    if (focused?.hidden) (card.node.querySelector(".muxd-actions button:not([hidden])") || this.input).focus();
   }
 
   /** Removes a finished card, moving focus to the next card (or the file picker). */
@@ -592,7 +617,7 @@ export class MuxdUploader extends Element {
       ...options,
       credentials: token ? "omit" : "include",
       headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    }).catch(() => { throw Object.assign(new Error("muxd could not be reached."), { status: 0 }); });
+    }).catch(() => { throw Object.assign(new Error(unreachable(this.apiBase)), { status: 0 }); });
     if (!response.ok) {
       let message = `muxd answered ${response.status}.`;
       try { message = (await response.json()).error.message; } catch { /* not JSON */ }

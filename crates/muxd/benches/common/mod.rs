@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use muxd::app::{self, App, Wiring};
 use muxd::config::{DatabaseUrl, Mode, Settings};
-use muxd::domain::{signature, AssetId, UserId};
+use muxd::domain::{signature, AssetId, CampaignId, UserId};
 use muxd::identity::Identity;
 use muxd::store::{now_ms, NewAsset, Role, Store};
 use serde_json::{json, Value};
@@ -78,11 +78,21 @@ pub async fn ready_path_workload(store: &Store, tag: &str, rows: usize) -> Vec<V
 
 /// A new row of `owner`'s whose direct upload is `upload`.
 pub async fn row_with_upload(store: &Store, owner: UserId, upload: &str) -> AssetId {
+    row_in_campaign(store, owner, None, upload).await
+}
+
+/// A new row of `owner`'s in `campaign` (if any) whose direct upload is `upload`.
+pub async fn row_in_campaign(
+    store: &Store,
+    owner: UserId,
+    campaign: Option<CampaignId>,
+    upload: &str,
+) -> AssetId {
     let id = AssetId::new();
     let new = NewAsset {
         id,
         owner_id: owner,
-        campaign_id: None,
+        campaign_id: campaign,
         influencer_id: None,
         name: "b".into(),
         description: None,

@@ -218,6 +218,7 @@ fn page_routes() -> Router<WebState> {
         .route("/admin/assets", get(pages::admin::assets))
         .route("/admin/events", get(pages::admin::events))
         .route("/admin/health", get(pages::admin::health))
+        .route("/admin/webhooks", get(pages::admin::webhooks))
         .route("/api/docs", get(openapi::page::docs))
         .route("/static/{file}", get(pages::static_file))
         .layer(middleware::map_response(pages::csp::headers))

@@ -3,7 +3,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import {
   KIB, chunkBytes, nextChunk, contentRange, receivedFromRange, offsetAfter308, backoffMs,
-  retryable, fingerprint, accepts, problemWith, formatBytes, formatDuration, speed,
+  retryable, fingerprint, accepts, problemWith, formatBytes, formatDuration, speed, unreachable,
 } from "../muxd-uploader.js";
 
 test("chunk size is KiB in multiples of 256, 8 MiB by default", () => {
@@ -67,4 +67,12 @@ test("figures read well", () => {
   assert.equal(formatDuration(125), "2 min 5 s");
   assert.equal(speed([{ t: 0, bytes: 0 }, { t: 1000, bytes: 500 }, { t: 2000, bytes: 1000 }], 2000), 500);
   assert.equal(speed([{ t: 0, bytes: 0 }], 0), 0);
+});
+
+test("no answer from muxd on another origin may be its CORS refusal, and says so", () => {
+  const here = "https://app.example.com";
+  assert.equal(unreachable("https://videos.example.com", here, false), "You are offline, so muxd could not be reached.");
+  assert.match(unreachable("https://videos.example.com", here, true),
+    /muxd \(https:\/\/videos\.example\.com\) could not be reached: it is down, or it does not accept calls from this page \(https:\/\/app\.example\.com\)/);
+  assert.equal(unreachable("https://app.example.com", here, true), "muxd could not be reached.");
 });

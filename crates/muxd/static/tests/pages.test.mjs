@@ -6,9 +6,14 @@ import { reconnectDelay } from "../content-live.js";
 import { points, WIDTH, HEIGHT } from "../admin-sparkline.js";
 
 test("badges say where an asset is in words", () => {
-  const words = (status, extra = {}, progress) => statusWords({ status, ...extra }, progress);
+  const words = (status, extra = {}, upload) => statusWords({ status, ...extra }, upload);
   assert.equal(words("AWAITING_UPLOAD"), "Awaiting upload");
-  assert.equal(words("AWAITING_UPLOAD", {}, 42), "Uploading 42 %");
+  assert.equal(words("AWAITING_UPLOAD", {}, { percent: 42 }), "Uploading 42 %");
+  assert.equal(words("AWAITING_UPLOAD", {}, { state: "uploading", percent: 42 }), "Uploading 42 %");
+  assert.equal(words("AWAITING_UPLOAD", {}, { state: "uploading" }), "Uploading 0 %");
+  assert.equal(words("AWAITING_UPLOAD", {}, { state: "paused", percent: 42 }), "Upload paused");
+  assert.equal(words("AWAITING_UPLOAD", {}, { state: "error", percent: 0 }), "Upload failed");
+  assert.equal(words("AWAITING_UPLOAD", {}, { state: "offline" }), "Upload waiting for the network");
   assert.equal(words("MUX_PROCESSING"), "Processing");
   assert.equal(words("MUX_PROCESSING", { stuck: true }), "Processing (taking longer than usual)");
   assert.equal(words("READY"), "Ready");

@@ -99,43 +99,90 @@ pub const APP_ORIGIN: &str = "https://app.example.test";
 /// The host app's session cookie every test app accepts.
 pub const HOST_SESSION_COOKIE: &str = "__session";
 
+/// What the ways of spawning a [`TestApp`] vary.
+struct Options<'a> {
+    backend: Backend,
+    /// PostgreSQL reached through a [`ChaosProxy`].
+    behind_proxy: bool,
+    /// Mux calls paced as in production.
+    paced: bool,
+    pool_size: usize,
+    processing_delay: Duration,
+    /// Settings besides the test defaults.
+    settings: &'a [(&'a str, &'a str)],
+    /// `muxd dev`'s demo data and sign-in route.
+    dev: bool,
+    /// Tokens checked as `muxd serve` checks them (from `settings`, e.g. a JWKS URL) rather than
+    /// with the test secret [`TestApp::token`] signs with.
+    serve_identity: bool,
+}
+
+impl Options<'_> {
+    fn new(backend: Backend) -> Self {
+        Options {
+            backend,
+            behind_proxy: false,
+            paced: false,
+            pool_size: 0,
+            processing_delay: PROCESSING_DELAY,
+            settings: &[],
+            dev: false,
+            serve_identity: false,
+        }
+    }
+}
+
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, &[], false).await
+        Self::spawn_with(Options::new(backend)).await
     }
 
     /// Like [`TestApp::spawn`] on SQLite, with `muxd dev`'s demo user, admin, campaign and
     /// influencers ([`TestApp::demo`]) and its sign-in route (`/dev/login?as=user|admin`), as a
     /// browser meets it.
     pub async fn spawn_dev() -> TestApp {
-        Self::spawn_with(
-            Backend::Sqlite,
-            false,
-            false,
-            0,
-            PROCESSING_DELAY,
-            &[],
-            true,
-        )
-        .await
-        .expect("SQLite is always available")
+        Self::dev_with_settings(&[]).await
+    }
+
+    /// Like [`TestApp::spawn_dev`], with these settings besides the test defaults.
+    pub async fn dev_with_settings(settings: &[(&str, &str)]) -> TestApp {
+        let options = Options {
+            settings,
+            dev: true,
+            ..Options::new(Backend::Sqlite)
+        };
+        Self::spawn_with(options)
+            .await
+            .expect("SQLite is always available")
     }
 
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, false, true, 0, PROCESSING_DELAY, &[], false).await
+        Self::spawn_with(Options {
+            paced: true,
+            ..Options::new(backend)
+        })
+        .await
     }
 
     /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
     pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, size, PROCESSING_DELAY, &[], false).await
+        Self::spawn_with(Options {
+            pool_size: size,
+            ..Options::new(backend)
+        })
+        .await
     }
 
     /// Like [`TestApp::spawn`], with the emulator taking `delay` on its clock to process an
     /// upload, so a test ends processing by advancing the clock.
     pub async fn spawn_with_processing_delay(backend: Backend, delay: Duration) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, delay, &[], false).await
+        Self::spawn_with(Options {
+            processing_delay: delay,
+            ..Options::new(backend)
+        })
+        .await
     }
 
     /// Like [`TestApp::spawn`], with these settings besides the test defaults.
@@ -143,7 +190,24 @@ impl TestApp {
         backend: Backend,
         settings: &[(&str, &str)],
     ) -> Option<TestApp> {
-        Self::spawn_with(backend, false, false, 0, PROCESSING_DELAY, settings, false).await
+        Self::spawn_with(Options {
+            settings,
+            ..Options::new(backend)
+        })
+        .await
+    }
+
+    /// Like [`TestApp::spawn_with_settings`] on SQLite, checking tokens as `muxd serve` does with
+    /// these settings (e.g. `MUXD_JWT_JWKS_URL`), so [`TestApp::token`]'s tokens are refused.
+    pub async fn spawn_with_serve_identity(settings: &[(&str, &str)]) -> TestApp {
+        let options = Options {
+            settings,
+            serve_identity: true,
+            ..Options::new(Backend::Sqlite)
+        };
+        Self::spawn_with(options)
+            .await
+            .expect("SQLite is always available")
     }
 
     /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
@@ -153,18 +217,24 @@ impl TestApp {
             Backend::Postgres,
             "only a networked database can be cut off"
         );
-        Self::spawn_with(backend, true, false, 0, PROCESSING_DELAY, &[], false).await
+        Self::spawn_with(Options {
+            behind_proxy: true,
+            ..Options::new(backend)
+        })
+        .await
     }
 
-    async fn spawn_with(
-        backend: Backend,
-        behind_proxy: bool,
-        paced: bool,
-        pool_size: usize,
-        processing_delay: Duration,
-        settings: &[(&str, &str)],
-        dev: bool,
-    ) -> Option<TestApp> {
+    async fn spawn_with(options: Options<'_>) -> Option<TestApp> {
+        let Options {
+            backend,
+            behind_proxy,
+            paced,
+            pool_size,
+            processing_delay,
+            settings,
+            dev,
+            serve_identity,
+        } = options;
         let (store, sqlite, pg, proxy) = match backend {
             Backend::Sqlite => {
                 let (store, dir) = sqlite_store().await;
@@ -250,8 +320,14 @@ impl TestApp {
         mux.request_timeout = Duration::from_secs(5);
         // Tests that open the breaker can see it recover without waiting 30 s.
         mux.breaker.open_duration = Duration::from_millis(200);
+        let identity = match serve_identity {
+            true => Identity::from_settings(&settings.identity)
+                .await
+                .expect("the identity settings work"),
+            false => Identity::dev(JWT_SECRET),
+        };
         let wiring = Wiring {
-            identity: Identity::dev(JWT_SECRET),
+            identity,
             mux,
             reconcile: None,
         };

@@ -23,9 +23,32 @@ impl TestApp {
         who: Option<(&str, bool)>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        let token = who.map(|(id, admin)| self.token(id, admin));
+        self.send(method, path, token.as_deref(), body).await
+    }
+
+    /// Sends a JSON request with bearer token `token` (one `TestApp::token` did not sign, e.g. an
+    /// identity provider's).
+    pub async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.send(method, path, Some(token), body).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some((id, admin)) = who {
-            request = request.bearer_auth(self.token(id, admin));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
         }
         if let Some(body) = body {
             request = request.json(&body);

@@ -1,7 +1,8 @@
-//! Browsers under `serve`: CORS for the configured origin only; the host app's session cookie
-//! accepted like a bearer token; cookie-authenticated writes refused unless they come from
-//! muxd's own origin or an allowed one (nothing is created by a refused one); the token exchange
-//! that sets muxd's own HttpOnly session cookie, and signing out of it.
+//! Browsers under `serve`: CORS for the configured origin only (the pages' public static files
+//! for any origin); the host app's session cookie accepted like a bearer token;
+//! cookie-authenticated writes refused unless they come from muxd's own origin or an allowed one
+//! (nothing is created by a refused one); the token exchange that sets muxd's own HttpOnly
+//! session cookie, and signing out of it.
 
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -76,6 +77,19 @@ app_test!(
 
         let refused = preflight("https://evil.example").await.unwrap();
         assert!(refused.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+
+        // The pages' public files load from any origin (no credentials), so an uploader on a
+        // page muxd refuses still loads and says so; an allowed origin is named.
+        let module = |origin: &'static str| {
+            app.http
+                .get(format!("{}/static/muxd-uploader.js", app.base))
+                .header(ORIGIN, origin)
+                .send()
+        };
+        let anywhere = module("https://evil.example").await.unwrap();
+        assert_eq!(anywhere.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        let named = module(APP_ORIGIN).await.unwrap();
+        assert_eq!(named.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], APP_ORIGIN);
 
         let read = app
             .http

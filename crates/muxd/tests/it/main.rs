@@ -18,6 +18,7 @@ mod dev;
 mod dev_restart;
 mod e2e;
 mod harness;
+mod identity_provider;
 mod jwks;
 mod layers;
 mod layers_scan;

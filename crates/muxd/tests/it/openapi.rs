@@ -25,13 +25,14 @@ use users::{host_app, operators_and_session, users};
 const USER: &str = "user_openapi";
 const ADMIN: &str = "user_openapi_admin";
 /// Routes that serve pages or files, not JSON: not in the document.
-const PAGES: [&str; 8] = [
+const PAGES: [&str; 9] = [
     "/",
     "/campaigns/{id}/content",
     "/admin",
     "/admin/assets",
     "/admin/events",
     "/admin/health",
+    "/admin/webhooks",
     "/static/{file}",
     "/api/docs",
 ];

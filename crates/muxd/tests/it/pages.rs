@@ -10,6 +10,14 @@ use serde_json::json;
 use crate::app::{app_test, Backend, TestApp};
 
 const ADMIN: Option<(&str, bool)> = Some(("page_admin", true));
+/// Every admin page.
+const ADMIN_PAGES: [&str; 5] = [
+    "/admin",
+    "/admin/assets",
+    "/admin/events",
+    "/admin/health",
+    "/admin/webhooks",
+];
 const USER: Option<(&str, bool)> = Some(("page_user", false));
 
 /// GETs `path` as `who`: status, CSP header, content type and body.
@@ -50,14 +58,10 @@ fn links<'a>(html: &'a str, attr: &str, prefix: &str) -> Vec<&'a str> {
 async fn every_page_has_the_policy_no_inline_code_and_all_it_loads() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let mut assets = Vec::new();
-    for path in [
-        "/",
-        "/campaigns/demo-1/content",
-        "/admin",
-        "/admin/assets",
-        "/admin/events",
-        "/admin/health",
-    ] {
+    for path in ["/", "/campaigns/demo-1/content"]
+        .into_iter()
+        .chain(ADMIN_PAGES)
+    {
         let (status, csp, _, html) = fetch(&app, path, ADMIN).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         for directive in [
@@ -120,7 +124,7 @@ async fn every_page_has_the_policy_no_inline_code_and_all_it_loads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_pages_say_why_they_are_not_shown() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    for page in ["/admin", "/admin/assets", "/admin/events", "/admin/health"] {
+    for page in ADMIN_PAGES {
         let (status, csp, _, html) = fetch(&app, page, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
         assert!(
@@ -139,7 +143,7 @@ async fn admin_pages_say_why_they_are_not_shown() {
         );
     }
     let (_, _, _, home) = fetch(&app, "/", None).await;
-    for page in ["/admin", "/admin/assets", "/admin/events", "/admin/health"] {
+    for page in ADMIN_PAGES {
         assert!(
             home.contains(&format!(r#"href="{page}""#)),
             "the home page links {page}"

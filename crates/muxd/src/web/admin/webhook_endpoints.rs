@@ -23,6 +23,9 @@ use crate::web::json::ApiJson;
 use crate::web::query::ApiQuery;
 use crate::web::ApiError;
 
+/// The states of a delivery, as the log's `status` filter names them.
+pub const DELIVERY_STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
+
 /// A new endpoint, or changes to one (every field optional when changing; `url` is required
 /// when creating).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -294,7 +297,7 @@ pub async fn deliveries(
 ) -> Result<Json<DeliveryPage>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     if let Some(status) = query.status.as_deref() {
-        if !matches!(status, "pending" | "delivered" | "failed") {
+        if !DELIVERY_STATUSES.contains(&status) {
             return Err(ApiError::BadRequest(format!(
                 "status must be pending, delivered or failed, not {status:?}"
             )));

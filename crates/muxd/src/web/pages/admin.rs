@@ -1,5 +1,6 @@
-//! The admin pages: `/admin` (what there is), `/admin/assets`, `/admin/events` and
-//! `/admin/health`. Each is a server-rendered shell (navigation, filter forms with the choices
+//! The admin pages: `/admin` (what there is), `/admin/assets`, `/admin/events`,
+//! `/admin/health` and `/admin/webhooks` (the host app's outbound webhook endpoints and their
+//! delivery log). Each is a server-rendered shell (navigation, filter forms with the choices
 //! muxd knows) whose small script (`static/admin-*.js`) fills it from the admin JSON API. Not
 //! signed in: a 401 page with a sign-in hint; signed in without the admin role: a 403 page.
 
@@ -8,8 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::render;
+use crate::domain::outbound::EventType;
 use crate::domain::AssetStatus;
 use crate::store::Outcome;
+use crate::web::admin::webhook_endpoints::DELIVERY_STATUSES;
 use crate::web::auth::AdminUser;
 use crate::web::ApiError;
 
@@ -41,6 +44,17 @@ struct EventsPage {
 struct HealthPage {
     /// Which page of the navigation this is (`aria-current`).
     tab: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_webhooks.html")]
+struct WebhooksPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+    /// The event types an endpoint may subscribe to (a checkbox each).
+    event_types: Vec<&'static str>,
+    /// The delivery log's status filter.
+    statuses: [&'static str; 3],
 }
 
 /// Why a page is not shown, in words.
@@ -103,4 +117,16 @@ pub async fn events(admin: Result<AdminUser, ApiError>) -> Response {
 
 pub async fn health(admin: Result<AdminUser, ApiError>) -> Response {
     page(admin, &HealthPage { tab: "health" })
+}
+
+pub async fn webhooks(admin: Result<AdminUser, ApiError>) -> Response {
+    let event_types = EventType::ALL.iter().map(|t| t.as_str()).collect();
+    page(
+        admin,
+        &WebhooksPage {
+            tab: "webhooks",
+            event_types,
+            statuses: DELIVERY_STATUSES,
+        },
+    )
 }

@@ -1,6 +1,9 @@
 //! `GET /static/{file}`: the pages' scripts and styles, embedded in the binary. The uploader
-//! (`muxd-uploader.js`) is also for host apps' pages on other origins; CORS for those comes from
-//! the router's layer (`MUXD_CORS_ORIGINS`), which module scripts from another origin need.
+//! (`muxd-uploader.js`) is also for host apps' pages on other origins, and a module script from
+//! another origin loads only with CORS: these public files allow any origin
+//! (`Access-Control-Allow-Origin: *`, no credentials; for an origin in `MUXD_CORS_ORIGINS` the
+//! router's layer names it instead). So an uploader on a page muxd does not allow still loads,
+//! and can say in words that muxd refuses its calls; the API is what `MUXD_CORS_ORIGINS` guards.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
@@ -35,6 +38,8 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("admin-health.js", JS),
     file!("admin-metrics.js", JS),
     file!("admin-sparkline.js", JS),
+    file!("admin-webhooks.js", JS),
+    file!("admin-deliveries.js", JS),
     file!("api-docs.css", CSS),
 ];
 
@@ -45,6 +50,7 @@ pub async fn static_file(Path(name): Path<String>) -> Response {
             [
                 (header::CONTENT_TYPE, *content_type),
                 (header::CACHE_CONTROL, "no-cache"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             ],
             *body,
         )

@@ -5,7 +5,7 @@ use super::driver::Browser;
 use crate::app::TestApp;
 
 /// The admin pages, each with a JavaScript expression true once it has loaded.
-pub const ADMIN_PAGES: [(&str, &str); 4] = [
+pub const ADMIN_PAGES: [(&str, &str); 5] = [
     ("/admin", "document.querySelector('main h1')"),
     (
         "/admin/assets",
@@ -18,6 +18,10 @@ pub const ADMIN_PAGES: [(&str, &str); 4] = [
     (
         "/admin/health",
         "document.getElementById('overall').dataset.status !== 'unknown'",
+    ),
+    (
+        "/admin/webhooks",
+        "!document.getElementById('state').textContent.startsWith('Loading') && !document.getElementById('log-state').textContent.startsWith('Loading')",
     ),
 ];
 

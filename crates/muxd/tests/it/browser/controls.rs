@@ -1,5 +1,6 @@
-//! The uploader's controls on a slow upload: pause then resume, the network dropping then
-//! coming back, and cancel (which also deletes the video, here and on Mux).
+//! The uploader's controls on a slow upload: pause then resume (the card's badge says the upload
+//! is paused meanwhile), the network dropping then coming back, and cancel (which also deletes
+//! the video, here and on Mux).
 
 use mux_emulator::UploadStatus;
 use reqwest::{Method, StatusCode};
@@ -41,6 +42,7 @@ async fn browser_pause_then_resume_completes() {
     };
     browser.upload_button(FILE, "Pause").await.click().await;
     browser.wait_for_upload(FILE, "paused").await;
+    browser.wait_for_badge(FILE, "Upload paused").await;
     browser.shot("paused").await;
     let paused_at = browser.upload_percent(FILE).await;
     assert!(paused_at < 100.0, "paused at {paused_at} %");

@@ -1,6 +1,7 @@
 //! Keyboard only: Tab reaches the uploader's file input (the picker itself is the browser's:
-//! WebDriver hands the focused input its file), the upload's Pause and then Resume, the card's
-//! Rename and Delete and the dialog's buttons, each worked with Enter.
+//! WebDriver hands the focused input its file), the upload's Pause (which hands the focus to
+//! Resume, Resume back to Pause, and finishing to Dismiss), the card's Rename and Delete and the
+//! dialog's buttons, each worked with Enter.
 
 use serde_json::json;
 
@@ -28,6 +29,21 @@ impl Browser {
         self.shot(&format!("unreachable-{}", slug(what))).await;
         panic!("Tab never reached {what} ({MAX_TABS} presses)");
     }
+
+    /// Fails unless the focused element satisfies `js` (a predicate on `el`), naming `what`.
+    async fn assert_focus(&self, what: &str, js: &str) {
+        let check = format!("const el = document.activeElement; return !!({js});");
+        if self.execute(&check, json!([])).await != true {
+            self.shot(&format!("focus-lost-{}", slug(what))).await;
+            let focused = self
+                .execute(
+                    "return document.activeElement.outerHTML.slice(0, 120);",
+                    json!([]),
+                )
+                .await;
+            panic!("the focus is not on {what} but on {focused}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,10 +70,17 @@ async fn browser_keyboard_alone_uploads_pauses_resumes_renames_and_deletes() {
     browser.tab_to("Pause", &on_upload("Pause")).await;
     browser.press(ENTER).await;
     browser.wait_for_upload(FILE, "paused").await;
+    // Pause hid itself: the focus went to Resume, not to <body>.
+    browser.assert_focus("Resume", &on_upload("Resume")).await;
+    browser.wait_for_badge(FILE, "Upload paused").await;
     browser.shot("paused").await;
-    browser.set_network(Network::Normal).await;
-    browser.tab_to("Resume", &on_upload("Resume")).await;
     browser.press(ENTER).await;
+    browser.wait_for_upload(FILE, "uploading").await;
+    browser.assert_focus("Pause", &on_upload("Pause")).await;
+    browser.set_network(Network::Normal).await;
+    browser.wait_for_upload(FILE, "done").await;
+    // Finishing hid Pause too: the focus went to Dismiss.
+    browser.assert_focus("Dismiss", &on_upload("Dismiss")).await;
     browser.wait_for_card(FILE, "READY").await;
     browser.shot("ready").await;
 

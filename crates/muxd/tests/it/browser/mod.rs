@@ -8,10 +8,13 @@
 mod a11y;
 mod admin;
 mod admin_pages;
+mod admin_webhooks;
 mod axe;
 mod controls;
 mod driver;
 mod drop;
+mod embed;
+mod host_page;
 mod keyboard;
 mod manage;
 mod netlog;

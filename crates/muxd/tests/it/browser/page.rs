@@ -139,6 +139,19 @@ impl Browser {
         id.as_str().expect("an asset id").to_owned()
     }
 
+    /// Waits until the badge of the card named `name` says `words`.
+    pub async fn wait_for_badge(&self, name: &str, words: &str) {
+        self.wait_for(
+            &format!("the card of {name} to say {words}"),
+            &format!(
+                "({})?.querySelector('.badge').textContent === {}",
+                card(name),
+                json!(words)
+            ),
+        )
+        .await;
+    }
+
     /// Waits until no card is named `name`.
     pub async fn wait_for_no_card(&self, name: &str) {
         self.wait_for(

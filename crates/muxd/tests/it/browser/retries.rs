@@ -1,6 +1,6 @@
 //! The upload URL failing: answers worth another try (503) are retried by the uploader on its
 //! own, saying so; a refusal (403) stops the upload with its reason and a Retry button, which
-//! then finishes it. The emulator's faults carry the upload's CORS headers, so the browser reads
+//! then finishes it (meanwhile the asset's card says the upload failed). The emulator's faults carry the upload's CORS headers, so the browser reads
 //! each status.
 
 use serde_json::json;
@@ -56,6 +56,7 @@ async fn browser_a_refused_upload_says_why_and_retry_finishes_it() {
     .await;
     browser.pick_file(FILE).await;
     browser.wait_for_upload(FILE, "error").await;
+    browser.wait_for_badge(FILE, "Upload failed").await;
     let said = browser
         .wait_for("the reason in words", &format!("{} || ''", message()))
         .await;

@@ -1,0 +1,151 @@
+//! muxd embedded in a host app's page on another origin (issue 11): the page, served by a server
+//! of the test's own, loads `<muxd-uploader>` from muxd with the token of a user signed in at
+//! the app's identity provider (RS256, its JWKS served over HTTP; muxd under
+//! `MUXD_JWT_JWKS_URL`), exchanges that token for muxd's session cookie and follows muxd's live
+//! stream. From an origin in `MUXD_CORS_ORIGINS` a real file uploads and turns READY on the page
+//! live; from one not listed the uploader still loads but never gets an upload URL, says why in
+//! words, and muxd creates nothing.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::driver::{Browser, Width};
+use super::host_page::{Embed, HostPage};
+use super::page::upload_card;
+use crate::app::TestApp;
+use crate::identity_provider::{token, Provider, KEY_A_N, KEY_A_PEM};
+
+/// The host app's user, who uploads.
+const USER: &str = "user_host_page";
+/// The host app's backend, an admin by `MUXD_ADMIN_IDS`.
+const BACKEND: &str = "host_backend";
+const CAMPAIGN: &str = "camp_embedded";
+const ALLOWED_FILE: &str = "tiny-2s-320x240.mp4";
+const REFUSED_FILE: &str = "hd-10s-1280x720.mp4";
+
+/// The names of the videos `user_token`'s user has on muxd, as the API lists them.
+async fn video_names(app: &TestApp, user_token: &str) -> Vec<String> {
+    let (status, body) = app
+        .call_as(Method::GET, "/api/creative-assets", user_token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|asset| asset["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A JavaScript expression: the page's list item of video `name` in `status`, or `undefined`.
+fn listed(name: &str, status: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('#videos li')].find(li => li.dataset.name === {} && li.dataset.status === {})",
+        json!(name),
+        json!(status)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_a_page_on_an_allowed_origin_embeds_the_uploader_and_one_not_listed_is_refused() {
+    let Some(browser) = Browser::start("embed", Width::Desktop).await else {
+        return;
+    };
+    let provider = Provider::default();
+    provider.serve(&[("a", KEY_A_N)]);
+    let jwks = provider.start().await;
+    let allowed = HostPage::bind().await;
+    let refused = HostPage::bind().await;
+    let app = TestApp::spawn_with_serve_identity(&[
+        ("MUXD_JWT_JWKS_URL", &jwks),
+        ("MUXD_CORS_ORIGINS", &allowed.origin),
+        ("MUXD_ADMIN_IDS", BACKEND),
+    ])
+    .await;
+
+    // The app's backend keeps its campaign in step with muxd, under its own id.
+    let user_token = token(KEY_A_PEM, "a", USER);
+    let body = json!({"name": "Embedded launch", "ownerId": USER});
+    let (status, answer) = app
+        .call_as(
+            Method::PUT,
+            &format!("/api/app/campaigns/{CAMPAIGN}"),
+            &token(KEY_A_PEM, "a", BACKEND),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let embed = Embed {
+        muxd: app.base.clone(),
+        campaign: CAMPAIGN.to_owned(),
+        token: user_token.clone(),
+        upload_origin: app.emulator.base_url(),
+    };
+    let (allowed_origin, refused_origin) = (allowed.origin.clone(), refused.origin.clone());
+    allowed.serve(embed.clone());
+    refused.serve(embed);
+
+    // An allowed origin: signed in by muxd's cookie, live, and the upload turns READY live.
+    browser.navigate(&allowed_origin).await;
+    browser
+        .wait_for(
+            "the page to sign in to muxd and follow it live",
+            "document.getElementById('session').dataset.state === 'live'",
+        )
+        .await;
+    browser.shot("signed-in-live").await;
+    browser.pick_file(ALLOWED_FILE).await;
+    browser.wait_for_upload(ALLOWED_FILE, "done").await;
+    browser
+        .wait_for(
+            "READY to reach the page live",
+            &listed(ALLOWED_FILE, "READY"),
+        )
+        .await;
+    browser.shot("ready-live").await;
+    assert_eq!(video_names(&app, &user_token).await, [ALLOWED_FILE]);
+
+    // An origin muxd does not list: the uploader loads, but muxd's API refuses the page.
+    browser.navigate(&refused_origin).await;
+    browser
+        .wait_for(
+            "the page to say muxd refused its sign-in",
+            "document.getElementById('session').dataset.state === 'refused'",
+        )
+        .await;
+    browser
+        .wait_for(
+            "the uploader's module to load from muxd (CORS for /static/)",
+            "document.querySelector('muxd-uploader input[type=file]')",
+        )
+        .await;
+    browser.pick_file(REFUSED_FILE).await;
+    browser.wait_for_upload(REFUSED_FILE, "error").await;
+    browser.shot("refused").await;
+    let card = browser
+        .execute(
+            &format!(
+                "const card = {}; return {{asset: card.dataset.asset || null, message: card.querySelector('.muxd-message').textContent}};",
+                upload_card(REFUSED_FILE)
+            ),
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        card["asset"],
+        Value::Null,
+        "the upload got an asset: {card}"
+    );
+    let message = card["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not accept calls from this page")
+            && message.contains(&refused_origin),
+        "the uploader says why in words: {message}"
+    );
+    assert_eq!(
+        video_names(&app, &user_token).await,
+        [ALLOWED_FILE],
+        "the refused page created nothing"
+    );
+}
