@@ -25,6 +25,7 @@ use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::{self, Ingestor};
+use crate::service::limits::Limits;
 use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
 use crate::service::outbound::Outbound;
@@ -156,6 +157,11 @@ impl App {
             metrics: metrics.clone(),
             figures: figures.clone(),
             bridge,
+            limits: Limits {
+                store: store.clone(),
+                live: live.clone(),
+                max_duration_secs: settings.uploads.max_duration_secs,
+            },
             outbound: outbound.clone(),
             live: live.clone(),
             instance,

@@ -85,6 +85,8 @@ pub struct UploadSettings {
     pub types: Vec<String>,
     /// Videos one user may have in one campaign (0: no limit).
     pub per_user_per_campaign: u64,
+    /// Longest video kept, in seconds (0: no limit).
+    pub max_duration_secs: u64,
     /// Spare direct uploads kept ready (see `pool.rs`); 0 turns the pool off.
     pub pool_size: usize,
     /// The most spares the pool grows to from demand.
@@ -258,6 +260,7 @@ impl Settings {
         }
         let per_user_per_campaign: Option<u64> =
             read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_CAMPAIGN);
+        let max_duration_secs: Option<u64> = read.parsed(&table::MUXD_MAX_DURATION_SECS);
         let grace_secs: Option<u64> = read.parsed(&table::MUXD_RECONCILE_GRACE_SECS);
         if grace_secs == Some(0) {
             read.problem(
@@ -353,6 +356,7 @@ impl Settings {
                     max_upload_bytes,
                     types,
                     per_user_per_campaign: per_user_per_campaign.unwrap_or_default(),
+                    max_duration_secs: max_duration_secs.unwrap_or_default(),
                     pool_size: pool_size.unwrap_or_default(),
                     pool_max: pool_max.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),

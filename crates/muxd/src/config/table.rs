@@ -123,6 +123,9 @@ settings! {
     MUXD_UPLOAD_TYPES: "MUXD_UPLOAD_TYPES", "video/*,audio/*", None,
         "file types a client may announce, comma-separated (`type/*` for a whole kind); a file whose type is unknown is left to Mux",
         "MIME types such as video/mp4,video/quicktime or video/*";
+    MUXD_MAX_DURATION_SECS: "MUXD_MAX_DURATION_SECS", "0", None,
+        "longest video kept, in seconds: a longer one ends in error, saying why, and is deleted on Mux (0: no limit)",
+        "a whole number of seconds, e.g. 600 (0 turns the limit off)";
     MUXD_UPLOADS_PER_USER_PER_CAMPAIGN: "MUXD_UPLOADS_PER_USER_PER_CAMPAIGN", "0", None,
         "videos one user may have in one campaign (deleted ones do not count; 0: no limit)",
         "a whole number, e.g. 10 (0 turns the quota off)";

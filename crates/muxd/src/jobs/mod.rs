@@ -8,6 +8,7 @@
 //! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
 //!   and refreshing the asset gauges from health's figures;
 //! - `live_forward`, `live_listen` (PostgreSQL): live changes to and from the other instances;
+//! - `enforce_limits`: refusing ready videos longer than the duration limit ([`Limits`]);
 //! - `outbound_webhooks`: telling the host app's endpoints what changed ([`Outbound::step`]).
 
 pub mod reconcile;
@@ -23,6 +24,7 @@ use self::reconcile::Reconciler;
 use self::supervisor::{supervise, JobsStatus, Pace};
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
+use crate::service::limits::Limits;
 use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
 use crate::service::outbound::Outbound;
@@ -51,6 +53,11 @@ const METRICS: Pace = Pace {
     idle: Duration::from_secs(5),
     on_error: Duration::from_secs(5),
 };
+/// A video over the limit is refused within about two seconds of turning ready.
+const LIMITS: Pace = Pace {
+    idle: Duration::from_secs(2),
+    on_error: Duration::from_secs(10),
+};
 /// The outbound dispatcher's step waits for a change itself.
 const OUTBOUND: Pace = Pace {
     idle: Duration::ZERO,
@@ -77,6 +84,8 @@ pub struct Jobs {
     pub figures: FiguresCache,
     /// Live changes to and from the other instances (PostgreSQL only).
     pub bridge: Option<Bridge>,
+    /// The service's limits on ready assets.
+    pub limits: Limits,
     /// Outbound webhooks, woken by `live`'s changes.
     pub outbound: Outbound,
     pub live: LiveHub,
@@ -165,6 +174,19 @@ impl Jobs {
                 }
             },
         )));
+        if self.limits.max_duration_secs > 0 {
+            let limits = self.limits.clone();
+            loops.push(tokio::spawn(supervise(
+                "enforce_limits",
+                LIMITS,
+                status.clone(),
+                token.clone(),
+                move || {
+                    let limits = limits.clone();
+                    async move { Ok(limits.run_once(now_ms()).await.map(drop)?) }
+                },
+            )));
+        }
         let (outbound, live) = (self.outbound.clone(), self.live.clone());
         loops.push(tokio::spawn(supervise(
             "outbound_webhooks",

@@ -21,6 +21,7 @@ pub mod deletion;
 mod direct_upload;
 pub mod health_figures;
 pub mod ingest;
+pub mod limits;
 pub mod live;
 pub mod live_bridge;
 pub mod outbound;

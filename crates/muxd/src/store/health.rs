@@ -35,8 +35,9 @@ impl HealthFigures {
     }
 }
 
-/// Error types that are the user's input, not a failure of muxd or Mux.
-const USER_ERRORS: &str = "('invalid_input')";
+/// Error types that are the user's input (a file Mux cannot read, a video longer than the limit),
+/// not a failure of muxd or Mux.
+const USER_ERRORS: &str = "('invalid_input', 'duration_limit')";
 
 impl Store {
     /// Health's figures, with "recent" meaning since `since_ms`.

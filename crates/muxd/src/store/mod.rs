@@ -20,6 +20,7 @@ pub mod campaigns;
 pub mod endpoints;
 mod error;
 mod health;
+mod limits;
 pub mod outbox;
 pub mod processing;
 mod reconcile;

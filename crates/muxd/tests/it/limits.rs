@@ -1,11 +1,15 @@
 //! Upload limits: the file types a client may announce (`MUXD_UPLOAD_TYPES`) and the videos one
 //! user may have in one campaign (`MUXD_UPLOADS_PER_USER_PER_CAMPAIGN`); a refused create says
-//! why in plain words and leaves no row.
+//! why in plain words and leaves no row. And the longest video kept (`MUXD_MAX_DURATION_SECS`),
+//! known only once Mux has processed it.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use muxd::store::webhooks::WebhookFilter;
+
 use crate::app::{app_test, TestApp};
+use crate::harness::eventually;
 
 const USER: (&str, bool) = ("user_limits", false);
 const SETTINGS: &[(&str, &str)] = &[
@@ -89,5 +93,58 @@ app_test!(
         assert!(status.is_success(), "{status}");
         let (status, body) = create(&app, into).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+);
+
+// A 10 s video under a 5 s limit ends in error saying why, and is deleted on Mux; Mux's
+// deletion webhook changes nothing the owner sees; a 2 s video is kept.
+app_test!(
+    a_video_over_the_duration_limit_is_refused_in_words_and_deleted_on_mux,
+    spawn = |backend| TestApp::spawn_with_settings(backend, &[("MUXD_MAX_DURATION_SECS", "5")]),
+    |app: TestApp| async move {
+        let upload = async |name: &str, file: &str| {
+            let (id, url) = app.create_upload(USER.0, name).await;
+            let put = app.http.put(url).body(crate::media::fixture(file));
+            assert_eq!(put.send().await.unwrap().status(), StatusCode::OK);
+            id
+        };
+        let long = upload("long.mp4", "hd-10s-1280x720.mp4").await;
+        let short = upload("short.mp4", "tiny-2s-320x240.mp4").await;
+
+        let refused = app.wait_for(USER.0, &long, |s| s == "ERROR").await;
+        assert_eq!(refused["error"]["type"], "duration_limit", "{refused}");
+        assert_eq!(
+            refused["error"]["message"],
+            "This video is 10 s long; videos here may be at most 5 s. It was not kept."
+        );
+        assert!(refused["playbackUrl"].is_null(), "{refused}");
+        let mux_asset = refused["muxAssetId"].as_str().unwrap().to_owned();
+        eventually("the refused asset deleted on Mux", async || {
+            app.app
+                .mux
+                .get_asset(&mux_asset)
+                .await
+                .is_err_and(|e| e.status() == Some(404))
+        })
+        .await;
+        eventually("Mux's video.asset.deleted stored", async || {
+            let filter = WebhookFilter {
+                event_type: Some("video.asset.deleted".into()),
+                limit: 10,
+                ..Default::default()
+            };
+            let events = app.store.webhook_events(&filter).await.unwrap();
+            events
+                .iter()
+                .any(|e| e.object_id.as_deref() == Some(mux_asset.as_str()))
+        })
+        .await;
+        let path = format!("/api/creative-assets/{long}");
+        let (_, after) = app.call(Method::GET, &path, Some(USER), None).await;
+        assert_eq!(after["status"], "ERROR", "{after}");
+        assert_eq!(after["error"]["type"], "duration_limit");
+
+        let kept = app.wait_for(USER.0, &short, |s| s == "READY").await;
+        assert_eq!(kept["status"], "READY", "{kept}");
     }
 );
