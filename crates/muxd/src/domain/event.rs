@@ -97,6 +97,8 @@ pub enum Cause {
     User { user_id: String },
     /// An admin's repair (e.g. of a broken playback id), by the admin's id.
     Repair { by: String },
+    /// An asset made outside muxd was adopted, by the admin's external id (or `cli`).
+    Adopt { by: String },
 }
 
 impl Cause {
@@ -107,6 +109,7 @@ impl Cause {
             Self::Poll { .. } => "poll",
             Self::User { .. } => "user",
             Self::Repair { .. } => "repair",
+            Self::Adopt { .. } => "adopt",
         }
     }
 
@@ -118,7 +121,9 @@ impl Cause {
                 event_type,
             } => format!("{event_type} {event_id}"),
             Self::Poll { what } => what.clone(),
-            Self::User { user_id } | Self::Repair { by: user_id } => user_id.clone(),
+            Self::User { user_id } | Self::Repair { by: user_id } | Self::Adopt { by: user_id } => {
+                user_id.clone()
+            }
         }
     }
 }
