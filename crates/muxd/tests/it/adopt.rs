@@ -2,7 +2,8 @@
 //! emulator's API, whose webhooks reach muxd and wait there as unmatched): one row however often
 //! and however concurrently it is adopted, by asset id or playback id; READY and playable, owned
 //! and placed as asked, listed for its owner; left alone by the reconciler's settling of unsent
-//! creates; unknown ids are a 404 and bad input a 400 that stores nothing. And `muxd adopt`.
+//! creates; an asset muxd's own upload made is already tracked; unknown ids are a 404 and bad
+//! input a 400 that stores nothing. (`muxd adopt` is in `commands`.)
 
 use std::time::Duration;
 
@@ -12,9 +13,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
-use crate::harness::{count, eventually, TempDir};
+use crate::harness::{count, eventually};
 use crate::media::fixture;
-use crate::process::muxd;
 
 const OWNER: &str = "user_adopt";
 const ADMIN: Option<(&str, bool)> = Some(("admin_adopt", true));
@@ -270,64 +270,20 @@ app_test!(
     }
 );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
-    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let base = emulator.base_url();
-    let (asset_id, playback_id) = external_asset(&base, "From the dashboard").await;
-    let dir = TempDir::new().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("adopt.db").display());
-    let env = [
-        ("DATABASE_URL", db.as_str()),
-        ("MUX_BASE_URL", base.as_str()),
-        ("MUX_TOKEN_ID", "emulator"),
-        ("MUX_TOKEN_SECRET", "emulator-secret"),
-        ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
-        ("MUXD_JWT_HS256_SECRET", "j"),
-    ];
-    let run = |id: &str| {
-        // `output()` blocks this worker; the emulator keeps serving on the other.
-        let out = muxd(&dir, &["adopt", id, "--owner", "user_cli"], &env)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let errors = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{text}{errors}");
-        text
-    };
-    let first = run(&asset_id);
-    assert!(first.contains(": READY, new"), "{first}");
-    let row_id = first
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .trim_end_matches(':');
-    let again = run(&playback_id);
-    assert!(
-        again.contains(&format!("adopted {row_id}: READY, already tracked")),
-        "{again}"
-    );
-
-    let out = muxd(&dir, &["adopt", "nosuchasset", "--owner", "user_cli"], &env)
-        .output()
-        .unwrap();
-    let errors = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(
-        errors.contains("Mux has no asset or playback id nosuchasset"),
-        "{errors}"
-    );
-
-    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
-        .await
-        .unwrap();
-    let row = store.asset(row_id.parse().unwrap()).await.unwrap().unwrap();
-    assert_eq!(row.origin, muxd::domain::AssetOrigin::Adopted);
-    assert_eq!(row.name, "From the dashboard");
-    assert_eq!(
-        count(&store, "SELECT COUNT(*) FROM creative_assets").await,
-        1
-    );
-}
+app_test!(
+    an_asset_muxd_uploaded_is_already_tracked,
+    |app: TestApp| async move {
+        let (id, url) = app.create_upload(OWNER, "mine.mp4").await;
+        let put = app.http.put(&url).body(fixture("tiny-2s-320x240.mp4"));
+        assert!(put.send().await.unwrap().status().is_success());
+        let ready = app.wait_for(OWNER, &id, |s| s == "READY").await;
+        let body = json!({"assetId": ready["muxAssetId"], "ownerId": "someone_else"});
+        let (status, found) = adopt(&app, body).await;
+        assert_eq!(
+            (status, &found["asset"]["id"]),
+            (StatusCode::OK, &json!(id))
+        );
+        assert_eq!(found["origin"], "upload");
+        assert_eq!(rows(&app).await, 1);
+    }
+);
