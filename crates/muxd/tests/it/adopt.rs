@@ -87,12 +87,22 @@ async fn rows(app: &TestApp) -> i64 {
 
 app_test!(
     an_asset_made_outside_muxd_is_adopted_once_and_kept,
+    spawn = |backend| TestApp::spawn_with_settings(
+        backend,
+        &[("MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "true")]
+    ),
     |app: TestApp| async move {
         let campaign = json!({"name": "Launch", "ownerId": OWNER});
         let (status, _) = app
             .as_app_backend(Method::PUT, "/api/app/campaigns/camp-adopt", Some(campaign))
             .await;
         assert_eq!(status, StatusCode::OK);
+        // The host app listens (its receiver need not answer: messages are made either way).
+        let endpoint = json!({"url": "http://127.0.0.1:9/muxd-events"});
+        let (status, _) = app
+            .as_app_backend(Method::POST, "/api/app/webhook-endpoints", Some(endpoint))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
         let (asset_id, playback_id) = external_asset(&app.emulator.base_url(), "Teaser").await;
         // Mux told muxd of it already; muxd kept the news for a row it did not have.
         let waiting = format!(
@@ -178,6 +188,14 @@ app_test!(
             assert_eq!((status, &same["asset"]["id"]), (StatusCode::OK, &json!(id)));
         }
         assert_eq!(rows(&app).await, 1);
+        // The host app hears of it once: created, then ready.
+        for kind in ["asset.created", "asset.ready"] {
+            let messages = format!(
+                "SELECT COUNT(*) FROM outbound_messages WHERE asset_id = '{id}'
+                 AND event_type = '{kind}'"
+            );
+            eventually(kind, async || count(&app.store, &messages).await == 1).await;
+        }
 
         // Settling unsent creates, however late, leaves it alone: it never had an upload URL.
         let schedule = Schedule {
