@@ -143,15 +143,21 @@ impl Adoptions {
 
     /// The asset `reference` names on Mux, or which id Mux does not know.
     async fn find_on_mux(&self, reference: &MuxRef) -> Result<Asset, AdoptError> {
-        let (found, what, id) = match reference {
-            MuxRef::Asset(id) => (self.asset(id).await?, "asset", id),
-            MuxRef::Playback(id) => (self.by_playback(id).await?, "asset with playback id", id),
+        let found = match reference {
+            MuxRef::Asset(id) => self.asset(id).await?,
+            MuxRef::Playback(id) => self.by_playback(id).await?,
             MuxRef::Either(id) => match self.asset(id).await? {
-                Some(asset) => (Some(asset), "", id),
-                None => (self.by_playback(id).await?, "asset or playback id", id),
+                Some(asset) => Some(asset),
+                None => self.by_playback(id).await?,
             },
         };
-        found.ok_or_else(|| AdoptError::NotOnMux(format!("Mux has no {what} {id}")))
+        found.ok_or_else(|| {
+            AdoptError::NotOnMux(match reference {
+                MuxRef::Asset(id) => format!("Mux has no asset {id}"),
+                MuxRef::Playback(id) => format!("Mux has no asset with playback id {id}"),
+                MuxRef::Either(id) => format!("Mux has no asset or playback id {id}"),
+            })
+        })
     }
 
     /// Mux's asset `id`, if it has one.
