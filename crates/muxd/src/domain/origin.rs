@@ -2,7 +2,6 @@
 //! muxd and adopted. Only an upload row can be "unsent" (its create interrupted before it stored
 //! the upload URL); an adopted row never had an upload URL and is complete without one.
 
-use std::fmt;
 use std::str::FromStr;
 
 /// How a row came to be.
@@ -25,12 +24,6 @@ impl AssetOrigin {
             Self::Upload => "upload",
             Self::Adopted => "adopted",
         }
-    }
-}
-
-impl fmt::Display for AssetOrigin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
