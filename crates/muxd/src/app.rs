@@ -21,6 +21,7 @@ use crate::identity::Identity;
 use crate::jobs::reconcile::{instance_name, Reconciler};
 use crate::jobs::supervisor::JobsStatus;
 use crate::jobs::Jobs;
+use crate::service::adopt::Adoptions;
 use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
@@ -60,6 +61,7 @@ pub struct App {
     pub ingest: Ingestor,
     pub uploads: Uploads,
     pub resync: Resync,
+    pub adoptions: Adoptions,
     pub deletions: Deletions,
     pub webhook_stats: Arc<WebhookStats>,
     pub jobs: Jobs,
@@ -121,6 +123,9 @@ impl App {
             ingest: ingest.clone(),
             live: live.clone(),
             stream_base: stream_base.clone(),
+        };
+        let adoptions = Adoptions {
+            resync: resync.clone(),
         };
         let deletions = Deletions {
             store: store.clone(),
@@ -187,6 +192,7 @@ impl App {
                 ingest: ingest.clone(),
             },
             resync: resync.clone(),
+            adoptions: adoptions.clone(),
             outbound,
             links,
             playback: PlaybackCheck {
@@ -213,6 +219,7 @@ impl App {
             ingest,
             uploads,
             resync,
+            adoptions,
             deletions,
             webhook_stats,
             jobs,

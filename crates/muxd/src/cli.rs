@@ -10,9 +10,12 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{self, App, Wiring};
 use crate::config::{Mode, Settings};
 use crate::domain::schedule::Schedule;
+use crate::domain::Cause;
 use crate::identity::Identity;
 use crate::jobs::supervisor::{supervise, Pace};
+use crate::service::adopt::{AdoptRequest, MuxRef};
 use crate::store::{now_ms, Store};
+use crate::telemetry::Traces;
 use crate::{dev, doctor, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
@@ -40,6 +43,24 @@ pub enum Command {
         /// One pass over what is due now, print what it did, and exit.
         #[arg(long)]
         once: bool,
+    },
+    /// Bring an asset made outside muxd (Mux's dashboard, another tool) under its management,
+    /// once: print the row's id, its status, and whether it is new.
+    Adopt {
+        /// The Mux asset id, or one of its playback ids.
+        id: String,
+        /// The owner's external id (the identity provider's).
+        #[arg(long)]
+        owner: String,
+        /// The campaign, by the host app's id or muxd's.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// One of the campaign's influencers, by the host app's id or muxd's.
+        #[arg(long)]
+        influencer: Option<String>,
+        /// The name (default: Mux's title, else its passthrough, else the asset id).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// The 30-second health check: settings, database, Mux credentials, webhooks; each with a fix.
     Doctor,
@@ -89,17 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reconcile { once } => {
-            let settings = Settings::from_env(Mode::Serve)?;
-            let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
-            let store = Store::connect(&settings.database_url).await?;
-            store.migrate().await?;
-            let identity = Identity::from_settings(&settings.identity).await?;
-            let wiring = Wiring {
-                identity,
-                mux: app::mux_config(&settings),
-                reconcile: None,
-            };
-            let app = App::build(&settings, store, wiring)?;
+            let (settings, app, _traces) = app_without_jobs().await?;
             let reconciler = app.reconciler(Schedule::with_grace(settings.reconcile_grace));
             let instance = app.jobs.instance.clone();
             if once {
@@ -127,6 +138,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await;
             Ok(())
         }
+        Command::Adopt {
+            id,
+            owner,
+            campaign,
+            influencer,
+            name,
+        } => {
+            let (_, app, _traces) = app_without_jobs().await?;
+            let request = AdoptRequest {
+                asset: MuxRef::Either(id),
+                owner,
+                campaign,
+                influencer,
+                name,
+            };
+            let cause = Cause::Adopt { by: "cli".into() };
+            let adopted = app.adoptions.adopt(&request, &cause).await?;
+            let new = match adopted.new {
+                true => "new",
+                false => "already tracked",
+            };
+            let asset = &adopted.asset;
+            println!("adopted {}: {}, {new}", asset.id, asset.facts.status);
+            Ok(())
+        }
         Command::Doctor => {
             let report = doctor::run().await;
             print!("{report}");
@@ -134,6 +170,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The app as `serve` builds it from the environment, migrated, without its background jobs
+/// (commands that do one job by hand), and its traces (flushed when dropped).
+async fn app_without_jobs() -> anyhow::Result<(Settings, App, Traces)> {
+    let settings = Settings::from_env(Mode::Serve)?;
+    let traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
+    let store = Store::connect(&settings.database_url).await?;
+    store.migrate().await?;
+    let identity = Identity::from_settings(&settings.identity).await?;
+    let wiring = Wiring {
+        identity,
+        mux: app::mux_config(&settings),
+        reconcile: None,
+    };
+    let app = App::build(&settings, store, wiring)?;
+    Ok((settings, app, traces))
 }
 
 async fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {

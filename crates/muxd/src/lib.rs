@@ -7,8 +7,8 @@
 //! - [`web`]: inbound HTTP, by audience; [`web::router`] is the route table.
 //! - [`jobs`]: background loops (reconcile, deletions, retention, spare uploads, metrics
 //!   upkeep), each a `run_once` step run by one supervisor.
-//! - [`service`]: the application layer: uploads, webhook ingestion, resync, deletion, edits,
-//!   playback checks, live fan-out. Each service takes only what it needs.
+//! - [`service`]: the application layer: uploads, webhook ingestion, resync, adoption, deletion,
+//!   edits, playback checks, live fan-out. Each service takes only what it needs.
 //! - [`store`]: persistence on SQLite or PostgreSQL behind one API.
 //! - [`identity`]: bearer tokens. [`telemetry`]: logs, traces and the metrics recorder.
 //! - [`config`]: every setting, validated at start-up.

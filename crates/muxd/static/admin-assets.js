@@ -10,6 +10,7 @@ function statusCell(row) {
   const notes = [];
   if (asset.stuck) notes.push("stuck");
   if (row.muxDeletePending) notes.push("Mux delete pending");
+  if (row.origin === "adopted") notes.push("adopted");
   if (asset.error) notes.push(asset.error.message);
   return el("td", {}, el("span", { class: "tag", "data-status": asset.status }, asset.status),
     notes.length ? el("div", { class: "note" }, notes.join(" · ")) : "");

@@ -105,6 +105,8 @@ pub enum Cause {
     Repair { by: String },
     /// One of this service's limits, by name (e.g. `max_duration`).
     Limit { rule: String },
+    /// An asset made outside muxd was adopted, by the admin's external id (or `cli`).
+    Adopt { by: String },
 }
 
 impl Cause {
@@ -116,6 +118,7 @@ impl Cause {
             Self::User { .. } => "user",
             Self::Repair { .. } => "repair",
             Self::Limit { .. } => "limit",
+            Self::Adopt { .. } => "adopt",
         }
     }
 
@@ -127,7 +130,9 @@ impl Cause {
                 event_type,
             } => format!("{event_type} {event_id}"),
             Self::Poll { what } => what.clone(),
-            Self::User { user_id } | Self::Repair { by: user_id } => user_id.clone(),
+            Self::User { user_id } | Self::Repair { by: user_id } | Self::Adopt { by: user_id } => {
+                user_id.clone()
+            }
             Self::Limit { rule } => rule.clone(),
         }
     }

@@ -1,5 +1,6 @@
 //! Typed ids for muxd's own rows. Each wraps a UUID so an asset id can never be passed where a
-//! user id is expected; `parse` is the only way in from text.
+//! user id is expected; `parse` is the only way in from text. And the rule for the ids others
+//! choose that muxd stores: an external user id (the identity provider's).
 
 use std::fmt;
 use std::str::FromStr;
@@ -68,6 +69,18 @@ uuid_id!(
     /// One creator (influencer) of a campaign.
     InfluencerId
 );
+
+/// The longest external user id accepted, in bytes.
+pub const MAX_EXTERNAL_USER_ID: usize = 255;
+
+/// An external user id (the identity provider's, e.g. a Clerk id), trimmed: 1 to
+/// [`MAX_EXTERNAL_USER_ID`] bytes, no control characters; `None` if it breaks the rule.
+pub fn external_user_id(raw: &str) -> Option<String> {
+    let id = raw.trim();
+    let valid =
+        !id.is_empty() && id.len() <= MAX_EXTERNAL_USER_ID && !id.chars().any(char::is_control);
+    valid.then(|| id.to_owned())
+}
 
 #[cfg(test)]
 mod tests {

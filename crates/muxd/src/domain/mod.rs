@@ -1,7 +1,7 @@
-//! Pure rules of muxd: ids, asset statuses, the Mux events muxd understands, the monotonic
-//! asset lifecycle, webhook signatures, the reconciler's polling schedule and what processing
-//! times measure. Nothing here does I/O; every other layer calls into it, never the other way
-//! round.
+//! Pure rules of muxd: ids, asset statuses and origins, the Mux events muxd understands, the
+//! monotonic asset lifecycle, webhook signatures, the reconciler's polling schedule and what
+//! processing times measure. Nothing here does I/O; every other layer calls into it, never the
+//! other way round.
 
 pub mod details;
 pub mod event;
@@ -9,6 +9,7 @@ pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
 pub mod limits;
+pub mod origin;
 pub mod outbound;
 pub mod playback_token;
 pub mod processing;
@@ -20,4 +21,5 @@ pub mod time;
 pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
 pub use ids::{AssetId, CampaignId, InfluencerId, UserId};
 pub use lifecycle::{AssetFacts, Change};
+pub use origin::AssetOrigin;
 pub use status::AssetStatus;

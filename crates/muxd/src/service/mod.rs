@@ -5,7 +5,8 @@
 //! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails, at most
 //!   so many per user a minute ([`rate_limit`]); [`pool`]: spare uploads for bursts of users.
 //! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
-//! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler).
+//! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler);
+//!   [`adopt`]: bringing an asset made outside muxd under its management, once.
 //! - [`deletion`]: an owner's delete, and finishing it on Mux.
 //! - [`assets`]: an owner's edits. [`playback`]: checking and repairing playback ids.
 //! - [`live`]: in-process fan-out of committed changes to live pages; [`live_bridge`]: the same
@@ -15,6 +16,7 @@
 //! - [`processing_times`]: how long uploads take to become playable, as a histogram recorded
 //!   when an asset turns READY and as a report for admins.
 
+pub mod adopt;
 pub mod assets;
 pub mod campaigns;
 pub mod deletion;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::domain::processing::{tier, Milestones, SizeBand, Stage, METRIC};
 use crate::domain::time::{rfc3339, utc_day};
-use crate::domain::{AssetStatus, Change};
+use crate::domain::{AssetOrigin, AssetStatus, Change};
 use crate::store::assets::CreativeAsset;
 use crate::store::processing::ProcessedRow;
 use crate::store::{Store, StoreResult};
@@ -23,9 +23,11 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Records the stages of an asset whose move to READY has just committed. `asset` is the row as
 /// read before the change (its creation time and announced size never change), `change` what it
-/// became; any other change (a READY row learning more, say) records nothing.
+/// became; any other change (a READY row learning more, say) records nothing, and neither does
+/// an adopted asset (uploaded before muxd knew of it: its row's creation times nothing).
 pub fn observe(asset: &CreativeAsset, change: &Change) {
-    if change.from == AssetStatus::Ready || change.to != AssetStatus::Ready {
+    let uploaded = asset.origin == AssetOrigin::Upload;
+    if !uploaded || change.from == AssetStatus::Ready || change.to != AssetStatus::Ready {
         return;
     }
     let facts = &change.facts;

@@ -1,7 +1,8 @@
 //! What a read of Mux's API means for the lifecycle: an upload or asset as returned by
 //! `GET /uploads/{id}` / `GET /assets/{id}`, turned into the same [`LifecycleEvent`]s a webhook
 //! would give, so polling and webhooks share one transition function. Then [`Resync::asset`]
-//! reads both for one row and applies them (admin resync; the reconciler's step).
+//! reads both for one row and applies them (admin resync; the reconciler's step), through
+//! [`Resync::apply_reads`], which adoption also uses for the asset it read.
 
 use mux_api::{
     Asset, AssetStatus as MuxAssetStatus, MuxClient, PlaybackPolicy, Upload, UploadStatus,
@@ -12,7 +13,7 @@ use super::live::LiveHub;
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
-use crate::store::{now_ms, Store};
+use crate::store::{now_ms, CreativeAsset, Store};
 
 /// The event an upload read implies.
 pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
@@ -119,6 +120,16 @@ impl Resync {
             let asset = self.mux.get_asset(&asset_id).await?;
             events.extend(asset_event(&asset).map(|e| ("asset", e)));
         }
+        self.apply_reads(&row, events).await
+    }
+
+    /// Applies what reads of Mux said about `row` (each event with what was read: `upload` or
+    /// `asset`), then any webhook that waits for the row. Returns the changes applied.
+    pub async fn apply_reads(
+        &self,
+        row: &CreativeAsset,
+        events: Vec<(&str, LifecycleEvent)>,
+    ) -> Result<Vec<Change>, ServiceError> {
         let mut changes = Vec::new();
         // What muxd already knows is no news; the store applies only news.
         for (what, event) in events {
@@ -127,14 +138,14 @@ impl Resync {
             };
             if let Some(change) = self
                 .store
-                .apply(id, &event, now_ms(), &cause, &self.stream_base)
+                .apply(row.id, &event, now_ms(), &cause, &self.stream_base)
                 .await?
             {
                 publish_committed(&self.live, &[(row.clone(), change.clone())]);
                 changes.push(change);
             }
         }
-        self.ingest.settle(id).await?;
+        self.ingest.settle(row.id).await?;
         Ok(changes)
     }
 }

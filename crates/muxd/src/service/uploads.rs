@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use mux_api::{AssetMeta, ListUploadsParams, MuxClient, MuxError, Upload, UploadStatus};
 
-use super::campaigns;
+use super::campaigns::{self, PlacementError};
 use super::direct_upload::upload_request;
 use super::ingest::Ingestor;
 use super::pool::UploadPool;
@@ -168,54 +168,43 @@ impl Uploads {
                 )));
             }
         }
-        let (campaign, influencer) = match (&request.campaign, &request.influencer) {
-            (Some(reference), influencer) => {
-                let Some(campaign) = campaigns::usable(&self.store, user, reference).await? else {
-                    return Err(CreateError::Invalid(
-                        "no such campaign, or you may not upload into it".into(),
-                    ));
-                };
-                if campaign.archived_at.is_some() {
-                    return Err(CreateError::Invalid(
-                        "this campaign is archived; it takes no more uploads".into(),
-                    ));
-                }
-                let quota = self.settings.per_user_per_campaign;
-                if quota > 0 {
-                    // Checked as the create begins: creates racing each other may pass together.
-                    let held = self.store.videos_in_campaign(campaign.id, user.id).await?;
-                    if held >= quota {
-                        return Err(CreateError::Invalid(format!(
-                            "you have {held} videos in this campaign; the limit is {quota} per person (delete one to upload another)"
-                        )));
-                    }
-                }
-                let influencer = match influencer {
-                    Some(reference) => Some(
-                        campaigns::influencer(&self.store, campaign.id, reference)
-                            .await?
-                            .ok_or_else(|| {
-                                CreateError::Invalid(
-                                    "that influencer is not in this campaign".into(),
-                                )
-                            })?,
-                    ),
-                    None => None,
-                };
-                (Some(campaign.id), influencer)
+        let place = campaigns::placement(
+            &self.store,
+            Some(user),
+            request.campaign.as_deref(),
+            request.influencer.as_deref(),
+        )
+        .await
+        .map_err(|error| match error {
+            PlacementError::NoCampaign => {
+                CreateError::Invalid("no such campaign, or you may not upload into it".into())
             }
-            (None, Some(_)) => {
-                return Err(CreateError::Invalid(
-                    "influencerId needs a campaignId".into(),
-                ))
+            PlacementError::Archived => {
+                CreateError::Invalid("this campaign is archived; it takes no more uploads".into())
             }
-            (None, None) => (None, None),
-        };
+            PlacementError::NoInfluencer => {
+                CreateError::Invalid("that influencer is not in this campaign".into())
+            }
+            PlacementError::InfluencerWithoutCampaign => {
+                CreateError::Invalid("influencerId needs a campaignId".into())
+            }
+            PlacementError::Store(error) => error.into(),
+        })?;
+        let quota = self.settings.per_user_per_campaign;
+        if let (Some(campaign), true) = (&place.campaign, quota > 0) {
+            // Checked as the create begins: creates racing each other may pass together.
+            let held = self.store.videos_in_campaign(campaign.id, user.id).await?;
+            if held >= quota {
+                return Err(CreateError::Invalid(format!(
+                    "you have {held} videos in this campaign; the limit is {quota} per person (delete one to upload another)"
+                )));
+            }
+        }
         Ok(Checked {
             name,
             description,
-            campaign,
-            influencer,
+            campaign: place.campaign.map(|c| c.id),
+            influencer: place.influencer,
         })
     }
 

@@ -2,7 +2,7 @@
 //! [`list_query`] builds a statement with only the filters in use, so each combination gets a
 //! plan that walks its index in list order (newest first) at any table size.
 
-use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS};
+use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS, UNSENT};
 use super::{run, Store, StoreResult};
 use crate::domain::{AssetStatus, CampaignId, UserId};
 
@@ -14,8 +14,9 @@ pub struct AssetFilter {
     pub status: Option<AssetStatus>,
     /// Include DELETED rows (admins); owners never see them.
     pub include_deleted: bool,
-    /// Include rows whose create has not recorded its upload URL (admins); owners never see
-    /// them, since they were never handed one.
+    /// Include unsent rows, uploads whose create has not recorded its upload URL (admins);
+    /// owners never see them, since they were never handed one. (Adopted rows have no upload
+    /// URL and are listed either way.)
     pub include_unsent: bool,
     /// Only in-flight rows whose polling session ended unresolved.
     pub stuck_only: bool,
@@ -68,7 +69,7 @@ pub fn list_query(filter: &AssetFilter) -> (String, Vec<Bind>) {
         clauses.push("mux_processing_status <> 'DELETED'".into());
     }
     if !filter.include_unsent {
-        clauses.push("upload_url IS NOT NULL".into());
+        clauses.push(format!("NOT ({UNSENT})"));
     }
     let limit = binds.len() + 1;
     binds.push(Bind::Int(filter.limit));

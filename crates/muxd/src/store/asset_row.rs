@@ -44,6 +44,7 @@ pub struct AssetRow {
     created_at: i64,
     updated_at: i64,
     file_size: Option<i64>,
+    origin: String,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -95,6 +96,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
             created_at: row.created_at,
             updated_at: row.updated_at,
             file_size: row.file_size,
+            origin: parse("origin", &row.origin)?,
         })
     }
 }

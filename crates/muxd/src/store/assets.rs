@@ -6,7 +6,9 @@ pub(super) use super::asset_row::{decode_all, AssetRow};
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::outbound::EventType;
-use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId, MatchKeys, UserId};
+use crate::domain::{
+    AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, MatchKeys, UserId,
+};
 
 /// The columns of [`AssetRow`], in a `SELECT`.
 pub(super) const COLUMNS: &str =
@@ -15,7 +17,13 @@ pub(super) const COLUMNS: &str =
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
     resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
     delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
-    file_size";
+    file_size, origin";
+
+/// The condition of an unsent row: one whose create never recorded the upload URL it hands out
+/// (interrupted, or Mux failed ambiguously). Only muxd's own uploads can be unsent: an adopted
+/// row has no upload URL and is complete without one. The partial index
+/// `idx_creative_assets_unsent` (migration 0013) states the same condition.
+pub(super) const UNSENT: &str = "upload_url IS NULL AND origin = 'upload'";
 
 /// One `creative_assets` row.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,11 +49,13 @@ pub struct CreativeAsset {
     /// Consecutive failed polls in the current session.
     pub poll_failures: i64,
     pub version: i64,
-    /// When muxd handed out the upload URL (unix ms, muxd's clock).
+    /// When muxd handed out the upload URL, or adopted the asset (unix ms, muxd's clock).
     pub created_at: i64,
     pub updated_at: i64,
     /// The file's size in bytes as the uploader announced it, if they did.
     pub file_size: Option<i64>,
+    /// muxd's own upload, or an asset made outside muxd and adopted.
+    pub origin: AssetOrigin,
 }
 
 impl CreativeAsset {

@@ -12,6 +12,7 @@
 //! readers never queue behind writers (WAL lets them read while one writes). Commits are
 //! `synchronous = FULL`, so an acknowledged webhook survives power loss.
 
+pub mod adoption;
 pub mod asset_list;
 mod asset_row;
 pub mod assets;

@@ -1,7 +1,7 @@
 //! What background jobs, health and admin tools read and fix in `creative_assets`: pending Mux
 //! deletions, interrupted creates, playback repair, and what `muxd doctor` reads.
 
-use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS};
+use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS, UNSENT};
 use super::{now_ms, run, Store, StoreResult};
 use crate::domain::AssetId;
 
@@ -52,11 +52,10 @@ impl Store {
 
     /// Removes a row whose create never recorded its upload URL (the upload surely was not
     /// created, or the reconciler settled it). Returns whether it did; a row whose create
-    /// finished meanwhile stays.
+    /// finished meanwhile stays, and so does an adopted row, which never has an upload URL.
     pub async fn remove_unsent(&self, id: AssetId) -> StoreResult<bool> {
-        let removed = run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "DELETE FROM creative_assets WHERE id = $1 AND upload_url IS NULL",
-        )
+        let sql = format!("DELETE FROM creative_assets WHERE id = $1 AND {UNSENT}");
+        let removed = run!(&mut self.write().await?.conn(), c => sqlx::query(&sql)
         .bind(id.to_string())
         .execute(&mut **c)
         .await
@@ -66,7 +65,8 @@ impl Store {
 
     /// Rows created before `cutoff_ms` whose create never recorded the upload URL, oldest first:
     /// creates that were interrupted, or whose Mux call failed ambiguously. Their owners never got
-    /// a URL. (Such a row may know its upload id, learned from a webhook.)
+    /// a URL. (Such a row may know its upload id, learned from a webhook.) Adopted rows, which
+    /// have no upload URL by nature, are never among them.
     pub async fn unsent_before(
         &self,
         cutoff_ms: i64,
@@ -74,7 +74,7 @@ impl Store {
     ) -> StoreResult<Vec<CreativeAsset>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM creative_assets
-             WHERE upload_url IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2"
+             WHERE {UNSENT} AND created_at < $1 ORDER BY created_at LIMIT $2"
         );
         let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
             .bind(cutoff_ms)

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// 404: no such resource (or not yours).
     #[error("not found")]
     NotFound,
+    /// 404: what does not exist, in words (e.g. an id Mux does not know).
+    #[error("{0}")]
+    Missing(String),
     /// 413: the body is larger than allowed.
     #[error("body too large")]
     PayloadTooLarge,
@@ -100,7 +103,9 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorType::Unauthorized),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorType::Forbidden),
             ApiError::CrossSite => (StatusCode::FORBIDDEN, ErrorType::CrossSiteRequest),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, ErrorType::NotFound),
+            ApiError::NotFound | ApiError::Missing(_) => {
+                (StatusCode::NOT_FOUND, ErrorType::NotFound)
+            }
             ApiError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorType::PayloadTooLarge)
             }

@@ -187,6 +187,7 @@ fn routes() -> Router<WebState> {
             "/api/debug/verify-mux-playback-ids",
             post(admin::assets::verify_playback_ids),
         )
+        .route("/api/debug/adopt", post(admin::adopt::adopt))
         .route("/api/debug/webhook-events", get(admin::events::list))
         .route(
             "/api/debug/webhook-events/{event_id}",

@@ -12,6 +12,7 @@ use super::auth::Authenticator;
 use super::views::Links;
 use crate::config::WebhookSettings;
 use crate::jobs::supervisor::JobsStatus;
+use crate::service::adopt::Adoptions;
 use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
@@ -35,6 +36,7 @@ pub struct WebState {
     pub live: LiveHub,
     pub intake: WebhookIntake,
     pub resync: Resync,
+    pub adoptions: Adoptions,
     pub outbound: Outbound,
     /// Posters and playback tokens for asset views.
     pub links: Links,

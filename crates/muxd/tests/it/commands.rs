@@ -1,11 +1,12 @@
 //! The other `muxd` commands as an operator runs them: `muxd emulator` alone answering the Mux
-//! API, `muxd doctor` passing or naming the fix, and `muxd reconcile --once` finishing an asset
-//! whose webhooks never came.
+//! API, `muxd doctor` passing or naming the fix, `muxd reconcile --once` finishing an asset
+//! whose webhooks never came, and `muxd adopt` taking on an asset made outside muxd, once.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, TempDir};
+use crate::adopt::external_asset;
+use crate::harness::{count, eventually, TempDir};
 use crate::media::fixture;
 use crate::process::{muxd, start};
 
@@ -164,5 +165,67 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
     assert_eq!(
         store.asset(id).await.unwrap().unwrap().facts.status,
         muxd::domain::AssetStatus::Ready
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
+    let emulator = mux_emulator::start_on_ephemeral_port(mux_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let base = emulator.base_url();
+    let (asset_id, playback_id) = external_asset(&base, "From the dashboard").await;
+    let dir = TempDir::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("adopt.db").display());
+    let env = [
+        ("DATABASE_URL", db.as_str()),
+        ("MUX_BASE_URL", base.as_str()),
+        ("MUX_TOKEN_ID", "emulator"),
+        ("MUX_TOKEN_SECRET", "emulator-secret"),
+        ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
+        ("MUXD_JWT_HS256_SECRET", "j"),
+    ];
+    let run = |id: &str| {
+        // `output()` blocks this worker; the emulator keeps serving on the other.
+        let out = muxd(&dir, &["adopt", id, "--owner", "user_cli"], &env)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let errors = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{text}{errors}");
+        text
+    };
+    let first = run(&asset_id);
+    assert!(first.contains(": READY, new"), "{first}");
+    let row_id = first
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(':');
+    let again = run(&playback_id);
+    assert!(
+        again.contains(&format!("adopted {row_id}: READY, already tracked")),
+        "{again}"
+    );
+
+    let out = muxd(&dir, &["adopt", "nosuchasset", "--owner", "user_cli"], &env)
+        .output()
+        .unwrap();
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        errors.contains("Mux has no asset or playback id nosuchasset"),
+        "{errors}"
+    );
+
+    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+        .await
+        .unwrap();
+    let row = store.asset(row_id.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(row.origin, muxd::domain::AssetOrigin::Adopted);
+    assert_eq!(row.name, "From the dashboard");
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM creative_assets").await,
+        1
     );
 }

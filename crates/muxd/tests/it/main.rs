@@ -4,6 +4,7 @@
 //! (`browser` drives headless Chromium through the pages).
 
 mod admin;
+mod adopt;
 mod app;
 mod app_campaigns;
 mod app_requests;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::details;
+use crate::domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
 use crate::service::campaigns::{self, CampaignView, InfluencerView};
 use crate::store::Store;
 use crate::web::auth::AdminUser;
@@ -21,8 +22,6 @@ use crate::web::ApiError;
 
 /// The most members one campaign may list.
 const MAX_MEMBERS: usize = 1_000;
-/// The longest external user id accepted.
-const MAX_USER_ID: usize = 255;
 
 /// A campaign as the host app has it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,15 +59,13 @@ pub struct CampaignList {
     pub data: Vec<CampaignView>,
 }
 
-/// An external user id: 1 to [`MAX_USER_ID`] characters, no control characters.
+/// An external user id, or a 400 naming `field`.
 fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    let id = raw.trim();
-    match !id.is_empty() && id.len() <= MAX_USER_ID && !id.chars().any(char::is_control) {
-        true => Ok(id.to_owned()),
-        false => Err(ApiError::BadRequest(format!(
-            "{field} must be an external user id of 1 to {MAX_USER_ID} characters"
-        ))),
-    }
+    external_user_id(raw).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{field} must be an external user id of 1 to {MAX_EXTERNAL_USER_ID} characters"
+        ))
+    })
 }
 
 /// Creates or replaces a campaign under the host app's id.

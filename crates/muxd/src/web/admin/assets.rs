@@ -6,11 +6,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{AssetId, AssetStatus, UserId};
+use crate::domain::{AssetId, AssetOrigin, AssetStatus, UserId};
 use crate::service::playback::{PlaybackCheck, Report};
 use crate::service::sync::Resync;
 use crate::store::asset_list::AssetFilter;
-use crate::store::{now_ms, Store};
+use crate::store::{now_ms, CreativeAsset, Store};
 use crate::web::api::assets::{page, status};
 use crate::web::auth::AdminUser;
 use crate::web::error::ErrorBody;
@@ -42,7 +42,7 @@ pub struct AssetsQuery {
     pub offset: Option<i64>,
 }
 
-/// One page of every user's assets, deleted and unsent ones included.
+/// One page of every user's assets, deleted, unsent and adopted ones included.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminAssetPage {
     pub data: Vec<AdminAsset>,
@@ -56,8 +56,22 @@ pub struct AdminAssetPage {
 pub struct AdminAsset {
     pub asset: AssetView,
     pub owner_id: UserId,
+    /// muxd's own upload, or adopted (made outside muxd).
+    pub origin: AssetOrigin,
     /// The row is deleted but its Mux asset is not yet.
     pub mux_delete_pending: bool,
+}
+
+impl AdminAsset {
+    /// `asset` as admins see it.
+    pub fn of(links: &Links, asset: &CreativeAsset) -> Self {
+        AdminAsset {
+            asset: links.view(asset),
+            owner_id: asset.owner_id,
+            origin: asset.origin,
+            mux_delete_pending: asset.mux_delete_pending,
+        }
+    }
 }
 
 /// What a resync learned from Mux.
@@ -124,14 +138,7 @@ pub async fn list(
         ..Default::default()
     };
     let rows = store.list_assets(&filter).await?;
-    let data = rows
-        .iter()
-        .map(|a| AdminAsset {
-            asset: links.view(a),
-            owner_id: a.owner_id,
-            mux_delete_pending: a.mux_delete_pending,
-        })
-        .collect();
+    let data = rows.iter().map(|a| AdminAsset::of(&links, a)).collect();
     Ok(Json(AdminAssetPage {
         data,
         limit,

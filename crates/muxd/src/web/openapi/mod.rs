@@ -62,6 +62,7 @@ use super::{admin, api, health, webhooks};
         admin::assets::list,
         admin::assets::resync,
         admin::assets::verify_playback_ids,
+        admin::adopt::adopt,
         admin::events::list,
         admin::events::get,
         admin::events::replay,
@@ -77,7 +78,8 @@ use super::{admin, api, health, webhooks};
             influencers, under its own ids; its outbound webhook endpoints and their delivery \
             log."),
         (name = "admin", description = "Admin tools (the admin role): every asset, resync, the \
-            playback-id check, the webhook event log and replay, processing times."),
+            playback-id check, adopting an asset made outside muxd, the webhook event log and \
+            replay, processing times."),
         (name = "operators", description = "Health and metrics, for anyone."),
         (name = "mux", description = "Mux's webhooks, verified by their signature."),
         (name = "docs", description = "This document."),

@@ -9,7 +9,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::processing::Stage;
-use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId, UserId};
+use crate::domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, UserId};
 
 /// A string schema: `format` and `values` when given.
 fn string(description: &str, format: Option<&str>, values: Option<Vec<&str>>) -> RefOr<Schema> {
@@ -61,6 +61,24 @@ impl ToSchema for AssetStatus {
     }
 }
 
+impl PartialSchema for AssetOrigin {
+    fn schema() -> RefOr<Schema> {
+        let values = AssetOrigin::ALL.map(AssetOrigin::as_str).to_vec();
+        string(
+            "Where an asset's row came from: muxd's own upload, or an asset made outside muxd \
+            and adopted (which never has an upload URL).",
+            None,
+            Some(values),
+        )
+    }
+}
+
+impl ToSchema for AssetOrigin {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AssetOrigin")
+    }
+}
+
 impl PartialSchema for Stage {
     fn schema() -> RefOr<Schema> {
         let values = Stage::ALL.map(Stage::as_str).to_vec();
@@ -93,6 +111,10 @@ mod tests {
         assert_eq!(
             values::<AssetStatus>(),
             serde(AssetStatus::ALL.map(|s| json!(s)).to_vec())
+        );
+        assert_eq!(
+            values::<AssetOrigin>(),
+            serde(AssetOrigin::ALL.map(|o| json!(o)).to_vec())
         );
         assert_eq!(
             values::<Stage>(),

@@ -1,5 +1,5 @@
 //! The calls of admins and of Mux: the asset list, resync, the playback-id check, processing
-//! times, webhook deliveries, the event log and replay; then deleting the assets and archiving
+//! times, adopting an asset made outside muxd, webhook deliveries, the event log and replay; then deleting the assets and archiving
 //! the campaign.
 
 use reqwest::header::CONTENT_TYPE;
@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::checker::Api;
+use crate::adopt::external_asset;
 use crate::app::SIGNING_SECRET;
 use crate::app_requests::now_secs;
 use crate::webhooks::{envelope, header};
@@ -77,6 +78,32 @@ pub async fn admins(api: &mut Api<'_>, assets: &[String]) {
         .0,
         StatusCode::BAD_REQUEST
     );
+    adopt(api).await;
+}
+
+/// Adopting an asset made outside muxd: new, again, unknown, invalid, not an admin.
+async fn adopt(api: &mut Api<'_>) {
+    let adopt = "/api/debug/adopt";
+    let (asset_id, _) = external_asset(&api.app.emulator.base_url(), "Adopted").await;
+    let body = json!({"assetId": asset_id, "ownerId": "user_openapi_adopted"});
+    let (status, made) = api
+        .check(adopt, api.admin(Method::POST, adopt).json(&body))
+        .await;
+    assert_eq!(
+        (status, &made["origin"]),
+        (StatusCode::CREATED, &json!("adopted"))
+    );
+    let again = api.admin(Method::POST, adopt).json(&body);
+    assert_eq!(api.check(adopt, again).await.0, StatusCode::OK);
+    let unknown = json!({"assetId": "nosuchasset", "ownerId": "user_openapi_adopted"});
+    let unknown = api.admin(Method::POST, adopt).json(&unknown);
+    assert_eq!(api.check(adopt, unknown).await.0, StatusCode::NOT_FOUND);
+    let invalid = api
+        .admin(Method::POST, adopt)
+        .json(&json!({"assetId": asset_id, "ownerId": ""}));
+    assert_eq!(api.check(adopt, invalid).await.0, StatusCode::BAD_REQUEST);
+    let user = api.user(Method::POST, adopt).json(&body);
+    assert_eq!(api.check(adopt, user).await.0, StatusCode::FORBIDDEN);
 }
 
 /// Mux's deliveries, the event log and a replay.
