@@ -127,16 +127,21 @@ export function createCard(asset, actions) {
   return { node, update, get asset() { return current; }, say };
 }
 
-/** Puts a player in `media` for a ready asset; leaves a playing video alone. */
+/** Puts a player, with the asset's still as its poster, in `media` for a ready asset; leaves a
+ * playing video alone, and one whose media is the same (a signed asset's URLs carry a new token
+ * in each view, so they are compared without it). */
 function showPlayer(media, asset) {
   const src = asset.status === "READY" ? asset.mp4Url || asset.playbackUrl : null;
   const video = media.querySelector("video");
   if (video && !video.paused) return;
   if (!src) return media.replaceChildren();
-  if (video && video.getAttribute("src") === src) return;
-  media.replaceChildren(el("video", {
+  const bare = url => (url || "").split("?")[0];
+  if (video && bare(video.getAttribute("src")) === bare(src)) return;
+  const attrs = {
     controls: "", preload: "metadata", playsinline: "", src, "aria-label": `Video: ${asset.name}`,
-  }));
+  };
+  if (asset.thumbnailUrl) attrs.poster = asset.thumbnailUrl;
+  media.replaceChildren(el("video", attrs));
 }
 
 /** The delete dialog of the page: asks, deletes, says what went wrong. */

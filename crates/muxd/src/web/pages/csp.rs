@@ -5,15 +5,16 @@
 //! direct-upload URL Mux hands out (another origin, not known when the page is rendered: Mux's
 //! storage host, or the emulator's `http://127.0.0.1:<port>` under `muxd dev`), and a host app
 //! may point it at muxd on yet another origin. `media-src` likewise allows the stream host
-//! (`stream.mux.com`, or the emulator over http) and `blob:`. Scripts, styles, frames and forms
-//! stay on muxd's origin.
+//! (`stream.mux.com`, or the emulator over http) and `blob:`, and `img-src` the image host of
+//! posters (`image.mux.com`, or the emulator over http). Scripts, styles, frames and forms stay
+//! on muxd's origin.
 
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
 use axum::response::Response;
 
 pub const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: https:; media-src 'self' blob: https: http:; \
+     img-src 'self' data: https: http:; media-src 'self' blob: https: http:; \
      connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 

@@ -22,6 +22,7 @@ mod page;
 mod resume;
 mod retries;
 mod shots;
+mod signed;
 mod upload;
 mod wait;
 mod webdriver;
