@@ -1,6 +1,7 @@
 //! `GET /static/{file}`: the pages' scripts and styles, embedded in the binary. The uploader
-//! (`muxd-uploader.js`) is also for host apps' pages on other origins, and a module script from
-//! another origin loads only with CORS: these public files allow any origin
+//! (`muxd-uploader.js` and the `uploader-*.js` modules it imports) is also for host apps' pages
+//! on other origins, and a module script from another origin loads only with CORS (each import
+//! too): these public files allow any origin
 //! (`Access-Control-Allow-Origin: *`, no credentials; for an origin in `MUXD_CORS_ORIGINS` the
 //! router's layer names it instead). So an uploader on a page muxd does not allow still loads,
 //! and can say in words that muxd refuses its calls; the API is what `MUXD_CORS_ORIGINS` guards.
@@ -26,6 +27,10 @@ macro_rules! file {
 /// The static files pages load.
 const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("muxd-uploader.js", JS),
+    file!("uploader-rules.js", JS),
+    file!("uploader-storage.js", JS),
+    file!("uploader-transfer.js", JS),
+    file!("uploader-element.js", JS),
     file!("content.js", JS),
     file!("content-api.js", JS),
     file!("content-card.js", JS),
