@@ -63,6 +63,7 @@ export function createCard(asset, actions) {
     badge: el("span", { class: "badge" }),
     media: el("div", { class: "media" }),
     facts: el("p", { class: "facts" }),
+    warnings: el("ul", { class: "warnings", "aria-label": "Mux's warnings about the file", hidden: "" }),
     error: el("p", { class: "error", role: "alert", hidden: "" }),
   };
   const input = el("input", { type: "text", id: `rename-${id}`, required: "", maxlength: "500", autocomplete: "off" });
@@ -74,7 +75,7 @@ export function createCard(asset, actions) {
   const again = button("Upload again", () => actions.uploadAgain?.(current), { "aria-describedby": `asset-name-${id}` });
   const node = el("article", { class: "card", "data-asset": asset.id, "aria-labelledby": `asset-name-${id}` },
     el("div", { class: "card-head" }, parts.name, parts.badge),
-    form, parts.media, parts.facts, parts.error,
+    form, parts.media, parts.facts, parts.warnings, parts.error,
     el("div", { class: "actions" }, rename, remove, again));
   let current = asset;
 
@@ -120,6 +121,9 @@ export function createCard(asset, actions) {
       : { READY: "good", ERROR: "bad", TIMED_OUT: "bad", CANCELLED: "bad" }[asset.status] || "busy";
     parts.facts.textContent = mediaFacts(asset);
     parts.facts.hidden = !parts.facts.textContent;
+    const warnings = asset.warnings || [];
+    parts.warnings.replaceChildren(...warnings.map(text => el("li", {}, text)));
+    parts.warnings.hidden = warnings.length === 0;
     again.hidden = !actions.uploadAgain || !["ERROR", "TIMED_OUT", "CANCELLED"].includes(asset.status);
     showPlayer(parts.media, asset);
   }

@@ -64,6 +64,9 @@ pub enum LifecycleEvent {
     DeletedByOwner,
     /// The playback-id check replaced a READY asset's broken playback id with this one.
     PlaybackRepaired { playback_id: String },
+    /// `video.asset.warning` or `video.asset.non_standard_input_detected`: Mux warns about the
+    /// input (in words); the status does not move.
+    Warned { asset_id: String, warning: String },
     /// muxd refused the asset (it breaks one of this service's limits): it ends in error, and
     /// Mux deleting it afterwards (as muxd asks) changes nothing the owner sees.
     Refused { error: ErrorInfo },
@@ -77,7 +80,8 @@ impl LifecycleEvent {
             | Self::AssetCreated { asset_id }
             | Self::AssetReady { asset_id, .. }
             | Self::AssetErrored { asset_id, .. }
-            | Self::AssetDeleted { asset_id } => Some(asset_id),
+            | Self::AssetDeleted { asset_id }
+            | Self::Warned { asset_id, .. } => Some(asset_id),
             Self::UploadCreated
             | Self::UploadCancelled
             | Self::UploadErrored { .. }

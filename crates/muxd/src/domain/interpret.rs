@@ -62,6 +62,11 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
                 error: asset_error(data),
             }),
             "deleted" => Some(LifecycleEvent::AssetDeleted { asset_id }),
+            "warning" => warning(data).map(|warning| LifecycleEvent::Warned { asset_id, warning }),
+            "non_standard_input_detected" => Some(LifecycleEvent::Warned {
+                asset_id,
+                warning: non_standard_input(data),
+            }),
             _ => None,
         });
         return Interpretation { keys, event };
@@ -70,6 +75,45 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
         keys: MatchKeys::default(),
         event: None,
     }
+}
+
+/// A `video.asset.warning`'s `data.warning {type, message}` in words.
+fn warning(data: &Value) -> Option<String> {
+    let warning = data.get("warning")?;
+    let text = |key| {
+        warning
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+    };
+    text("message").or_else(|| text("type")).map(str::to_owned)
+}
+
+/// What `non_standard_input_reasons` (e.g. `{"video_codec": "hevc"}`) means for the owner.
+fn non_standard_input(data: &Value) -> String {
+    let reasons: Vec<String> = data
+        .get("non_standard_input_reasons")
+        .and_then(Value::as_object)
+        .map(|reasons| {
+            reasons
+                .iter()
+                .map(|(what, value)| {
+                    let value = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned);
+                    format!("{} {value}", what.replace('_', " "))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut text =
+        "The file is not in a standard format, so Mux converts it first, which takes longer"
+            .to_owned();
+    if !reasons.is_empty() {
+        text.push_str(&format!(" ({})", reasons.join(", ")));
+    }
+    text.push('.');
+    text
 }
 
 fn passthrough(settings: Option<&Value>) -> Option<AssetId> {
@@ -179,6 +223,33 @@ mod tests {
         assert_eq!(details.playback_id.as_deref(), Some("pb1"));
         assert_eq!(details.duration_s, Some(2.0));
         assert_eq!(details.aspect_ratio.as_deref(), Some("4:3"));
+    }
+
+    #[test]
+    fn warnings_are_kept_in_words() {
+        let warned =
+            json!({"id": "as1", "warning": {"type": "deprecated", "message": "Audio was trimmed"}});
+        assert_eq!(
+            interpret_webhook("video.asset.warning", &warned).event,
+            Some(LifecycleEvent::Warned {
+                asset_id: "as1".into(),
+                warning: "Audio was trimmed".into()
+            })
+        );
+        let odd = json!({"id": "as1", "status": "preparing",
+            "non_standard_input_reasons": {"video_codec": "hevc", "audio_codec": "opus"}});
+        let Some(LifecycleEvent::Warned { warning, .. }) =
+            interpret_webhook("video.asset.non_standard_input_detected", &odd).event
+        else {
+            panic!("expected Warned");
+        };
+        assert_eq!(
+            warning,
+            "The file is not in a standard format, so Mux converts it first, which takes longer \
+             (audio codec opus, video codec hevc)."
+        );
+        let empty = json!({"id": "as1", "warning": {}});
+        assert_eq!(interpret_webhook("video.asset.warning", &empty).event, None);
     }
 
     #[test]

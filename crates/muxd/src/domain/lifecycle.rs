@@ -7,7 +7,7 @@
 //!   conflicting outcomes (`ready` and `errored` for one asset) settle the same in any order;
 //! - facts (asset id, playback id, media figures, error) merge by fixed rules that do not depend
 //!   on arrival order: fill what is missing, keep the more trusted error, the earliest creation
-//!   and ready times and the latest event time.
+//!   and ready times and the latest event time, and Mux's warnings as a sorted set.
 
 use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, ReadyDetails};
 use super::AssetStatus;
@@ -29,6 +29,8 @@ pub struct AssetFacts {
     /// When Mux stamped the outcome event (ready, errored, cancelled, timed out) that decides
     /// the status (unix ms); a conflicting outcome wins only if stamped later.
     pub decided_at_ms: Option<i64>,
+    /// What Mux warned about the input, in words (sorted, each once).
+    pub warnings: Vec<String>,
 }
 
 impl AssetFacts {
@@ -43,6 +45,7 @@ impl AssetFacts {
             ready_at_ms: None,
             last_event_at_ms: None,
             decided_at_ms: None,
+            warnings: Vec::new(),
         }
     }
 }
@@ -72,6 +75,8 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
             AssetStatus::Deleted
         }
         LifecycleEvent::PlaybackRepaired { .. } => AssetStatus::Ready,
+        // A warning moves nothing; `apply` only merges it.
+        LifecycleEvent::Warned { .. } => AssetStatus::AwaitingUpload,
     }
 }
 
@@ -105,6 +110,10 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
     if let LifecycleEvent::PlaybackRepaired { playback_id } = event {
         if current.status == AssetStatus::Ready {
             next.ready.playback_id = Some(playback_id.clone());
+        }
+    } else if let LifecycleEvent::Warned { warning, .. } = event {
+        if let Err(at) = next.warnings.binary_search(warning) {
+            next.warnings.insert(at, warning.clone());
         }
     } else if is_outcome(target) {
         decide_outcome(&mut next, target, at_ms);

@@ -45,6 +45,7 @@ pub struct AssetRow {
     updated_at: i64,
     file_size: Option<i64>,
     origin: String,
+    warnings: Option<String>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -86,6 +87,12 @@ impl TryFrom<AssetRow> for CreativeAsset {
                 ready_at_ms: row.ready_at,
                 last_event_at_ms: row.last_event_at,
                 decided_at_ms: row.decided_at,
+                warnings: match row.warnings.as_deref() {
+                    Some(json) => serde_json::from_str(json).map_err(|error| {
+                        StoreError::Corrupt(format!("asset {}: warnings: {error}", row.id))
+                    })?,
+                    None => Vec::new(),
+                },
             },
             mux_delete_pending: row.mux_delete_pending,
             delete_attempts: row.delete_attempts,

@@ -46,6 +46,8 @@ pub struct AssetView {
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,
     pub error: Option<ErrorView>,
+    /// What Mux warned about the file, in words (e.g. a non-standard format that takes longer).
+    pub warnings: Vec<String>,
     pub stuck: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -141,6 +143,7 @@ impl AssetView {
                     kind: e.kind.clone(),
                     message: e.message.clone(),
                 }),
+            warnings: asset.facts.warnings.clone(),
             stuck: in_flight && asset.stuck_since.is_some(),
             created_at: rfc3339(asset.created_at),
             updated_at: rfc3339(asset.updated_at),

@@ -46,5 +46,6 @@ mod store_webhooks;
 mod traces;
 mod tracking;
 mod uploads;
+mod warnings;
 mod webhook_deliveries;
 mod webhooks;

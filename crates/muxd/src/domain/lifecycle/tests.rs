@@ -36,6 +36,26 @@ fn fold(events: &[(LifecycleEvent, i64)]) -> AssetFacts {
 }
 
 #[test]
+fn warnings_merge_as_a_set_and_move_nothing() {
+    let warned = |w: &str| LifecycleEvent::Warned {
+        asset_id: "a".into(),
+        warning: w.into(),
+    };
+    let facts = fold(&[
+        (warned("b"), 1),
+        (ready("a"), 2),
+        (warned("a"), 3),
+        (warned("b"), 4),
+    ]);
+    assert_eq!(facts.status, AssetStatus::Ready);
+    assert_eq!(facts.warnings, ["a", "b"]);
+    let other_order = fold(&[(warned("a"), 3), (warned("b"), 4), (ready("a"), 2)]);
+    assert_eq!(other_order.warnings, facts.warnings);
+    let again = apply(&facts, &warned("a"), 9).filter(|change| is_news(&facts, change));
+    assert_eq!(again, None, "a known warning is no news");
+}
+
+#[test]
 fn a_refusal_is_final_but_for_the_owners_delete() {
     let refusal = ErrorInfo {
         kind: "duration_limit".into(),
