@@ -7,6 +7,10 @@
 //! `video.upload.errored`, because Mux documents the latter as fired "when the asset created by
 //! the direct upload fails. Most commonly … a non-video file" (§5.2).
 //!
+//! Static renditions asked for in `new_asset_settings` are announced after `video.asset.ready`,
+//! one `video.asset.static_rendition.created` then `.ready` (or `.skipped`) per file; an errored
+//! asset sends none (its files show `errored`).
+//!
 //! A domain operation: it stands on the core (`state`) and the media probe; the upload URL
 //! handlers call it, it calls nothing above. The delay runs on the emulator's clock, so
 //! advancing the clock finishes processing early. Assets still `preparing` when an emulator
@@ -18,6 +22,7 @@ use serde_json::Value;
 
 use crate::probe::{probe_file, MediaInfo, ProbeError};
 use crate::state::model::{playback_policies, Asset, AssetStatus, PlaybackId, UploadStatus};
+use crate::state::static_renditions::{self, FileStatus};
 use crate::state::Emulator;
 
 /// Called once all bytes are in. A cancelled or timed-out upload creates no asset.
@@ -64,6 +69,7 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
         media: None,
         track_ids: (emu.ids.mux_id(), emu.ids.mux_id()),
         errors: None,
+        static_renditions: static_renditions::requested(settings, || emu.ids.mux_id()),
     };
     emu.store.insert_asset(asset.clone());
     // The order of the 2022 capture (mux-api.md §5.2): upload.asset_created, then asset.created.
@@ -112,6 +118,28 @@ fn ready(emu: &Emulator, asset_id: &str, media: MediaInfo) {
         return; // deleted while preparing
     };
     emu.emit_asset("video.asset.ready", &asset);
+    emit_static_renditions(emu, &asset);
+}
+
+/// After `video.asset.ready`, per requested file: `video.asset.static_rendition.created` (the
+/// file `preparing`), then `.ready` (or `.skipped`); `data` is the file plus `asset_id`, and
+/// `object` the asset (mux-api.md §5.2). The emulator has no encoding to wait for.
+fn emit_static_renditions(emu: &Emulator, asset: &Asset) {
+    for rendition in &asset.static_renditions {
+        let status = asset.rendition_status(rendition);
+        for shown in [FileStatus::Preparing, status] {
+            let mut data = rendition.render(shown, asset.media.as_ref());
+            data["asset_id"] = Value::from(asset.id.as_str());
+            let event = match shown {
+                FileStatus::Preparing => "created",
+                FileStatus::Ready => "ready",
+                FileStatus::Skipped => "skipped",
+                FileStatus::Errored => "errored",
+            };
+            let event_type = format!("video.asset.static_rendition.{event}");
+            emu.emit(&event_type, "asset", &asset.id, data);
+        }
+    }
 }
 
 fn errored(emu: &Emulator, upload_id: &str, asset_id: &str, message: String) {

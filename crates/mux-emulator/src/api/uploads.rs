@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Authed;
 use super::{check_id, parse_body, ApiError, PageQuery};
 use crate::state::model::{playback_policies, upload_url, Upload, UploadStatus};
+use crate::state::static_renditions;
 use crate::state::Emulator;
 
 /// `timeout` bounds and default (mux-api.md §2.1).
@@ -91,6 +92,14 @@ fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, Ap
         if !matches!(q.as_str(), Some("basic" | "plus" | "premium")) {
             return Err(ApiError::InvalidParameters(
                 "video_quality must be basic, plus or premium".into(),
+            ));
+        }
+    }
+    if let Some(renditions) = s.get("static_renditions") {
+        static_renditions::validate(renditions).map_err(ApiError::InvalidParameters)?;
+        if s.get("mp4_support").is_some_and(|m| m != "none") {
+            return Err(ApiError::InvalidParameters(
+                "mp4_support cannot be combined with static_renditions".into(),
             ));
         }
     }

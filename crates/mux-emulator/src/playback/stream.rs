@@ -4,9 +4,9 @@
 //!   when errored, as measured on Mux), then a 302 redirect to the MP4 below, carrying the
 //!   token of a signed id along. The emulator does not transcode, so it serves no real HLS;
 //!   players that accept progressive MP4 follow the redirect.
-//! - `GET /stream/{playback_id}/{highest.mp4|capped-1080p.mp4|audio.m4a|…}`: the uploaded file
-//!   itself with its content type and `Range` support (via tower-http's `ServeFile`). Unlike Mux
-//!   these exist whether or not static renditions were requested.
+//! - `GET /stream/{playback_id}/{highest.mp4|capped-1080p.mp4|audio.m4a|720p.mp4|…}`: the
+//!   uploaded file itself with its content type and `Range` support (via tower-http's
+//!   `ServeFile`). Unlike Mux these exist whether or not static renditions were requested.
 
 use std::sync::Arc;
 
@@ -21,13 +21,21 @@ use super::access::Audience;
 use super::{grant, ready_to_stream, PlaybackError, TokenQuery};
 use crate::state::Emulator;
 
-const RENDITIONS: [&str; 6] = [
+const RENDITIONS: [&str; 14] = [
     "highest.mp4",
     "capped-1080p.mp4",
     "audio.m4a",
     "low.mp4",
     "medium.mp4",
     "high.mp4",
+    "2160p.mp4",
+    "1440p.mp4",
+    "1080p.mp4",
+    "720p.mp4",
+    "540p.mp4",
+    "480p.mp4",
+    "360p.mp4",
+    "270p.mp4",
 ];
 
 fn token(

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 mod persist;
 pub mod progress;
+pub mod static_renditions;
 mod store;
 
 pub use clock::Clock;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use super::static_renditions::{FileStatus, StaticRendition};
 use crate::probe::MediaInfo;
 
 /// Where a snapshot is going: the two differ only in the type of `created_at`.
@@ -140,6 +141,9 @@ pub struct Asset {
     pub track_ids: (String, String),
     /// `(type, messages)` when errored.
     pub errors: Option<(String, Vec<String>)>,
+    /// The static renditions asked for; absent from state files written before they existed.
+    #[serde(default)]
+    pub static_renditions: Vec<StaticRendition>,
 }
 
 impl Asset {
@@ -184,7 +188,25 @@ impl Asset {
         if let Some((kind, messages)) = &self.errors {
             m.insert("errors".into(), json!({"type": kind, "messages": messages}));
         }
+        if !self.static_renditions.is_empty() {
+            let files: Vec<Value> = self
+                .static_renditions
+                .iter()
+                .map(|r| r.render(self.rendition_status(r), self.media.as_ref()))
+                .collect();
+            m.insert("static_renditions".into(), json!({"files": files}));
+        }
         Value::Object(m)
+    }
+
+    /// A requested file's status, which follows the asset's (see `static_renditions`).
+    pub fn rendition_status(&self, rendition: &StaticRendition) -> FileStatus {
+        match (self.status, &self.media) {
+            (AssetStatus::Preparing, _) => FileStatus::Preparing,
+            (AssetStatus::Errored, _) => FileStatus::Errored,
+            (AssetStatus::Ready, Some(media)) => rendition.ready_status(media),
+            (AssetStatus::Ready, None) => FileStatus::Ready,
+        }
     }
 
     fn progress(&self) -> Value {

@@ -13,6 +13,7 @@ mod restart;
 mod signed_playback;
 mod signing;
 mod signing_keys;
+mod static_renditions;
 mod uploads;
 mod uploads_chunked;
 mod webhook_faults;
