@@ -137,6 +137,7 @@ impl App {
         let links = Links {
             image_base: settings.uploads.image_base_url.clone(),
             signer: playback_signer(settings)?,
+            mux_player: settings.uploads.mux_player,
         };
         let payload_links = links.clone();
         let outbound = Outbound::new(

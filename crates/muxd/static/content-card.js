@@ -131,21 +131,41 @@ export function createCard(asset, actions) {
   return { node, update, get asset() { return current; }, say };
 }
 
-/** Puts a player, with the asset's still as its poster, in `media` for a ready asset; leaves a
- * playing video alone, and one whose media is the same (a signed asset's URLs carry a new token
- * in each view, so they are compared without it). */
+/** Puts a player, with the asset's still as its poster, in `media` for a ready asset: its MP4 in
+ * a `<video>` when it has one, else Mux Player (HLS) when the page loads it, else a `<video>` of
+ * the HLS URL (the emulator's, under `muxd dev`). Leaves a playing video alone, and one whose
+ * media is the same (a signed asset's URLs carry a new token in each view, so they are compared
+ * without it). */
 function showPlayer(media, asset) {
-  const src = asset.status === "READY" ? asset.mp4Url || asset.playbackUrl : null;
-  const video = media.querySelector("video");
-  if (video && !video.paused) return;
+  const ready = asset.status === "READY";
+  const muxPlayer = ready && !asset.mp4Url && asset.playbackId
+    && document.getElementById("influencers")?.dataset.player === "mux-player";
+  const src = ready ? asset.mp4Url || asset.playbackUrl : null;
+  const player = media.querySelector("video, mux-player");
+  if (player && !player.paused) return;
   if (!src) return media.replaceChildren();
   const bare = url => (url || "").split("?")[0];
-  if (video && bare(video.getAttribute("src")) === bare(src)) return;
+  if (player && bare(player.getAttribute("src") || player.dataset.src) === bare(src)) return;
+  if (muxPlayer) return media.replaceChildren(muxPlayerFor(asset, src));
   const attrs = {
     controls: "", preload: "metadata", playsinline: "", src, "aria-label": `Video: ${asset.name}`,
   };
   if (asset.thumbnailUrl) attrs.poster = asset.thumbnailUrl;
   media.replaceChildren(el("video", attrs));
+}
+
+/** `<mux-player>` for `asset` (its HLS at `src`), with its tokens when its playback id is signed. */
+function muxPlayerFor(asset, src) {
+  const token = url => (url || "").split("?token=")[1];
+  const attrs = {
+    "playback-id": asset.playbackId, "stream-type": "on-demand", "metadata-video-title": asset.name,
+    "aria-label": `Video: ${asset.name}`, "data-src": src,
+  };
+  for (const [name, url] of [["playback-token", src], ["thumbnail-token", asset.thumbnailUrl],
+    ["storyboard-token", asset.storyboardUrl]]) {
+    if (token(url)) attrs[name] = token(url);
+  }
+  return el("mux-player", attrs);
 }
 
 /** The delete dialog of the page: asks, deletes, says what went wrong. */

@@ -39,6 +39,41 @@ pub struct Asset {
     pub meta: Option<AssetMeta>,
     #[serde(default)]
     pub test: bool,
+    /// The static renditions asked for, with their state (absent when none were).
+    #[serde(default)]
+    pub static_renditions: Option<StaticRenditions>,
+}
+
+impl Asset {
+    /// Whether the `highest` MP4 static rendition is ready.
+    pub fn mp4_ready(&self) -> bool {
+        self.static_renditions
+            .as_ref()
+            .is_some_and(|r| r.files.iter().any(RenditionFile::is_ready_highest_mp4))
+    }
+}
+
+/// An asset's `static_renditions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaticRenditions {
+    #[serde(default)]
+    pub files: Vec<RenditionFile>,
+}
+
+/// One static rendition file (also the `data` of `video.asset.static_rendition.*` webhooks).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenditionFile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl RenditionFile {
+    /// True for the `highest` MP4, ready.
+    pub fn is_ready_highest_mp4(&self) -> bool {
+        self.name.as_deref() == Some("highest.mp4") && self.status.as_deref() == Some("ready")
+    }
 }
 
 /// `preparing` → `ready` | `errored`.

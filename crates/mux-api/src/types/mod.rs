@@ -7,7 +7,7 @@ mod uploads;
 
 pub use assets::{
     Asset, AssetErrors, AssetStatus, ListAssetsParams, PlaybackId, PlaybackIdLookup,
-    PlaybackObject, Track, UpdateAssetRequest,
+    PlaybackObject, RenditionFile, StaticRenditions, Track, UpdateAssetRequest,
 };
 pub(crate) use common::Data;
 pub use common::{Page, PlaybackPolicy, Timestamp};

@@ -95,6 +95,10 @@ pub struct UploadSettings {
     pub per_user_per_minute: u32,
     /// Where thumbnail URLs point.
     pub image_base_url: String,
+    /// Whether uploads ask Mux for the `highest` MP4 static rendition.
+    pub mp4_renditions: bool,
+    /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
+    pub mux_player: bool,
     /// The URL signing key playback tokens are signed with (signed playback).
     pub signing_key: Option<SigningKey>,
 }
@@ -272,6 +276,15 @@ impl Settings {
         let base_url = http_url(&mut read, &table::MUX_BASE_URL);
         let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
         let image_base_url = http_url(&mut read, &table::MUXD_IMAGE_BASE_URL);
+        let mp4_renditions: Option<bool> = read.parsed(&table::MUXD_MP4_RENDITIONS);
+        let player = read.optional(&table::MUXD_PLAYER).unwrap_or_default();
+        if !matches!(player.as_str(), "mux-player" | "video") {
+            read.problem(
+                &table::MUXD_PLAYER,
+                format!("{player:?} is not a player"),
+                "set MUXD_PLAYER=mux-player or MUXD_PLAYER=video".into(),
+            );
+        }
         let signing_key = signing_key(&mut read, serve && playback_policy == "signed");
         let cors_origin = read
             .optional(&table::MUXD_UPLOAD_CORS_ORIGIN)
@@ -361,6 +374,8 @@ impl Settings {
                     pool_max: pool_max.unwrap_or_default(),
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
                     image_base_url,
+                    mp4_renditions: mp4_renditions.unwrap_or_default(),
+                    mux_player: player == "mux-player",
                     signing_key,
                 },
                 reconcile_grace: Duration::from_secs(grace_secs.unwrap_or_default()),

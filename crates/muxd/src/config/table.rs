@@ -108,6 +108,12 @@ settings! {
     MUXD_STREAM_BASE_URL: "MUXD_STREAM_BASE_URL", "https://stream.mux.com", None,
         "where playback URLs point",
         "an http(s) URL";
+    MUXD_MP4_RENDITIONS: "MUXD_MP4_RENDITIONS", "false", None,
+        "whether uploads ask Mux for an MP4 static rendition (`highest`, which Mux stores at a cost) so pages play it with a plain `<video>`; off, pages play HLS with Mux Player",
+        "true or false";
+    MUXD_PLAYER: "MUXD_PLAYER", "mux-player", None,
+        "how pages play a video without an MP4: `mux-player` (Mux Player, loaded from jsDelivr as Mux documents) or `video` (a plain `<video>` of the HLS URL, as `muxd dev` does with the emulator)",
+        "mux-player or video";
     MUXD_IMAGE_BASE_URL: "MUXD_IMAGE_BASE_URL", "https://image.mux.com", None,
         "where thumbnail (poster) URLs point",
         "an http(s) URL";

@@ -78,6 +78,9 @@ pub async fn run(
     settings.webhook.secrets = vec![SecretString::from(signing_secret)];
     settings.uploads.stream_base_url = format!("{}/stream", emulator.base_url());
     settings.uploads.image_base_url = format!("{}/image", emulator.base_url());
+    // Offline: the emulator's MP4 plays in a plain `<video>`; Mux Player cannot load.
+    settings.uploads.mp4_renditions = true;
+    settings.uploads.mux_player = false;
     if settings.uploads.playback_policy == "signed" && settings.uploads.signing_key.is_none() {
         settings.uploads.signing_key = Some(signing_key(&settings).await?);
     }

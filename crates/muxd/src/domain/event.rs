@@ -34,6 +34,8 @@ pub struct ReadyDetails {
     pub duration_s: Option<f64>,
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,
+    /// The `highest` MP4 static rendition is ready to play.
+    pub mp4_ready: bool,
 }
 
 /// Something that happened to one upload/asset, in muxd's terms.
@@ -64,6 +66,9 @@ pub enum LifecycleEvent {
     DeletedByOwner,
     /// The playback-id check replaced a READY asset's broken playback id with this one.
     PlaybackRepaired { playback_id: String },
+    /// `video.asset.static_rendition.ready` for the `highest` MP4 (or the legacy
+    /// `video.asset.static_renditions.ready`): the MP4 can be played.
+    Mp4Ready { asset_id: String },
     /// `video.asset.warning` or `video.asset.non_standard_input_detected`: Mux warns about the
     /// input (in words); the status does not move.
     Warned { asset_id: String, warning: String },
@@ -81,7 +86,8 @@ impl LifecycleEvent {
             | Self::AssetReady { asset_id, .. }
             | Self::AssetErrored { asset_id, .. }
             | Self::AssetDeleted { asset_id }
-            | Self::Warned { asset_id, .. } => Some(asset_id),
+            | Self::Warned { asset_id, .. }
+            | Self::Mp4Ready { asset_id } => Some(asset_id),
             Self::UploadCreated
             | Self::UploadCancelled
             | Self::UploadErrored { .. }

@@ -62,6 +62,10 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
                 error: asset_error(data),
             }),
             "deleted" => Some(LifecycleEvent::AssetDeleted { asset_id }),
+            "static_rendition.ready" if is_ready_highest_mp4(data) => {
+                Some(LifecycleEvent::Mp4Ready { asset_id })
+            }
+            "static_renditions.ready" => Some(LifecycleEvent::Mp4Ready { asset_id }),
             "warning" => warning(data).map(|warning| LifecycleEvent::Warned { asset_id, warning }),
             "non_standard_input_detected" => Some(LifecycleEvent::Warned {
                 asset_id,
@@ -139,7 +143,18 @@ pub fn ready_details(asset: &Value) -> ReadyDetails {
         duration_s: asset.get("duration").and_then(Value::as_f64),
         aspect_ratio: text(Some(asset), "aspect_ratio"),
         resolution_tier: text(Some(asset), "resolution_tier"),
+        mp4_ready: asset
+            .get("static_renditions")
+            .and_then(|r| r.get("files"))
+            .and_then(Value::as_array)
+            .is_some_and(|files| files.iter().any(is_ready_highest_mp4)),
     }
+}
+
+/// True for a static rendition file that is the `highest` MP4, ready.
+fn is_ready_highest_mp4(file: &Value) -> bool {
+    file.get("name").and_then(Value::as_str) == Some("highest.mp4")
+        && file.get("status").and_then(Value::as_str) == Some("ready")
 }
 
 /// An asset's `errors {type, messages[]}`.

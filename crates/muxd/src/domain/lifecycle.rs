@@ -75,8 +75,10 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
             AssetStatus::Deleted
         }
         LifecycleEvent::PlaybackRepaired { .. } => AssetStatus::Ready,
-        // A warning moves nothing; `apply` only merges it.
-        LifecycleEvent::Warned { .. } => AssetStatus::AwaitingUpload,
+        // A warning or a rendition moves nothing; `apply` only merges it.
+        LifecycleEvent::Warned { .. } | LifecycleEvent::Mp4Ready { .. } => {
+            AssetStatus::AwaitingUpload
+        }
     }
 }
 
@@ -111,6 +113,8 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         if current.status == AssetStatus::Ready {
             next.ready.playback_id = Some(playback_id.clone());
         }
+    } else if let LifecycleEvent::Mp4Ready { .. } = event {
+        next.ready.mp4_ready = true;
     } else if let LifecycleEvent::Warned { warning, .. } = event {
         if let Err(at) = next.warnings.binary_search(warning) {
             next.warnings.insert(at, warning.clone());
@@ -207,6 +211,7 @@ fn merge_ready(into: &mut ReadyDetails, from: &ReadyDetails) {
     fill(&mut into.duration_s, &from.duration_s);
     fill(&mut into.aspect_ratio, &from.aspect_ratio);
     fill(&mut into.resolution_tier, &from.resolution_tier);
+    into.mp4_ready |= from.mp4_ready;
 }
 
 #[cfg(test)]

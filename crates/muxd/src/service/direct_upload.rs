@@ -6,7 +6,8 @@ use crate::config::UploadSettings;
 use crate::domain::AssetId;
 
 /// The direct upload muxd asks Mux for: passthrough = the row id, policy and CORS from settings,
-/// and a `highest` MP4 static rendition so pages can play it with a plain `<video>`.
+/// and, when configured (`MUXD_MP4_RENDITIONS`), a `highest` MP4 static rendition so pages can
+/// play it with a plain `<video>`.
 pub fn upload_request(
     settings: &UploadSettings,
     id: AssetId,
@@ -18,10 +19,12 @@ pub fn upload_request(
         PlaybackPolicy::Public
     };
     let mut extra = serde_json::Map::new();
-    extra.insert(
-        "static_renditions".into(),
-        serde_json::json!([{"resolution": "highest"}]),
-    );
+    if settings.mp4_renditions {
+        extra.insert(
+            "static_renditions".into(),
+            serde_json::json!([{"resolution": "highest"}]),
+        );
+    }
     CreateUploadRequest {
         cors_origin: Some(settings.cors_origin.clone()),
         new_asset_settings: NewAssetSettings {

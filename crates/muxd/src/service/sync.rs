@@ -59,6 +59,7 @@ pub fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
                     duration_s: asset.duration,
                     aspect_ratio: asset.aspect_ratio.clone(),
                     resolution_tier: asset.resolution_tier.clone(),
+                    mp4_ready: asset.mp4_ready(),
                 },
             })
         }

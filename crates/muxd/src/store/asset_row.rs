@@ -46,6 +46,7 @@ pub struct AssetRow {
     file_size: Option<i64>,
     origin: String,
     warnings: Option<String>,
+    mp4_ready: bool,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -81,6 +82,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
                     duration_s: row.duration_s,
                     aspect_ratio: row.aspect_ratio,
                     resolution_tier: row.resolution_tier,
+                    mp4_ready: row.mp4_ready,
                 },
                 error,
                 processing_at_ms: row.processing_at,

@@ -17,7 +17,7 @@ pub(super) const COLUMNS: &str =
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
     resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
     delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
-    file_size, origin, warnings";
+    file_size, origin, warnings, mp4_ready";
 
 /// The condition of an unsent row: one whose create never recorded the upload URL it hands out
 /// (interrupted, or Mux failed ambiguously). Only muxd's own uploads can be unsent: an adopted

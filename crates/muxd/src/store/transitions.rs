@@ -63,7 +63,7 @@ pub async fn apply_event_to(
 }
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
-/// since ($1–$19). A macro so both statements below are written from one text.
+/// since ($1–$20). A macro so both statements below are written from one text.
 macro_rules! update_sql {
     () => {
         "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2,
@@ -71,7 +71,8 @@ macro_rules! update_sql {
             error_message = $7, error_source = $8, duration_s = $9, aspect_ratio = $10,
             resolution_tier = $11, ready_at = $12, last_event_at = $13, decided_at = $14,
             processing_at = $15, stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL,
-            poll_failures = 0, version = version + 1, updated_at = $16, warnings = $19
+            poll_failures = 0, version = version + 1, updated_at = $16, warnings = $19,
+            mp4_ready = $20
          WHERE id = $17 AND version = $18"
     };
 }
@@ -85,16 +86,16 @@ pub(super) const RECORD: &str =
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
-/// is inserted only if the update found the row at its version ($20–$25 as $2–$7 of [`RECORD`]).
+/// is inserted only if the update found the row at its version ($21–$26 as $2–$7 of [`RECORD`]).
 const UPDATE_AND_RECORD: &str = concat!(
     "WITH updated AS (",
     update_sql!(),
     " RETURNING id)
     INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-    SELECT id, $20, $21, $22, $23, $24, $25 FROM updated"
+    SELECT id, $21, $22, $23, $24, $25, $26 FROM updated"
 );
 
-/// Binds a change's row update ($1–$19 of [`UPDATE`]) to `$query`.
+/// Binds a change's row update ($1–$20 of [`UPDATE`]) to `$query`.
 macro_rules! bind_update {
     ($query:expr, $current:expr, $facts:expr, $url:expr, $now:expr) => {{
         let (current, facts) = ($current, $facts);
@@ -127,6 +128,7 @@ macro_rules! bind_update {
                     .filter(|w| !w.is_empty())
                     .map(|w| serde_json::Value::from(w.clone()).to_string()),
             )
+            .bind(facts.ready.mp4_ready)
     }};
 }
 

@@ -36,7 +36,8 @@ pub struct AssetView {
     pub upload_url: Option<String>,
     pub playback_id: Option<String>,
     pub playback_url: Option<String>,
-    /// The `highest` MP4 static rendition (mux-api.md §4.4), playable without an HLS player.
+    /// The `highest` MP4 static rendition (mux-api.md §4.4), playable without an HLS player;
+    /// only once Mux says it is ready (asked for when `MUXD_MP4_RENDITIONS` is on).
     pub mp4_url: Option<String>,
     /// A still of the video, for a poster (once READY).
     pub thumbnail_url: Option<String>,
@@ -64,6 +65,8 @@ const TOKEN_TTL_SECS: i64 = 3_600;
 pub struct Links {
     pub image_base: String,
     pub signer: Option<Arc<PlaybackSigner>>,
+    /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
+    pub mux_player: bool,
 }
 
 impl Links {
@@ -125,7 +128,7 @@ impl AssetView {
             mp4_url: asset
                 .url
                 .as_deref()
-                .filter(|_| asset.facts.status == AssetStatus::Ready)
+                .filter(|_| asset.facts.status == AssetStatus::Ready && asset.facts.ready.mp4_ready)
                 .and_then(|hls| hls.strip_suffix(".m3u8"))
                 .map(|base| format!("{base}/highest.mp4")),
             thumbnail_url: None,

@@ -288,6 +288,9 @@ impl TestApp {
                 "MUXD_STREAM_BASE_URL",
                 &format!("{}/stream", emulator.base_url()),
             ),
+            // As `muxd dev`: the emulator's MP4 plays in a plain `<video>`.
+            ("MUXD_MP4_RENDITIONS", "true"),
+            ("MUXD_PLAYER", "video"),
             (
                 "MUXD_IMAGE_BASE_URL",
                 &format!("{}/image", emulator.base_url()),

@@ -135,6 +135,22 @@ impl TestApp {
         }
     }
 
+    /// Waits until the owner's view of asset `id` offers its MP4 (Mux says the rendition is
+    /// ready moments after the asset) and returns that view.
+    pub async fn wait_for_mp4(&self, owner: &str, id: &str) -> Value {
+        let path = format!("/api/creative-assets/{id}");
+        let mut asset = Value::Null;
+        crate::harness::eventually("the MP4 rendition offered", async || {
+            asset = self
+                .call(Method::GET, &path, Some((owner, false)), None)
+                .await
+                .1;
+            asset["mp4Url"].is_string()
+        })
+        .await;
+        asset
+    }
+
     /// Adds an emulator API fault rule through its control API (as another team's test would).
     pub async fn add_fault(&self, rule: Value) {
         let url = format!("{}/_emulator/faults/api", self.emulator.base_url());

@@ -74,8 +74,8 @@ impl Dev {
         let put = self.http.put(url).body(fixture("tiny-2s-320x240.mp4"));
         assert_eq!(put.send().await.unwrap().status(), StatusCode::OK);
         let path = format!("/api/creative-assets/{}", created["id"].as_str().unwrap());
-        eventually("the upload reaching READY", async || {
-            self.get(&path).await["status"] == "READY"
+        eventually("the upload reaching READY with its MP4", async || {
+            self.get(&path).await["mp4Url"].is_string()
         })
         .await;
         self.get(&path).await

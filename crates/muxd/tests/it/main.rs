@@ -36,6 +36,7 @@ mod process;
 mod processing_times;
 mod prometheus;
 mod reconcile;
+mod renditions;
 mod shutdown;
 mod signed_playback;
 mod startup;

@@ -40,7 +40,7 @@ app_test!(
         let file = fixture("tiny-2s-320x240.mp4");
         let put = app.http.put(url).body(file.clone());
         assert_eq!(put.send().await.unwrap().status(), StatusCode::OK);
-        let asset: Value = app.wait_for(OWNER, &id, |s| s == "READY").await;
+        let asset: Value = app.wait_for_mp4(OWNER, &id).await;
         assert_eq!(asset["status"], "READY", "{asset}");
         let playback = asset["playbackUrl"].as_str().unwrap();
         let mp4 = asset["mp4Url"].as_str().unwrap();

@@ -28,6 +28,7 @@ pub fn ready(asset: &str) -> LifecycleEvent {
             duration_s: Some(2.5),
             aspect_ratio: Some("16:9".into()),
             resolution_tier: Some("720p".into()),
+            mp4_ready: true,
         },
     }
 }

@@ -15,6 +15,7 @@ fn ready(asset: &str) -> LifecycleEvent {
             duration_s: Some(10.0),
             aspect_ratio: Some("16:9".into()),
             resolution_tier: Some("720p".into()),
+            mp4_ready: false,
         },
     }
 }
@@ -53,6 +54,28 @@ fn warnings_merge_as_a_set_and_move_nothing() {
     assert_eq!(other_order.warnings, facts.warnings);
     let again = apply(&facts, &warned("a"), 9).filter(|change| is_news(&facts, change));
     assert_eq!(again, None, "a known warning is no news");
+}
+
+#[test]
+fn the_mp4_is_ready_once_any_event_says_so_in_any_order() {
+    let mp4 = LifecycleEvent::Mp4Ready {
+        asset_id: "a".into(),
+    };
+    let before = fold(&[(mp4.clone(), 5), (ready("a"), 4)]);
+    let after = fold(&[(ready("a"), 4), (mp4, 5)]);
+    assert!(before.ready.mp4_ready && after.ready.mp4_ready);
+    assert_eq!(
+        (before.status, after.status),
+        (AssetStatus::Ready, AssetStatus::Ready)
+    );
+    let mut read_ready = ready("a");
+    if let LifecycleEvent::AssetReady { details, .. } = &mut read_ready {
+        details.mp4_ready = true;
+    }
+    assert!(
+        fold(&[(read_ready, 4), (ready("a"), 6)]).ready.mp4_ready,
+        "a later read without it does not undo it"
+    );
 }
 
 #[test]

@@ -13,6 +13,14 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
 use axum::response::Response;
 
+/// [`POLICY`] for a page that plays with Mux Player, loaded from jsDelivr as Mux documents
+/// (its HLS engine runs in `blob:` workers).
+pub const WITH_MUX_PLAYER: &str = "default-src 'self'; \
+     script-src 'self' https://cdn.jsdelivr.net; style-src 'self'; worker-src 'self' blob:; \
+     img-src 'self' data: https: http:; media-src 'self' blob: https: http:; \
+     connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
 pub const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data: https: http:; media-src 'self' blob: https: http:; \
      connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; \

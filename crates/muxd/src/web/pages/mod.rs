@@ -9,9 +9,11 @@ pub mod csp;
 mod static_files;
 
 use askama::Template;
-use axum::extract::Path;
-use axum::response::Html;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::response::{Html, IntoResponse, Response};
 
+use super::views::Links;
 use super::ApiError;
 use crate::web::error::app_id;
 pub use static_files::static_file;
@@ -26,6 +28,8 @@ struct HomePage {
 #[template(path = "content.html")]
 struct ContentPage {
     campaign_id: String,
+    /// Load Mux Player, for videos without an MP4.
+    mux_player: bool,
 }
 
 /// Renders `page`; a template error is a 500.
@@ -43,7 +47,17 @@ pub async fn home() -> Result<Html<String>, ApiError> {
 
 /// The content page of campaign `id` (the host app's id or muxd's; the page's own calls check
 /// who may see it).
-pub async fn content(Path(id): Path<String>) -> Result<Html<String>, ApiError> {
+pub async fn content(
+    State(links): State<Links>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let campaign_id = app_id("campaign id", &id).map_err(|_| ApiError::NotFound)?;
-    render(&ContentPage { campaign_id })
+    let page = render(&ContentPage {
+        campaign_id,
+        mux_player: links.mux_player,
+    })?;
+    Ok(match links.mux_player {
+        true => ([(CONTENT_SECURITY_POLICY, csp::WITH_MUX_PLAYER)], page).into_response(),
+        false => page.into_response(),
+    })
 }

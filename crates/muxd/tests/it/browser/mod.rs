@@ -17,6 +17,7 @@ mod embed;
 mod host_page;
 mod keyboard;
 mod manage;
+mod mux_player;
 mod netlog;
 mod page;
 mod resume;

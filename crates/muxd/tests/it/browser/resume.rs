@@ -62,9 +62,7 @@ async fn browser_reload_mid_upload_resumes_from_the_offset() {
 
     // What Mux stored is the file, byte for byte.
     let demo = app.demo.as_ref().unwrap();
-    let asset = app
-        .wait_for(&demo.user_external_id, &id, |s| s == "READY")
-        .await;
+    let asset = app.wait_for_mp4(&demo.user_external_id, &id).await;
     let mp4 = app.http.get(asset["mp4Url"].as_str().unwrap()).send().await;
     let stored = mp4.unwrap().bytes().await.unwrap();
     assert!(
