@@ -18,6 +18,8 @@
 //! a little, never hide any. Without Chromium or its driver the bench says
 //! loudly that it skipped. Results also go to `target/bench-results/live_to_card.json`.
 
+#[path = "../tests/it/browser/chromedriver.rs"]
+mod chromedriver;
 #[allow(dead_code)] // `app` and `row_with_upload` are not used here
 mod common;
 #[allow(dead_code)] // the browser tests' WebDriver client: this bench needs a few of its verbs
@@ -25,21 +27,18 @@ mod common;
 mod webdriver;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
 use common::{percentile, ready_path_event, row_in_campaign, signed};
 use muxd::config::DatabaseUrl;
 use muxd::dev::seed;
 use muxd::store::Role;
 use serde_json::{json, Value};
-use webdriver::Session;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Changes sent before the measured ones (the page's and muxd's first paths are cold).
 const WARM_UP: usize = 10;
-/// How long the page may take to load, or chromedriver to start.
+/// How long the page may take to load.
 const LOAD_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Notes when each card turns READY (`window.__ready[assetId]`, ms) and calls a waiter if one
@@ -79,67 +78,6 @@ return document.getElementById("live-state").dataset.mode === "live"
   && document.querySelectorAll("[data-asset][data-status]").length === arguments[0];
 "#;
 
-/// The chromedriver process; killed on drop.
-struct Chromedriver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Chromedriver {
-    async fn start() -> Chromedriver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let driver = Chromedriver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + LOAD_DEADLINE;
-        loop {
-            let status = http.get(format!("{}/status", driver.url)).send().await;
-            if let Ok(answer) = status {
-                let ready = answer.json::<Value>().await.ok();
-                if ready.is_some_and(|v| v["value"]["ready"] == true) {
-                    return driver;
-                }
-            }
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-/// Headless Chromium, as the browser tests start it.
-async fn browser(driver: &Chromedriver) -> Session {
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--window-size=1280,900"],
-        },
-        "timeouts": {"script": 60_000, "pageLoad": 60_000},
-    });
-    Session::open(&driver.url, capabilities).await
-}
-
 /// The wall clock in milliseconds.
 fn wall_ms() -> f64 {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
@@ -169,8 +107,8 @@ async fn run(label: &str, url: DatabaseUrl) -> Value {
         rows.push((row, upload));
     }
 
-    let driver = Chromedriver::start().await;
-    let page = browser(&driver).await;
+    let driver = Chromedriver::start(None).await;
+    let page = driver.open("--window-size=1280,900").await;
     page.navigate(&format!("{base}/")).await;
     let token = app.identity.sign(user, false, 3600).unwrap();
     let signed_in = page.execute_async(SIGN_IN, json!([token])).await;

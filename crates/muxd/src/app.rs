@@ -39,6 +39,7 @@ use crate::service::webhook_stats::WebhookStats;
 use crate::store::Store;
 use crate::telemetry::metrics_handle;
 use crate::web::auth::Authenticator;
+use crate::web::playback_tokens::PlaybackTokens;
 use crate::web::state::{HealthSources, WebState, WebhookIntake};
 use crate::web::views::{outbound_payload, Links};
 
@@ -80,15 +81,15 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     config
 }
 
-/// The signer of playback tokens, when a URL signing key is configured.
-fn playback_signer(settings: &Settings) -> anyhow::Result<Option<Arc<PlaybackSigner>>> {
+/// Playback tokens, when a URL signing key is configured.
+fn playback_tokens(settings: &Settings) -> anyhow::Result<Option<Arc<PlaybackTokens>>> {
     settings
         .uploads
         .signing_key
         .as_ref()
         .map(|key| {
             PlaybackSigner::new(&key.id, key.private_key.expose_secret())
-                .map(Arc::new)
+                .map(|signer| Arc::new(PlaybackTokens::new(signer)))
                 .map_err(anyhow::Error::msg)
         })
         .transpose()
@@ -136,7 +137,7 @@ impl App {
         let figures = FiguresCache::new(store.clone());
         let links = Links {
             image_base: settings.uploads.image_base_url.clone(),
-            signer: playback_signer(settings)?,
+            tokens: playback_tokens(settings)?,
             mux_player: settings.uploads.mux_player,
         };
         let payload_links = links.clone();

@@ -12,6 +12,7 @@ pub mod health;
 pub mod json;
 pub mod openapi;
 pub mod pages;
+pub mod playback_tokens;
 pub mod query;
 pub mod router;
 pub mod state;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::playback_token::{Audience, PlaybackSigner};
+use super::playback_tokens::PlaybackTokens;
+use crate::domain::playback_token::Audience;
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
 use crate::store::assets::CreativeAsset;
@@ -56,15 +57,13 @@ pub struct AssetView {
     pub version: i64,
 }
 
-/// How long a playback token minted for a view opens its media.
-const TOKEN_TTL_SECS: i64 = 3_600;
-
 /// Where an asset's media is: the image host for posters, and the signer of tokens for signed
 /// playback ids (their URLs carry `?token=`; public ones need none). Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Links {
     pub image_base: String,
-    pub signer: Option<Arc<PlaybackSigner>>,
+    /// Tokens for signed playback ids, when a URL signing key is configured.
+    pub tokens: Option<Arc<PlaybackTokens>>,
     /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
     pub mux_player: bool,
 }
@@ -84,9 +83,9 @@ impl Links {
         let mut thumbnail = format!("{}/{playback_id}/thumbnail.png", self.image_base);
         let mut storyboard = format!("{}/{playback_id}/storyboard.vtt", self.image_base);
         let signed = asset.facts.ready.playback_policy.as_deref() == Some("signed");
-        if let (true, Some(signer)) = (signed, &self.signer) {
-            let expires = crate::store::now_ms() / 1000 + TOKEN_TTL_SECS;
-            let token = |audience| signer.token(&playback_id, audience, expires);
+        if let (true, Some(tokens)) = (signed, &self.tokens) {
+            let now_s = crate::store::now_ms() / 1000;
+            let token = |audience| tokens.token(&playback_id, audience, now_s);
             let video = token(Audience::Video);
             for url in [&mut view.playback_url, &mut view.mp4_url]
                 .into_iter()

@@ -4,18 +4,12 @@
 
 use std::ops::Deref;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
+use super::chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
 use super::shots::Shots;
-use super::wait::until;
 use super::webdriver::Session;
 use crate::harness::in_ci;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// How wide the window is: a laptop, or a small phone (for the responsive checks).
 #[derive(Debug, Clone, Copy)]
@@ -38,54 +32,6 @@ impl Width {
 pub fn missing(what: &str, install: &str) {
     assert!(!in_ci(), "CI=true requires {what} ({install})");
     eprintln!("\n*** SKIPPED: browser tests need {what} ({install}) ***\n");
-}
-
-/// The chromedriver process; killed on drop.
-struct Chromedriver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Chromedriver {
-    async fn start(log: &Path) -> Chromedriver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let driver = Chromedriver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let http = reqwest::Client::new();
-        let status = format!("{}/status", driver.url);
-        until("chromedriver to answer", async || {
-            let answer = http.get(&status).send().await;
-            match answer {
-                Ok(r) => r
-                    .json::<Value>()
-                    .await
-                    .is_ok_and(|v| v["value"]["ready"] == true),
-                Err(_) => false,
-            }
-        })
-        .await;
-        driver
-    }
 }
 
 /// A headless Chromium for one test, with its screenshot folder. Derefs to its [`Session`].
@@ -137,27 +83,8 @@ impl Browser {
             return None;
         }
         let shots = Shots::new(test);
-        let driver = Chromedriver::start(&shots.dir().join("chromedriver.log")).await;
-        let session = Session::open(
-            &driver.url,
-            json!({
-                "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": CHROMIUM,
-                    "args": [
-                        "--headless=new",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        width.arg(),
-                    ],
-                },
-                "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
-                "timeouts": {"script": 60_000, "pageLoad": 60_000},
-            }),
-        )
-        .await;
+        let driver = Chromedriver::start(Some(&shots.dir().join("chromedriver.log"))).await;
+        let session = driver.open(width.arg()).await;
         Some(Browser {
             session,
             shots,

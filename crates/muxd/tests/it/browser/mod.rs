@@ -10,6 +10,7 @@ mod admin;
 mod admin_pages;
 mod admin_webhooks;
 mod axe;
+mod chromedriver;
 mod controls;
 mod driver;
 mod drop;
