@@ -32,7 +32,8 @@ use crate::service::live_bridge::Bridge;
 use crate::service::outbound::Outbound;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
-use crate::service::rate_limit::KeyedLimiter;
+use crate::service::live_streams::LiveStreams;
+use crate::service::rate_limit::PerUserLimit;
 use crate::service::sync::Resync;
 use crate::service::uploads::Uploads;
 use crate::service::webhook_stats::WebhookStats;
@@ -116,7 +117,6 @@ impl App {
             )),
             ingest: ingest.clone(),
             settings: settings.uploads.clone(),
-            per_user: Arc::new(KeyedLimiter::new(settings.uploads.per_user_per_minute)),
         };
         let resync = Resync {
             store: store.clone(),
@@ -185,9 +185,13 @@ impl App {
             edits: AssetEdits {
                 store: store.clone(),
                 live: live.clone(),
+                per_user: Arc::new(PerUserLimit::per_minute(
+                    settings.bounds.edits_per_user_per_minute,
+                )),
             },
             deletions: deletions.clone(),
             live: live.clone(),
+            streams: LiveStreams::new(&settings.bounds),
             intake: WebhookIntake {
                 settings: Arc::new(settings.webhook.clone()),
                 stats: webhook_stats.clone(),

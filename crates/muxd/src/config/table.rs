@@ -142,8 +142,17 @@ settings! {
         "most spare uploads the pool grows to when a day's bursts ask for them (the most users creating within 10 s)",
         "a whole number of spare uploads, e.g. 32";
     MUXD_UPLOADS_PER_USER_PER_MINUTE: "MUXD_UPLOADS_PER_USER_PER_MINUTE", "30", None,
-        "uploads one user may create per minute, in bursts up to that many (0: no limit); more get 429",
+        "uploads one user may create in any 60 s, counted in the database so the limit holds across instances (0: no limit); more get 429",
         "a whole number, e.g. 30 (0 turns the limit off)";
+    MUXD_EDITS_PER_USER_PER_MINUTE: "MUXD_EDITS_PER_USER_PER_MINUTE", "60", None,
+        "edits (`PATCH /api/creative-assets/{id}`) one user may make per minute, in bursts up to that many, per instance (0: no limit); more get 429",
+        "a whole number, e.g. 60 (0 turns the limit off)";
+    MUXD_LIVE_STREAMS_PER_USER: "MUXD_LIVE_STREAMS_PER_USER", "8", None,
+        "`/api/live` streams one user may hold open on one instance (one per open page); more get 429",
+        "a whole number, at least 1, e.g. 8";
+    MUXD_LIVE_STREAMS_PER_INSTANCE: "MUXD_LIVE_STREAMS_PER_INSTANCE", "10000", None,
+        "`/api/live` streams one instance holds open at most, all users together; more get 429",
+        "a whole number, at least 1, e.g. 10000";
     MUXD_RECONCILE_GRACE_SECS: "MUXD_RECONCILE_GRACE_SECS", "60", None,
         "an in-flight asset with no webhook for this long is polled on Mux; a create interrupted before its upload id was stored is looked up after twice this",
         "a whole number of seconds, at least 1, e.g. 60";

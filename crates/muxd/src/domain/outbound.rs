@@ -5,6 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+use ipnet::{Ipv4Net, Ipv6Net};
+
 use super::{AssetStatus, Change};
 
 /// The event types an endpoint can subscribe to.
@@ -134,45 +136,61 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// Whether `ip` is an address anyone on the internet could reach: not loopback, private,
-/// link-local, carrier-grade NAT, unique-local, multicast, documentation or unspecified (the
-/// addresses a request forgery would aim at, cloud metadata services included).
+/// IPv4 networks that are not the public internet: "this network", private, carrier-grade NAT,
+/// loopback, link-local (cloud metadata services), IETF protocol assignments, documentation,
+/// the 6to4 relay, benchmarking, multicast, reserved and broadcast. The same list as Svix's
+/// request-forgery filter.
+const SPECIAL_V4: [Ipv4Net; 16] = [
+    Ipv4Net::new_assert(Ipv4Addr::new(0, 0, 0, 0), 8),
+    Ipv4Net::new_assert(Ipv4Addr::new(10, 0, 0, 0), 8),
+    Ipv4Net::new_assert(Ipv4Addr::new(100, 64, 0, 0), 10),
+    Ipv4Net::new_assert(Ipv4Addr::new(127, 0, 0, 0), 8),
+    Ipv4Net::new_assert(Ipv4Addr::new(169, 254, 0, 0), 16),
+    Ipv4Net::new_assert(Ipv4Addr::new(172, 16, 0, 0), 12),
+    Ipv4Net::new_assert(Ipv4Addr::new(192, 0, 0, 0), 24),
+    Ipv4Net::new_assert(Ipv4Addr::new(192, 0, 2, 0), 24),
+    Ipv4Net::new_assert(Ipv4Addr::new(192, 88, 99, 0), 24),
+    Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 0, 0), 16),
+    Ipv4Net::new_assert(Ipv4Addr::new(198, 18, 0, 0), 15),
+    Ipv4Net::new_assert(Ipv4Addr::new(198, 51, 100, 0), 24),
+    Ipv4Net::new_assert(Ipv4Addr::new(203, 0, 113, 0), 24),
+    Ipv4Net::new_assert(Ipv4Addr::new(224, 0, 0, 0), 4),
+    Ipv4Net::new_assert(Ipv4Addr::new(240, 0, 0, 0), 4),
+    Ipv4Net::new_assert(Ipv4Addr::new(255, 255, 255, 255), 32),
+];
+
+/// IPv6 networks that are not the public internet: unspecified, loopback, IPv4-compatible
+/// (`::a.b.c.d`, which some stacks still route to the IPv4 address), NAT64 (both the well-known
+/// and the local-use prefix: they reach IPv4 addresses, private ones included), discard-only,
+/// IETF protocol assignments (Teredo among them), documentation, 6to4 (an IPv4 address inside),
+/// unique-local, link-local and multicast. IPv4-mapped addresses (`::ffff:a.b.c.d`) are judged
+/// by the IPv4 address they carry.
+const SPECIAL_V6: [Ipv6Net; 12] = [
+    Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 128),
+    Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128),
+    Ipv6Net::new_assert(Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 96),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16),
+    Ipv6Net::new_assert(Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),
+    Ipv6Net::new_assert(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),
+    Ipv6Net::new_assert(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),
+];
+
+/// Whether `ip` is an address anyone on the internet could reach: in none of the special-purpose
+/// networks above (the addresses a request forgery would aim at, cloud metadata services
+/// included). An IPv4-mapped IPv6 address is judged by its IPv4 address.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V4(v4) => !SPECIAL_V4.iter().any(|net| net.contains(&v4)),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => !SPECIAL_V6.iter().any(|net| net.contains(&v6)),
         },
     }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    let shared = a == 100 && (64..128).contains(&b); // 100.64.0.0/10, carrier-grade NAT
-    let reserved = a >= 240 || a == 0; // 240.0.0.0/4 and "this network"
-    !(ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_broadcast()
-        || ip.is_documentation()
-        || ip.is_multicast()
-        || ip.is_unspecified()
-        || shared
-        || reserved)
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
-    let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
-    let documentation = first == 0x2001 && ip.segments()[1] == 0x0db8;
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || unique_local
-        || link_local
-        || documentation)
 }
 
 #[cfg(test)]
@@ -250,26 +268,73 @@ mod tests {
     }
 
     #[test]
-    fn private_and_special_addresses_are_not_public() {
-        for private in [
-            "127.0.0.1",
+    fn every_special_purpose_range_is_not_public() {
+        // One address inside each network of the tables, first and last of some.
+        for special in [
+            "0.1.2.3",
             "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
             "100.64.0.1",
-            "0.0.0.0",
+            "100.127.255.254",
+            "127.0.0.1",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.0.2.1",
+            "192.88.99.1",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.19.255.254",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "239.255.255.250",
+            "240.0.0.1",
             "255.255.255.255",
-            "::1",
             "::",
-            "fd00::1",
-            "fe80::1",
+            "::1",
+            "::7f00:1",
+            "::a00:1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::ffff:198.18.0.1",
+            "64:ff9b::a00:1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::1",
+            "100::1",
+            "2001::1",
+            "2001:1ff::1",
+            "2001:db8::1",
+            "2002::1",
+            "2002:7f00:1::1",
+            "fc00::1",
+            "fd00::1",
+            "fe80::1",
+            "febf::1",
+            "ff02::1",
         ] {
-            assert!(!is_public(private.parse().unwrap()), "{private}");
+            assert!(!is_public(special.parse().unwrap()), "{special}");
         }
-        for public in ["93.184.216.34", "1.1.1.1", "2606:4700::1111", "100.128.0.1"] {
+    }
+
+    #[test]
+    fn addresses_next_to_the_ranges_are_public() {
+        for public in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "100.63.255.255",
+            "100.128.0.1",
+            "172.32.0.1",
+            "192.0.1.1",
+            "198.17.255.255",
+            "198.20.0.1",
+            "223.255.255.255",
+            "::ffff:1.1.1.1",
+            "2606:4700::1111",
+            "2001:200::1",
+            "2001:db9::1",
+            "2003::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

@@ -1,7 +1,12 @@
-//! An owner's edits to their asset (name, description, influencer): checked by the same rules as
-//! creating, applied in one step with the ownership check, and announced to live pages.
+//! An owner's edits to their asset (name, description, influencer): so many per user a minute,
+//! checked by the same rules as creating, applied in one step with the ownership check, and
+//! announced to live pages. An edit that changes nothing writes and announces nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::live::{AssetChanged, LiveHub};
+use super::rate_limit::PerUserLimit;
 use crate::domain::{details, InfluencerId};
 use crate::store::{CreativeAsset, Store, StoreError, User};
 
@@ -23,6 +28,9 @@ pub enum EditError {
     /// Not the caller's asset, or deleted.
     #[error("not found")]
     NotFound,
+    /// The user edited too often; try again after this long.
+    #[error("too many edits at once; try again in {} s", .0.as_secs().max(1))]
+    TooMany(Duration),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -32,16 +40,19 @@ pub enum EditError {
 pub struct AssetEdits {
     pub store: Store,
     pub live: LiveHub,
+    /// Edits per user per minute.
+    pub per_user: Arc<PerUserLimit>,
 }
 
 impl AssetEdits {
-    /// Applies `edit` to `user`'s asset and returns the new row.
+    /// Applies `edit` to `user`'s asset and returns the row as it now is.
     pub async fn edit(
         &self,
         user: &User,
         asset: &CreativeAsset,
         edit: Edit,
     ) -> Result<CreativeAsset, EditError> {
+        self.per_user.check(user.id).map_err(EditError::TooMany)?;
         let name = edit
             .name
             .as_deref()
@@ -76,11 +87,13 @@ impl AssetEdits {
             )
             .await?
             .ok_or(EditError::NotFound)?;
-        self.live.publish(AssetChanged {
-            asset_id: updated.id,
-            owner_id: updated.owner_id,
-            status: updated.facts.status,
-        });
-        Ok(updated)
+        if updated.changed {
+            self.live.publish(AssetChanged {
+                asset_id: updated.asset.id,
+                owner_id: updated.asset.owner_id,
+                status: updated.asset.facts.status,
+            });
+        }
+        Ok(updated.asset)
     }
 }

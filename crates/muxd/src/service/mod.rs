@@ -3,14 +3,16 @@
 //! value holding only the dependencies it needs; `app.rs` wires them.
 //!
 //! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails, at most
-//!   so many per user a minute ([`rate_limit`]); [`pool`]: spare uploads for bursts of users.
+//!   so many per user a minute (counted in the database); [`pool`]: spare uploads for bursts of
+//!   users.
 //! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
 //! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler);
 //!   [`adopt`]: bringing an asset made outside muxd under its management, once.
 //! - [`deletion`]: an owner's delete, and finishing it on Mux.
-//! - [`assets`]: an owner's edits. [`playback`]: checking and repairing playback ids.
+//! - [`assets`]: an owner's edits, so many per user a minute ([`rate_limit`]). [`playback`]: checking and repairing playback ids.
 //! - [`live`]: in-process fan-out of committed changes to live pages; [`live_bridge`]: the same
-//!   across instances with PostgreSQL LISTEN/NOTIFY.
+//!   across instances with PostgreSQL LISTEN/NOTIFY; [`live_streams`]: how many streams may be
+//!   open, per user and in all.
 //! - [`webhook_stats`]: webhook figures for health; [`health_figures`]: health's database
 //!   figures, read at most once a second however many poll, and the gauges alerts use.
 //! - [`processing_times`]: how long uploads take to become playable, as a histogram recorded
@@ -26,6 +28,7 @@ pub mod ingest;
 pub mod limits;
 pub mod live;
 pub mod live_bridge;
+pub mod live_streams;
 pub mod outbound;
 pub mod playback;
 pub mod pool;

@@ -153,6 +153,11 @@ impl UploadPool {
         None
     }
 
+    /// Gives back a spare taken for a create that was refused, to be taken first next time.
+    pub fn put_back(&self, spare: Spare) {
+        self.spares.lock().expect("pool lock").push_front(spare);
+    }
+
     /// How many spares are ready.
     pub fn len(&self) -> usize {
         self.spares.lock().expect("pool lock").len()

@@ -1,61 +1,49 @@
-//! A per-key token bucket (one bucket per user): `rate` actions a minute on average, bursts up to
-//! `rate`. It lives in the process (several instances each allow `rate`); idle buckets are
-//! forgotten, so memory follows active users only.
+//! A per-user rate limit: one token bucket per user (`governor`'s keyed limiter), so many actions
+//! a minute on average, in bursts up to that many. It lives in the process (several instances
+//! each allow the rate); buckets of users idle long enough to be full again are forgotten now
+//! and then, so memory follows active users only.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-/// Buckets idle this long are full again, so they are dropped.
-const FORGET_AFTER: Duration = Duration::from_secs(120);
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// Limits actions per key.
+use crate::domain::UserId;
+
+/// Every this many checks, buckets that are full again are dropped.
+const FORGET_EVERY: u32 = 1024;
+
+/// Limits one kind of action per user.
 #[derive(Debug)]
-pub struct KeyedLimiter<K> {
-    per_minute: u32,
-    buckets: Mutex<HashMap<K, Bucket>>,
+pub struct PerUserLimit {
+    /// `None`: no limit.
+    limiter: Option<DefaultKeyedRateLimiter<UserId>>,
+    checks: AtomicU32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl<K: Eq + Hash + Clone> KeyedLimiter<K> {
-    /// `per_minute` 0 turns the limit off.
-    pub fn new(per_minute: u32) -> Self {
+impl PerUserLimit {
+    /// `per_minute` actions a minute per user; 0 turns the limit off.
+    pub fn per_minute(per_minute: u32) -> Self {
         Self {
-            per_minute,
-            buckets: Mutex::new(HashMap::new()),
+            limiter: NonZeroU32::new(per_minute)
+                .map(|n| RateLimiter::keyed(Quota::per_minute(n))),
+            checks: AtomicU32::new(0),
         }
     }
 
-    /// Takes one token for `key` at `now`, or says how long until one is free.
-    pub fn take(&self, key: &K, now: Instant) -> Result<(), Duration> {
-        if self.per_minute == 0 {
+    /// Counts one action of `user`, or says how long until one is allowed.
+    pub fn check(&self, user: UserId) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else {
             return Ok(());
+        };
+        if self.checks.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
+            limiter.retain_recent();
         }
-        let capacity = f64::from(self.per_minute);
-        let per_sec = capacity / 60.0;
-        let mut buckets = self.buckets.lock().expect("limiter lock");
-        if buckets.len() > 1024 {
-            buckets.retain(|_, b| now.saturating_duration_since(b.at) < FORGET_AFTER);
-        }
-        let bucket = buckets.entry(key.clone()).or_insert(Bucket {
-            tokens: capacity,
-            at: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_sec))
-        }
+        limiter
+            .check_key(&user)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
 
@@ -64,23 +52,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_burst_then_one_per_interval_per_key() {
-        let limiter = KeyedLimiter::new(6);
-        let start = Instant::now();
+    fn a_burst_then_refused_with_the_wait_per_user() {
+        let limit = PerUserLimit::per_minute(6);
+        let (a, b) = (UserId::new(), UserId::new());
         for _ in 0..6 {
-            assert!(limiter.take(&"a", start).is_ok());
+            assert!(limit.check(a).is_ok());
         }
-        let wait = limiter.take(&"a", start).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(10));
-        assert!(limiter.take(&"b", start).is_ok(), "keys are separate");
-        assert!(limiter.take(&"a", start + Duration::from_secs(10)).is_ok());
-        assert!(limiter.take(&"a", start + Duration::from_secs(10)).is_err());
+        let wait = limit.check(a).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(9) && wait <= Duration::from_secs(10),
+            "{wait:?}"
+        );
+        assert!(limit.check(b).is_ok(), "users are separate");
     }
 
     #[test]
     fn zero_means_no_limit() {
-        let limiter = KeyedLimiter::new(0);
-        let now = Instant::now();
-        assert!((0..1000).all(|_| limiter.take(&1, now).is_ok()));
+        let limit = PerUserLimit::per_minute(0);
+        let user = UserId::new();
+        assert!((0..1000).all(|_| limit.check(user).is_ok()));
     }
 }

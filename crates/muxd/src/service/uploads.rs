@@ -9,7 +9,7 @@
 //! removes the row.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
 use mux_api::{AssetMeta, ListUploadsParams, MuxClient, MuxError, Upload, UploadStatus};
 
@@ -17,11 +17,10 @@ use super::campaigns::{self, PlacementError};
 use super::direct_upload::upload_request;
 use super::ingest::Ingestor;
 use super::pool::UploadPool;
-use super::rate_limit::KeyedLimiter;
 use super::ServiceError;
 use crate::config::UploadSettings;
-use crate::domain::{details, AssetId, CampaignId, InfluencerId, UserId};
-use crate::store::{CreativeAsset, NewAsset, Store, User};
+use crate::domain::{details, AssetId, CampaignId, InfluencerId};
+use crate::store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
 /// Rows settled per reconcile step at most.
 const SETTLE_BATCH: i64 = 50;
@@ -31,7 +30,7 @@ const SCAN_PAGES: u32 = 5;
 const SCAN_PAGE_SIZE: u32 = 100;
 
 /// What a user asks for (checked here). The campaign and influencer are named by the host app's
-/// ids or by muxd's.
+/// ids or by muxd's. The size is required: the size limit holds only for what is announced.
 #[derive(Debug, Clone, Default)]
 pub struct UploadRequest {
     pub name: String,
@@ -48,6 +47,7 @@ struct Checked {
     description: Option<String>,
     campaign: Option<CampaignId>,
     influencer: Option<InfluencerId>,
+    file_size: i64,
 }
 
 /// A created upload: the row and the URL the browser sends the file to.
@@ -66,7 +66,7 @@ pub enum CreateError {
     Invalid(String),
     /// The user asked for too many uploads in a short time; try again after this long.
     #[error("too many uploads at once; try again in {} s", .0.as_secs().max(1))]
-    TooMany(std::time::Duration),
+    TooMany(Duration),
     #[error(transparent)]
     Failed(#[from] ServiceError),
 }
@@ -91,8 +91,6 @@ pub struct Uploads {
     pub pool: Arc<UploadPool>,
     pub ingest: Ingestor,
     pub settings: UploadSettings,
-    /// Creates per user per minute.
-    pub per_user: Arc<KeyedLimiter<UserId>>,
 }
 
 impl Uploads {
@@ -103,26 +101,39 @@ impl Uploads {
         request: UploadRequest,
     ) -> Result<CreatedUpload, CreateError> {
         // 1. Check.
-        self.per_user
-            .take(&user.id, Instant::now())
-            .map_err(CreateError::TooMany)?;
         let checked = self.check(user, &request).await?;
         // 2. A spare upload from the pool, if one is ready: its row id is reserved already.
         let spare = self.pool.take();
         let id = spare.as_ref().map_or_else(AssetId::new, |s| s.id);
-        // 3. Record the row first, so every upload Mux ever makes for us has a row to land on.
-        self.store
-            .insert_asset(&NewAsset {
-                id,
-                owner_id: user.id,
-                campaign_id: checked.campaign,
-                influencer_id: checked.influencer,
-                name: checked.name.clone(),
-                description: checked.description,
-                // Checked against the limit above, so it fits.
-                file_size: request.file_size.and_then(|n| i64::try_from(n).ok()),
-            })
-            .await?;
+        // 3. Record the row first, so every upload Mux ever makes for us has a row to land on;
+        // the user's quotas are counted in the same transaction.
+        let new = NewAsset {
+            id,
+            owner_id: user.id,
+            campaign_id: checked.campaign,
+            influencer_id: checked.influencer,
+            name: checked.name.clone(),
+            description: checked.description,
+            file_size: Some(checked.file_size),
+        };
+        let quota = CreateQuota {
+            per_minute: self.settings.per_user_per_minute,
+            per_campaign: self.settings.per_user_per_campaign,
+        };
+        if let Err(over) = self.store.insert_within_quota(&new, quota).await? {
+            if let Some(spare) = spare {
+                self.pool.put_back(spare);
+            }
+            return Err(match over {
+                OverQuota::TooMany { wait_ms } => CreateError::TooMany(Duration::from_millis(
+                    u64::try_from(wait_ms).unwrap_or(1),
+                )),
+                OverQuota::Campaign { held } => CreateError::Invalid(format!(
+                    "you have {held} videos in this campaign; the limit is {} per person (delete one to upload another)",
+                    quota.per_campaign
+                )),
+            });
+        }
         // 4. Otherwise create the direct upload now.
         let upload = match spare {
             Some(spare) => spare.upload,
@@ -150,7 +161,8 @@ impl Uploads {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
             None => None,
         };
-        match request.file_size {
+        let file_size = match request.file_size {
+            None => return Err(CreateError::Invalid("fileSize is required".into())),
             Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
             Some(size) if size > self.settings.max_upload_bytes => {
                 return Err(CreateError::Invalid(format!(
@@ -158,7 +170,12 @@ impl Uploads {
                     self.settings.max_upload_bytes
                 )))
             }
-            _ => {}
+            Some(size) => i64::try_from(size).unwrap_or(i64::MAX),
+        };
+        if request.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
+            return Err(CreateError::Invalid(
+                "campaignId is required: uploads are counted per campaign here".into(),
+            ));
         }
         if let Some(kind) = request.file_type.as_deref().filter(|t| !t.is_empty()) {
             if !details::type_accepted(kind, &self.settings.types) {
@@ -190,21 +207,12 @@ impl Uploads {
             }
             PlacementError::Store(error) => error.into(),
         })?;
-        let quota = self.settings.per_user_per_campaign;
-        if let (Some(campaign), true) = (&place.campaign, quota > 0) {
-            // Checked as the create begins: creates racing each other may pass together.
-            let held = self.store.videos_in_campaign(campaign.id, user.id).await?;
-            if held >= quota {
-                return Err(CreateError::Invalid(format!(
-                    "you have {held} videos in this campaign; the limit is {quota} per person (delete one to upload another)"
-                )));
-            }
-        }
         Ok(Checked {
             name,
             description,
             campaign: place.campaign.map(|c| c.id),
             influencer: place.influencer,
+            file_size,
         })
     }
 

@@ -81,7 +81,14 @@ pub struct NewAsset {
     /// The file's size in bytes as the uploader announced it, if they did.
     pub file_size: Option<i64>,
 }
-/// The HLS URL of a playback id under `stream_base` (mux-api.md §4.4).
+/// What an owner's edit left: the row, and whether the edit changed it.
+#[derive(Clone, Debug)]
+pub struct DetailsUpdate {
+    pub asset: CreativeAsset,
+    pub changed: bool,
+}
+
+/// The HLS URL of a playback id under `stream_base`.
 pub fn playback_url(stream_base: &str, playback_id: &str) -> String {
     format!("{}/{playback_id}.m3u8", stream_base.trim_end_matches('/'))
 }
@@ -144,6 +151,30 @@ pub async fn learn_upload_id(
     Ok(learned == 1)
 }
 
+/// Inserts a new AWAITING_UPLOAD row whose passthrough is its own id, on `conn`.
+pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResult<CreativeAsset> {
+    run!(conn, c => sqlx::query(
+        "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
+            passthrough, mux_processing_status, version, created_at, updated_at, file_size)
+         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9)",
+    )
+    .bind(new.id.to_string())
+    .bind(new.owner_id.to_string())
+    .bind(new.campaign_id.map(|c| c.to_string()))
+    .bind(new.influencer_id.map(|i| i.to_string()))
+    .bind(&new.name)
+    .bind(new.description.as_deref())
+    .bind(AssetStatus::AwaitingUpload.as_str())
+    .bind(now_ms())
+    .bind(new.file_size)
+    .execute(&mut **c)
+    .await
+    .map(drop))?;
+    by_id(conn, new.id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("asset {} vanished after insert", new.id)))
+}
+
 /// Records in `asset_events` that row `id`'s owner changed it (its status stays), as `kind` for
 /// the host app.
 async fn record_owner_change(
@@ -169,28 +200,10 @@ async fn record_owner_change(
 impl Store {
     /// Inserts a new AWAITING_UPLOAD row whose passthrough is its own id.
     pub async fn insert_asset(&self, new: &NewAsset) -> StoreResult<CreativeAsset> {
-        let now = now_ms();
         let mut tx = self.begin().await?;
-        run!(&mut tx.conn(), c => sqlx::query(
-            "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
-                passthrough, mux_processing_status, version, created_at, updated_at, file_size)
-             VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9)",
-        )
-        .bind(new.id.to_string())
-        .bind(new.owner_id.to_string())
-        .bind(new.campaign_id.map(|c| c.to_string()))
-        .bind(new.influencer_id.map(|i| i.to_string()))
-        .bind(&new.name)
-        .bind(new.description.as_deref())
-        .bind(AssetStatus::AwaitingUpload.as_str())
-        .bind(now)
-        .bind(new.file_size)
-        .execute(&mut **c)
-        .await
-        .map(|done| done.rows_affected()))?;
-        let asset = by_id(&mut tx.conn(), new.id).await?;
+        let asset = insert_row(&mut tx.conn(), new).await?;
         tx.commit().await?;
-        asset.ok_or_else(|| StoreError::Corrupt(format!("asset {} vanished after insert", new.id)))
+        Ok(asset)
     }
 
     /// Records the Mux direct upload made for row `id`.
@@ -223,8 +236,9 @@ impl Store {
     }
 
     /// Changes what `owner` may edit of their not-deleted row `id`, in one step with the
-    /// ownership check: `None` fields stay as they are; `description: Some(None)` clears it.
-    /// Returns the new row, or `None` if no such row is theirs.
+    /// ownership check: `None` fields stay as they are; `description: Some(None)` clears it. An
+    /// edit that changes nothing writes nothing (no version, no `asset_events` record). Returns
+    /// the row and whether it changed, or `None` if no such row is theirs.
     pub async fn update_details(
         &self,
         id: AssetId,
@@ -232,13 +246,16 @@ impl Store {
         name: Option<&str>,
         description: Option<Option<&str>>,
         influencer: Option<InfluencerId>,
-    ) -> StoreResult<Option<CreativeAsset>> {
+    ) -> StoreResult<Option<DetailsUpdate>> {
         let mut tx = self.begin().await?;
         let updated = run!(&mut tx.conn(), c => sqlx::query(
             "UPDATE creative_assets SET name = COALESCE($1, name),
                 description = CASE WHEN $2 THEN $3 ELSE description END,
                 influencer_id = COALESCE($4, influencer_id), version = version + 1, updated_at = $5
-             WHERE id = $6 AND owner_id = $7 AND mux_processing_status <> 'DELETED'",
+             WHERE id = $6 AND owner_id = $7 AND mux_processing_status <> 'DELETED'
+               AND (COALESCE($1, name) <> name
+                 OR CASE WHEN $2 THEN $3 ELSE description END IS DISTINCT FROM description
+                 OR COALESCE($4, influencer_id) IS DISTINCT FROM influencer_id)",
         )
         .bind(name)
         .bind(description.is_some())
@@ -250,13 +267,15 @@ impl Store {
         .execute(&mut **c)
         .await
         .map(|done| done.rows_affected()))?;
-        if updated == 0 {
-            return Ok(None);
+        let changed = updated == 1;
+        if changed {
+            record_owner_change(&mut tx.conn(), id, EventType::Updated, now_ms()).await?;
         }
-        record_owner_change(&mut tx.conn(), id, EventType::Updated, now_ms()).await?;
-        let asset = by_id(&mut tx.conn(), id).await?;
+        let asset = by_id(&mut tx.conn(), id).await?.filter(|asset| {
+            asset.owner_id == owner && asset.facts.status != AssetStatus::Deleted
+        });
         tx.commit().await?;
-        Ok(asset)
+        Ok(asset.map(|asset| DetailsUpdate { asset, changed }))
     }
 
     /// Rows changed since `since_ms` for `owner` (live-stream resume), oldest change first.

@@ -137,19 +137,6 @@ impl Store {
         Ok(ids)
     }
 
-    /// How many not-deleted videos `user` has in `campaign`.
-    pub async fn videos_in_campaign(&self, campaign: CampaignId, user: UserId) -> StoreResult<u64> {
-        let count: i64 = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM creative_assets
-             WHERE campaign_id = $1 AND owner_id = $2 AND mux_processing_status <> 'DELETED'",
-        )
-        .bind(campaign.to_string())
-        .bind(user.to_string())
-        .fetch_one(&mut **c)
-        .await)?;
-        Ok(u64::try_from(count).unwrap_or_default())
-    }
-
     /// Whether `user` is a member of `campaign`.
     pub async fn is_member(&self, campaign: CampaignId, user: UserId) -> StoreResult<bool> {
         let found: i64 = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(

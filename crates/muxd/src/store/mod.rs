@@ -45,6 +45,7 @@ pub(crate) use backend::run;
 pub use backend::{Conn, Db, Pooled, Tx};
 pub use error::{StoreError, StoreResult};
 pub use health::HealthFigures;
+pub use limits::{CreateQuota, OverQuota};
 pub use reconcile::SessionStep;
 pub use users::{Campaign, Influencer, Role, User};
 pub use webhooks::{NewWebhookEvent, Outcome, StoredWebhookEvent};

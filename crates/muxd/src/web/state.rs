@@ -18,6 +18,7 @@ use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
 use crate::service::live::LiveHub;
+use crate::service::live_streams::LiveStreams;
 use crate::service::outbound::Outbound;
 use crate::service::playback::PlaybackCheck;
 use crate::service::sync::Resync;
@@ -34,6 +35,8 @@ pub struct WebState {
     pub edits: AssetEdits,
     pub deletions: Deletions,
     pub live: LiveHub,
+    /// The open live streams, within their bounds.
+    pub streams: LiveStreams,
     pub intake: WebhookIntake,
     pub resync: Resync,
     pub adoptions: Adoptions,

@@ -1,7 +1,7 @@
-//! `POST /api/webhooks/mux` (design.md §4): read at most the body limit (413), verify the
-//! signature on the raw bytes (400/401; nothing unverified reaches the database), then store and
-//! apply in one transaction and answer 2xx only once it is durable (503 if the database is down,
-//! so Mux retries).
+//! `POST /api/webhooks/mux`: refuse a request without a signature header before reading its
+//! body (400), read at most the body limit (413), verify the signature on the raw bytes
+//! (400/401; nothing unverified reaches the database), then store and apply in one transaction
+//! and answer 2xx only once it is durable (503 if the database is down, so Mux retries).
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
@@ -52,6 +52,12 @@ pub async fn receive(
     body: Body,
 ) -> Response {
     let started = std::time::Instant::now();
+    // No signature, no reading: an anonymous sender gets nothing read past its headers.
+    let Some(header) = headers.get("mux-signature").and_then(|v| v.to_str().ok()) else {
+        let missing = signature::SignatureError::Missing;
+        intake.stats.rejected(missing.reason());
+        return ApiError::BadRequest(missing.to_string()).into_response();
+    };
     let body = match to_bytes(body, intake.settings.max_body_bytes).await {
         Ok(body) => body,
         Err(error) if is_too_large(&error) => {
@@ -64,7 +70,6 @@ pub async fn receive(
                 .into_response();
         }
     };
-    let header = headers.get("mux-signature").and_then(|v| v.to_str().ok());
     let secrets: Vec<&[u8]> = intake
         .settings
         .secrets
@@ -73,7 +78,7 @@ pub async fn receive(
         .collect();
     let now = now_ms();
     let tolerance = i64::try_from(intake.settings.tolerance.as_secs()).unwrap_or(i64::MAX);
-    if let Err(error) = signature::verify(header, &body, &secrets, now / 1000, tolerance) {
+    if let Err(error) = signature::verify(Some(header), &body, &secrets, now / 1000, tolerance) {
         intake.stats.rejected(error.reason());
         tracing::info!(reason = error.reason(), "webhook rejected");
         return if error.is_malformed() {

@@ -108,6 +108,13 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://[::1]:9000/",
             "http://[fd00::1]/",
+            "http://198.18.0.1/",
+            "http://192.0.0.8/",
+            "http://[::7f00:1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[64:ff9b:1::1]/",
+            "http://[2002::1]/",
         ] {
             let why = refused(private).await;
             assert!(
@@ -129,6 +136,8 @@ mod tests {
         let url = |u: &str| Url::parse(u).unwrap();
         assert!(!literal_allowed(&url("http://127.0.0.1/"), false));
         assert!(!literal_allowed(&url("http://[::1]/"), false));
+        assert!(!literal_allowed(&url("http://[::7f00:1]/"), false));
+        assert!(!literal_allowed(&url("http://198.18.0.1/"), false));
         assert!(literal_allowed(&url("http://127.0.0.1/"), true));
         assert!(literal_allowed(&url("https://example.com/"), false));
         assert!(literal_allowed(&url("https://93.184.216.34/"), false));

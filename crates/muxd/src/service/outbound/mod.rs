@@ -51,20 +51,31 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Outbound {
     pub fn new(store: Store, settings: OutboundSettings, render: Render) -> anyhow::Result<Self> {
-        let mut client = reqwest::Client::builder()
-            .timeout(ATTEMPT_TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("muxd/", env!("CARGO_PKG_VERSION")));
-        if !settings.allow_private {
-            client = client.dns_resolver(Arc::new(guard::PublicResolver));
-        }
         Ok(Self {
+            client: client(settings.allow_private)?,
             store,
             settings,
-            client: client.build()?,
             render,
             breakers: Arc::default(),
         })
     }
 }
+
+/// The HTTP client of deliveries. It ignores `HTTP(S)_PROXY`/`ALL_PROXY`: a proxy resolves names
+/// itself and would reach whatever address an endpoint's name points at, past the address check
+/// of [`guard::PublicResolver`].
+fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    let mut client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(ATTEMPT_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("muxd/", env!("CARGO_PKG_VERSION")));
+    if !allow_private {
+        client = client.dns_resolver(Arc::new(guard::PublicResolver));
+    }
+    client.build()
+}
+
+#[cfg(test)]
+mod tests;

@@ -197,11 +197,13 @@ pub struct UpdateAsset {
     request_body = UpdateAsset,
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "The asset as changed", body = AssetView),
+        (status = 200, description = "The asset as changed (an edit that changes nothing changes nothing, and answers the asset as it is)", body = AssetView),
         (status = 400, description = "A field is invalid", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
         (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        (status = 429, description = "Too many edits in a short time", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
     )
 )]
@@ -227,6 +229,10 @@ pub async fn update(
         .map_err(|error| match error {
             EditError::Invalid(message) => ApiError::BadRequest(message),
             EditError::NotFound => ApiError::NotFound,
+            too_many @ EditError::TooMany(wait) => ApiError::TooManyRequests {
+                message: too_many.to_string(),
+                retry_after_secs: wait.as_secs().max(1),
+            },
             EditError::Store(error) => error.into(),
         })?;
     Ok(Json(links.view(&updated)))

@@ -17,6 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 
 use crate::service::live::{AssetChanged, LiveHub};
+use crate::service::live_streams::{LiveStreams, StreamSlot};
 use crate::store::assets::CreativeAsset;
 use crate::store::{Store, User};
 use crate::web::auth::CurrentUser;
@@ -27,6 +28,8 @@ use crate::web::ApiError;
 
 /// How far before the resume point the catch-up read starts.
 const RESUME_MARGIN_MS: i64 = 5_000;
+/// The wait a refused stream is told (pages poll meanwhile, and reconnect with backoff).
+const STREAM_RETRY_SECS: u64 = 10;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,6 +54,8 @@ struct Live {
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
     resyncs: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
+    /// This stream's place under the bounds, freed when the stream ends.
+    _slot: StreamSlot,
 }
 
 /// The caller's asset changes, as server-sent events.
@@ -72,17 +77,26 @@ struct Live {
             content_type = "text/event-stream", body = String),
         (status = 400, description = "`since` is not a number", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 429, description = "Too many live streams open (the caller's, or this server's)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
     )
 )]
 pub async fn stream(
     State(store): State<Store>,
     State(live): State<LiveHub>,
+    State(streams): State<LiveStreams>,
     State(links): State<Links>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let slot = streams
+        .open(user.id)
+        .map_err(|refused| ApiError::TooManyRequests {
+            message: refused.to_string(),
+            retry_after_secs: STREAM_RETRY_SECS,
+        })?;
     let rx = live.subscribe();
     let resyncs = live.resyncs();
     let since = query
@@ -106,6 +120,7 @@ pub async fn stream(
         rx,
         resyncs,
         queue,
+        _slot: slot,
     };
     let events = stream::unfold(live, |mut live| async move {
         loop {

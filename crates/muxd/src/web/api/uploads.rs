@@ -26,11 +26,14 @@ pub struct CreateUpload {
     pub name: Option<String>,
     pub file_name: Option<String>,
     pub description: Option<String>,
-    /// The campaign it is for (the host app's id or muxd's).
+    /// The campaign it is for (the host app's id or muxd's); required when
+    /// `MUXD_UPLOADS_PER_USER_PER_CAMPAIGN` is set.
     pub campaign_id: Option<String>,
     /// The campaign's influencer it is by (the host app's id or muxd's).
     pub influencer_id: Option<String>,
-    /// Its size in bytes, as the browser announces it.
+    /// Its size in bytes, as the browser announces it (required; at most
+    /// `MUXD_MAX_UPLOAD_BYTES`).
+    #[schema(required = true, value_type = u64, minimum = 1)]
     pub file_size: Option<u64>,
     /// Its MIME type, as the browser announces it (one of `MUXD_UPLOAD_TYPES`).
     pub file_type: Option<String>,
@@ -58,7 +61,7 @@ pub struct CreatedUpload {
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 201, description = "Created; upload the file to `url`", body = CreatedUpload),
-        (status = 400, description = "A field is invalid (name, campaign, influencer, type, size), or the campaign quota is reached", body = ErrorBody),
+        (status = 400, description = "A field is missing or invalid (name, campaign, influencer, type, size), or the campaign quota is reached", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
         (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
@@ -98,7 +101,7 @@ pub async fn create(
                 CreateError::Invalid(message) => ApiError::BadRequest(message),
                 too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
                     message: too_many.to_string(),
-                    retry_after_secs: wait.as_secs().max(1),
+                    retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
                 },
                 CreateError::Failed(error) => error.into(),
             })?;

@@ -13,13 +13,19 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
 use axum::response::Response;
 
-/// [`POLICY`] for a page that plays with Mux Player, loaded from jsDelivr as Mux documents
-/// (its HLS engine runs in `blob:` workers).
-pub const WITH_MUX_PLAYER: &str = "default-src 'self'; \
-     script-src 'self' https://cdn.jsdelivr.net; style-src 'self'; worker-src 'self' blob:; \
+/// [`POLICY`] for a page that plays with Mux Player: its scripts may also come from the one
+/// pinned file of [`super::mux_player`] (not the rest of its CDN), and its HLS engine may run in
+/// `blob:` workers. Its requests (playlists, segments, posters, Mux Data beacons) are covered by
+/// `connect-src`, `media-src` and `img-src`; the Chromecast sender script it would load from
+/// Google is left out, so casting is unavailable rather than a third script origin allowed.
+pub const WITH_MUX_PLAYER: &str = concat!(
+    "default-src 'self'; script-src 'self' ",
+    super::mux_player::url!(),
+    "; style-src 'self'; worker-src 'self' blob:; \
      img-src 'self' data: https: http:; media-src 'self' blob: https: http:; \
      connect-src 'self' http: https:; object-src 'none'; base-uri 'none'; \
-     form-action 'self'; frame-ancestors 'none'";
+     form-action 'self'; frame-ancestors 'none'"
+);
 
 pub const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data: https: http:; media-src 'self' blob: https: http:; \

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod csp;
+pub mod mux_player;
 mod static_files;
 
 use askama::Template;
@@ -30,6 +31,9 @@ struct ContentPage {
     campaign_id: String,
     /// Load Mux Player, for videos without an MP4.
     mux_player: bool,
+    /// Where it is loaded from, and its integrity hash.
+    player_url: &'static str,
+    player_integrity: &'static str,
 }
 
 /// Renders `page`; a template error is a 500.
@@ -55,6 +59,8 @@ pub async fn content(
     let page = render(&ContentPage {
         campaign_id,
         mux_player: links.mux_player,
+        player_url: mux_player::URL,
+        player_integrity: mux_player::INTEGRITY,
     })?;
     Ok(match links.mux_player {
         true => ([(CONTENT_SECURITY_POLICY, csp::WITH_MUX_PLAYER)], page).into_response(),
