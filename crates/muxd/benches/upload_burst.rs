@@ -109,7 +109,7 @@ impl Rig {
         let response = http
             .post(format!("{}/api/mux/create-video-upload", self.base))
             .bearer_auth(token)
-            .json(&json!({"name": "b.mp4"}))
+            .json(&json!({"name": "b.mp4", "fileSize": 1024}))
             .send()
             .await
             .unwrap();

@@ -20,7 +20,7 @@ use crate::harness::{sqlite_store, PgDatabase, TempDir};
 
 pub const SIGNING_SECRET: &str = "whsec_test_current";
 pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";
-const JWT_SECRET: &[u8] = b"test-jwt-secret";
+pub(crate) const JWT_SECRET: &[u8] = b"test-jwt-secret";
 /// How long the emulator takes to process an upload unless a test asks otherwise.
 const PROCESSING_DELAY: Duration = Duration::from_millis(50);
 
@@ -87,11 +87,13 @@ pub struct TestApp {
     pub(crate) identity: Identity,
     /// `muxd dev`'s demo data, when spawned with [`TestApp::spawn_dev`].
     pub demo: Option<Demo>,
-    shutdown: CancellationToken,
+    pub(crate) shutdown: CancellationToken,
     _sqlite: Option<TempDir>,
-    _pg: Option<PgDatabase>,
+    pub(crate) _pg: Option<PgDatabase>,
     /// Between muxd and PostgreSQL, when spawned with [`TestApp::spawn_behind_proxy`].
     pub proxy: Option<ChaosProxy>,
+    /// The settings muxd was built with (for [`TestApp::another_instance`]).
+    pub(crate) settings: Settings,
 }
 
 /// The host app's origin every test app allows (CORS, cookie-authenticated writes).
@@ -317,12 +319,7 @@ impl TestApp {
             vars.insert("MUX_SIGNING_PRIVATE_KEY".into(), private_key);
         }
         let settings = Settings::load(&vars, Mode::Serve).expect("test settings are valid");
-        let mut mux = app::mux_config(&settings);
-        mux.rate_limit.enabled = paced;
-        mux.retry.base_delay = Duration::from_millis(20);
-        mux.request_timeout = Duration::from_secs(5);
-        // Tests that open the breaker can see it recover without waiting 30 s.
-        mux.breaker.open_duration = Duration::from_millis(200);
+        let mux = test_mux_config(&settings, paced);
         let identity = match serve_identity {
             true => Identity::from_settings(&settings.identity)
                 .await
@@ -362,8 +359,20 @@ impl TestApp {
             _sqlite: sqlite,
             _pg: pg,
             proxy,
+            settings,
         })
     }
+}
+
+/// The Mux client of test apps: quick retries and timeouts, paced only when asked.
+pub(crate) fn test_mux_config(settings: &Settings, paced: bool) -> mux_api::ClientConfig {
+    let mut mux = app::mux_config(settings);
+    mux.rate_limit.enabled = paced;
+    mux.retry.base_delay = Duration::from_millis(20);
+    mux.request_timeout = Duration::from_secs(5);
+    // Tests that open the breaker can see it recover without waiting 30 s.
+    mux.breaker.open_duration = Duration::from_millis(200);
+    mux
 }
 
 impl Drop for TestApp {

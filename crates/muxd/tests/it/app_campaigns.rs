@@ -19,7 +19,7 @@ async fn upload(
     campaign: &str,
     influencer: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut body = json!({"name": "camp.mp4", "fileType": "video/mp4", "campaignId": campaign});
+    let mut body = json!({"name": "camp.mp4", "fileType": "video/mp4", "fileSize": 1024, "campaignId": campaign});
     if let Some(influencer) = influencer {
         body["influencerId"] = json!(influencer);
     }

@@ -80,7 +80,7 @@ impl TestApp {
                 Method::POST,
                 "/api/mux/create-video-upload",
                 Some((owner, false)),
-                Some(json!({"name": name, "fileType": "video/mp4"})),
+                Some(json!({"name": name, "fileType": "video/mp4", "fileSize": 1024})),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -30,7 +30,7 @@ app_test!(
             .clone();
         let asset = format!("/api/creative-assets/{id}");
         let patch = Some(json!({"name": "renamed"}));
-        let upload = Some(json!({"name": "x.mp4"}));
+        let upload = Some(json!({"name": "x.mp4", "fileSize": 1024}));
         // (method, path, body, [anonymous, owner, other, admin])
         let matrix: Vec<(Method, String, Option<serde_json::Value>, [u16; 4])> = vec![
             (

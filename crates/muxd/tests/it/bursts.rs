@@ -26,7 +26,7 @@ async fn a_burst_of_uploads_beyond_the_post_rate_all_succeed_without_429() {
                 Method::POST,
                 "/api/mux/create-video-upload",
                 Some((&owner, false)),
-                Some(json!({"name": "b.mp4"})),
+                Some(json!({"name": "b.mp4", "fileSize": 1024})),
             )
             .await
         }));

@@ -62,7 +62,7 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
         .post(format!("{base}/api/mux/create-video-upload"))
         .header(COOKIE, &cookie)
         .header(ORIGIN, base.as_str())
-        .json(&json!({"name": "hd.mp4", "campaignId": campaign_id, "influencerId": influencer, "fileType": "video/mp4"}))
+        .json(&json!({"name": "hd.mp4", "fileSize": 1024, "campaignId": campaign_id, "influencerId": influencer, "fileType": "video/mp4"}))
         .send()
         .await
         .unwrap()

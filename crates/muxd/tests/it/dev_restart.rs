@@ -62,7 +62,7 @@ impl Dev {
             .header(COOKIE, &self.cookie)
             .header(ORIGIN, self.base.as_str())
             .json(
-                &json!({"name": "tiny.mp4", "campaignId": self.campaign, "fileType": "video/mp4"}),
+                &json!({"name": "tiny.mp4", "fileSize": 1024, "campaignId": self.campaign, "fileType": "video/mp4"}),
             )
             .send()
             .await

@@ -12,10 +12,8 @@ use crate::app::{app_test, TestApp};
 use crate::harness::eventually;
 
 const USER: (&str, bool) = ("user_limits", false);
-const SETTINGS: &[(&str, &str)] = &[
-    ("MUXD_UPLOAD_TYPES", "video/mp4,video/quicktime"),
-    ("MUXD_UPLOADS_PER_USER_PER_CAMPAIGN", "2"),
-];
+const TYPES: &[(&str, &str)] = &[("MUXD_UPLOAD_TYPES", "video/mp4,video/quicktime")];
+const QUOTA: &[(&str, &str)] = &[("MUXD_UPLOADS_PER_USER_PER_CAMPAIGN", "2")];
 
 async fn create(app: &TestApp, body: Value) -> (StatusCode, Value) {
     app.call(
@@ -34,12 +32,28 @@ async fn rows(app: &TestApp) -> usize {
     list["data"].as_array().map_or(0, Vec::len)
 }
 
+/// Makes the app's campaign `id`, owned by [`USER`].
+async fn campaign(app: &TestApp, id: &str) {
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/app/campaigns/{id}"),
+            Some(("limits_admin", true)),
+            Some(json!({"name": id, "ownerId": USER.0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 app_test!(
-    types_and_the_per_campaign_quota_are_enforced,
-    spawn = |backend| TestApp::spawn_with_settings(backend, SETTINGS),
+    only_the_accepted_types_are_taken,
+    spawn = |backend| TestApp::spawn_with_settings(backend, TYPES),
     |app: TestApp| async move {
-        let (status, body) =
-            create(&app, json!({"name": "a.webm", "fileType": "video/webm"})).await;
+        let (status, body) = create(
+            &app,
+            json!({"name": "a.webm", "fileSize": 1024, "fileType": "video/webm"}),
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(
@@ -49,21 +63,31 @@ app_test!(
             "{message}"
         );
         for kind in ["video/mp4", "video/quicktime", ""] {
-            let (status, body) = create(&app, json!({"name": "ok", "fileType": kind})).await;
+            let body = json!({"name": "ok", "fileSize": 1024, "fileType": kind});
+            let (status, body) = create(&app, body).await;
             assert_eq!(status, StatusCode::CREATED, "{kind}: {body}");
         }
         assert_eq!(rows(&app).await, 3, "the refused create left no row");
+    }
+);
 
-        let (status, _) = app
-            .call(
-                Method::PUT,
-                "/api/app/campaigns/c-quota",
-                Some(("limits_admin", true)),
-                Some(json!({"name": "Quota", "ownerId": USER.0})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        let into = json!({"name": "q.mp4", "fileType": "video/mp4", "campaignId": "c-quota"});
+app_test!(
+    the_per_campaign_quota_needs_a_campaign_and_holds,
+    spawn = |backend| TestApp::spawn_with_settings(backend, QUOTA),
+    |app: TestApp| async move {
+        // Without a campaign the quota could be sidestepped: refused, naming the field.
+        let (status, body) = create(&app, json!({"name": "free.mp4", "fileSize": 1024})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("campaignId is required"),
+            "{body}"
+        );
+        campaign(&app, "c-quota").await;
+        campaign(&app, "c-other").await;
+        let into = json!({"name": "q.mp4", "fileSize": 1024, "campaignId": "c-quota"});
         let (_, first) = create(&app, into.clone()).await;
         let (status, _) = create(&app, into.clone()).await;
         assert_eq!(status, StatusCode::CREATED);
@@ -76,10 +100,11 @@ app_test!(
                 .contains("the limit is 2 per person"),
             "{body}"
         );
-        assert_eq!(rows(&app).await, 5);
+        assert_eq!(rows(&app).await, 2, "the refused create left no row");
 
-        // Outside the campaign there is no quota; a deleted video frees a place.
-        let (status, _) = create(&app, json!({"name": "free.mp4"})).await;
+        // Another campaign has its own quota; a deleted video frees a place.
+        let other = json!({"name": "o.mp4", "fileSize": 1024, "campaignId": "c-other"});
+        let (status, _) = create(&app, other).await;
         assert_eq!(status, StatusCode::CREATED);
         let id = first["id"].as_str().unwrap();
         let (status, _) = app

@@ -71,7 +71,7 @@ async fn upload(http: &reqwest::Client, base: &str, token: &str) -> String {
     let created: Value = http
         .post(format!("{base}/api/mux/create-video-upload"))
         .bearer_auth(token)
-        .json(&json!({"name": "multi.mp4", "fileType": "video/mp4"}))
+        .json(&json!({"name": "multi.mp4", "fileType": "video/mp4", "fileSize": 1024}))
         .send()
         .await
         .unwrap()

@@ -503,7 +503,7 @@ impl Dev {
         let (status, created) = self
             .admin_post(
                 "/api/mux/create-video-upload",
-                json!({"name": name, "fileType": "video/mp4"}),
+                json!({"name": name, "fileType": "video/mp4", "fileSize": 1024}),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");

@@ -138,7 +138,7 @@ async fn a_request_and_a_webhook_are_each_one_trace_down_to_mux_and_the_database
         .post(format!("{}/api/mux/create-video-upload", serve.base))
         .bearer_auth(&token)
         .header("traceparent", format!("00-{caller_trace}-{caller_span}-01"))
-        .json(&json!({"name": "traced.mp4", "fileType": "video/mp4"}))
+        .json(&json!({"name": "traced.mp4", "fileType": "video/mp4", "fileSize": 1024}))
         .send()
         .await
         .unwrap()

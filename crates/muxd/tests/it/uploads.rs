@@ -30,8 +30,13 @@ app_test!(
             (json!({}), "name is required"),
             (json!({"name": "   "}), "name is required"),
             (json!({"name": "x".repeat(256)}), "at most 255"),
+            (json!({"name": "a.mp4"}), "fileSize is required"),
             (
-                json!({"name": "a.pdf", "fileType": "application/pdf"}),
+                json!({"name": "a.mp4", "fileSize": null}),
+                "fileSize is required",
+            ),
+            (
+                json!({"name": "a.pdf", "fileSize": 1024, "fileType": "application/pdf"}),
                 "files are not accepted here (accepted: video/*, audio/*)",
             ),
             (json!({"name": "a.mp4", "fileSize": 0}), "the file is empty"),
@@ -40,15 +45,15 @@ app_test!(
                 "the limit is",
             ),
             (
-                json!({"name": "a.mp4", "campaignId": "no such id!"}),
+                json!({"name": "a.mp4", "fileSize": 1024, "campaignId": "no such id!"}),
                 "campaignId must be 1 to 128",
             ),
             (
-                json!({"name": "a.mp4", "campaignId": uuid::Uuid::new_v4()}),
+                json!({"name": "a.mp4", "fileSize": 1024, "campaignId": uuid::Uuid::new_v4()}),
                 "no such campaign",
             ),
             (
-                json!({"name": "a.mp4", "influencerId": uuid::Uuid::new_v4()}),
+                json!({"name": "a.mp4", "fileSize": 1024, "influencerId": uuid::Uuid::new_v4()}),
                 "needs a campaignId",
             ),
         ];
@@ -105,7 +110,7 @@ app_test!(
                 Method::POST,
                 "/api/mux/create-video-upload",
                 USER,
-                Some(json!({"name": "a.mp4"})),
+                Some(json!({"name": "a.mp4", "fileSize": 1024})),
             )
             .await;
         assert_eq!(status, StatusCode::BAD_GATEWAY, "{reply}");
@@ -129,7 +134,7 @@ app_test!(
                 Method::POST,
                 "/api/mux/create-video-upload",
                 USER,
-                Some(json!({"name": "a.mp4"})),
+                Some(json!({"name": "a.mp4", "fileSize": 1024})),
             )
             .await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{reply}");
@@ -161,7 +166,7 @@ app_test!(
                 Method::POST,
                 "/api/mux/create-video-upload",
                 USER,
-                Some(json!({"name": "b.mp4"})),
+                Some(json!({"name": "b.mp4", "fileSize": 1024})),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{reply}");
@@ -242,7 +247,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
             Method::POST,
             "/api/mux/create-video-upload",
             USER,
-            Some(json!({"name": "fast.mp4"})),
+            Some(json!({"name": "fast.mp4", "fileSize": 1024})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");

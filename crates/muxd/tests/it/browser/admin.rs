@@ -63,7 +63,7 @@ async fn browser_admin_health_shows_mux_failing_then_recovering() {
     let demo = app.demo.as_ref().unwrap();
     let user = Some((demo.user_external_id.as_str(), false));
     let create = async || {
-        let body = json!({"name": "x.mp4", "fileType": "video/mp4"});
+        let body = json!({"name": "x.mp4", "fileType": "video/mp4", "fileSize": 1024});
         app.call(
             Method::POST,
             "/api/mux/create-video-upload",

@@ -172,6 +172,7 @@ pub async fn ready_video(app: &TestApp, name: &str, file: &str) -> Value {
     let body = json!({
         "name": name,
         "fileType": "video/mp4",
+        "fileSize": fixture(file).len(),
         "campaignId": campaign["id"],
         "influencerId": campaign["influencers"][0]["id"],
     });

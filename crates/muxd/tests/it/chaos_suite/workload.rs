@@ -143,7 +143,7 @@ impl Clients {
                 .http
                 .post(format!("{}/api/mux/create-video-upload", self.muxd))
                 .bearer_auth(self.token(user))
-                .json(&json!({"name": format!("chaos-{n}.mp4"), "fileType": "video/mp4"}))
+                .json(&json!({"name": format!("chaos-{n}.mp4"), "fileType": "video/mp4", "fileSize": 1024}))
                 .send()
                 .await;
             let Ok(response) = response else {
@@ -174,7 +174,7 @@ impl Clients {
             .http
             .post(format!("{}/api/mux/create-video-upload", self.muxd))
             .bearer_auth(self.token(user))
-            .json(&json!({"name": format!("chaos-{n}.mp4")}))
+            .json(&json!({"name": format!("chaos-{n}.mp4"), "fileSize": 1024}))
             .send();
         match tokio::time::timeout(Duration::from_millis(after_ms), request).await {
             Err(_) => self.seen.lock().unwrap().hangups += 1,

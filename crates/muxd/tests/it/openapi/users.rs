@@ -99,7 +99,7 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         ("not-a-video.txt", "ERROR"),
         ("later.mp4", ""),
     ] {
-        let body = json!({"name": file, "campaignId": campaign, "influencerId": "inf-1"});
+        let body = json!({"name": file, "fileSize": fixture(file).len(), "campaignId": campaign, "influencerId": "inf-1"});
         let (status, created) = api
             .check(create, api.user(Method::POST, create).json(&body))
             .await;
@@ -123,7 +123,7 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
     }
     let bad = api
         .user(Method::POST, create)
-        .json(&json!({"name": "x", "campaignId": "no-such"}));
+        .json(&json!({"name": "x", "fileSize": 1024, "campaignId": "no-such"}));
     assert_eq!(api.check(create, bad).await.0, StatusCode::BAD_REQUEST);
 
     let list = "/api/creative-assets";

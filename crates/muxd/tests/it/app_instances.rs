@@ -1,0 +1,37 @@
+//! A second muxd beside a [`TestApp`], on the same PostgreSQL database: what several instances
+//! of one deployment share (the database) and what they do not (everything in memory).
+
+use axum::Router;
+use muxd::app::{self, App, Wiring};
+use muxd::identity::Identity;
+use muxd::store::Store;
+use tokio::net::TcpListener;
+
+use crate::app::{test_mux_config, TestApp, JWT_SECRET};
+
+impl TestApp {
+    /// A second muxd on this app's PostgreSQL database, as another instance of a deployment,
+    /// with the same settings and Mux; serves until this app is dropped. Returns its base URL,
+    /// or `None` on SQLite (one instance only).
+    pub async fn another_instance(&self) -> Option<String> {
+        let store = Store::connect(&self._pg.as_ref()?.url)
+            .await
+            .expect("postgres connects");
+        let wiring = Wiring {
+            identity: Identity::dev(JWT_SECRET),
+            mux: test_mux_config(&self.settings, false),
+            reconcile: None,
+        };
+        let app = App::build(&self.settings, store, wiring).expect("app builds");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let stop = self.shutdown.clone();
+        tokio::spawn(app::serve(
+            app.clone(),
+            app.router(Router::new()),
+            listener,
+            async move { stop.cancelled().await },
+        ));
+        Some(base)
+    }
+}
