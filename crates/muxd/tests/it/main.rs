@@ -46,6 +46,7 @@ mod store;
 mod store_lifecycle;
 mod store_rows;
 mod store_webhooks;
+mod supply_chain;
 mod traces;
 mod tracking;
 mod uploads;

@@ -1,8 +1,10 @@
 //! MP4 static renditions only when configured (`MUXD_MP4_RENDITIONS`): asked for, the `highest`
 //! MP4 is offered (`mp4Url`) once Mux says it is ready (`video.asset.static_rendition.ready`),
 //! whichever arrives first; not asked for, Mux is not asked, no `mp4Url` is offered, and the
-//! content page plays HLS with Mux Player (`MUXD_PLAYER=mux-player`), which its CSP lets load.
+//! content page plays HLS with Mux Player (`MUXD_PLAYER=mux-player`): one pinned file with its
+//! integrity hash, which its CSP lets load, and nothing else from that CDN.
 
+use muxd::web::pages::mux_player;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -119,17 +121,23 @@ app_test!(
             .to_str()
             .unwrap()
             .to_owned();
-        assert!(
-            policy.contains("script-src 'self' https://cdn.jsdelivr.net;"),
-            "{policy}"
+        // The one pinned file, with its integrity hash; the policy names that file, not the CDN.
+        let url = format!(
+            "https://cdn.jsdelivr.net/npm/@mux/mux-player@{}/dist/mux-player.js",
+            mux_player::VERSION
         );
+        assert!(mux_player::INTEGRITY.starts_with("sha384-"));
+        let script_src = policy
+            .split(';')
+            .find_map(|d| d.trim().strip_prefix("script-src "))
+            .unwrap_or_default();
+        assert_eq!(script_src.split(' ').collect::<Vec<_>>(), ["'self'", &url], "{policy}");
         let html = page.text().await.unwrap();
-        assert!(
-            html.contains(
-                r#"<script src="https://cdn.jsdelivr.net/npm/@mux/mux-player" defer></script>"#
-            ),
-            "{html}"
+        let tag = format!(
+            r#"<script src="{url}" integrity="{}" crossorigin="anonymous" defer></script>"#,
+            mux_player::INTEGRITY
         );
+        assert!(html.contains(&tag), "{html}");
         assert!(html.contains(r#"data-player="mux-player""#), "{html}");
     }
 );

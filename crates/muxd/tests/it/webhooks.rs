@@ -165,3 +165,33 @@ app_test!(
         assert_eq!(stored.outcome, Outcome::Ignored);
     }
 );
+
+/// A request without a signature is refused from its headers alone: here its body never comes
+/// (16 of 4,096 announced bytes, then nothing), and the 400 comes at once all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_signature_is_refused_before_its_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn(crate::app::Backend::Sqlite).await.unwrap();
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    socket
+        .write_all(
+            b"POST /api/webhooks/mux HTTP/1.1\r\nhost: muxd\r\ncontent-type: application/json\r\n\
+              content-length: 4096\r\n\r\n{\"type\": \"video.",
+        )
+        .await
+        .unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        socket.read(&mut answer),
+    )
+    .await
+    .expect("answered without waiting for the body")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let rejected = app.app.webhook_stats.rejected_counts();
+    assert_eq!(rejected.get("missing_header"), Some(&1), "{rejected:?}");
+}
