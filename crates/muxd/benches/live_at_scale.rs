@@ -249,6 +249,9 @@ async fn start_serve(dir: &Path, emulator: &str, database: &str, port: u16) -> P
         // No spare uploads asked of Mux, no polling of the rows here (they never upload).
         ("MUXD_UPLOAD_POOL_SIZE", "0".into()),
         ("MUXD_RECONCILE_GRACE_SECS", "86400".into()),
+        // Each owner holds many streams here; the bounds on open streams are not under test.
+        ("MUXD_LIVE_STREAMS_PER_USER", "1000000".into()),
+        ("MUXD_LIVE_STREAMS_PER_INSTANCE", "1000000".into()),
     ];
     let log = dir.join(format!("serve-{port}.log"));
     let out = std::fs::File::create(&log).unwrap();
