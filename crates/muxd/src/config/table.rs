@@ -112,7 +112,7 @@ settings! {
         "whether uploads ask Mux for an MP4 static rendition (`highest`, which Mux stores at a cost) so pages play it with a plain `<video>`; off, pages play HLS with Mux Player",
         "true or false";
     MUXD_PLAYER: "MUXD_PLAYER", "mux-player", None,
-        "how pages play a video without an MP4: `mux-player` (Mux Player, loaded from jsDelivr as Mux documents) or `video` (a plain `<video>` of the HLS URL, as `muxd dev` does with the emulator)",
+        "how pages play a video without an MP4: `mux-player` (Mux Player, one pinned version loaded from jsDelivr with its integrity hash) or `video` (a plain `<video>` of the HLS URL, as `muxd dev` does with the emulator)",
         "mux-player or video";
     MUXD_IMAGE_BASE_URL: "MUXD_IMAGE_BASE_URL", "https://image.mux.com", None,
         "where thumbnail (poster) URLs point",

@@ -113,7 +113,9 @@ mod tests {
     #[test]
     fn the_instance_bound_holds_for_everyone_together() {
         let streams = streams(5, 2);
-        let held: Vec<_> = (0..2).map(|_| streams.open(UserId::new()).unwrap()).collect();
+        let held: Vec<_> = (0..2)
+            .map(|_| streams.open(UserId::new()).unwrap())
+            .collect();
         assert_eq!(
             streams.open(UserId::new()).unwrap_err(),
             StreamRefused::PerInstance(2)

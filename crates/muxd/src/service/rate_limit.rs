@@ -27,8 +27,7 @@ impl PerUserLimit {
     /// `per_minute` actions a minute per user; 0 turns the limit off.
     pub fn per_minute(per_minute: u32) -> Self {
         Self {
-            limiter: NonZeroU32::new(per_minute)
-                .map(|n| RateLimiter::keyed(Quota::per_minute(n))),
+            limiter: NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))),
             checks: AtomicU32::new(0),
         }
     }

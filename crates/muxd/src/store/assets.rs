@@ -271,9 +271,9 @@ impl Store {
         if changed {
             record_owner_change(&mut tx.conn(), id, EventType::Updated, now_ms()).await?;
         }
-        let asset = by_id(&mut tx.conn(), id).await?.filter(|asset| {
-            asset.owner_id == owner && asset.facts.status != AssetStatus::Deleted
-        });
+        let asset = by_id(&mut tx.conn(), id)
+            .await?
+            .filter(|asset| asset.owner_id == owner && asset.facts.status != AssetStatus::Deleted);
         tx.commit().await?;
         Ok(asset.map(|asset| DetailsUpdate { asset, changed }))
     }

@@ -74,18 +74,28 @@ app_test!(
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let after = app.store.asset(asset_id).await.unwrap().unwrap();
         assert_eq!(after.version, version, "the version moved");
-        assert_eq!(count(&app.store, &events).await, events_before, "asset_events written");
-        assert_eq!(count(&app.store, &updates).await, 1, "outbound messages made");
-        assert_eq!(live.try_recv().unwrap_err(), TryRecvError::Empty, "live change sent");
+        assert_eq!(
+            count(&app.store, &events).await,
+            events_before,
+            "asset_events written"
+        );
+        assert_eq!(
+            count(&app.store, &updates).await,
+            1,
+            "outbound messages made"
+        );
+        assert_eq!(
+            live.try_recv().unwrap_err(),
+            TryRecvError::Empty,
+            "live change sent"
+        );
     }
 );
 
 app_test!(
     edits_past_the_per_minute_limit_are_told_when_to_come_back,
-    spawn = |backend| TestApp::spawn_with_settings(
-        backend,
-        &[("MUXD_EDITS_PER_USER_PER_MINUTE", "3")]
-    ),
+    spawn =
+        |backend| TestApp::spawn_with_settings(backend, &[("MUXD_EDITS_PER_USER_PER_MINUTE", "3")]),
     |app: TestApp| async move {
         let (id, _) = app.create_upload(OWNER, "busy.mp4").await;
         let path = format!("/api/creative-assets/{id}");
@@ -137,7 +147,11 @@ async fn live_streams_are_capped_per_user_and_a_closed_one_frees_its_place() {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&refused) >= 1);
     let other = open("user_bounds_other").await;
-    assert_eq!(other.status(), StatusCode::OK, "another user is not held back");
+    assert_eq!(
+        other.status(),
+        StatusCode::OK,
+        "another user is not held back"
+    );
     drop(streams.pop());
     eventually("the closed stream's place taken again", async || {
         let stream = open(OWNER).await;
@@ -180,7 +194,11 @@ app_test!(
         }
 
         // Rows any instance wrote count, whatever this process remembers; deleted ones too.
-        let user = app.store.ensure_user("user_bounds_elsewhere").await.unwrap();
+        let user = app
+            .store
+            .ensure_user("user_bounds_elsewhere")
+            .await
+            .unwrap();
         let mut ids = Vec::new();
         for n in 0..4 {
             let id = AssetId::new();
@@ -194,7 +212,10 @@ app_test!(
                 file_size: Some(1024),
             };
             app.store.insert_asset(&new).await.unwrap();
-            app.store.set_upload(id, &format!("up-{n}"), "http://up").await.unwrap();
+            app.store
+                .set_upload(id, &format!("up-{n}"), "http://up")
+                .await
+                .unwrap();
             ids.push(id);
         }
         let first = ids[0];

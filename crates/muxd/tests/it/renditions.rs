@@ -131,7 +131,11 @@ app_test!(
             .split(';')
             .find_map(|d| d.trim().strip_prefix("script-src "))
             .unwrap_or_default();
-        assert_eq!(script_src.split(' ').collect::<Vec<_>>(), ["'self'", &url], "{policy}");
+        assert_eq!(
+            script_src.split(' ').collect::<Vec<_>>(),
+            ["'self'", &url],
+            "{policy}"
+        );
         let html = page.text().await.unwrap();
         let tag = format!(
             r#"<script src="{url}" integrity="{}" crossorigin="anonymous" defer></script>"#,

@@ -22,7 +22,9 @@ fn the_pinned_integrity_hash_is_the_packages_file() {
             std::env::var("CI").as_deref() != Ok("true"),
             "@mux/mux-player is not in target/node-deps: CI must check the pin ({install})"
         );
-        eprintln!("\n*** SKIPPED: the Mux Player pin check: the package is missing ({install}) ***\n");
+        eprintln!(
+            "\n*** SKIPPED: the Mux Player pin check: the package is missing ({install}) ***\n"
+        );
         return;
     };
     let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();

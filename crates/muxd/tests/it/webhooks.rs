@@ -183,13 +183,10 @@ async fn a_request_without_a_signature_is_refused_before_its_body_is_read() {
         .await
         .unwrap();
     let mut answer = vec![0; 4096];
-    let read = tokio::time::timeout(
-        std::time::Duration::from_secs(3),
-        socket.read(&mut answer),
-    )
-    .await
-    .expect("answered without waiting for the body")
-    .unwrap();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), socket.read(&mut answer))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     let rejected = app.app.webhook_stats.rejected_counts();
