@@ -44,17 +44,6 @@ pub struct Settings {
     pub bounds: Bounds,
 }
 
-/// How much one user, or everyone together, may ask of one instance.
-#[derive(Clone, Copy, Debug)]
-pub struct Bounds {
-    /// Edits one user may make per minute (0: no limit).
-    pub edits_per_user_per_minute: u32,
-    /// Open live streams per user.
-    pub live_streams_per_user: usize,
-    /// Open live streams in all.
-    pub live_streams_per_instance: usize,
-}
-
 /// How outbound webhooks (muxd → the host app) behave.
 #[derive(Clone, Debug)]
 pub struct OutboundSettings {
@@ -276,9 +265,7 @@ impl Settings {
         }
         let per_user_per_campaign: Option<u64> =
             read.parsed(&table::MUXD_UPLOADS_PER_USER_PER_CAMPAIGN);
-        let edits_per_minute: Option<u32> = read.parsed(&table::MUXD_EDITS_PER_USER_PER_MINUTE);
-        let streams_per_user = at_least_one(&mut read, &table::MUXD_LIVE_STREAMS_PER_USER);
-        let streams_per_instance = at_least_one(&mut read, &table::MUXD_LIVE_STREAMS_PER_INSTANCE);
+        let bounds = Bounds::read(&mut read);
         let max_duration_secs: Option<u64> = read.parsed(&table::MUXD_MAX_DURATION_SECS);
         let grace_secs: Option<u64> = read.parsed(&table::MUXD_RECONCILE_GRACE_SECS);
         if grace_secs == Some(0) {
@@ -401,28 +388,11 @@ impl Settings {
                     allow_private: allow_private.unwrap_or_default(),
                     schedule,
                 },
-                bounds: Bounds {
-                    edits_per_user_per_minute: edits_per_minute.unwrap_or_default(),
-                    live_streams_per_user: streams_per_user,
-                    live_streams_per_instance: streams_per_instance,
-                },
+                bounds,
             }),
             _ => Err(ConfigError(read.problems)),
         }
     }
-}
-
-/// A count setting that must be 1 or more (0 would refuse everything); a problem otherwise.
-fn at_least_one(read: &mut Reader<'_>, setting: &Setting) -> usize {
-    let count: Option<usize> = read.parsed(setting);
-    if count == Some(0) {
-        read.problem(
-            setting,
-            "0 would refuse every request".into(),
-            format!("set {} to {}", setting.name, setting.expected),
-        );
-    }
-    count.unwrap_or(1)
 }
 
 /// An http(s) URL setting without its trailing slash; a problem when it is not one.
@@ -489,10 +459,12 @@ use crate::domain::details;
 use crate::domain::outbound::RetrySchedule;
 use crate::domain::playback_token::PlaybackSigner;
 
+mod bounds;
 mod database_url;
 mod reader;
 pub mod table;
 
+pub use bounds::Bounds;
 pub use database_url::{Backend, DatabaseUrl};
 use reader::Reader;
 use table::Setting;

@@ -178,6 +178,26 @@ fn the_reconcile_grace_defaults_to_a_minute_and_refuses_zero() {
 }
 
 #[test]
+fn the_bounds_default_and_live_streams_refuse_zero() {
+    let bounds = Settings::load(&HashMap::new(), Mode::Dev).unwrap().bounds;
+    assert_eq!(bounds.edits_per_user_per_minute, 60);
+    assert_eq!(bounds.live_streams_per_user, 8);
+    assert_eq!(bounds.live_streams_per_instance, 10_000);
+    let off = vars(&[("MUXD_EDITS_PER_USER_PER_MINUTE", "0")]);
+    let bounds = Settings::load(&off, Mode::Dev).unwrap().bounds;
+    assert_eq!(bounds.edits_per_user_per_minute, 0);
+    for name in [
+        "MUXD_LIVE_STREAMS_PER_USER",
+        "MUXD_LIVE_STREAMS_PER_INSTANCE",
+    ] {
+        let error = Settings::load(&vars(&[(name, "0")]), Mode::Dev)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(name), "{error}");
+    }
+}
+
+#[test]
 fn cors_origins_must_be_origins() {
     assert!(is_origin("https://app.example.com"));
     assert!(is_origin("http://localhost:5173"));

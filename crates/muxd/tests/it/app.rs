@@ -15,6 +15,7 @@ use muxd::store::Store;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::app_instances::test_mux_config;
 use crate::chaos::ChaosProxy;
 use crate::harness::{sqlite_store, PgDatabase, TempDir};
 
@@ -362,17 +363,6 @@ impl TestApp {
             settings,
         })
     }
-}
-
-/// The Mux client of test apps: quick retries and timeouts, paced only when asked.
-pub(crate) fn test_mux_config(settings: &Settings, paced: bool) -> mux_api::ClientConfig {
-    let mut mux = app::mux_config(settings);
-    mux.rate_limit.enabled = paced;
-    mux.retry.base_delay = Duration::from_millis(20);
-    mux.request_timeout = Duration::from_secs(5);
-    // Tests that open the breaker can see it recover without waiting 30 s.
-    mux.breaker.open_duration = Duration::from_millis(200);
-    mux
 }
 
 impl Drop for TestApp {

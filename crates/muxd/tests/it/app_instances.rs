@@ -1,13 +1,17 @@
 //! A second muxd beside a [`TestApp`], on the same PostgreSQL database: what several instances
-//! of one deployment share (the database) and what they do not (everything in memory).
+//! of one deployment share (the database) and what they do not (everything in memory). And the
+//! Mux client every test instance uses.
+
+use std::time::Duration;
 
 use axum::Router;
 use muxd::app::{self, App, Wiring};
+use muxd::config::Settings;
 use muxd::identity::Identity;
 use muxd::store::Store;
 use tokio::net::TcpListener;
 
-use crate::app::{test_mux_config, TestApp, JWT_SECRET};
+use crate::app::{TestApp, JWT_SECRET};
 
 impl TestApp {
     /// A second muxd on this app's PostgreSQL database, as another instance of a deployment,
@@ -34,4 +38,15 @@ impl TestApp {
         ));
         Some(base)
     }
+}
+
+/// The Mux client of test apps: quick retries and timeouts, paced only when asked.
+pub fn test_mux_config(settings: &Settings, paced: bool) -> mux_api::ClientConfig {
+    let mut mux = app::mux_config(settings);
+    mux.rate_limit.enabled = paced;
+    mux.retry.base_delay = Duration::from_millis(20);
+    mux.request_timeout = Duration::from_secs(5);
+    // Tests that open the breaker can see it recover without waiting 30 s.
+    mux.breaker.open_duration = Duration::from_millis(200);
+    mux
 }
