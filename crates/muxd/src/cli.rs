@@ -12,7 +12,8 @@ use crate::config::{Mode, Settings};
 use crate::domain::schedule::Schedule;
 use crate::domain::Cause;
 use crate::identity::Identity;
-use crate::jobs::supervisor::{supervise, Pace};
+use crate::jobs::reconcile_job;
+use crate::jobs::supervisor::supervise;
 use crate::service::adopt::{AdoptRequest, MuxRef};
 use crate::store::{now_ms, Store};
 use crate::telemetry::Traces;
@@ -127,14 +128,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 shutdown_signal().await;
                 stop.cancel();
             });
-            let pace = Pace {
-                idle: std::time::Duration::from_secs(1),
-                on_error: std::time::Duration::from_secs(10),
-            };
-            supervise("reconcile", pace, app.jobs.status.clone(), token, || {
-                let (reconciler, instance) = (reconciler.clone(), instance.clone());
-                async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
-            })
+            supervise(
+                reconcile_job(reconciler, instance),
+                app.jobs.status.clone(),
+                token,
+            )
             .await;
             Ok(())
         }

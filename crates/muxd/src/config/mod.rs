@@ -41,6 +41,8 @@ pub struct Settings {
     pub otlp_endpoint: Option<String>,
     pub browser: BrowserSettings,
     pub outbound: OutboundSettings,
+    /// Shutdown bound and retention.
+    pub operations: OperationSettings,
 }
 
 /// How outbound webhooks (muxd → the host app) behave.
@@ -125,7 +127,6 @@ pub struct WebhookSettings {
     pub secrets: Vec<SecretString>,
     pub tolerance: Duration,
     pub max_body_bytes: usize,
-    pub retention: Duration,
 }
 
 /// Log output format.
@@ -173,14 +174,7 @@ impl Settings {
         let listen = read.parsed(&table::MUXD_LISTEN);
         let tolerance_secs: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_TOLERANCE_SECS);
         let max_body_bytes = read.parsed(&table::MUXD_WEBHOOK_MAX_BODY_BYTES);
-        let retention_days: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_RETENTION_DAYS);
-        if retention_days == Some(0) {
-            read.problem(
-                &table::MUXD_WEBHOOK_RETENTION_DAYS,
-                "0 would forget events Mux may still retry".into(),
-                "set it to 1 or more (Mux retries for 24 h; 7 is the default)".into(),
-            );
-        }
+        let operations = OperationSettings::read(&mut read);
         let log_format = match read.raw(&table::MUXD_LOG_FORMAT) {
             None if mode == Mode::Serve => Some(LogFormat::Json),
             None => Some(LogFormat::Pretty),
@@ -333,7 +327,6 @@ impl Settings {
             listen,
             tolerance_secs,
             max_body_bytes,
-            retention_days,
             log_format,
             max_upload_bytes,
         ) {
@@ -343,7 +336,6 @@ impl Settings {
                 Some(listen),
                 Some(tolerance),
                 Some(max_body_bytes),
-                Some(days),
                 Some(log_format),
                 Some(max_upload_bytes),
             ) => Ok(Settings {
@@ -358,7 +350,6 @@ impl Settings {
                     secrets: signing_secrets,
                     tolerance: Duration::from_secs(tolerance),
                     max_body_bytes,
-                    retention: Duration::from_secs(days * 86_400),
                 },
                 log_format,
                 identity,
@@ -386,6 +377,7 @@ impl Settings {
                     allow_private: allow_private.unwrap_or_default(),
                     schedule,
                 },
+                operations,
             }),
             _ => Err(ConfigError(read.problems)),
         }
@@ -457,10 +449,12 @@ use crate::domain::outbound::RetrySchedule;
 use crate::domain::playback_token::PlaybackSigner;
 
 mod database_url;
+mod operations;
 mod reader;
 pub mod table;
 
 pub use database_url::{Backend, DatabaseUrl};
+pub use operations::OperationSettings;
 use reader::Reader;
 use table::Setting;
 

@@ -63,6 +63,15 @@ settings! {
     MUXD_WEBHOOK_RETENTION_DAYS: "MUXD_WEBHOOK_RETENTION_DAYS", "7", None,
         "how long received webhook events are kept",
         "a whole number of days, at least 1 (Mux retries for 24 h)";
+    MUXD_HISTORY_RETENTION_DAYS: "MUXD_HISTORY_RETENTION_DAYS", "90", None,
+        "how long each asset's history (its recorded changes) is kept (0: forever); changes the host app has not been sent yet are kept",
+        "a whole number of days, e.g. 90 (0 keeps history forever)";
+    MUXD_OUTBOUND_RETENTION_DAYS: "MUXD_OUTBOUND_RETENTION_DAYS", "30", None,
+        "how long outbound webhook messages, their deliveries and attempts are kept once finished (0: forever); undelivered ones are kept",
+        "a whole number of days, e.g. 30 (0 keeps them forever)";
+    MUXD_SHUTDOWN_GRACE_SECS: "MUXD_SHUTDOWN_GRACE_SECS", "10", None,
+        "the most a shutdown (SIGTERM, Ctrl-C) takes: requests in flight and jobs get this long to finish, then muxd exits anyway",
+        "a whole number of seconds, at least 1, e.g. 10 (keep it under the orchestrator's grace period)";
     MUXD_LOG_FORMAT: "MUXD_LOG_FORMAT", "", Some("`json` for serve, else `pretty`"),
         "log output; level from `RUST_LOG`",
         "json or pretty";

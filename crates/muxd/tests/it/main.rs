@@ -42,6 +42,7 @@ mod signed_playback;
 mod startup;
 mod store;
 mod store_lifecycle;
+mod store_retention;
 mod store_rows;
 mod store_webhooks;
 mod traces;

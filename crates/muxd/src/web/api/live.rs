@@ -27,6 +27,8 @@ use crate::web::ApiError;
 
 /// How far before the resume point the catch-up read starts.
 const RESUME_MARGIN_MS: i64 = 5_000;
+/// How soon a page reconnects (to another instance) when this one shuts down.
+const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,12 +53,15 @@ struct Live {
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
     resyncs: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
+    /// The last event has been sent.
+    ended: bool,
 }
 
 /// The caller's asset changes, as server-sent events.
 ///
 /// First `ready`, then one `asset` event per change (data: the `AssetView`; id: its `updatedAt`
-/// in unix ms), and `resync` when the page should reload its list.
+/// in unix ms), and `resync` when the page should reload its list. When the instance shuts
+/// down, a last `reconnect` event sets the retry delay short and the stream ends.
 #[utoipa::path(
     get,
     path = "/api/live",
@@ -106,16 +111,25 @@ pub async fn stream(
         rx,
         resyncs,
         queue,
+        ended: false,
     };
     let events = stream::unfold(live, |mut live| async move {
         loop {
             if let Some(next) = live.queue.pop_front() {
                 return Some((Ok(next), live));
             }
+            if live.ended {
+                return None;
+            }
             let received = tokio::select! {
                 received = live.rx.recv() => received,
                 Ok(()) = live.resyncs.changed() => Err(RecvError::Lagged(0)),
-                () = live.hub.closed() => return None,
+                () = live.hub.closed() => {
+                    // Shutting down: the page reconnects soon, to an instance that is up.
+                    live.ended = true;
+                    let bye = Event::default().event("reconnect").retry(RECONNECT_AFTER).data("{}");
+                    return Some((Ok(bye), live));
+                }
             };
             match received {
                 Ok(change) if change.owner_id == live.user.id => {

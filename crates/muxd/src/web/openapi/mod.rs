@@ -57,6 +57,8 @@ use super::{admin, api, health, webhooks};
         admin::webhook_endpoints::deliveries,
         admin::webhook_endpoints::delivery,
         admin::webhook_endpoints::replay,
+        health::probes::livez,
+        health::probes::readyz,
         health::mux_system,
         health::metrics,
         admin::assets::list,
