@@ -44,6 +44,7 @@ mod store;
 mod store_lifecycle;
 mod store_rows;
 mod store_webhooks;
+mod strict_identity;
 mod traces;
 mod tracking;
 mod uploads;

@@ -9,11 +9,13 @@ use serde_json::json;
 use crate::harness::{eventually, TempDir};
 use crate::process::Running;
 
-const JWT_SECRET: &str = "shutdown-test-secret";
+const JWT_SECRET: &str = "shutdown-test-secret-of-32-bytes-or-more";
+const ISSUER: &str = "https://identity.shutdown.test";
+const AUDIENCE: &str = "muxd";
 
 fn token() -> String {
     let exp = muxd::store::now_ms() / 1000 + 3600;
-    let claims = json!({"sub": "user_shutdown", "exp": exp});
+    let claims = json!({"sub": "user_shutdown", "exp": exp, "iss": ISSUER, "aud": AUDIENCE});
     let key = jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap()
 }
@@ -41,6 +43,8 @@ async fn sigterm_ends_live_streams_exits_cleanly_and_cancels_spare_uploads() {
         ("MUX_TOKEN_SECRET", &defaults.token_secret),
         ("MUX_WEBHOOK_SIGNING_SECRET", "whsec_shutdown"),
         ("MUXD_JWT_HS256_SECRET", JWT_SECRET),
+        ("MUXD_JWT_ISSUER", ISSUER),
+        ("MUXD_JWT_AUDIENCE", AUDIENCE),
         ("MUXD_LISTEN", &addr.to_string()),
         ("MUXD_STREAM_BASE_URL", &stream_base),
         ("MUXD_UPLOAD_POOL_SIZE", "2"),

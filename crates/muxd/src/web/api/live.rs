@@ -2,11 +2,13 @@
 //! asset's full current view (so duplicates are harmless) with `id` = its `updatedAt` in unix ms.
 //! A reconnect sends `Last-Event-ID` (or `?since=`) and first gets every asset changed since then,
 //! minus a safety margin for writers that committed late; nothing in between is missed because
-//! the subscription starts before that catch-up read.
+//! the subscription starts before that catch-up read. The stream ends when the credential that
+//! opened it expires; the browser's EventSource reconnects with the fresh one it holds by then.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::Duration;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -51,6 +53,8 @@ struct Live {
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
     resyncs: tokio::sync::watch::Receiver<u64>,
     queue: VecDeque<Event>,
+    /// Fires when the credential that opened the stream expires.
+    expires: Pin<Box<tokio::time::Sleep>>,
 }
 
 /// The caller's asset changes, as server-sent events.
@@ -79,7 +83,7 @@ pub async fn stream(
     State(store): State<Store>,
     State(live): State<LiveHub>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, expires_at): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -106,6 +110,11 @@ pub async fn stream(
         rx,
         resyncs,
         queue,
+        expires: Box::pin(tokio::time::sleep(
+            expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or_default(),
+        )),
     };
     let events = stream::unfold(live, |mut live| async move {
         loop {
@@ -116,6 +125,7 @@ pub async fn stream(
                 received = live.rx.recv() => received,
                 Ok(()) = live.resyncs.changed() => Err(RecvError::Lagged(0)),
                 () = live.hub.closed() => return None,
+                () = &mut live.expires => return None,
             };
             match received {
                 Ok(change) if change.owner_id == live.user.id => {
