@@ -176,7 +176,10 @@ fn check_identity(report: &mut Report, identity: &IdentitySettings) {
         }
     }
     if checked.len() == 2 {
-        report.push("bearer tokens", Ok(format!("{} checked", checked.join(" and "))));
+        report.push(
+            "bearer tokens",
+            Ok(format!("{} checked", checked.join(" and "))),
+        );
     }
 }
 

@@ -104,19 +104,19 @@ pub(super) fn read(read: &mut Reader<'_>, serve: bool) -> IdentitySettings {
     let issuer = accepted(read, &table::MUXD_JWT_ISSUER, serve);
     let audience = accepted(read, &table::MUXD_JWT_AUDIENCE, serve);
     let admin_ids = read.list(&table::MUXD_ADMIN_IDS);
-    let admin_claim = read
-        .optional(&table::MUXD_ADMIN_CLAIM)
-        .and_then(|text| match AdminClaim::parse(&text) {
-            Some(claim) => Some(claim),
-            None => {
-                read.problem(
-                    &table::MUXD_ADMIN_CLAIM,
-                    format!("{text:?} is not `name=value`"),
-                    table::MUXD_ADMIN_CLAIM.expected.into(),
-                );
-                None
-            }
-        });
+    let admin_claim =
+        read.optional(&table::MUXD_ADMIN_CLAIM)
+            .and_then(|text| match AdminClaim::parse(&text) {
+                Some(claim) => Some(claim),
+                None => {
+                    read.problem(
+                        &table::MUXD_ADMIN_CLAIM,
+                        format!("{text:?} is not `name=value`"),
+                        table::MUXD_ADMIN_CLAIM.expected.into(),
+                    );
+                    None
+                }
+            });
     IdentitySettings {
         hs256_secret,
         public_key_file,

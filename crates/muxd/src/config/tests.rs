@@ -16,7 +16,10 @@ fn serve_vars() -> HashMap<String, String> {
         ("MUX_TOKEN_SECRET", "hunter2"),
         ("MUX_WEBHOOK_SIGNING_SECRET", "old, new"),
         ("DATABASE_URL", "postgres://muxd:s3cret@db:5432/muxd"),
-        ("MUXD_JWT_HS256_SECRET", "an-hs256-secret-of-32-bytes-or-more"),
+        (
+            "MUXD_JWT_HS256_SECRET",
+            "an-hs256-secret-of-32-bytes-or-more",
+        ),
         ("MUXD_JWT_ISSUER", "https://clerk.example"),
         ("MUXD_JWT_AUDIENCE", "muxd"),
     ])
@@ -248,9 +251,15 @@ fn serve_needs_the_issuer_and_audience_and_a_star_accepts_any() {
         let mut vars = serve_vars();
         vars.remove(name);
         let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
-        assert!(error.contains(&format!("{name}: missing. Fix: set {name} to the")), "{error}");
+        assert!(
+            error.contains(&format!("{name}: missing. Fix: set {name} to the")),
+            "{error}"
+        );
         assert!(error.contains("or to * to accept any"), "{error}");
-        assert!(Settings::load(&vars, Mode::Dev).is_ok(), "dev signs its own tokens");
+        assert!(
+            Settings::load(&vars, Mode::Dev).is_ok(),
+            "dev signs its own tokens"
+        );
         vars.insert(name.into(), "*".into());
         assert!(Settings::load(&vars, Mode::Serve).is_ok(), "{name}=*");
     }
@@ -261,9 +270,15 @@ fn a_short_hs256_secret_is_refused_with_the_fix() {
     let mut vars = serve_vars();
     vars.insert("MUXD_JWT_HS256_SECRET".into(), "x".repeat(31));
     let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
-    assert!(error.contains("MUXD_JWT_HS256_SECRET: the secret is 31 bytes"), "{error}");
+    assert!(
+        error.contains("MUXD_JWT_HS256_SECRET: the secret is 31 bytes"),
+        "{error}"
+    );
     assert!(error.contains("openssl rand -hex 32"), "{error}");
-    assert!(!error.contains(&"x".repeat(31)), "the secret leaked: {error}");
+    assert!(
+        !error.contains(&"x".repeat(31)),
+        "the secret leaked: {error}"
+    );
     vars.insert("MUXD_JWT_HS256_SECRET".into(), "x".repeat(32));
     assert!(Settings::load(&vars, Mode::Serve).is_ok());
 }

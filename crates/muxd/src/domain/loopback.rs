@@ -45,7 +45,14 @@ mod tests {
 
     #[test]
     fn loopback_hosts_are_localhost_127_0_0_0_8_and_ipv6_one() {
-        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]"] {
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+        ] {
             assert!(is_loopback_host(host), "{host}");
         }
         for host in [

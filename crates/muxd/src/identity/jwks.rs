@@ -171,7 +171,9 @@ impl RemoteJwks {
         // is this request's too.
         let current = self.held();
         if !Arc::ptr_eq(&held, &current) {
-            return find(&current.keys, kid).cloned().ok_or_else(|| unknown(kid));
+            return find(&current.keys, kid)
+                .cloned()
+                .ok_or_else(|| unknown(kid));
         }
         if !limit.start(Instant::now()) {
             tracing::debug!(url = %self.url, ?kid, "unknown key id; the JWKS was fetched again too recently");

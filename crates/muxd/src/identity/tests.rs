@@ -32,8 +32,17 @@ async fn dev_tokens_round_trip_with_role() {
         .expires_at
         .duration_since(SystemTime::now())
         .unwrap();
-    assert!(left <= Duration::from_secs(60) && left > Duration::from_secs(55), "{left:?}");
-    assert!(!identity.verify(&identity.sign("u", false, 60).unwrap()).await.unwrap().admin);
+    assert!(
+        left <= Duration::from_secs(60) && left > Duration::from_secs(55),
+        "{left:?}"
+    );
+    assert!(
+        !identity
+            .verify(&identity.sign("u", false, 60).unwrap())
+            .await
+            .unwrap()
+            .admin
+    );
     let other = Identity::dev(b"another-secret");
     assert!(
         other.verify(&token).await.is_err(),
@@ -53,7 +62,8 @@ async fn issuer_and_audience_are_required_and_admins_are_listed_or_hold_the_trus
     let identity = Identity::from_settings(&settings).await.unwrap();
     let key = EncodingKey::from_secret(secret.as_bytes());
     let token = |claims: Value| sign(&Header::default(), &claims, &key);
-    let claims = |sub: &str| json!({"sub": sub, "exp": u64::MAX / 2, "iss": ISSUER, "aud": AUDIENCE});
+    let claims =
+        |sub: &str| json!({"sub": sub, "exp": u64::MAX / 2, "iss": ISSUER, "aud": AUDIENCE});
     let mut evil = claims("user_a");
     evil["iss"] = "https://evil.example".into();
     assert!(identity.verify(&token(evil)).await.is_err());
@@ -63,7 +73,10 @@ async fn issuer_and_audience_are_required_and_admins_are_listed_or_hold_the_trus
     for missing in ["iss", "aud", "exp", "sub"] {
         let mut without = claims("user_a");
         without.as_object_mut().unwrap().remove(missing);
-        assert!(identity.verify(&token(without)).await.is_err(), "no {missing}");
+        assert!(
+            identity.verify(&token(without)).await.is_err(),
+            "no {missing}"
+        );
     }
     let user = identity.verify(&token(claims("user_a"))).await.unwrap();
     assert!(!user.admin);
@@ -73,7 +86,13 @@ async fn issuer_and_audience_are_required_and_admins_are_listed_or_hold_the_trus
         !identity.verify(&token(role.clone())).await.unwrap().admin,
         "a role claim is not trusted by default"
     );
-    assert!(identity.verify(&token(claims("user_boss"))).await.unwrap().admin);
+    assert!(
+        identity
+            .verify(&token(claims("user_boss")))
+            .await
+            .unwrap()
+            .admin
+    );
     assert!(
         identity.sign("x", false, 1).is_none(),
         "production identity must not sign"
@@ -94,7 +113,10 @@ async fn issuer_and_audience_are_required_and_admins_are_listed_or_hold_the_trus
         issuer: None,
         ..settings
     };
-    let error = Identity::from_settings(&missing).await.unwrap_err().to_string();
+    let error = Identity::from_settings(&missing)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("MUXD_JWT_ISSUER"), "{error}");
 }
 
@@ -189,7 +211,10 @@ async fn rs256_tokens_verify_with_a_jwks_file_by_key_id() {
 #[tokio::test]
 async fn exp_and_nbf_are_checked_with_a_30_s_leeway() {
     let identity = Identity::dev(b"k");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let token = |exp: u64, nbf: Option<u64>| {
         let mut claims = json!({"sub": "u", "exp": exp, "iss": DEV_ISSUER, "aud": DEV_AUDIENCE});
         if let Some(nbf) = nbf {
@@ -199,9 +224,18 @@ async fn exp_and_nbf_are_checked_with_a_30_s_leeway() {
     };
     assert!(identity.verify(&token(1, None)).await.is_err());
     assert!(identity.verify(&token(now - 60, None)).await.is_err());
-    assert!(identity.verify(&token(now - 10, None)).await.is_ok(), "within the leeway");
-    assert!(identity.verify(&token(now + 60, Some(now + 120))).await.is_err());
-    assert!(identity.verify(&token(now + 60, Some(now + 10))).await.is_ok());
+    assert!(
+        identity.verify(&token(now - 10, None)).await.is_ok(),
+        "within the leeway"
+    );
+    assert!(identity
+        .verify(&token(now + 60, Some(now + 120)))
+        .await
+        .is_err());
+    assert!(identity
+        .verify(&token(now + 60, Some(now + 10)))
+        .await
+        .is_ok());
     assert_eq!(LEEWAY, Duration::from_secs(30));
 }
 
@@ -215,21 +249,37 @@ async fn an_azp_must_be_one_of_the_origins_when_any_are_configured() {
     });
     let key = EncodingKey::from_secret(secret.as_bytes());
     let token = |azp: Value| {
-        let claims = json!({"sub": "u", "exp": u64::MAX / 2, "iss": ISSUER, "aud": AUDIENCE, "azp": azp});
+        let claims =
+            json!({"sub": "u", "exp": u64::MAX / 2, "iss": ISSUER, "aud": AUDIENCE, "azp": azp});
         sign(&Header::default(), &claims, &key)
     };
     let identity = Identity::from_settings(&settings).await.unwrap();
-    assert!(identity.verify(&token(json!("https://app.example"))).await.is_ok());
-    assert!(identity.verify(&token(json!("https://evil.example"))).await.is_err());
-    assert!(identity.verify(&token(json!(["https://app.example"]))).await.is_err());
-    assert!(identity.verify(&token(Value::Null)).await.is_err(), "a null azp names none of them");
+    assert!(identity
+        .verify(&token(json!("https://app.example")))
+        .await
+        .is_ok());
+    assert!(identity
+        .verify(&token(json!("https://evil.example")))
+        .await
+        .is_err());
+    assert!(identity
+        .verify(&token(json!(["https://app.example"])))
+        .await
+        .is_err());
+    assert!(
+        identity.verify(&token(Value::Null)).await.is_err(),
+        "a null azp names none of them"
+    );
     let anywhere = Identity::from_settings(&IdentitySettings {
         authorized_parties: Vec::new(),
         ..settings
     })
     .await
     .unwrap();
-    assert!(anywhere.verify(&token(json!("https://evil.example"))).await.is_ok());
+    assert!(anywhere
+        .verify(&token(json!("https://evil.example")))
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -276,8 +326,16 @@ fn a_fetched_set_is_held_for_its_max_age_between_a_second_and_an_hour() {
     assert_eq!(jwks::max_age(Some("max-age=60, must-revalidate")), secs(60));
     assert_eq!(jwks::max_age(Some("Max-Age=\"5\"")), secs(5));
     assert_eq!(jwks::max_age(Some("s-maxage=5, max-age=7")), secs(7));
-    assert_eq!(jwks::max_age(Some("max-age=0")), secs(1), "at least a second");
-    assert_eq!(jwks::max_age(Some("max-age=604800")), secs(3600), "at most an hour");
+    assert_eq!(
+        jwks::max_age(Some("max-age=0")),
+        secs(1),
+        "at least a second"
+    );
+    assert_eq!(
+        jwks::max_age(Some("max-age=604800")),
+        secs(3600),
+        "at most an hour"
+    );
     assert_eq!(jwks::max_age(Some("no-cache")), secs(3600));
     assert_eq!(jwks::max_age(Some("max-age=soon")), secs(3600));
     assert_eq!(jwks::max_age(None), secs(3600), "hourly without one");

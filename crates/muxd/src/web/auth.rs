@@ -252,9 +252,16 @@ mod tests {
         assert_eq!(token(&planted, None), None);
         let page = request(
             "POST",
-            &[("cookie", "muxd_session=planted"), ("origin", "https://app.example")],
+            &[
+                ("cookie", "muxd_session=planted"),
+                ("origin", "https://app.example"),
+            ],
         );
-        assert_eq!(token(&page, None), None, "an https page's request is over https");
+        assert_eq!(
+            token(&page, None),
+            None,
+            "an https page's request is over https"
+        );
         let plain = request("GET", &[("cookie", "muxd_session=plain")]);
         assert_eq!(token(&plain, None), Some(("plain".into(), Source::Cookie)));
     }

@@ -230,7 +230,10 @@ app_test!(
                 .header("x-forwarded-proto", "https")
                 .send()
         };
-        assert_eq!(read(session.clone()).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            read(session.clone()).await.unwrap().status(),
+            StatusCode::OK
+        );
         // A cookie without the prefix may have been set by a neighbouring host: not read.
         let unprefixed = read(format!("muxd_session={token}")).await.unwrap();
         assert_eq!(unprefixed.status(), StatusCode::UNAUTHORIZED);

@@ -51,7 +51,10 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
             ("MUX_TOKEN_SECRET", secret.to_owned()),
             ("MUX_WEBHOOK_SIGNING_SECRET", "s".to_owned()),
             ("MUXD_JWT_HS256_SECRET", JWT_SECRET.to_owned()),
-            ("MUXD_JWT_ISSUER", "https://identity.example.test".to_owned()),
+            (
+                "MUXD_JWT_ISSUER",
+                "https://identity.example.test".to_owned(),
+            ),
             ("MUXD_JWT_AUDIENCE", audience.to_owned()),
         ]
     };
@@ -73,7 +76,10 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
     let any = run(env("emulator-secret", "*"));
     let text = String::from_utf8_lossy(&any.stdout);
     assert!(any.status.success(), "{text}");
-    assert!(text.contains("[warn] bearer tokens: MUXD_JWT_AUDIENCE is `*`"), "{text}");
+    assert!(
+        text.contains("[warn] bearer tokens: MUXD_JWT_AUDIENCE is `*`"),
+        "{text}"
+    );
     assert!(text.contains("fix: set MUXD_JWT_AUDIENCE to"), "{text}");
     assert!(text.contains("All checks passed, with warnings."), "{text}");
 

@@ -34,7 +34,10 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
     // A page of another site whose name now resolves to 127.0.0.1 (DNS rebinding) still sends
     // its own name as `Host`: refused, with a sentence saying why. Loopback names are served.
     let port = base.rsplit(':').next().unwrap();
-    for host in [format!("rebinding.example:{port}"), "rebinding.example".into()] {
+    for host in [
+        format!("rebinding.example:{port}"),
+        "rebinding.example".into(),
+    ] {
         let rebound = http.get(&login).header(HOST, &host).send().await.unwrap();
         assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST, "{host}");
         let text = rebound.text().await.unwrap();

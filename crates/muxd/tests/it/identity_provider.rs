@@ -93,11 +93,9 @@ async fn jwks(State(provider): State<Provider>) -> Response {
     provider.fetches.fetch_add(1, Ordering::SeqCst);
     let answer = provider.answer.lock().unwrap().clone();
     match provider.max_age_secs {
-        Some(secs) => (
-            [(CACHE_CONTROL, format!("public, max-age={secs}"))],
-            answer,
-        )
-            .into_response(),
+        Some(secs) => {
+            ([(CACHE_CONTROL, format!("public, max-age={secs}"))], answer).into_response()
+        }
         None => answer.into_response(),
     }
 }

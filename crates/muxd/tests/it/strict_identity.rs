@@ -20,7 +20,10 @@ fn token(sub: &str, changes: Value) -> String {
     for (name, value) in changes.as_object().unwrap() {
         match value {
             Value::Null => claims.as_object_mut().unwrap().remove(name),
-            _ => claims.as_object_mut().unwrap().insert(name.clone(), value.clone()),
+            _ => claims
+                .as_object_mut()
+                .unwrap()
+                .insert(name.clone(), value.clone()),
         };
     }
     let key = EncodingKey::from_secret(SERVE_HS256_SECRET.as_bytes());
@@ -46,9 +49,15 @@ async fn only_tokens_for_muxd_from_its_issuer_in_their_time_and_from_its_origins
     for (changes, want) in [
         (json!({}), StatusCode::OK),
         (json!({"aud": "another-service"}), StatusCode::UNAUTHORIZED),
-        (json!({"aud": ["another-service"]}), StatusCode::UNAUTHORIZED),
+        (
+            json!({"aud": ["another-service"]}),
+            StatusCode::UNAUTHORIZED,
+        ),
         (json!({"aud": null}), StatusCode::UNAUTHORIZED),
-        (json!({"aud": ["another-service", AUDIENCE]}), StatusCode::OK),
+        (
+            json!({"aud": ["another-service", AUDIENCE]}),
+            StatusCode::OK,
+        ),
         (
             json!({"iss": "https://another-issuer.example"}),
             StatusCode::UNAUTHORIZED,
@@ -59,7 +68,10 @@ async fn only_tokens_for_muxd_from_its_issuer_in_their_time_and_from_its_origins
         (json!({"exp": now - 5}), StatusCode::OK),
         (json!({"nbf": now + 600}), StatusCode::UNAUTHORIZED),
         (json!({"nbf": now + 5}), StatusCode::OK),
-        (json!({"azp": "https://evil.example"}), StatusCode::UNAUTHORIZED),
+        (
+            json!({"azp": "https://evil.example"}),
+            StatusCode::UNAUTHORIZED,
+        ),
         (json!({"azp": APP_ORIGIN}), StatusCode::OK),
     ] {
         let token = token("user_strict", changes.clone());
@@ -69,11 +81,9 @@ async fn only_tokens_for_muxd_from_its_issuer_in_their_time_and_from_its_origins
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_star_accepts_any_issuer_and_audience() {
-    let app = TestApp::spawn_with_serve_identity(&[
-        ("MUXD_JWT_ISSUER", "*"),
-        ("MUXD_JWT_AUDIENCE", "*"),
-    ])
-    .await;
+    let app =
+        TestApp::spawn_with_serve_identity(&[("MUXD_JWT_ISSUER", "*"), ("MUXD_JWT_AUDIENCE", "*")])
+            .await;
     for changes in [
         json!({}),
         json!({"iss": "https://anyone.example", "aud": "anything"}),

@@ -89,7 +89,11 @@ pub async fn create(
 pub async fn delete(headers: HeaderMap) -> Response {
     let https = over_https(&headers);
     // Over https the plain-named cookie may be left from before muxd used the prefixed one.
-    let names = if https { vec![true, false] } else { vec![false] };
+    let names = if https {
+        vec![true, false]
+    } else {
+        vec![false]
+    };
     let jar = names.into_iter().fold(CookieJar::new(), |jar, secure| {
         let mut cookie = session_cookie(String::new(), secure, None);
         cookie.make_removal();
