@@ -63,19 +63,6 @@ pub struct BrowserSettings {
     pub cors_origins: Vec<String>,
 }
 
-/// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
-#[derive(Debug, Clone, Default)]
-pub struct IdentitySettings {
-    pub hs256_secret: Option<SecretString>,
-    pub public_key_file: Option<String>,
-    pub jwks_file: Option<String>,
-    /// Where the JWKS is fetched from (cached; fetched again for an unknown key id).
-    pub jwks_url: Option<String>,
-    pub issuer: Option<String>,
-    pub audience: Option<String>,
-    pub admin_ids: Vec<String>,
-}
-
 /// How direct uploads are made and played.
 #[derive(Debug, Clone)]
 pub struct UploadSettings {
@@ -199,31 +186,7 @@ impl Settings {
             .into_iter()
             .map(SecretString::from)
             .collect();
-        let identity = IdentitySettings {
-            hs256_secret: read
-                .optional(&table::MUXD_JWT_HS256_SECRET)
-                .map(SecretString::from),
-            public_key_file: read.optional(&table::MUXD_JWT_PUBLIC_KEY_FILE),
-            jwks_file: read.optional(&table::MUXD_JWT_JWKS_FILE),
-            jwks_url: read
-                .optional(&table::MUXD_JWT_JWKS_URL)
-                .map(|_| http_url(&mut read, &table::MUXD_JWT_JWKS_URL)),
-            issuer: read.optional(&table::MUXD_JWT_ISSUER),
-            audience: read.optional(&table::MUXD_JWT_AUDIENCE),
-            admin_ids: read.list(&table::MUXD_ADMIN_IDS),
-        };
-        if serve
-            && identity.hs256_secret.is_none()
-            && identity.public_key_file.is_none()
-            && identity.jwks_file.is_none()
-            && identity.jwks_url.is_none()
-        {
-            read.problem(
-                &table::MUXD_JWT_HS256_SECRET,
-                "no way to check bearer tokens is configured".into(),
-                table::MUXD_JWT_HS256_SECRET.expected.into(),
-            );
-        }
+        let mut identity = identity::read(&mut read, serve);
         let playback_policy = read
             .optional(&table::MUXD_PLAYBACK_POLICY)
             .unwrap_or_default();
@@ -290,6 +253,8 @@ impl Settings {
             session_cookie: read.optional(&table::MUXD_SESSION_COOKIE),
             cors_origins: read.list(&table::MUXD_CORS_ORIGINS),
         };
+        // Clerk puts the page's origin in `azp`: only the app's own pages may present a token.
+        identity.authorized_parties = browser.cors_origins.clone();
         for origin in &browser.cors_origins {
             if !is_origin(origin) {
                 read.problem(
@@ -450,11 +415,13 @@ use crate::domain::playback_token::PlaybackSigner;
 
 mod database_url;
 mod operations;
+mod identity;
 mod reader;
 pub mod table;
 
 pub use database_url::{Backend, DatabaseUrl};
 pub use operations::OperationSettings;
+pub use identity::{Accepted, AdminClaim, IdentitySettings};
 use reader::Reader;
 use table::Setting;
 

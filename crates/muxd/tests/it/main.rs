@@ -45,6 +45,7 @@ mod store_lifecycle;
 mod store_retention;
 mod store_rows;
 mod store_webhooks;
+mod strict_identity;
 mod traces;
 mod tracking;
 mod uploads;

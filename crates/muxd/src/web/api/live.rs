@@ -2,11 +2,13 @@
 //! asset's full current view (so duplicates are harmless) with `id` = its `updatedAt` in unix ms.
 //! A reconnect sends `Last-Event-ID` (or `?since=`) and first gets every asset changed since then,
 //! minus a safety margin for writers that committed late; nothing in between is missed because
-//! the subscription starts before that catch-up read.
+//! the subscription starts before that catch-up read. The stream ends when the credential that
+//! opened it expires; the browser's EventSource reconnects with the fresh one it holds by then.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::Duration;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -55,6 +57,8 @@ struct Live {
     queue: VecDeque<Event>,
     /// The last event has been sent.
     ended: bool,
+    /// Fires when the credential that opened the stream expires.
+    expires: Pin<Box<tokio::time::Sleep>>,
 }
 
 /// The caller's asset changes, as server-sent events.
@@ -84,7 +88,7 @@ pub async fn stream(
     State(store): State<Store>,
     State(live): State<LiveHub>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, expires_at): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -112,6 +116,11 @@ pub async fn stream(
         resyncs,
         queue,
         ended: false,
+        expires: Box::pin(tokio::time::sleep(
+            expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or_default(),
+        )),
     };
     let events = stream::unfold(live, |mut live| async move {
         loop {
@@ -130,6 +139,7 @@ pub async fn stream(
                     let bye = Event::default().event("reconnect").retry(RECONNECT_AFTER).data("{}");
                     return Some((Ok(bye), live));
                 }
+                () = &mut live.expires => return None,
             };
             match received {
                 Ok(change) if change.owner_id == live.user.id => {

@@ -12,7 +12,7 @@ use crate::process::{muxd, start, Running};
 
 pub const OLD_SECRET: &str = "whsec_chaos_old";
 pub const NEW_SECRET: &str = "whsec_chaos_new";
-pub const JWT_SECRET: &str = "chaos-jwt-secret";
+pub const JWT_SECRET: &str = "chaos-jwt-secret-of-at-least-32-bytes";
 pub const TOKEN_ID: &str = "emulator";
 pub const TOKEN_SECRET: &str = "emulator-secret";
 /// The shutdown bound of `muxd serve` in a chaos run.
@@ -82,6 +82,9 @@ impl Serve {
                 format!("{OLD_SECRET},{NEW_SECRET}"),
             ),
             ("MUXD_JWT_HS256_SECRET", JWT_SECRET.into()),
+            // The workload signs its users in with `Identity::dev`'s tokens.
+            ("MUXD_JWT_ISSUER", muxd::identity::DEV_ISSUER.into()),
+            ("MUXD_JWT_AUDIENCE", muxd::identity::DEV_AUDIENCE.into()),
             ("DATABASE_URL", database_url.into()),
             ("MUXD_LISTEN", listen.clone()),
             // The workload is several users uploading fast; muxd's per-user limit is not under test.
