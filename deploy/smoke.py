@@ -3,8 +3,9 @@
 
   smoke.py probe BASE PATH...   each PATH answers 200 (waits up to 60 s for the first)
   smoke.py upload BASE FILE     one upload through muxd's API to READY, as the README shows it
+  smoke.py token SUB            prints a bearer token for user SUB
 
-`upload` reads MUXD_JWT_HS256_SECRET, MUXD_JWT_ISSUER and MUXD_JWT_AUDIENCE from the environment
+`upload` and `token` read MUXD_JWT_HS256_SECRET, MUXD_JWT_ISSUER and MUXD_JWT_AUDIENCE from the environment
 and signs its own HS256 bearer token with them. Exits non-zero, saying why, on any failure.
 """
 
@@ -114,6 +115,8 @@ def upload(base, path):
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "probe":
         probe(sys.argv[2].rstrip("/"), sys.argv[3:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "token":
+        print(token(sys.argv[2]))
     elif len(sys.argv) == 4 and sys.argv[1] == "upload":
         upload(sys.argv[2].rstrip("/"), sys.argv[3])
     else:
