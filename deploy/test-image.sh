@@ -133,6 +133,7 @@ rm -rf "$WORK/context" && mkdir -p "$WORK/context" && cp "$bin" "$WORK/context/m
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 say "building $IMAGE"
 build_started=$(date +%s)
 # --format docker: the OCI format has no HEALTHCHECK field and podman would drop it.
@@ -143,6 +144,10 @@ podman build --format docker --network host "${limits[@]}" --pull=never --no-cac
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
   -f Containerfile -t "$IMAGE" "$WORK/context" >"$WORK/build.log" 2>&1 ||
   { tail -30 "$WORK/build.log"; die "podman build failed"; }
+# The previous build of the tag, now untagged, is ours to remove (and only that one).
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 say "image $IMAGE: $(numfmt --to=iec "$size") ($size bytes; muxd binary $(stat -c %s "$bin" | numfmt --to=iec)), built in $(($(date +%s) - build_started)) s"
 
