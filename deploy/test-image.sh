@@ -139,7 +139,8 @@ build_started=$(date +%s)
 # --format docker: the OCI format has no HEALTHCHECK field and podman would drop it.
 # --no-cache: podman 4.3 reuses a cached LABEL step whose ARG values changed (and ignores
 # --label then), which left a stale revision and date on the image; a fresh build costs ~10 s.
-podman build --format docker --network host "${limits[@]}" --pull=never --no-cache \
+# --layers=false: with no cache to keep, no intermediate images are left behind either.
+podman build --format docker --network host "${limits[@]}" --pull=never --no-cache --layers=false \
   --target runtime-prebuilt --build-arg RUNTIME_IMAGE="$BASE_IMAGE" \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
   -f Containerfile -t "$IMAGE" "$WORK/context" >"$WORK/build.log" 2>&1 ||
