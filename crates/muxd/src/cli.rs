@@ -17,7 +17,7 @@ use crate::jobs::supervisor::supervise;
 use crate::service::adopt::{AdoptRequest, MuxRef};
 use crate::store::{now_ms, Store};
 use crate::telemetry::Traces;
-use crate::{dev, doctor, telemetry};
+use crate::{dev, doctor, healthcheck, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -65,6 +65,8 @@ pub enum Command {
     },
     /// The 30-second health check: settings, database, Mux credentials, webhooks; each with a fix.
     Doctor,
+    /// Exit 0 if the muxd serving at MUXD_LISTEN answers 200 on /readyz (a container's HEALTHCHECK).
+    Healthcheck,
 }
 
 /// Runs one command to completion.
@@ -167,6 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(report.ok(), "muxd doctor found problems");
             Ok(())
         }
+        Command::Healthcheck => healthcheck::run().await,
     }
 }
 

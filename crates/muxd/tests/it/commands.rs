@@ -252,3 +252,39 @@ async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_healthcheck_passes_only_on_a_200_from_readyz() {
+    // A stand-in for `muxd serve`: /readyz answers 200 on one listener and 503 on another.
+    async fn serve(status: StatusCode) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router =
+            axum::Router::new().route("/readyz", axum::routing::get(move || async move { status }));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    }
+    let ready = serve(StatusCode::OK).await;
+    let draining = serve(StatusCode::SERVICE_UNAVAILABLE).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dir = TempDir::new().unwrap();
+    let check = |listen: String| {
+        muxd(&dir, &["healthcheck"], &[("MUXD_LISTEN", &listen)])
+            .output()
+            .unwrap()
+    };
+    // 0.0.0.0 (as in the container image) is asked on loopback.
+    let ok = check(format!("0.0.0.0:{}", ready.port()));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let refused = check(draining.to_string());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("503"));
+    assert!(!check(closed.to_string()).status.success());
+}
