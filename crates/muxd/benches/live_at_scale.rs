@@ -63,7 +63,7 @@ const OPENING: usize = 64;
 const ARRIVAL_WAIT: Duration = Duration::from_secs(10);
 /// How far two settled statistics readings 1.2 s apart may differ (the background jobs' scans).
 const SETTLE_SLACK: i64 = 10;
-const JWT_SECRET: &str = "live-bench-jwt-secret";
+const JWT_SECRET: &str = "live-bench-jwt-secret-of-32-bytes-or-more";
 
 /// A child process, killed and reaped when dropped (panics included).
 struct Proc(Child);
@@ -244,6 +244,9 @@ async fn start_serve(dir: &Path, emulator: &str, database: &str, port: u16) -> P
         ("MUX_TOKEN_SECRET", "emulator-secret".into()),
         ("MUX_WEBHOOK_SIGNING_SECRET", common::SECRET.into()),
         ("MUXD_JWT_HS256_SECRET", JWT_SECRET.into()),
+        // The bench signs its users in with `Identity::dev`'s tokens.
+        ("MUXD_JWT_ISSUER", muxd::identity::DEV_ISSUER.into()),
+        ("MUXD_JWT_AUDIENCE", muxd::identity::DEV_AUDIENCE.into()),
         ("DATABASE_URL", database.into()),
         ("MUXD_LISTEN", listen.clone()),
         // No spare uploads asked of Mux, no polling of the rows here (they never upload).

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
@@ -13,6 +13,7 @@ use mux_api::{ClientConfig, MuxClient};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::metrics::in_flight_requests::InFlightRequestsLayer;
 
 use crate::config::Settings;
 use crate::domain::playback_token::PlaybackSigner;
@@ -34,12 +35,14 @@ use crate::service::outbound::Outbound;
 use crate::service::playback::PlaybackCheck;
 use crate::service::pool::UploadPool;
 use crate::service::rate_limit::PerUserLimit;
+use crate::service::retention::Retention;
 use crate::service::sync::Resync;
 use crate::service::uploads::Uploads;
 use crate::service::webhook_stats::WebhookStats;
 use crate::store::Store;
 use crate::telemetry::metrics_handle;
 use crate::web::auth::Authenticator;
+use crate::web::health::probes::Probes;
 use crate::web::playback_tokens::PlaybackTokens;
 use crate::web::state::{HealthSources, WebState, WebhookIntake};
 use crate::web::views::{outbound_payload, Links};
@@ -67,6 +70,10 @@ pub struct App {
     pub deletions: Deletions,
     pub webhook_stats: Arc<WebhookStats>,
     pub jobs: Jobs,
+    /// Cancelled when a shutdown begins (readiness then says so).
+    pub stopping: CancellationToken,
+    /// The bound on a shutdown.
+    pub shutdown_grace: Duration,
     web: WebState,
 }
 
@@ -159,8 +166,7 @@ impl App {
             }),
             deletions: deletions.clone(),
             uploads: uploads.clone(),
-            store: store.clone(),
-            retention: settings.webhook.retention,
+            retention: Retention::new(store.clone(), &settings.operations),
             metrics: metrics.clone(),
             figures: figures.clone(),
             bridge,
@@ -174,6 +180,7 @@ impl App {
             instance,
             status: JobsStatus::default(),
         };
+        let stopping = CancellationToken::new();
         let web = WebState {
             auth: Authenticator {
                 identity: identity.clone(),
@@ -215,6 +222,10 @@ impl App {
                 jobs: jobs.status.clone(),
                 started: Instant::now(),
             },
+            probes: Probes {
+                store: store.clone(),
+                stopping: stopping.clone(),
+            },
             metrics,
         };
         Ok(App {
@@ -229,6 +240,8 @@ impl App {
             deletions,
             webhook_stats,
             jobs,
+            stopping,
+            shutdown_grace: settings.operations.shutdown_grace,
             web,
         })
     }
@@ -251,37 +264,99 @@ impl App {
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, with `app`'s background jobs beside
-/// it. Then: no new connections; live streams end; in-flight requests (webhook transactions
-/// included) finish; the jobs stop after their current step (so reconciler leases are released);
-/// the spare uploads are cancelled on Mux.
+/// it. Then, within `app.shutdown_grace` of the signal whatever Mux, the database or the host
+/// app's endpoints do: readiness turns 503 and no new connection is accepted; live streams end
+/// with a hint to reconnect soon (to another instance); requests in flight (webhook transactions
+/// included) get the grace to finish, and jobs stop (those cut anywhere at once, the others after
+/// their current step, so reconciler leases are released); the spare uploads are cancelled on
+/// Mux. What was still running when the grace ran out is abandoned and logged: a webhook cut
+/// before its commit was never acknowledged, so Mux sends it again.
 pub async fn serve(
     app: App,
     router: Router,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let token = CancellationToken::new();
-    let background = app.jobs.spawn(&token);
-    let server_token = token.clone();
-    let live = app.live.clone();
+    let jobs_token = CancellationToken::new();
+    let jobs = app.jobs.spawn(&jobs_token);
+    let (in_flight_layer, in_flight) = InFlightRequestsLayer::pair();
+    let stopping = app.stopping.clone();
+    let signal = {
+        let (stopping, live) = (stopping.clone(), app.live.clone());
+        let (jobs_token, grace) = (jobs_token.clone(), app.shutdown_grace);
+        let in_flight = in_flight.clone();
+        async move {
+            shutdown.await;
+            tracing::info!(
+                grace_secs = grace.as_secs(),
+                requests_in_flight = in_flight.get(),
+                "shutting down"
+            );
+            stopping.cancel();
+            jobs_token.cancel();
+            // Live streams never end by themselves; end them so in-flight requests can finish.
+            live.close();
+        }
+    };
+    tokio::spawn(signal);
     // `into_make_service`: each connection shares the router (an `Arc`); serving the `Router`
     // itself would rebuild its route table for every connection (about 10 KiB each, held for as
     // long as a live stream stays open).
-    let result = axum::serve(listener, router.into_make_service())
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                () = shutdown => {}
-                () = server_token.cancelled() => {}
+    let server = axum::serve(listener, router.layer(in_flight_layer).into_make_service())
+        .with_graceful_shutdown(stopping.clone().cancelled_owned());
+    let server = async { server.await.context("HTTP server failed") };
+    tokio::pin!(server);
+    // The HTTP server runs until the signal; from then on everything shares one deadline.
+    let result = tokio::select! {
+        result = &mut server => Some(result),
+        () = stopping.cancelled() => None,
+    };
+    let deadline = tokio::time::Instant::now() + app.shutdown_grace;
+    let result = match result {
+        Some(result) => {
+            // The server failed before any signal: stop the rest too.
+            stopping.cancel();
+            jobs_token.cancel();
+            result
+        }
+        None => match tokio::time::timeout_at(deadline, &mut server).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    requests = in_flight.get(),
+                    "shutdown grace over: abandoning requests still in flight"
+                );
+                Ok(())
             }
-            // Live streams never end by themselves; end them so in-flight requests can finish.
-            live.close();
-        })
-        .await
-        .context("HTTP server failed");
-    token.cancel();
-    for task in background {
-        let _ = task.await;
-    }
-    app.uploads.pool.cancel_all(&app.mux).await;
+        },
+    };
+    let abandoned = stop_jobs(jobs, deadline).await;
+    let spares =
+        match tokio::time::timeout_at(deadline, app.uploads.pool.cancel_all(&app.mux)).await {
+            Ok(()) => "cancelled",
+            Err(_) => "left to time out on Mux",
+        };
+    tracing::info!(
+        abandoned_requests = in_flight.get(),
+        abandoned_jobs = ?abandoned,
+        spare_uploads = spares,
+        "stopped"
+    );
     result
+}
+
+/// Waits for every job's loop to end until `deadline`, then aborts the rest. Returns the names
+/// of the jobs it aborted.
+async fn stop_jobs(
+    jobs: Vec<crate::jobs::Running>,
+    deadline: tokio::time::Instant,
+) -> Vec<&'static str> {
+    let mut abandoned = Vec::new();
+    for (name, mut task) in jobs {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            task.abort();
+            abandoned.push(name);
+        }
+    }
+    abandoned
 }

@@ -12,11 +12,12 @@ use crate::config::{Mode, Settings};
 use crate::domain::schedule::Schedule;
 use crate::domain::Cause;
 use crate::identity::Identity;
-use crate::jobs::supervisor::{supervise, Pace};
+use crate::jobs::reconcile_job;
+use crate::jobs::supervisor::supervise;
 use crate::service::adopt::{AdoptRequest, MuxRef};
 use crate::store::{now_ms, Store};
 use crate::telemetry::Traces;
-use crate::{dev, doctor, telemetry};
+use crate::{dev, doctor, healthcheck, telemetry};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -64,6 +65,8 @@ pub enum Command {
     },
     /// The 30-second health check: settings, database, Mux credentials, webhooks; each with a fix.
     Doctor,
+    /// Exit 0 if the muxd serving at MUXD_LISTEN answers 200 on /readyz (a container's HEALTHCHECK).
+    Healthcheck,
 }
 
 /// Runs one command to completion.
@@ -127,14 +130,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 shutdown_signal().await;
                 stop.cancel();
             });
-            let pace = Pace {
-                idle: std::time::Duration::from_secs(1),
-                on_error: std::time::Duration::from_secs(10),
-            };
-            supervise("reconcile", pace, app.jobs.status.clone(), token, || {
-                let (reconciler, instance) = (reconciler.clone(), instance.clone());
-                async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
-            })
+            supervise(
+                reconcile_job(reconciler, instance),
+                app.jobs.status.clone(),
+                token,
+            )
             .await;
             Ok(())
         }
@@ -169,6 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(report.ok(), "muxd doctor found problems");
             Ok(())
         }
+        Command::Healthcheck => healthcheck::run().await,
     }
 }
 

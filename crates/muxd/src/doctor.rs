@@ -1,6 +1,7 @@
-//! `muxd doctor`: the guide's 30-second health check as a command. It checks the settings, the
-//! database, the Mux credentials (one cheap GET), the webhook secret and recent webhook
-//! deliveries, and prints each finding with its fix. It changes nothing.
+//! `muxd doctor`: the guide's 30-second health check as a command. It checks the settings, how
+//! bearer tokens are checked (an issuer or audience of `*` is a warning), the database, the Mux
+//! credentials (one cheap GET), the webhook secret and recent webhook deliveries, and prints each
+//! finding with its fix. Warnings do not fail it. It changes nothing.
 
 use std::fmt;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use mux_api::{ErrorKind, ListAssetsParams, MuxClient};
 
 use crate::app;
-use crate::config::{Mode, Settings};
+use crate::config::{Accepted, IdentitySettings, Mode, Settings};
 use crate::store::webhooks::WebhookFilter;
 use crate::store::{now_ms, Store};
 
@@ -17,11 +18,20 @@ const MUX_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 /// Webhooks older than this do not count as "recent".
 const RECENT_WEBHOOK_MS: i64 = 24 * 3600 * 1000;
 
+/// How a finding bears on running muxd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Ok,
+    /// Works, but is probably not what the operator wants (it does not fail `doctor`).
+    Warning,
+    Failed,
+}
+
 /// One finding.
 #[derive(Debug)]
 pub struct Check {
     pub name: &'static str,
-    pub ok: bool,
+    pub level: Level,
     pub detail: String,
     pub fix: Option<String>,
 }
@@ -31,24 +41,34 @@ pub struct Check {
 pub struct Report(pub Vec<Check>);
 
 impl Report {
+    /// No check failed (warnings allowed).
     pub fn ok(&self) -> bool {
-        self.0.iter().all(|c| c.ok)
+        self.0.iter().all(|c| c.level != Level::Failed)
     }
 
     fn push(&mut self, name: &'static str, result: Result<String, (String, String)>) {
         self.0.push(match result {
             Ok(detail) => Check {
                 name,
-                ok: true,
+                level: Level::Ok,
                 detail,
                 fix: None,
             },
             Err((detail, fix)) => Check {
                 name,
-                ok: false,
+                level: Level::Failed,
                 detail,
                 fix: Some(fix),
             },
+        });
+    }
+
+    fn warn(&mut self, name: &'static str, detail: String, fix: String) {
+        self.0.push(Check {
+            name,
+            level: Level::Warning,
+            detail,
+            fix: Some(fix),
         });
     }
 }
@@ -59,7 +79,11 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "[{}] {}: {}",
-                if check.ok { " ok " } else { "FAIL" },
+                match check.level {
+                    Level::Ok => " ok ",
+                    Level::Warning => "warn",
+                    Level::Failed => "FAIL",
+                },
                 check.name,
                 check.detail
             )?;
@@ -70,8 +94,10 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "{}",
-            if self.ok() {
+            if self.0.iter().all(|c| c.level == Level::Ok) {
                 "All checks passed."
+            } else if self.ok() {
+                "All checks passed, with warnings."
             } else {
                 "Some checks failed."
             }
@@ -107,6 +133,7 @@ pub async fn run() -> Report {
             }
         }
     };
+    check_identity(&mut report, &settings.identity);
     let store = check_database(&mut report, &settings).await;
     check_mux(&mut report, &settings).await;
     report.push(
@@ -127,6 +154,33 @@ pub async fn run() -> Report {
         check_webhooks(&mut report, &store).await;
     }
     report
+}
+
+/// Warns of an issuer or audience of `*` (reported with the settings when missing).
+fn check_identity(report: &mut Report, identity: &IdentitySettings) {
+    let (Some(issuer), Some(audience)) = (&identity.issuer, &identity.audience) else {
+        return;
+    };
+    let mut checked = Vec::new();
+    for (setting, accepted, what) in [
+        ("MUXD_JWT_ISSUER", issuer, "issuer (`iss`)"),
+        ("MUXD_JWT_AUDIENCE", audience, "audience (`aud`)"),
+    ] {
+        match accepted {
+            Accepted::Any => report.warn(
+                "bearer tokens",
+                format!("{setting} is `*`: tokens naming any {what} are accepted, so a token your identity provider minted for another service signs into muxd"),
+                format!("set {setting} to the {what} your identity provider puts in muxd's tokens"),
+            ),
+            Accepted::Only(value) => checked.push(format!("{what} {value}")),
+        }
+    }
+    if checked.len() == 2 {
+        report.push(
+            "bearer tokens",
+            Ok(format!("{} checked", checked.join(" and "))),
+        );
+    }
 }
 
 async fn check_database(report: &mut Report, settings: &Settings) -> Option<Store> {

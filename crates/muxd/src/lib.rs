@@ -3,6 +3,7 @@
 //! # Layout (imports point down this list, never up)
 //! - [`cli`]: the `muxd` commands; `main.rs` only parses and dispatches. [`dev`]: `muxd dev`
 //!   (emulator in-process, demo data, dev sign-in). [`doctor`]: `muxd doctor`.
+//!   [`healthcheck`]: `muxd healthcheck`, a container's readiness probe.
 //! - [`app`]: wiring. Builds every service from the settings and serves HTTP with the jobs.
 //! - [`web`]: inbound HTTP, by audience; [`web::router`] is the route table.
 //! - [`jobs`]: background loops (reconcile, deletions, retention, spare uploads, metrics
@@ -24,6 +25,7 @@ pub mod config;
 pub mod dev;
 pub mod doctor;
 pub mod domain;
+pub mod healthcheck;
 pub mod identity;
 pub mod jobs;
 pub mod service;

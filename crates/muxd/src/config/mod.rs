@@ -42,6 +42,8 @@ pub struct Settings {
     pub browser: BrowserSettings,
     pub outbound: OutboundSettings,
     pub bounds: Bounds,
+    /// Shutdown bound and retention.
+    pub operations: OperationSettings,
 }
 
 /// How outbound webhooks (muxd → the host app) behave.
@@ -60,19 +62,6 @@ pub struct BrowserSettings {
     pub session_cookie: Option<String>,
     /// Origins (`scheme://host[:port]`) whose pages may call the API with credentials.
     pub cors_origins: Vec<String>,
-}
-
-/// How bearer tokens are checked. In dev mode muxd signs its own HS256 tokens.
-#[derive(Debug, Clone, Default)]
-pub struct IdentitySettings {
-    pub hs256_secret: Option<SecretString>,
-    pub public_key_file: Option<String>,
-    pub jwks_file: Option<String>,
-    /// Where the JWKS is fetched from (cached; fetched again for an unknown key id).
-    pub jwks_url: Option<String>,
-    pub issuer: Option<String>,
-    pub audience: Option<String>,
-    pub admin_ids: Vec<String>,
 }
 
 /// How direct uploads are made and played.
@@ -126,7 +115,6 @@ pub struct WebhookSettings {
     pub secrets: Vec<SecretString>,
     pub tolerance: Duration,
     pub max_body_bytes: usize,
-    pub retention: Duration,
 }
 
 /// Log output format.
@@ -174,14 +162,7 @@ impl Settings {
         let listen = read.parsed(&table::MUXD_LISTEN);
         let tolerance_secs: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_TOLERANCE_SECS);
         let max_body_bytes = read.parsed(&table::MUXD_WEBHOOK_MAX_BODY_BYTES);
-        let retention_days: Option<u64> = read.parsed(&table::MUXD_WEBHOOK_RETENTION_DAYS);
-        if retention_days == Some(0) {
-            read.problem(
-                &table::MUXD_WEBHOOK_RETENTION_DAYS,
-                "0 would forget events Mux may still retry".into(),
-                "set it to 1 or more (Mux retries for 24 h; 7 is the default)".into(),
-            );
-        }
+        let operations = OperationSettings::read(&mut read);
         let log_format = match read.raw(&table::MUXD_LOG_FORMAT) {
             None if mode == Mode::Serve => Some(LogFormat::Json),
             None => Some(LogFormat::Pretty),
@@ -206,31 +187,7 @@ impl Settings {
             .into_iter()
             .map(SecretString::from)
             .collect();
-        let identity = IdentitySettings {
-            hs256_secret: read
-                .optional(&table::MUXD_JWT_HS256_SECRET)
-                .map(SecretString::from),
-            public_key_file: read.optional(&table::MUXD_JWT_PUBLIC_KEY_FILE),
-            jwks_file: read.optional(&table::MUXD_JWT_JWKS_FILE),
-            jwks_url: read
-                .optional(&table::MUXD_JWT_JWKS_URL)
-                .map(|_| http_url(&mut read, &table::MUXD_JWT_JWKS_URL)),
-            issuer: read.optional(&table::MUXD_JWT_ISSUER),
-            audience: read.optional(&table::MUXD_JWT_AUDIENCE),
-            admin_ids: read.list(&table::MUXD_ADMIN_IDS),
-        };
-        if serve
-            && identity.hs256_secret.is_none()
-            && identity.public_key_file.is_none()
-            && identity.jwks_file.is_none()
-            && identity.jwks_url.is_none()
-        {
-            read.problem(
-                &table::MUXD_JWT_HS256_SECRET,
-                "no way to check bearer tokens is configured".into(),
-                table::MUXD_JWT_HS256_SECRET.expected.into(),
-            );
-        }
+        let mut identity = identity::read(&mut read, serve);
         let playback_policy = read
             .optional(&table::MUXD_PLAYBACK_POLICY)
             .unwrap_or_default();
@@ -298,6 +255,8 @@ impl Settings {
             session_cookie: read.optional(&table::MUXD_SESSION_COOKIE),
             cors_origins: read.list(&table::MUXD_CORS_ORIGINS),
         };
+        // Clerk puts the page's origin in `azp`: only the app's own pages may present a token.
+        identity.authorized_parties = browser.cors_origins.clone();
         for origin in &browser.cors_origins {
             if !is_origin(origin) {
                 read.problem(
@@ -335,7 +294,6 @@ impl Settings {
             listen,
             tolerance_secs,
             max_body_bytes,
-            retention_days,
             log_format,
             max_upload_bytes,
         ) {
@@ -345,7 +303,6 @@ impl Settings {
                 Some(listen),
                 Some(tolerance),
                 Some(max_body_bytes),
-                Some(days),
                 Some(log_format),
                 Some(max_upload_bytes),
             ) => Ok(Settings {
@@ -360,7 +317,6 @@ impl Settings {
                     secrets: signing_secrets,
                     tolerance: Duration::from_secs(tolerance),
                     max_body_bytes,
-                    retention: Duration::from_secs(days * 86_400),
                 },
                 log_format,
                 identity,
@@ -389,6 +345,7 @@ impl Settings {
                     schedule,
                 },
                 bounds,
+                operations,
             }),
             _ => Err(ConfigError(read.problems)),
         }
@@ -461,11 +418,15 @@ use crate::domain::playback_token::PlaybackSigner;
 
 mod bounds;
 mod database_url;
+mod identity;
+mod operations;
 mod reader;
 pub mod table;
 
 pub use bounds::Bounds;
 pub use database_url::{Backend, DatabaseUrl};
+pub use identity::{Accepted, AdminClaim, IdentitySettings};
+pub use operations::OperationSettings;
 use reader::Reader;
 use table::Setting;
 

@@ -63,6 +63,15 @@ settings! {
     MUXD_WEBHOOK_RETENTION_DAYS: "MUXD_WEBHOOK_RETENTION_DAYS", "7", None,
         "how long received webhook events are kept",
         "a whole number of days, at least 1 (Mux retries for 24 h)";
+    MUXD_HISTORY_RETENTION_DAYS: "MUXD_HISTORY_RETENTION_DAYS", "90", None,
+        "how long each asset's history (its recorded changes) is kept (0: forever); changes the host app has not been sent yet are kept",
+        "a whole number of days, e.g. 90 (0 keeps history forever)";
+    MUXD_OUTBOUND_RETENTION_DAYS: "MUXD_OUTBOUND_RETENTION_DAYS", "30", None,
+        "how long outbound webhook messages, their deliveries and attempts are kept once finished (0: forever); undelivered ones are kept",
+        "a whole number of days, e.g. 30 (0 keeps them forever)";
+    MUXD_SHUTDOWN_GRACE_SECS: "MUXD_SHUTDOWN_GRACE_SECS", "10", None,
+        "the most a shutdown (SIGTERM, Ctrl-C) takes: requests in flight and jobs get this long to finish, then muxd exits anyway",
+        "a whole number of seconds, at least 1, e.g. 10 (keep it under the orchestrator's grace period)";
     MUXD_LOG_FORMAT: "MUXD_LOG_FORMAT", "", Some("`json` for serve, else `pretty`"),
         "log output; level from `RUST_LOG`",
         "json or pretty";
@@ -70,28 +79,31 @@ settings! {
         "JWKS of RS256 bearer tokens (e.g. saved from Clerk)",
         "the path of a JWKS file";
     MUXD_JWT_JWKS_URL: "MUXD_JWT_JWKS_URL", "", None,
-        "JWKS URL of RS256 bearer tokens (e.g. https://YOUR-APP.clerk.accounts.dev/.well-known/jwks.json), cached and fetched again when a token names a key it does not hold",
-        "an http(s) URL";
+        "JWKS URL of RS256 bearer tokens (e.g. https://YOUR-APP.clerk.accounts.dev/.well-known/jwks.json); https (plain http only to localhost, 127.0.0.0/8 or ::1); held for the `max-age` its answer gives (1 s to an hour; an hour without one), so a key the provider revokes stops verifying, and fetched again when a token names a key it does not hold",
+        "an https URL, e.g. https://YOUR-APP.clerk.accounts.dev/.well-known/jwks.json (http only to localhost, 127.0.0.0/8 or [::1])";
     MUXD_JWT_PUBLIC_KEY_FILE: "MUXD_JWT_PUBLIC_KEY_FILE", "", None,
         "PEM RSA public key of RS256 bearer tokens",
         "the path of a PEM file";
     MUXD_JWT_HS256_SECRET: "MUXD_JWT_HS256_SECRET", "", None,
-        "shared secret of HS256 bearer tokens",
+        "shared secret of HS256 bearer tokens, at least 32 bytes (e.g. `openssl rand -hex 32`)",
         "set MUXD_JWT_JWKS_URL or MUXD_JWT_JWKS_FILE (your identity provider's JWKS), MUXD_JWT_PUBLIC_KEY_FILE (RS256 PEM) or MUXD_JWT_HS256_SECRET";
-    MUXD_JWT_ISSUER: "MUXD_JWT_ISSUER", "", Some("unchecked"),
-        "required `iss` of bearer tokens",
-        "the issuer your identity provider puts in `iss`";
-    MUXD_JWT_AUDIENCE: "MUXD_JWT_AUDIENCE", "", Some("unchecked"),
-        "required `aud` of bearer tokens",
-        "the audience your identity provider puts in `aud`";
+    MUXD_JWT_ISSUER: "MUXD_JWT_ISSUER", "", Some("required by `serve`"),
+        "the `iss` bearer tokens must carry (`*`: any issuer, warned about at start-up and by `muxd doctor`)",
+        "set MUXD_JWT_ISSUER to the issuer your identity provider puts in `iss` (Clerk: https://YOUR-APP.clerk.accounts.dev), or to * to accept any";
+    MUXD_JWT_AUDIENCE: "MUXD_JWT_AUDIENCE", "", Some("required by `serve`"),
+        "the `aud` bearer tokens must carry (`*`: any audience, warned about at start-up and by `muxd doctor`)",
+        "set MUXD_JWT_AUDIENCE to the audience your identity provider puts in `aud` for muxd (Clerk: add an `aud` claim to the session token), or to * to accept any";
     MUXD_ADMIN_IDS: "MUXD_ADMIN_IDS", "", None,
-        "comma-separated external ids that are admins (besides a `role: \"admin\"` claim)",
+        "comma-separated external ids that are admins",
         "comma-separated external user ids";
+    MUXD_ADMIN_CLAIM: "MUXD_ADMIN_CLAIM", "", None,
+        "a token claim that also makes an admin, as `name=value` (e.g. `role=admin`: a `role` claim equal to `admin` or a list holding it); unset, no claim does",
+        "set MUXD_ADMIN_CLAIM to name=value, e.g. role=admin, or unset it";
     MUXD_SESSION_COOKIE: "MUXD_SESSION_COOKIE", "", None,
         "the host app's cookie holding its session token (e.g. Clerk's `__session`), accepted like a bearer token when muxd is on the same site",
         "a cookie name, e.g. __session";
     MUXD_CORS_ORIGINS: "MUXD_CORS_ORIGINS", "", None,
-        "comma-separated origins whose pages may call muxd's API from the browser (with credentials); none by default",
+        "comma-separated origins whose pages may call muxd's API from the browser (with credentials); also the only `azp` (authorized party) a bearer token may name, when it names one; none by default",
         "origins such as https://app.example.com,https://admin.example.com";
     MUXD_WEBHOOK_ALLOW_PRIVATE_URLS: "MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "false", None,
         "whether outbound webhook endpoints may be private, loopback or link-local addresses (refused by default, against request forgery)",

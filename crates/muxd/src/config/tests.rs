@@ -16,7 +16,12 @@ fn serve_vars() -> HashMap<String, String> {
         ("MUX_TOKEN_SECRET", "hunter2"),
         ("MUX_WEBHOOK_SIGNING_SECRET", "old, new"),
         ("DATABASE_URL", "postgres://muxd:s3cret@db:5432/muxd"),
-        ("MUXD_JWT_HS256_SECRET", "jwt-secret"),
+        (
+            "MUXD_JWT_HS256_SECRET",
+            "an-hs256-secret-of-32-bytes-or-more",
+        ),
+        ("MUXD_JWT_ISSUER", "https://clerk.example"),
+        ("MUXD_JWT_AUDIENCE", "muxd"),
     ])
 }
 
@@ -53,7 +58,9 @@ fn serve_without_secrets_names_each_missing_setting_with_a_fix() {
             "MUX_TOKEN_ID",
             "MUX_TOKEN_SECRET",
             "MUX_WEBHOOK_SIGNING_SECRET",
-            "MUXD_JWT_HS256_SECRET"
+            "MUXD_JWT_HS256_SECRET",
+            "MUXD_JWT_ISSUER",
+            "MUXD_JWT_AUDIENCE",
         ]
     );
     let message = err.to_string();
@@ -118,7 +125,11 @@ fn the_readme_configuration_table_is_the_settings_table() {
 #[test]
 fn every_variable_the_code_reads_is_in_the_table() {
     // Settings are read only through table entries; no other code reads the environment.
-    let sources = [include_str!("mod.rs"), include_str!("reader.rs")];
+    let sources = [
+        include_str!("mod.rs"),
+        include_str!("reader.rs"),
+        include_str!("identity.rs"),
+    ];
     for source in sources {
         assert!(
             !source.contains("std::env::var("),
@@ -252,4 +263,81 @@ fn signed_playback_under_serve_needs_a_signing_key_that_is_an_rsa_key() {
     half.insert("MUX_SIGNING_KEY_ID".into(), "key-1".into());
     let error = Settings::load(&half, Mode::Serve).unwrap_err().to_string();
     assert!(error.contains("only one of"), "{error}");
+}
+
+#[test]
+fn serve_needs_the_issuer_and_audience_and_a_star_accepts_any() {
+    for name in ["MUXD_JWT_ISSUER", "MUXD_JWT_AUDIENCE"] {
+        let mut vars = serve_vars();
+        vars.remove(name);
+        let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("{name}: missing. Fix: set {name} to the")),
+            "{error}"
+        );
+        assert!(error.contains("or to * to accept any"), "{error}");
+        assert!(
+            Settings::load(&vars, Mode::Dev).is_ok(),
+            "dev signs its own tokens"
+        );
+        vars.insert(name.into(), "*".into());
+        assert!(Settings::load(&vars, Mode::Serve).is_ok(), "{name}=*");
+    }
+}
+
+#[test]
+fn a_short_hs256_secret_is_refused_with_the_fix() {
+    let mut vars = serve_vars();
+    vars.insert("MUXD_JWT_HS256_SECRET".into(), "x".repeat(31));
+    let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
+    assert!(
+        error.contains("MUXD_JWT_HS256_SECRET: the secret is 31 bytes"),
+        "{error}"
+    );
+    assert!(error.contains("openssl rand -hex 32"), "{error}");
+    assert!(
+        !error.contains(&"x".repeat(31)),
+        "the secret leaked: {error}"
+    );
+    vars.insert("MUXD_JWT_HS256_SECRET".into(), "x".repeat(32));
+    assert!(Settings::load(&vars, Mode::Serve).is_ok());
+}
+
+#[test]
+fn a_jwks_url_must_be_https_unless_it_is_this_machine() {
+    let mut vars = serve_vars();
+    vars.remove("MUXD_JWT_HS256_SECRET");
+    for (url, ok) in [
+        ("https://app.clerk.accounts.dev/.well-known/jwks.json", true),
+        ("http://app.clerk.accounts.dev/.well-known/jwks.json", false),
+        ("http://10.0.0.5/jwks.json", false),
+        ("http://localhost:8080/jwks.json", true),
+        ("http://127.0.0.1:8080/jwks.json", true),
+        ("http://127.9.9.9/jwks.json", true),
+        ("http://[::1]:8080/jwks.json", true),
+    ] {
+        vars.insert("MUXD_JWT_JWKS_URL".into(), url.into());
+        match Settings::load(&vars, Mode::Serve) {
+            Ok(_) => assert!(ok, "{url} accepted"),
+            Err(error) => {
+                let error = error.to_string();
+                assert!(!ok, "{url} refused: {error}");
+                assert!(error.contains("MUXD_JWT_JWKS_URL"), "{error}");
+                assert!(error.contains("Fix: an https URL"), "{error}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_admin_claim_is_name_equals_value() {
+    let mut vars = serve_vars();
+    for bad in ["role", "=admin", "role=", "role:admin"] {
+        vars.insert("MUXD_ADMIN_CLAIM".into(), bad.into());
+        let error = Settings::load(&vars, Mode::Serve).unwrap_err().to_string();
+        assert!(error.contains("MUXD_ADMIN_CLAIM"), "{bad}: {error}");
+        assert!(error.contains("e.g. role=admin"), "{bad}: {error}");
+    }
+    vars.insert("MUXD_ADMIN_CLAIM".into(), "role=admin".into());
+    assert!(Settings::load(&vars, Mode::Serve).is_ok());
 }

@@ -2,22 +2,24 @@
 //! exists under `muxd dev`, which merges it into the router.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::seed::Demo;
 use crate::identity::Identity;
-use crate::web::auth::SESSION_COOKIE;
+use crate::web::auth::{over_https, session_cookie};
 use crate::web::ApiError;
 
 /// A dev session lasts a working day.
-const DEV_SESSION_SECS: u64 = 12 * 3600;
+const DEV_SESSION: Duration = Duration::from_secs(12 * 3600);
 
 #[derive(Clone)]
 struct DevState {
@@ -41,6 +43,7 @@ pub fn routes(demo: Demo, identity: Arc<Identity>) -> Router {
 async fn login(
     State(dev): State<DevState>,
     Query(query): Query<DevLogin>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let admin = query.who.as_deref() == Some("admin");
     let external_id = if admin {
@@ -50,15 +53,14 @@ async fn login(
     };
     let token = dev
         .identity
-        .sign(external_id, admin, DEV_SESSION_SECS)
+        .sign(external_id, admin, DEV_SESSION.as_secs())
         .ok_or(ApiError::NotFound)?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEV_SESSION_SECS}"
-    );
+    let cookie = session_cookie(token, over_https(&headers), Some(DEV_SESSION));
     let target = format!("/campaigns/{}/content", dev.demo.campaign_id);
     Ok((
         StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, target)],
+        CookieJar::new().add(cookie),
+        [(LOCATION, target)],
     )
         .into_response())
 }

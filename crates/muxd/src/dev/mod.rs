@@ -1,8 +1,10 @@
 //! `muxd dev`: the embedded default. SQLite in the working directory, the Mux emulator in-process
 //! with its webhooks pointed at this muxd (real signatures), a demo user, admin, campaign and
 //! influencers ([`seed`]), a dev-only sign-in route ([`login`]), and the URL to open printed.
-//! No credentials, no network. Production state knows nothing of the demo.
+//! No credentials, no network; only requests addressed to this machine are answered ([`host`]).
+//! Production state knows nothing of the demo.
 
+pub mod host;
 pub mod login;
 pub mod seed;
 
@@ -99,7 +101,9 @@ pub async fn run(
         reconcile: Some(Schedule::with_grace(settings.reconcile_grace)),
     };
     let app = App::build(&settings, store, wiring)?;
-    let router = app.router(login::routes(demo, app.identity.clone()));
+    let router = app
+        .router(login::routes(demo, app.identity.clone()))
+        .layer(axum::middleware::from_fn(host::loopback_only));
     on_ready(&format!(
         "{base}/dev/login?as=user (then /campaigns/{campaign}/content; admin: /dev/login?as=admin)"
     ));

@@ -1,7 +1,7 @@
 //! Pure rules of muxd: ids, asset statuses and origins, the Mux events muxd understands, the
-//! monotonic asset lifecycle, webhook signatures, the reconciler's polling schedule and what
-//! processing times measure. Nothing here does I/O; every other layer calls into it, never the
-//! other way round.
+//! monotonic asset lifecycle, webhook signatures, the reconciler's polling schedule, what
+//! processing times measure and which hosts are this machine. Nothing here does I/O; every other
+//! layer calls into it, never the other way round.
 
 pub mod details;
 pub mod event;
@@ -9,6 +9,7 @@ pub mod ids;
 pub mod interpret;
 pub mod lifecycle;
 pub mod limits;
+pub mod loopback;
 pub mod origin;
 pub mod outbound;
 pub mod playback_token;

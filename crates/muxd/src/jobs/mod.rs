@@ -2,8 +2,8 @@
 //! call it directly) run by [`supervisor::supervise`]:
 //! - `reconcile`: polling what webhooks missed ([`reconcile::Reconciler`]);
 //! - `finish_deletions`: deleting on Mux what owners deleted, retried until Mux confirms;
-//! - `purge_webhook_events`: forgetting webhook events older than the retention window, then
-//!   refreshing SQLite's planner statistics;
+//! - `prune`: forgetting what has outlived its retention (webhook events, asset history,
+//!   finished outbound messages), in small batches, then refreshing SQLite's planner statistics;
 //! - `refill_upload_pool`: keeping spare direct uploads ready for bursts of users;
 //! - `metrics_upkeep`: draining Prometheus histograms, so memory stays flat when nobody scrapes,
 //!   and refreshing the asset gauges from health's figures;
@@ -21,15 +21,16 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use self::reconcile::Reconciler;
-use self::supervisor::{supervise, JobsStatus, Pace};
+use self::supervisor::{supervise, Job, JobsStatus, OnShutdown, Pace};
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::limits::Limits;
 use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
 use crate::service::outbound::Outbound;
+use crate::service::retention::Retention;
 use crate::service::uploads::Uploads;
-use crate::store::{now_ms, Store};
+use crate::store::now_ms;
 
 /// Reconcile steps poll only what is due, so they run often.
 const RECONCILE: Pace = Pace {
@@ -40,9 +41,10 @@ const DELETIONS: Pace = Pace {
     idle: Duration::from_secs(10),
     on_error: Duration::from_secs(30),
 };
-const RETENTION: Pace = Pace {
-    idle: Duration::from_secs(3600),
-    on_error: Duration::from_secs(3600),
+/// Retention is counted in days; a pass every ten minutes keeps each batch small.
+const PRUNE: Pace = Pace {
+    idle: Duration::from_secs(600),
+    on_error: Duration::from_secs(600),
 };
 /// One spare per step at most, about Mux's POST rate.
 const POOL: Pace = Pace {
@@ -76,9 +78,7 @@ pub struct Jobs {
     pub reconciler: Option<Reconciler>,
     pub deletions: Deletions,
     pub uploads: Uploads,
-    pub store: Store,
-    /// How long webhook events are kept.
-    pub retention: Duration,
+    pub retention: Retention,
     pub metrics: PrometheusHandle,
     /// Health's figures; reading them sets the asset gauges.
     pub figures: FiguresCache,
@@ -94,148 +94,93 @@ pub struct Jobs {
     pub status: JobsStatus,
 }
 
+/// A running job: its name and its loop.
+pub type Running = (&'static str, JoinHandle<()>);
+
 impl Jobs {
     /// Starts every loop; they stop when `token` is cancelled.
-    pub fn spawn(&self, token: &CancellationToken) -> Vec<JoinHandle<()>> {
-        let mut loops = Vec::new();
-        let status = &self.status;
+    pub fn spawn(&self, token: &CancellationToken) -> Vec<Running> {
+        self.table()
+            .into_iter()
+            .map(|job| {
+                let name = job.name;
+                let task = supervise(job, self.status.clone(), token.clone());
+                (name, tokio::spawn(task))
+            })
+            .collect()
+    }
+
+    /// The jobs this process runs: name, pace, what a shutdown does to a step, and the step.
+    fn table(&self) -> Vec<Job> {
+        use OnShutdown::{Drop, Finish};
+        let mut jobs = Vec::new();
         if let Some(reconciler) = self.reconciler.clone() {
-            let instance = self.instance.clone();
-            loops.push(tokio::spawn(supervise(
-                "reconcile",
-                RECONCILE,
-                status.clone(),
-                token.clone(),
-                move || {
-                    let (reconciler, instance) = (reconciler.clone(), instance.clone());
-                    async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
-                },
-            )));
+            jobs.push(reconcile_job(reconciler, self.instance.clone()));
         }
         let deletions = self.deletions.clone();
-        loops.push(tokio::spawn(supervise(
-            "finish_deletions",
-            DELETIONS,
-            status.clone(),
-            token.clone(),
-            move || {
-                let deletions = deletions.clone();
-                async move { Ok(deletions.finish_pending(now_ms()).await.map(drop)?) }
-            },
-        )));
-        let (store, retention) = (self.store.clone(), self.retention);
-        loops.push(tokio::spawn(supervise(
-            "purge_webhook_events",
-            RETENTION,
-            status.clone(),
-            token.clone(),
-            move || {
-                let store = store.clone();
-                async move {
-                    purge_webhook_events(&store, retention).await?;
-                    let before = now_ms().saturating_sub(millis(retention));
-                    store.purge_outbound_messages(before).await?;
-                    Ok(store.refresh_statistics().await?)
-                }
-            },
-        )));
+        jobs.push(Job::new("finish_deletions", DELETIONS, Finish, move || {
+            let deletions = deletions.clone();
+            async move { Ok(deletions.finish_pending(now_ms()).await.map(drop)?) }
+        }));
+        let retention = self.retention.clone();
+        jobs.push(Job::new("prune", PRUNE, Drop, move || {
+            let retention = retention.clone();
+            async move { Ok(retention.run_once(now_ms()).await.map(drop)?) }
+        }));
+        // Finish: a spare made during the step must be known, so the shutdown cancels it.
         let uploads = self.uploads.clone();
-        loops.push(tokio::spawn(supervise(
-            "refill_upload_pool",
-            POOL,
-            status.clone(),
-            token.clone(),
-            move || {
-                let uploads = uploads.clone();
-                async move {
-                    let pool = &uploads.pool;
-                    pool.refill_once(&uploads.mux, &uploads.settings)
-                        .await
-                        .map(drop)
-                }
-            },
-        )));
+        jobs.push(Job::new("refill_upload_pool", POOL, Finish, move || {
+            let uploads = uploads.clone();
+            async move {
+                let pool = &uploads.pool;
+                pool.refill_once(&uploads.mux, &uploads.settings)
+                    .await
+                    .map(drop)
+            }
+        }));
         let (metrics, figures) = (self.metrics.clone(), self.figures.clone());
-        loops.push(tokio::spawn(supervise(
-            "metrics_upkeep",
-            METRICS,
-            status.clone(),
-            token.clone(),
-            move || {
-                metrics.run_upkeep();
-                let figures = figures.clone();
-                async move {
-                    figures
-                        .get(METRICS.idle)
-                        .await
-                        .figures
-                        .map(drop)
-                        .map_err(anyhow::Error::msg)
-                }
-            },
-        )));
+        jobs.push(Job::new("metrics_upkeep", METRICS, Drop, move || {
+            metrics.run_upkeep();
+            let figures = figures.clone();
+            async move {
+                let reading = figures.get(METRICS.idle).await;
+                reading.figures.map(drop).map_err(anyhow::Error::msg)
+            }
+        }));
         if self.limits.max_duration_secs > 0 {
             let limits = self.limits.clone();
-            loops.push(tokio::spawn(supervise(
-                "enforce_limits",
-                LIMITS,
-                status.clone(),
-                token.clone(),
-                move || {
-                    let limits = limits.clone();
-                    async move { Ok(limits.run_once(now_ms()).await.map(drop)?) }
-                },
-            )));
+            jobs.push(Job::new("enforce_limits", LIMITS, Drop, move || {
+                let limits = limits.clone();
+                async move { Ok(limits.run_once(now_ms()).await.map(drop)?) }
+            }));
         }
+        // Drop: a delivery cut mid-send keeps its lease, ends it, and is sent again.
         let (outbound, live) = (self.outbound.clone(), self.live.clone());
-        loops.push(tokio::spawn(supervise(
-            "outbound_webhooks",
-            OUTBOUND,
-            status.clone(),
-            token.clone(),
-            move || {
-                let (outbound, changes) = (outbound.clone(), live.subscribe());
-                async move { outbound.step(changes).await }
-            },
-        )));
+        jobs.push(Job::new("outbound_webhooks", OUTBOUND, Drop, move || {
+            let (outbound, changes) = (outbound.clone(), live.subscribe());
+            async move { outbound.step(changes).await }
+        }));
         if let Some(bridge) = &self.bridge {
             let forward = bridge.clone();
-            loops.push(tokio::spawn(supervise(
-                "live_forward",
-                LIVE,
-                status.clone(),
-                token.clone(),
-                move || {
-                    let bridge = forward.clone();
-                    async move { bridge.forward().await }
-                },
-            )));
+            jobs.push(Job::new("live_forward", LIVE, Drop, move || {
+                let bridge = forward.clone();
+                async move { bridge.forward().await }
+            }));
             let listen = bridge.clone();
-            loops.push(tokio::spawn(supervise(
-                "live_listen",
-                LIVE,
-                status.clone(),
-                token.clone(),
-                move || {
-                    let bridge = listen.clone();
-                    async move { bridge.listen().await }
-                },
-            )));
+            jobs.push(Job::new("live_listen", LIVE, Drop, move || {
+                let bridge = listen.clone();
+                async move { bridge.listen().await }
+            }));
         }
-        loops
+        jobs
     }
 }
 
-/// Forgets webhook events received more than `retention` ago. Returns how many.
-pub async fn purge_webhook_events(
-    store: &Store,
-    retention: Duration,
-) -> crate::store::StoreResult<u64> {
-    store
-        .purge_webhook_events(now_ms().saturating_sub(millis(retention)))
-        .await
-}
-
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+/// The reconcile job (`muxd serve`, and `muxd reconcile` alone): a step ends what it polled, so
+/// its leases are released.
+pub fn reconcile_job(reconciler: Reconciler, instance: String) -> Job {
+    Job::new("reconcile", RECONCILE, OnShutdown::Finish, move || {
+        let (reconciler, instance) = (reconciler.clone(), instance.clone());
+        async move { reconciler.run_once(&instance, now_ms()).await.map(drop) }
+    })
 }

@@ -2,6 +2,10 @@
 //! until cancelled. A step that panics is caught, logged and counted, and the loop goes on after
 //! `on_error`: one bad row must not silently stop, say, every deletion for the life of the
 //! process. Each loop's last run is kept in [`JobsStatus`] for health.
+//!
+//! When cancelled (a shutdown), a job whose step may be cut anywhere ([`OnShutdown::Drop`]: it
+//! waits for input, or what it leaves half done is redone by a lease or a retry) stops at once;
+//! the others ([`OnShutdown::Finish`]) end their current step first. The caller bounds that wait.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -9,6 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +28,41 @@ pub struct Pace {
     pub idle: Duration,
     /// Pause after a step that failed or panicked.
     pub on_error: Duration,
+}
+
+/// What a job's step does when a shutdown begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnShutdown {
+    /// The current step ends first (e.g. so the spare uploads it made are known and cancelled).
+    Finish,
+    /// The step is dropped at once: it waits for input, or its work is redone after a restart.
+    Drop,
+}
+
+/// One step of a job, made afresh for each run.
+pub type Step = Box<dyn FnMut() -> BoxFuture<'static, anyhow::Result<()>> + Send>;
+
+/// A background job: its name (in logs, metrics and health), pace, shutdown rule and step.
+pub struct Job {
+    pub name: &'static str,
+    pub pace: Pace,
+    pub on_shutdown: OnShutdown,
+    pub step: Step,
+}
+
+impl Job {
+    pub fn new<F, Fut>(name: &'static str, pace: Pace, on_shutdown: OnShutdown, mut step: F) -> Job
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        Job {
+            name,
+            pace,
+            on_shutdown,
+            step: Box::new(move || step().boxed()),
+        }
+    }
 }
 
 /// One job's recent history, as health shows it.
@@ -70,27 +110,30 @@ impl JobsStatus {
     }
 }
 
-/// Runs `step` under `name` until `token` is cancelled.
-pub async fn supervise<F, Fut>(
-    name: &'static str,
-    pace: Pace,
-    status: JobsStatus,
-    token: CancellationToken,
-    mut step: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
+/// Runs `job` until `token` is cancelled.
+pub async fn supervise(job: Job, status: JobsStatus, token: CancellationToken) {
+    let Job {
+        name,
+        pace,
+        on_shutdown,
+        mut step,
+    } = job;
     // Counted from 0, so an alert sees the first failure as an increase.
     metrics::counter!("muxd_job_panics_total", "task" => name).increment(0);
     metrics::counter!("muxd_job_failures_total", "task" => name).increment(0);
     loop {
         // Each step is a trace of its own (`job` span, root), with what it called beneath it.
         let span = tracing::info_span!(parent: None, "job", otel.name = name, task = name, otel.status_code = tracing::field::Empty);
-        let outcome = AssertUnwindSafe(step())
+        let run = AssertUnwindSafe(step())
             .catch_unwind()
-            .instrument(span.clone())
-            .await;
+            .instrument(span.clone());
+        let outcome = match on_shutdown {
+            OnShutdown::Finish => run.await,
+            OnShutdown::Drop => tokio::select! {
+                outcome = run => outcome,
+                () = token.cancelled() => return,
+            },
+        };
         let (result, panicked) = match outcome {
             Ok(Ok(())) => (Ok(()), false),
             Ok(Err(error)) => (Err(format!("{error:#}")), false),
@@ -148,7 +191,7 @@ mod tests {
         };
         let counter = calls.clone();
         let stop = token.clone();
-        let job = tokio::spawn(supervise("flaky", pace, status.clone(), token, move || {
+        let flaky = Job::new("flaky", pace, OnShutdown::Finish, move || {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             let stop = stop.clone();
             async move {
@@ -161,11 +204,43 @@ mod tests {
                     }
                 }
             }
-        }));
+        });
+        let job = tokio::spawn(supervise(flaky, status.clone(), token));
         job.await.unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         let flaky = status.snapshot()["flaky"].clone();
         assert_eq!((flaky.runs, flaky.failures, flaky.panics), (3, 2, 1));
         assert!(flaky.last_error.is_none() && flaky.last_ok_ms.is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shutdown_drops_a_waiting_step_and_lets_a_working_one_finish() {
+        let pace = Pace {
+            idle: Duration::from_secs(1),
+            on_error: Duration::from_secs(1),
+        };
+        let token = CancellationToken::new();
+        let finished = Arc::new(AtomicU32::new(0));
+        let done = finished.clone();
+        let endless = Job::new("listen", pace, OnShutdown::Drop, || {
+            std::future::pending::<anyhow::Result<()>>()
+        });
+        let working = Job::new("work", pace, OnShutdown::Finish, move || {
+            let done = done.clone();
+            async move {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                done.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        });
+        let status = JobsStatus::default();
+        let listen = tokio::spawn(supervise(endless, status.clone(), token.clone()));
+        let work = tokio::spawn(supervise(working, status.clone(), token.clone()));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        token.cancel();
+        listen.await.unwrap();
+        assert_eq!(finished.load(Ordering::SeqCst), 0, "still working");
+        work.await.unwrap();
+        assert_eq!(finished.load(Ordering::SeqCst), 1, "its step ended first");
     }
 }

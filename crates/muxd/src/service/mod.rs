@@ -17,6 +17,7 @@
 //!   figures, read at most once a second however many poll, and the gauges alerts use.
 //! - [`processing_times`]: how long uploads take to become playable, as a histogram recorded
 //!   when an asset turns READY and as a report for admins.
+//! - [`retention`]: pruning what has outlived its retention, in small batches.
 
 pub mod adopt;
 pub mod assets;
@@ -34,6 +35,7 @@ pub mod playback;
 pub mod pool;
 pub mod processing_times;
 pub mod rate_limit;
+pub mod retention;
 pub mod sync;
 pub mod uploads;
 pub mod webhook_stats;

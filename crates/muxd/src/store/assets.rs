@@ -3,6 +3,7 @@
 //! what background jobs, health and admin tools read and fix lives in `upkeep.rs`.
 
 pub(super) use super::asset_row::{decode_all, AssetRow};
+use super::transitions::outbound_mark;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::outbound::EventType;
@@ -183,11 +184,13 @@ async fn record_owner_change(
     kind: EventType,
     at: i64,
 ) -> StoreResult<()> {
-    run!(conn, c => sqlx::query(
+    const SQL: &str = concat!(
         "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-         SELECT id, mux_processing_status, mux_processing_status, 'user', owner_id, $1, $2
-         FROM creative_assets WHERE id = $3",
-    )
+         SELECT id, mux_processing_status, mux_processing_status, 'user', owner_id, $1, ",
+        outbound_mark!("$2"),
+        " FROM creative_assets WHERE id = $3"
+    );
+    run!(conn, c => sqlx::query(SQL)
     .bind(at)
     .bind(kind.as_str())
     .bind(id.to_string())

@@ -114,6 +114,16 @@ impl Store {
         })
     }
 
+    /// Whether any endpoint is enabled (the outbox has someone to tell).
+    pub async fn any_endpoint_enabled(&self) -> StoreResult<bool> {
+        let any: bool = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE NOT disabled)",
+        )
+        .fetch_one(&mut **c)
+        .await)?;
+        Ok(any)
+    }
+
     /// Every endpoint, oldest first.
     pub async fn endpoints(&self) -> StoreResult<Vec<Endpoint>> {
         let sql =

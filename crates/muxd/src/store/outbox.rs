@@ -375,21 +375,6 @@ impl Store {
         .await)?;
         Ok(Some((entry, payload, attempts)))
     }
-
-    /// Forgets messages made before `before_ms` whose deliveries are all finished. Returns how
-    /// many.
-    pub async fn purge_outbound_messages(&self, before_ms: i64) -> StoreResult<u64> {
-        run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "DELETE FROM outbound_messages WHERE created_at < $1 AND NOT EXISTS (
-                SELECT 1 FROM outbound_deliveries d
-                WHERE d.message_id = outbound_messages.id AND d.status = 'pending')",
-        )
-        .bind(before_ms)
-        .execute(&mut **c)
-        .await
-        .map(|done| done.rows_affected()))
-        .map_err(Into::into)
-    }
 }
 
 async fn insert_message(

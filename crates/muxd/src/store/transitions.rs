@@ -80,10 +80,27 @@ macro_rules! update_sql {
 /// SQLite: the update alone, then [`RECORD`].
 const UPDATE: &str = update_sql!();
 
+/// `$param`, the event type the host app's endpoints will hear, when any endpoint is enabled;
+/// else NULL, so with nobody to tell the outbox has nothing to do (the check is in the statement,
+/// so an endpoint another instance just added is seen).
+macro_rules! outbound_mark {
+    ($param:literal) => {
+        concat!(
+            "CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE NOT disabled) THEN ",
+            $param,
+            " END"
+        )
+    };
+}
+pub(super) use outbound_mark;
+
 /// The `asset_events` row of a change ($1–$7), with the event type to send the host app.
-pub(super) const RECORD: &str =
+pub(super) const RECORD: &str = concat!(
     "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    VALUES ($1, $2, $3, $4, $5, $6, ",
+    outbound_mark!("$7"),
+    ")"
+);
 
 /// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
 /// is inserted only if the update found the row at its version ($21–$26 as $2–$7 of [`RECORD`]).
@@ -92,7 +109,9 @@ const UPDATE_AND_RECORD: &str = concat!(
     update_sql!(),
     " RETURNING id)
     INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-    SELECT id, $21, $22, $23, $24, $25, $26 FROM updated"
+    SELECT id, $21, $22, $23, $24, $25, ",
+    outbound_mark!("$26"),
+    " FROM updated"
 );
 
 /// Binds a change's row update ($1–$20 of [`UPDATE`]) to `$query`.

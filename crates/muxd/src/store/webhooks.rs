@@ -288,16 +288,4 @@ impl Store {
             .await)?;
         row.map(StoredWebhookEvent::try_from).transpose()
     }
-
-    /// Forgets events received before `cutoff_ms`; returns how many.
-    pub async fn purge_webhook_events(&self, cutoff_ms: i64) -> StoreResult<u64> {
-        let purged = run!(&mut self.write().await?.conn(), c => sqlx::query(
-            "DELETE FROM webhook_events WHERE received_at < $1"
-        )
-        .bind(cutoff_ms)
-        .execute(&mut **c)
-        .await
-        .map(|done| done.rows_affected()))?;
-        Ok(purged)
-    }
 }

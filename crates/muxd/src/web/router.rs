@@ -174,7 +174,9 @@ fn routes() -> Router<WebState> {
             "/api/app/webhook-deliveries/{id}/replay",
             post(admin::webhook_endpoints::replay),
         )
-        // Operators.
+        // Operators and orchestrators.
+        .route("/livez", get(health::probes::livez))
+        .route("/readyz", get(health::probes::readyz))
         .route("/api/health/mux-system", get(health::mux_system))
         .route("/metrics", get(health::metrics))
         // Admins.

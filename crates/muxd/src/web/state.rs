@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use mux_api::MuxClient;
 
 use super::auth::Authenticator;
+use super::health::probes::Probes;
 use super::views::Links;
 use crate::config::WebhookSettings;
 use crate::jobs::supervisor::JobsStatus;
@@ -45,6 +46,7 @@ pub struct WebState {
     pub links: Links,
     pub playback: PlaybackCheck,
     pub health: HealthSources,
+    pub probes: Probes,
     pub metrics: PrometheusHandle,
 }
 

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app_instances::test_mux_config;
 use crate::chaos::ChaosProxy;
 use crate::harness::{sqlite_store, PgDatabase, TempDir};
+pub use crate::identity_provider::{AUDIENCE, ISSUER};
 
 pub const SIGNING_SECRET: &str = "whsec_test_current";
 pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";
@@ -101,6 +102,9 @@ pub struct TestApp {
 pub const APP_ORIGIN: &str = "https://app.example.test";
 /// The host app's session cookie every test app accepts.
 pub const HOST_SESSION_COOKIE: &str = "__session";
+/// The HS256 secret of [`TestApp::spawn_with_serve_identity`] (unless a test sets another key):
+/// tests that check tokens as `serve` does sign with it, for [`ISSUER`] and [`AUDIENCE`].
+pub const SERVE_HS256_SECRET: &str = "serve-identity-test-secret-of-32-bytes";
 
 /// What the ways of spawning a [`TestApp`] vary.
 struct Options<'a> {
@@ -298,7 +302,9 @@ impl TestApp {
                 "MUXD_IMAGE_BASE_URL",
                 &format!("{}/image", emulator.base_url()),
             ),
-            ("MUXD_JWT_HS256_SECRET", "unused-by-tests"),
+            ("MUXD_JWT_HS256_SECRET", SERVE_HS256_SECRET),
+            ("MUXD_JWT_ISSUER", ISSUER),
+            ("MUXD_JWT_AUDIENCE", AUDIENCE),
             ("MUXD_WEBHOOK_MAX_BODY_BYTES", "65536"),
             ("MUXD_UPLOAD_POOL_SIZE", &pool_size.to_string()),
             ("MUXD_CORS_ORIGINS", APP_ORIGIN),

@@ -200,3 +200,82 @@ app_test!(
             .contains("Max-Age=0"));
     }
 );
+
+app_test!(
+    over_https_muxds_cookie_is_a_host_prefixed_cookie_and_the_only_one_read,
+    |app: TestApp| async move {
+        let url = format!("{}/api/session", app.base);
+        let exchanged = app
+            .http
+            .post(&url)
+            .bearer_auth(app.token(USER, false))
+            .header(ORIGIN, APP_ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(exchanged.status(), StatusCode::OK);
+        let set = exchanged.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(set.starts_with("__Host-muxd_session="), "{set}");
+        for attribute in ["Secure", "Path=/", "HttpOnly", "SameSite=Lax"] {
+            assert!(set.contains(attribute), "{set}");
+        }
+        assert!(!set.contains("Domain"), "{set}");
+        let session = set.split(';').next().unwrap().to_owned();
+        let token = session.split_once('=').unwrap().1.to_owned();
+
+        let read = |cookie: String| {
+            app.http
+                .get(format!("{}/api/creative-assets", app.base))
+                .header(COOKIE, cookie)
+                .header("x-forwarded-proto", "https")
+                .send()
+        };
+        assert_eq!(
+            read(session.clone()).await.unwrap().status(),
+            StatusCode::OK
+        );
+        // A cookie without the prefix may have been set by a neighbouring host: not read.
+        let unprefixed = read(format!("muxd_session={token}")).await.unwrap();
+        assert_eq!(unprefixed.status(), StatusCode::UNAUTHORIZED);
+
+        let out = app
+            .http
+            .delete(&url)
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        let cleared: Vec<_> = out
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            cleared
+                .iter()
+                .any(|c| c.starts_with("__Host-muxd_session=;") && c.contains("Max-Age=0")),
+            "{cleared:?}"
+        );
+    }
+);
+
+app_test!(
+    the_host_apps_cookie_wins_over_muxds_own,
+    |app: TestApp| async move {
+        // The host app's cookie says an admin is signed in now; muxd's older one a user.
+        let cookie = format!(
+            "muxd_session={}; {HOST_SESSION_COOKIE}={}",
+            app.token(USER, false),
+            app.token("user_admin_now", true)
+        );
+        let admin_only = app
+            .http
+            .get(format!("{}/api/debug/mux-assets", app.base))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(admin_only.status(), StatusCode::OK);
+    }
+);

@@ -10,6 +10,9 @@ use crate::harness::{count, eventually, TempDir};
 use crate::media::fixture;
 use crate::process::{muxd, start};
 
+/// The HS256 secret the commands run with (they check no token, but `serve`'s settings need one).
+const JWT_SECRET: &str = "commands-test-secret-of-32-bytes-or-more";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_emulator_runs_alone_and_answers_the_mux_api() {
     let dir = TempDir::new().unwrap();
@@ -40,14 +43,19 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
     let dir = TempDir::new().unwrap();
     let db = format!("sqlite://{}", dir.path().join("doctor.db").display());
     let base = emulator.base_url();
-    let env = |secret: &'static str| {
+    let env = |secret: &'static str, audience: &'static str| {
         vec![
             ("DATABASE_URL", db.clone()),
             ("MUX_BASE_URL", base.clone()),
             ("MUX_TOKEN_ID", "emulator".to_owned()),
             ("MUX_TOKEN_SECRET", secret.to_owned()),
             ("MUX_WEBHOOK_SIGNING_SECRET", "s".to_owned()),
-            ("MUXD_JWT_HS256_SECRET", "j".to_owned()),
+            ("MUXD_JWT_HS256_SECRET", JWT_SECRET.to_owned()),
+            (
+                "MUXD_JWT_ISSUER",
+                "https://identity.example.test".to_owned(),
+            ),
+            ("MUXD_JWT_AUDIENCE", audience.to_owned()),
         ]
     };
     let run = |vars: Vec<(&'static str, String)>| {
@@ -59,12 +67,23 @@ async fn muxd_doctor_passes_when_all_is_well_and_names_the_fix_when_not() {
         .unwrap()
         .success());
     // `output()` blocks this worker; the emulator keeps serving on the other.
-    let good = run(env("emulator-secret"));
+    let good = run(env("emulator-secret", "muxd"));
     let text = String::from_utf8_lossy(&good.stdout);
     assert!(good.status.success(), "{text}");
-    assert!(text.contains("All checks passed"), "{text}");
+    assert!(text.contains("All checks passed."), "{text}");
 
-    let bad = run(env("wrong-secret"));
+    // Any audience works, but is warned about (and does not fail the check).
+    let any = run(env("emulator-secret", "*"));
+    let text = String::from_utf8_lossy(&any.stdout);
+    assert!(any.status.success(), "{text}");
+    assert!(
+        text.contains("[warn] bearer tokens: MUXD_JWT_AUDIENCE is `*`"),
+        "{text}"
+    );
+    assert!(text.contains("fix: set MUXD_JWT_AUDIENCE to"), "{text}");
+    assert!(text.contains("All checks passed, with warnings."), "{text}");
+
+    let bad = run(env("wrong-secret", "muxd"));
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(!bad.status.success(), "{text}");
     assert!(
@@ -148,7 +167,9 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         ("MUX_TOKEN_ID", "emulator"),
         ("MUX_TOKEN_SECRET", "emulator-secret"),
         ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
-        ("MUXD_JWT_HS256_SECRET", "j"),
+        ("MUXD_JWT_HS256_SECRET", JWT_SECRET),
+        ("MUXD_JWT_ISSUER", "https://identity.example.test"),
+        ("MUXD_JWT_AUDIENCE", "muxd"),
     ];
     // `output()` blocks this worker; the emulator keeps serving on the other.
     let out = muxd(&dir, &["reconcile", "--once"], &env).output().unwrap();
@@ -183,7 +204,9 @@ async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
         ("MUX_TOKEN_ID", "emulator"),
         ("MUX_TOKEN_SECRET", "emulator-secret"),
         ("MUX_WEBHOOK_SIGNING_SECRET", "s"),
-        ("MUXD_JWT_HS256_SECRET", "j"),
+        ("MUXD_JWT_HS256_SECRET", JWT_SECRET),
+        ("MUXD_JWT_ISSUER", "https://identity.example.test"),
+        ("MUXD_JWT_AUDIENCE", "muxd"),
     ];
     let run = |id: &str| {
         // `output()` blocks this worker; the emulator keeps serving on the other.
@@ -228,4 +251,40 @@ async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
         count(&store, "SELECT COUNT(*) FROM creative_assets").await,
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muxd_healthcheck_passes_only_on_a_200_from_readyz() {
+    // A stand-in for `muxd serve`: /readyz answers 200 on one listener and 503 on another.
+    async fn serve(status: StatusCode) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router =
+            axum::Router::new().route("/readyz", axum::routing::get(move || async move { status }));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    }
+    let ready = serve(StatusCode::OK).await;
+    let draining = serve(StatusCode::SERVICE_UNAVAILABLE).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dir = TempDir::new().unwrap();
+    let check = |listen: String| {
+        muxd(&dir, &["healthcheck"], &[("MUXD_LISTEN", &listen)])
+            .output()
+            .unwrap()
+    };
+    // 0.0.0.0 (as in the container image) is asked on loopback.
+    let ok = check(format!("0.0.0.0:{}", ready.port()));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let refused = check(draining.to_string());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("503"));
+    assert!(!check(closed.to_string()).status.success());
 }

@@ -1,8 +1,9 @@
 //! `muxd dev` as a new user meets it: start the binary with no settings at all, open the URL it
 //! prints, sign in, upload a real file through its API to the embedded emulator, and watch the
-//! asset reach READY. Also `muxd serve` refusing to start without its secrets.
+//! asset reach READY; a request naming another host (DNS rebinding) refused. Also `muxd serve`
+//! refusing to start without its secrets.
 
-use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -30,6 +31,22 @@ async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {
         .redirect(Policy::none())
         .build()
         .unwrap();
+    // A page of another site whose name now resolves to 127.0.0.1 (DNS rebinding) still sends
+    // its own name as `Host`: refused, with a sentence saying why. Loopback names are served.
+    let port = base.rsplit(':').next().unwrap();
+    for host in [
+        format!("rebinding.example:{port}"),
+        "rebinding.example".into(),
+    ] {
+        let rebound = http.get(&login).header(HOST, &host).send().await.unwrap();
+        assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST, "{host}");
+        let text = rebound.text().await.unwrap();
+        assert!(text.contains("localhost"), "{text}");
+    }
+    for host in [format!("localhost:{port}"), format!("[::1]:{port}")] {
+        let by_name = http.get(&login).header(HOST, &host).send().await.unwrap();
+        assert_eq!(by_name.status(), StatusCode::SEE_OTHER, "{host}");
+    }
     let response = http.get(&login).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = response.headers()[SET_COOKIE]
@@ -123,6 +140,8 @@ fn muxd_serve_without_secrets_names_each_fix_and_exits_non_zero() {
         "MUX_TOKEN_SECRET",
         "MUX_WEBHOOK_SIGNING_SECRET",
         "MUXD_JWT_HS256_SECRET",
+        "MUXD_JWT_ISSUER",
+        "MUXD_JWT_AUDIENCE",
     ] {
         assert!(
             stderr.contains(&format!("{setting}: ")),

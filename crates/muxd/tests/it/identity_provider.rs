@@ -1,13 +1,16 @@
 //! A test identity provider: two RS256 key pairs ("a" and "b", with their JWK moduli), a JWKS
-//! endpoint on a free port that serves whichever keys a test names (or fails) and counts its
-//! fetches, and RS256 tokens signed with either key. The JWKS tests rotate keys with it; the
+//! endpoint on a free port that serves whichever keys a test names (or fails), optionally with a
+//! `Cache-Control: max-age`, and counts its fetches, and RS256 tokens (its issuer, muxd's
+//! audience) signed with either key. The JWKS tests rotate keys with it; the
 //! browser tests sign a host app's users in with it (muxd under `MUXD_JWT_JWKS_URL`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
+use axum::http::header::CACHE_CONTROL;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
@@ -21,14 +24,30 @@ pub const KEY_A_N: &str = "s_xpzrcSmex0kF8Fzjz5b0HFG4T3IpU2wC5ZD5iFje4yivJEqXUDs
 pub const KEY_B_PEM: &str = include_str!("fixtures/jwks-key-b.pem");
 pub const KEY_B_N: &str = "rWHE-3IantqGcdIddoAYoHt2o0xumG_ALy--gnLvTKgBoKkF5G1y7Q0RuQ3Uw3FCwpbOsGU87pLtGghVdY6CxAvFYGbsioCmPVFrP1Y8OWv5Wv1vTSJVJ7YsVWgDMeGfSIynJ66Xadsj-ubHeLgWlc-VOxAcm75aLEWXOfrUWvJjmask4TxlhJc3CG1tqM8xwcvLv6JQz7pvhx9E4c3lsdwSBnNz0q2j98bdm-vxEMZcODec13bBwRKojOVbqZZuIrAmMBul5FS2jmyZUPwGJXkeZP_gLvD7WE-4mJe9LyLQVCxLfJVXl5BSz79IQHL0aDw8S7hsB280TG6v6Jv4dQ";
 
-/// The identity provider's JWKS endpoint: what it answers now, and how often it was asked.
+/// The issuer (`iss`) of the provider's tokens, which test apps accept.
+pub const ISSUER: &str = "https://identity.example.test";
+/// The audience (`aud`) of the provider's tokens: muxd, as test apps are configured.
+pub const AUDIENCE: &str = "muxd-tests";
+
+/// The identity provider's JWKS endpoint: what it answers now, how long it says to keep it, and
+/// how often it was asked.
 #[derive(Clone, Default)]
 pub struct Provider {
     answer: Arc<Mutex<(StatusCode, String)>>,
     fetches: Arc<AtomicUsize>,
+    /// Sent as `Cache-Control: max-age=…` (none by default).
+    max_age_secs: Option<u64>,
 }
 
 impl Provider {
+    /// A provider whose answers say `Cache-Control: max-age=<secs>`.
+    pub fn with_max_age(secs: u64) -> Provider {
+        Provider {
+            max_age_secs: Some(secs),
+            ..Provider::default()
+        }
+    }
+
     /// Serves a JWKS of these `(kid, modulus)` RSA keys.
     pub fn serve(&self, keys: &[(&str, &str)]) {
         let keys: Vec<_> = keys
@@ -70,16 +89,23 @@ impl Provider {
 }
 
 /// Counted before it answers, so a fetch that returned has been counted.
-async fn jwks(State(provider): State<Provider>) -> (StatusCode, String) {
+async fn jwks(State(provider): State<Provider>) -> Response {
     provider.fetches.fetch_add(1, Ordering::SeqCst);
-    provider.answer.lock().unwrap().clone()
+    let answer = provider.answer.lock().unwrap().clone();
+    match provider.max_age_secs {
+        Some(secs) => {
+            ([(CACHE_CONTROL, format!("public, max-age={secs}"))], answer).into_response()
+        }
+        None => answer.into_response(),
+    }
 }
 
-/// An RS256 token for `sub`, signed with `pem`, naming key `kid`.
+/// An RS256 token for `sub` from this provider ([`ISSUER`], for [`AUDIENCE`]), signed with
+/// `pem`, naming key `kid`.
 pub fn token(pem: &str, kid: &str, sub: &str) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_owned());
-    let claims = json!({ "sub": sub, "exp": 4_000_000_000u64 });
+    let claims = json!({ "sub": sub, "exp": 4_000_000_000u64, "iss": ISSUER, "aud": AUDIENCE });
     encode(
         &header,
         &claims,

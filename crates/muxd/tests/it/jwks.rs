@@ -2,20 +2,28 @@
 //! identity provider (`identity_provider.rs`), which counts its fetches: the JWKS is fetched at
 //! start-up; a key rotation at the provider needs no restart (an unknown key id fetches it again,
 //! and the dropped key stops verifying); however many requests miss together, one fetch; a failed
-//! refetch keeps the held keys; a start-up that cannot fetch it fails naming the setting.
+//! refetch keeps the held keys; a key the provider revokes stops verifying once the held set is
+//! older than the `max-age` the provider gave; a start-up that cannot fetch it fails naming the
+//! setting.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use muxd::config::IdentitySettings;
+use muxd::config::{Accepted, IdentitySettings};
 use muxd::identity::{Identity, JWKS_REFETCH_INTERVAL};
 
-use crate::identity_provider::{token, Provider, KEY_A_N, KEY_A_PEM, KEY_B_N, KEY_B_PEM};
+use crate::app::TestApp;
+use crate::harness::eventually;
+use crate::identity_provider::{
+    token, Provider, AUDIENCE, ISSUER, KEY_A_N, KEY_A_PEM, KEY_B_N, KEY_B_PEM,
+};
 
 fn settings(url: &str) -> IdentitySettings {
     IdentitySettings {
         jwks_url: Some(url.to_owned()),
+        issuer: Some(Accepted::Only(ISSUER.into())),
+        audience: Some(Accepted::Only(AUDIENCE.into())),
         ..Default::default()
     }
 }
@@ -165,4 +173,45 @@ async fn a_jwks_url_that_fails_at_start_up_stops_start_up_naming_the_setting() {
     let message = format!("{error:#}");
     assert!(message.contains("MUXD_JWT_JWKS_URL"), "{message}");
     assert!(message.contains("not a JWKS document"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_key_stops_verifying_once_the_jwks_max_age_has_passed() {
+    let provider = Provider::with_max_age(1);
+    provider.serve(&[("a", KEY_A_N), ("b", KEY_B_N)]);
+    let url = provider.start().await;
+    let app = TestApp::spawn_with_serve_identity(&[("MUXD_JWT_JWKS_URL", &url)]).await;
+    let status = async |token: &str| {
+        app.http
+            .get(format!("{}/api/creative-assets", app.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let (with_a, with_b) = (
+        token(KEY_A_PEM, "a", "user_a"),
+        token(KEY_B_PEM, "b", "user_b"),
+    );
+    assert_eq!(status(&with_a).await, StatusCode::OK);
+
+    // The provider revokes key "a"; no token names a key muxd lacks, so only the age of the
+    // held set can make muxd fetch it again.
+    provider.serve(&[("b", KEY_B_N)]);
+    eventually("the revoked key refused", async || {
+        status(&with_a).await == StatusCode::UNAUTHORIZED
+    })
+    .await;
+    assert_eq!(status(&with_b).await, StatusCode::OK);
+
+    // The provider fails: once the set is stale again muxd tries, fails and keeps its keys.
+    provider.fail();
+    let before = provider.fetches();
+    eventually("a failed refetch that kept the keys", async || {
+        // The request first: it is what makes muxd fetch again.
+        let verified = status(&with_b).await == StatusCode::OK;
+        verified && provider.fetches() > before
+    })
+    .await;
 }

@@ -16,7 +16,7 @@ use crate::layers_scan::{crates_dir, imports_in, scan, workspace_crates, Import}
 /// has a layer to itself above `dev` and `doctor` because it dispatches to them.
 const MUXD_LAYERS: &[&[&str]] = &[
     &["cli"],
-    &["dev", "doctor"],
+    &["dev", "doctor", "healthcheck"],
     &["app"],
     &["web"],
     &["jobs"],

@@ -143,3 +143,38 @@ app_test!(
         }
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_ends_when_the_token_that_opened_it_expires() {
+    let app = TestApp::spawn(crate::app::Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    // Valid for about 3 s (whole seconds): the stream must end then, not stay open for good.
+    let token = app.identity.sign("user_expiring", false, 3).unwrap();
+    let opened = tokio::time::Instant::now();
+    let mut stream = app
+        .http
+        .get(format!("{}/api/live", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let deadline = opened + Duration::from_secs(15);
+    let mut frames = String::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("the stream outlived its token by 12 s: {frames}"));
+        match chunk {
+            Ok(Some(chunk)) => frames.push_str(&String::from_utf8_lossy(&chunk)),
+            // Ended, cleanly or not: the browser's EventSource reconnects with a fresh token.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert!(frames.contains("event: ready"), "{frames}");
+    assert!(
+        opened.elapsed() >= Duration::from_secs(1),
+        "ended before the token expired"
+    );
+}

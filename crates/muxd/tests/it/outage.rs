@@ -70,3 +70,27 @@ async fn webhooks_get_503_while_the_database_is_down_and_land_after() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database_and_liveness_does_not() {
+    let Some(app) = TestApp::spawn_behind_proxy(Backend::Postgres).await else {
+        return;
+    };
+    let proxy = app.proxy.as_ref().unwrap();
+    let probe = async |path: &str| {
+        let url = format!("{}{path}", app.base);
+        app.http.get(url).send().await.unwrap().status()
+    };
+    assert_eq!(probe("/readyz").await, StatusCode::OK);
+    proxy.break_networking();
+    eventually("not ready while the database is cut", async || {
+        probe("/readyz").await == StatusCode::SERVICE_UNAVAILABLE
+    })
+    .await;
+    assert_eq!(probe("/livez").await, StatusCode::OK, "alive all the same");
+    proxy.restore_networking();
+    eventually("ready again", async || {
+        probe("/readyz").await == StatusCode::OK
+    })
+    .await;
+}

@@ -19,9 +19,20 @@ impl Drop for Running {
 }
 
 impl Running {
-    /// Starts `muxd args…` without waiting for any output.
-    pub fn spawn(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Running {
-        Running(muxd(dir, args, env).stdout(Stdio::null()).spawn().unwrap())
+    /// Starts `muxd args…` with its stdout and stderr appended to the file `log`.
+    pub fn spawn_logged(
+        dir: &TempDir,
+        args: &[&str],
+        env: &[(&str, &str)],
+        log: &std::path::Path,
+    ) -> Running {
+        let file = std::fs::File::create(log).unwrap();
+        let child = muxd(dir, args, env)
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        Running(child)
     }
 
     pub fn pid(&self) -> u32 {

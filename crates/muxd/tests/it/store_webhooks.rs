@@ -2,6 +2,7 @@
 //! concurrently) Mux delivers it, unmatched events found by their keys, filters, and purging.
 
 use muxd::domain::MatchKeys;
+use muxd::store::retention::Prunable;
 use muxd::store::webhooks::{self, WebhookFilter};
 use muxd::store::{NewWebhookEvent, Outcome, Store};
 
@@ -71,7 +72,13 @@ async fn webhook_events_dedupe_on_event_id(store: Store) {
         .await
         .unwrap();
     assert!(none.is_empty());
-    assert_eq!(store.purge_webhook_events(101).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .prune(Prunable::WebhookEvents, 101, 500)
+            .await
+            .unwrap(),
+        1
+    );
     assert!(store.webhook_event("evt-a").await.unwrap().is_none());
 }
 

@@ -1,6 +1,7 @@
 //! The dispatcher: fan marked changes out into deliveries, claim the due ones, send each through
 //! its endpoint's breaker, and record what came of it.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
@@ -40,12 +41,24 @@ pub fn count_attempts_from_zero() {
 impl Outbound {
     /// One step of the dispatcher: rounds until nothing more is due, then a wait for the next
     /// change (`changes`, subscribed before the rounds so none is missed) or a second, whichever
-    /// comes first, for retries falling due.
+    /// comes first, for retries falling due. While no endpoint is enabled, changes are not
+    /// waited for (nothing is marked for the outbox then): the step is the tick alone, which
+    /// also reads again whether any endpoint is enabled.
     pub async fn step(&self, mut changes: broadcast::Receiver<AssetChanged>) -> anyhow::Result<()> {
         while self.run_once().await? == CLAIM_BATCH as usize {}
-        tokio::select! {
-            _ = changes.recv() => {}
-            () = tokio::time::sleep(TICK) => {}
+        let woken_by_change = match self.listening.load(Ordering::Relaxed) {
+            true => tokio::select! {
+                _ = changes.recv() => true,
+                () = tokio::time::sleep(TICK) => false,
+            },
+            false => {
+                tokio::time::sleep(TICK).await;
+                false
+            }
+        };
+        if !woken_by_change {
+            let any = self.store.any_endpoint_enabled().await?;
+            self.listening.store(any, Ordering::Relaxed);
         }
         Ok(())
     }

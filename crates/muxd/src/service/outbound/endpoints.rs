@@ -50,6 +50,7 @@ impl Outbound {
                 edit.description.flatten().as_deref(),
             )
             .await?;
+        self.hear_changes();
         Ok(endpoint)
     }
 
@@ -60,10 +61,15 @@ impl Outbound {
         input: EndpointInput,
     ) -> Result<Endpoint, EndpointError> {
         let edit = self.checked(&input).await?;
-        self.store
+        let endpoint = self
+            .store
             .update_endpoint(id, &edit)
             .await?
-            .ok_or(EndpointError::NotFound)
+            .ok_or(EndpointError::NotFound)?;
+        if !endpoint.disabled {
+            self.hear_changes();
+        }
+        Ok(endpoint)
     }
 
     /// Checks every given field of `input`.

@@ -15,6 +15,7 @@ pub mod signing;
 pub use dispatch::count_attempts_from_zero;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +37,9 @@ pub struct Outbound {
     render: Render,
     /// Each endpoint's breaker, by endpoint id.
     breakers: Arc<Mutex<HashMap<String, Breaker>>>,
+    /// Whether any endpoint is enabled, as last read: while none is, changes do not wake the
+    /// dispatcher (they are not marked for it either), and only its one-second tick runs.
+    listening: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Outbound {
@@ -57,7 +61,15 @@ impl Outbound {
             settings,
             render,
             breakers: Arc::default(),
+            // Until the first tick reads it: a change made before then still wakes it.
+            listening: Arc::new(AtomicBool::new(true)),
         })
+    }
+
+    /// From now on, each change wakes the dispatcher (an endpoint was just made here; other
+    /// instances see it at their next tick).
+    pub fn hear_changes(&self) {
+        self.listening.store(true, Ordering::Relaxed);
     }
 }
 

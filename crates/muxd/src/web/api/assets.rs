@@ -104,7 +104,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
 pub async fn list(
     State(store): State<Store>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<AssetPage>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
@@ -171,7 +171,7 @@ async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, Ap
 pub async fn get(
     State(store): State<Store>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<AssetView>, ApiError> {
     Ok(Json(links.view(&owned(&store, &user, &id).await?)))
@@ -211,7 +211,7 @@ pub async fn update(
     State(store): State<Store>,
     State(links): State<Links>,
     State(edits): State<AssetEdits>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UpdateAsset>,
 ) -> Result<Json<AssetView>, ApiError> {
@@ -258,7 +258,7 @@ pub async fn update(
 pub async fn delete(
     State(store): State<Store>,
     State(deletions): State<Deletions>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Deleted>), ApiError> {
     let asset = owned(&store, &user, &id).await?;

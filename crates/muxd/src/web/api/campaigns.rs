@@ -27,7 +27,7 @@ use crate::web::ApiError;
 )]
 pub async fn get(
     State(store): State<Store>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignView>, ApiError> {
     let campaign = campaigns::usable(&store, &user, &id)

@@ -2,11 +2,13 @@
 //! asset's full current view (so duplicates are harmless) with `id` = its `updatedAt` in unix ms.
 //! A reconnect sends `Last-Event-ID` (or `?since=`) and first gets every asset changed since then,
 //! minus a safety margin for writers that committed late; nothing in between is missed because
-//! the subscription starts before that catch-up read.
+//! the subscription starts before that catch-up read. The stream ends when the credential that
+//! opened it expires; the browser's EventSource reconnects with the fresh one it holds by then.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::Duration;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -30,6 +32,8 @@ use crate::web::ApiError;
 const RESUME_MARGIN_MS: i64 = 5_000;
 /// The wait a refused stream is told (pages poll meanwhile, and reconnect with backoff).
 const STREAM_RETRY_SECS: u64 = 10;
+/// How soon a page reconnects (to another instance) when this one shuts down.
+const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -56,12 +60,17 @@ struct Live {
     queue: VecDeque<Event>,
     /// This stream's place under the bounds, freed when the stream ends.
     _slot: StreamSlot,
+    /// The last event has been sent.
+    ended: bool,
+    /// Fires when the credential that opened the stream expires.
+    expires: Pin<Box<tokio::time::Sleep>>,
 }
 
 /// The caller's asset changes, as server-sent events.
 ///
 /// First `ready`, then one `asset` event per change (data: the `AssetView`; id: its `updatedAt`
-/// in unix ms), and `resync` when the page should reload its list.
+/// in unix ms), and `resync` when the page should reload its list. When the instance shuts
+/// down, a last `reconnect` event sets the retry delay short and the stream ends.
 #[utoipa::path(
     get,
     path = "/api/live",
@@ -87,7 +96,7 @@ pub async fn stream(
     State(live): State<LiveHub>,
     State(streams): State<LiveStreams>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, expires_at): CurrentUser,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -121,16 +130,31 @@ pub async fn stream(
         resyncs,
         queue,
         _slot: slot,
+        ended: false,
+        expires: Box::pin(tokio::time::sleep(
+            expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or_default(),
+        )),
     };
     let events = stream::unfold(live, |mut live| async move {
         loop {
             if let Some(next) = live.queue.pop_front() {
                 return Some((Ok(next), live));
             }
+            if live.ended {
+                return None;
+            }
             let received = tokio::select! {
                 received = live.rx.recv() => received,
                 Ok(()) = live.resyncs.changed() => Err(RecvError::Lagged(0)),
-                () = live.hub.closed() => return None,
+                () = live.hub.closed() => {
+                    // Shutting down: the page reconnects soon, to an instance that is up.
+                    live.ended = true;
+                    let bye = Event::default().event("reconnect").retry(RECONNECT_AFTER).data("{}");
+                    return Some((Ok(bye), live));
+                }
+                () = &mut live.expires => return None,
             };
             match received {
                 Ok(change) if change.owner_id == live.user.id => {

@@ -1,14 +1,15 @@
 //! The token exchange, for set-ups where the host app's own session cookie cannot reach muxd:
 //! `POST /api/session` with the app's token as a bearer token answers with muxd's HttpOnly
-//! session cookie holding it (`SameSite=Lax`; `Secure` when the request came over https), so
-//! muxd's pages and `<muxd-uploader>` work without script access to the token. The token inside
-//! is checked on every request and expires when it does; `DELETE /api/session` forgets it.
+//! session cookie holding it (`SameSite=Lax`; over https `__Host-muxd_session`, `Secure`, else
+//! `muxd_session`: see `web::auth`), so muxd's pages and `<muxd-uploader>` work without script
+//! access to the token. The token inside is checked on every request and expires when it does;
+//! `DELETE /api/session` forgets it.
 
 use axum::extract::State;
-use axum::http::header::{ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum_extra::extract::CookieJar;
 use axum_extra::headers::authorization::Bearer;
 use axum_extra::headers::{Authorization, HeaderMapExt};
 use serde::Serialize;
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::domain::UserId;
 use crate::store::Role;
-use crate::web::auth::{Authenticator, SESSION_COOKIE};
+use crate::web::auth::{over_https, session_cookie, Authenticator};
 use crate::web::error::ErrorBody;
 use crate::web::ApiError;
 
@@ -46,7 +47,7 @@ pub struct SessionUser {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Signed in; the cookie holds the token", body = Session,
-            headers(("Set-Cookie" = String, description = "`muxd_session`, HttpOnly, SameSite=Lax"))),
+            headers(("Set-Cookie" = String, description = "`__Host-muxd_session` (Secure) over https, else `muxd_session`; HttpOnly, SameSite=Lax, Path=/"))),
         (status = 400, description = "No bearer token was sent", body = ErrorBody),
         (status = 401, description = "The token is not valid", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
@@ -62,9 +63,8 @@ pub async fn create(
         ));
     };
     let token = bearer.token().trim();
-    let user = auth.user(token).await?;
-    let secure = if over_https(&headers) { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    let (user, _) = auth.user(token).await?;
+    let cookie = session_cookie(token.to_owned(), over_https(&headers), None);
     let body = Session {
         user: SessionUser {
             id: user.id,
@@ -72,7 +72,7 @@ pub async fn create(
             role: user.role,
         },
     };
-    Ok(([(SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok((CookieJar::new().add(cookie), Json(body)).into_response())
 }
 
 /// Forgets muxd's session cookie (signing out of the app is the app's to do).
@@ -83,19 +83,21 @@ pub async fn create(
     tag = "session",
     responses(
         (status = 204, description = "Signed out of muxd",
-            headers(("Set-Cookie" = String, description = "`muxd_session`, expired"))),
+            headers(("Set-Cookie" = String, description = "muxd's session cookie, expired (over https both names)"))),
     )
 )]
 pub async fn delete(headers: HeaderMap) -> Response {
-    let secure = if over_https(&headers) { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
-    (StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response()
-}
-
-/// True when the browser reached muxd over https: a proxy says so in `X-Forwarded-Proto`, or the
-/// calling page's origin is https.
-fn over_https(headers: &HeaderMap) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    header("x-forwarded-proto") == Some("https")
-        || header(ORIGIN.as_str()).is_some_and(|o| o.starts_with("https://"))
+    let https = over_https(&headers);
+    // Over https the plain-named cookie may be left from before muxd used the prefixed one.
+    let names = if https {
+        vec![true, false]
+    } else {
+        vec![false]
+    };
+    let jar = names.into_iter().fold(CookieJar::new(), |jar, secure| {
+        let mut cookie = session_cookie(String::new(), secure, None);
+        cookie.make_removal();
+        jar.add(cookie)
+    });
+    (StatusCode::NO_CONTENT, jar).into_response()
 }

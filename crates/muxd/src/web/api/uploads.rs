@@ -74,7 +74,7 @@ pub struct CreatedUpload {
 pub async fn create(
     State(uploads): State<Uploads>,
     State(links): State<Links>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser(user, _): CurrentUser,
     ApiJson(input): ApiJson<CreateUpload>,
 ) -> Result<(StatusCode, Json<CreatedUpload>), ApiError> {
     let request = UploadRequest {

@@ -1,25 +1,33 @@
-//! `GET /api/health/mux-system` (the guide's JSON, §Monitoring, plus webhook figures, jobs,
-//! version and uptime, shaped by [`report`]; 200 healthy/degraded, 503 unhealthy; never a
-//! secret) and `GET /metrics` (Prometheus). Anyone may ask for health, so its reads cost what
+//! `GET /livez` and `GET /readyz` for orchestrators ([`probes`]); `GET /api/health/mux-system`
+//! (the guide's JSON, §Monitoring, plus webhook figures, jobs, version and uptime, shaped by
+//! [`report`]; 200 healthy/degraded, 503 unhealthy; never a secret, and jobs' error texts only
+//! for admins) and `GET /metrics` (Prometheus). Anyone may ask for health, so its reads cost what
 //! is in flight or recent, not the table's size (`store::health`), and are shared: the figures
 //! are at most [`MAX_AGE`] old, however many poll. `statusCounts` counts the in-flight
 //! statuses. Degraded means: the breaker is not closed, the retry budget is spent, an upload is
 //! stuck, or the recent rate of system failures is over 10 % (a user's unreadable file is not
 //! one).
 
+pub mod probes;
 pub mod report;
 
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use metrics_exporter_prometheus::PrometheusHandle;
 use mux_api::BreakerState;
 
+use super::auth::{AdminUser, Authenticator};
 use super::state::HealthSources;
 use crate::domain::time::rfc3339;
+use crate::jobs::supervisor::JobStatus;
 use crate::store::now_ms;
 use report::{
     DatabaseHealth, HealthReport, HealthStatus, PollingHealth, ProcessingHealth, WebhookHealth,
@@ -44,7 +52,10 @@ const MIN_SYSTEM_ERRORS: i64 = 3;
         (status = 503, description = "Unhealthy: the database cannot be read", body = HealthReport),
     )
 )]
-pub async fn mux_system(State(sources): State<HealthSources>) -> impl IntoResponse {
+pub async fn mux_system(
+    State(sources): State<HealthSources>,
+    CallerIsAdmin(admin): CallerIsAdmin,
+) -> impl IntoResponse {
     let started = Instant::now();
     let resilience = sources.mux.resilience_snapshot();
     let reading = sources.figures.get(MAX_AGE).await;
@@ -113,7 +124,7 @@ pub async fn mux_system(State(sources): State<HealthSources>) -> impl IntoRespon
             rejected: sources.webhook_stats.rejected_counts(),
             secrets_configured: sources.secrets_configured,
         },
-        jobs: sources.jobs.snapshot(),
+        jobs: shown_jobs(sources.jobs.snapshot(), admin),
     };
     let code = if db_ok {
         StatusCode::OK
@@ -121,6 +132,41 @@ pub async fn mux_system(State(sources): State<HealthSources>) -> impl IntoRespon
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(body))
+}
+
+/// What a failing job's error says to a caller who is not an admin: an error's text may name
+/// hosts, tables or ids, so only admins read it.
+pub const HIDDEN_ERROR: &str = "failed (an admin's token shows why)";
+
+/// Jobs as `admin` or anyone else may see them.
+fn shown_jobs(
+    mut jobs: BTreeMap<&'static str, JobStatus>,
+    admin: bool,
+) -> BTreeMap<&'static str, JobStatus> {
+    if !admin {
+        for status in jobs.values_mut() {
+            if status.last_error.is_some() {
+                status.last_error = Some(HIDDEN_ERROR.into());
+            }
+        }
+    }
+    jobs
+}
+
+/// Whether the caller is a signed-in admin. Anyone may ask for health; admins see more.
+pub struct CallerIsAdmin(pub bool);
+
+impl<S> FromRequestParts<S> for CallerIsAdmin
+where
+    Authenticator: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let admin = AdminUser::from_request_parts(parts, state).await.is_ok();
+        Ok(CallerIsAdmin(admin))
+    }
 }
 
 /// Prometheus metrics, in its text format.
@@ -138,4 +184,29 @@ pub async fn metrics(State(metrics): State<PrometheusHandle>) -> impl IntoRespon
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         metrics.render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_read_a_failing_jobs_error() {
+        let failing = JobStatus {
+            last_error: Some("connecting to db.internal:5432: refused".into()),
+            failures: 1,
+            ..JobStatus::default()
+        };
+        let jobs = BTreeMap::from([("prune", failing), ("reconcile", JobStatus::default())]);
+        let anyone = shown_jobs(jobs.clone(), false);
+        assert_eq!(anyone["prune"].last_error.as_deref(), Some(HIDDEN_ERROR));
+        assert_eq!(anyone["prune"].failures, 1, "that it fails is shown");
+        assert_eq!(anyone["reconcile"].last_error, None);
+        let admin = shown_jobs(jobs, true);
+        assert!(admin["prune"]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("refused"));
+    }
 }

@@ -57,6 +57,8 @@ use super::{admin, api, health, webhooks};
         admin::webhook_endpoints::deliveries,
         admin::webhook_endpoints::delivery,
         admin::webhook_endpoints::replay,
+        health::probes::livez,
+        health::probes::readyz,
         health::mux_system,
         health::metrics,
         admin::assets::list,
@@ -100,9 +102,10 @@ impl Modify for Security {
             .build();
         bearer.description = Some(
             "The identity provider's token (checked with the keys of MUXD_JWT_JWKS_URL, \
-             MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET); its `sub` is \
-             the external user id. Admin operations need the admin role: a `role: \"admin\"` \
-             claim, or a `sub` listed in MUXD_ADMIN_IDS."
+             MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET, for the \
+             issuer MUXD_JWT_ISSUER and audience MUXD_JWT_AUDIENCE); its `sub` is the external \
+             user id. Admin operations need the admin role: a `sub` listed in MUXD_ADMIN_IDS, \
+             or the claim MUXD_ADMIN_CLAIM names (e.g. `role=admin`), when set."
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
@@ -110,8 +113,8 @@ impl Modify for Security {
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 SESSION_COOKIE,
-                "muxd's session cookie (POST /api/session), or the host app's own \
-                 (MUXD_SESSION_COOKIE), holding the same token. A write signed in by cookie must \
+                "muxd's session cookie (POST /api/session; `__Host-muxd_session` over https), \
+                 or the host app's own (MUXD_SESSION_COOKIE, read first), holding the same token. A write signed in by cookie must \
                  come from muxd's origin or one in MUXD_CORS_ORIGINS.",
             ))),
         );

@@ -1,6 +1,6 @@
 //! The two processes of a chaos run: `muxd emulator` (started once, seeded, webhooks pointed at
 //! muxd's port chosen in advance) and `muxd serve` (killed with SIGKILL and started again on the
-//! same database). Both log to files in the run's directory, kept after the run.
+//! same database; at the end stopped with SIGTERM, which must end it within its grace). Both log to files in the run's directory, kept after the run.
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
@@ -12,9 +12,13 @@ use crate::process::{muxd, start, Running};
 
 pub const OLD_SECRET: &str = "whsec_chaos_old";
 pub const NEW_SECRET: &str = "whsec_chaos_new";
-pub const JWT_SECRET: &str = "chaos-jwt-secret";
+pub const JWT_SECRET: &str = "chaos-jwt-secret-of-at-least-32-bytes";
 pub const TOKEN_ID: &str = "emulator";
 pub const TOKEN_SECRET: &str = "emulator-secret";
+/// The shutdown bound of `muxd serve` in a chaos run.
+const SHUTDOWN_GRACE_SECS: u64 = 5;
+/// How long past the grace the final SIGTERM waits before calling the exit late.
+const SHUTDOWN_SLACK: Duration = Duration::from_secs(10);
 
 /// A port free right now (bound, then released), for `MUXD_LISTEN` and the webhook URL.
 pub fn free_port() -> u16 {
@@ -78,6 +82,9 @@ impl Serve {
                 format!("{OLD_SECRET},{NEW_SECRET}"),
             ),
             ("MUXD_JWT_HS256_SECRET", JWT_SECRET.into()),
+            // The workload signs its users in with `Identity::dev`'s tokens.
+            ("MUXD_JWT_ISSUER", muxd::identity::DEV_ISSUER.into()),
+            ("MUXD_JWT_AUDIENCE", muxd::identity::DEV_AUDIENCE.into()),
             ("DATABASE_URL", database_url.into()),
             ("MUXD_LISTEN", listen.clone()),
             // The workload is several users uploading fast; muxd's per-user limit is not under test.
@@ -85,6 +92,7 @@ impl Serve {
             // Lost webhooks are made up by polling after 15 s instead of a minute, so the run
             // converges sooner; the mechanism is the same.
             ("MUXD_RECONCILE_GRACE_SECS", "15".into()),
+            ("MUXD_SHUTDOWN_GRACE_SECS", SHUTDOWN_GRACE_SECS.to_string()),
         ];
         Serve {
             base: format!("http://{listen}"),
@@ -142,6 +150,37 @@ impl Serve {
                 self.log.display()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGTERM, as an orchestrator stops it; then waits for the exit up to the shutdown grace (and
+    /// a margin for a loaded machine). The exit status, or why there is none (killed then).
+    pub async fn terminate(&mut self) -> Result<std::process::ExitStatus, String> {
+        let Some(child) = self.child.as_mut() else {
+            return Err("not running".into());
+        };
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        if !sent.is_ok_and(|s| s.success()) {
+            return Err(format!("could not send SIGTERM to {pid}"));
+        }
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_secs(SHUTDOWN_GRACE_SECS) + SHUTDOWN_SLACK;
+        loop {
+            if let Ok(Some(exit)) = child.try_wait() {
+                self.child = None;
+                return Ok(exit);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                self.kill9();
+                return Err(format!(
+                    "still running {SHUTDOWN_GRACE_SECS} s after SIGTERM (and the margin); killed; see {}",
+                    self.log.display()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 

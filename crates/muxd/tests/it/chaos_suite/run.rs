@@ -270,8 +270,14 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
     report.checks = vec![settled];
     let checks = check_all(&store, &state, &seen, &faults.log, &webhook_url, &health).await;
     report.checks.extend(checks);
+    // The run ends as an orchestrator ends an instance: SIGTERM, and it must be gone in time.
+    let mut stopped = Check::new("SIGTERM: exited 0 within the shutdown grace");
+    let exit = serve.terminate().await;
+    stopped.expect(exit.as_ref().is_ok_and(|e| e.success()), || {
+        format!("{exit:?}")
+    });
+    report.checks.push(stopped);
     report.finish(out.join("report.txt"));
-    serve.kill9();
     store.close().await;
     Some(report)
 }

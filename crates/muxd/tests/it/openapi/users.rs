@@ -13,6 +13,10 @@ use super::USER;
 use crate::media::fixture;
 
 pub async fn operators_and_session(api: &mut Api<'_>) {
+    for probe in ["/livez", "/readyz"] {
+        let (status, _) = api.check(probe, api.anonymous(Method::GET, probe)).await;
+        assert_eq!(status, StatusCode::OK, "{probe}");
+    }
     let health = api.anonymous(Method::GET, "/api/health/mux-system");
     assert_eq!(
         api.check("/api/health/mux-system", health).await.0,
