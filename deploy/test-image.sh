@@ -34,7 +34,7 @@ elapsed() { echo "$(($(date +%s) - started)) s"; }
 # ---- tools: installed only when missing, so a re-run costs nothing here ----
 missing=()
 for pair in podman:podman runc:runc debootstrap:debootstrap psql:postgresql-client \
-  flock:util-linux curl:curl python3:python3 docker-compose:docker-compose; do
+  curl:curl python3:python3 docker-compose:docker-compose; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -123,9 +123,8 @@ say "base image $BASE_IMAGE: $(podman image inspect --format '{{.Size}}' "$BASE_
 if [ -n "${MUXD_BIN:-}" ]; then
   bin=$MUXD_BIN
 else
-  # A no-op when target/release/muxd is up to date; the lock keeps builds on a shared machine
-  # one at a time.
-  flock /tmp/muxd-build.lock cargo build --release -p muxd
+  # A no-op when target/release/muxd is up to date.
+  cargo build --release -p muxd
   bin=target/release/muxd
 fi
 [ -x "$bin" ] || die "no muxd binary at $bin"
