@@ -25,7 +25,7 @@ async fn create_by_cookie(
         .http
         .post(format!("{}/api/mux/create-video-upload", app.base))
         .header(COOKIE, cookie)
-        .json(&json!({"name": "cookie.mp4", "fileType": "video/mp4"}));
+        .json(&json!({"name": "cookie.mp4", "fileType": "video/mp4", "fileSize": 1024}));
     if let Some(origin) = origin {
         request = request.header(ORIGIN, origin);
     }
