@@ -1,4 +1,4 @@
-//! The circuit breaker as a pure state machine over an injected `now` (research/resilience.md
+//! The circuit breaker as a pure state machine over an injected `now` (docs/resilience.md
 //! §1.7). No locks, no clock, no I/O: `circuit.rs` wraps it with a mutex, RAII permits and events.
 //!
 //! - Closed: a counted failure adds one, a success resets; the `failure_threshold`-th consecutive

@@ -1,6 +1,6 @@
 //! Model test: random sequences of admissions, outcomes, cancellations and time steps, run
-//! against the breaker and against a small reference model written straight from design.md §5.
-//! After every step the two must agree, and the invariants of research/resilience.md §6 must
+//! against the breaker and against a small reference model written straight from docs/design.md §5.
+//! After every step the two must agree, and the invariants of docs/resilience.md §6 must
 //! hold on the recorded history (not on timing).
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Table of the breaker's transitions on an explicit clock (research/resilience.md §7).
+//! Table of the breaker's transitions on an explicit clock (docs/resilience.md §7).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! What stops retries besides the retry count: the budget (10 per rolling minute + 20 % of the
 //! minute's first attempts, which are never charged), an open breaker, and local pacing
-//! (research/resilience.md §7). The budget's scaling is in `retry_budget_tests.rs`.
+//! (docs/resilience.md §7). The budget's scaling is in `retry_budget_tests.rs`.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! The retry loop on a paused clock with a seeded RNG: attempt counts, full-jitter delays, the
-//! cap, Retry-After, permanent errors, timeouts and the deadline (research/resilience.md §7).
+//! cap, Retry-After, permanent errors, timeouts and the deadline (docs/resilience.md §7).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! The resilience layer against real HTTP faults (research/resilience.md §6 invariants, proven
+//! The resilience layer against real HTTP faults (docs/resilience.md §6 invariants, proven
 //! with the emulator's request log rather than with timing).
 
 use std::time::Duration;

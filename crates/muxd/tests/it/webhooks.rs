@@ -1,5 +1,5 @@
-//! `POST /api/webhooks/mux` over real HTTP on both backends: every signature case (design.md §4,
-//! research/resilience.md §7) and unknown types; the envelopes and signatures the webhook tests
+//! `POST /api/webhooks/mux` over real HTTP on both backends: every signature case (docs/design.md §4,
+//! docs/resilience.md §7) and unknown types; the envelopes and signatures the webhook tests
 //! share. Dedupe and delivery order are in `webhook_deliveries`.
 
 use muxd::domain::signature;
