@@ -1,7 +1,7 @@
 //! Every number the client and its resilience layer use, in one typed place.
 //!
 //! The service builds a [`ClientConfig`] from its own settings; `Default` gives the figures of
-//! docs/design.md §5. Secrets (the token secret, the alert webhook URL) are `secrecy` types, so a
+//! docs/contract.md §5. Secrets (the token secret, the alert webhook URL) are `secrecy` types, so a
 //! `Debug` of the config never shows them.
 
 use std::time::Duration;
@@ -112,7 +112,7 @@ impl ClientConfig {
     }
 }
 
-/// Circuit breaker figures (docs/design.md §5, docs/resilience.md §1.7).
+/// Circuit breaker figures (docs/contract.md §5, docs/resilience.md §1.7).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BreakerConfig {
     /// Consecutive counted failures (timeouts, connection errors, 5xx) that open a closed breaker.
@@ -156,7 +156,7 @@ impl Default for RetryConfig {
     }
 }
 
-/// Retry budget, per process (docs/design.md §5; Finagle's `RetryBudget` with a floor): each first
+/// Retry budget, per process (docs/contract.md §5; Finagle's `RetryBudget` with a floor): each first
 /// attempt sent to Mux deposits `percent` % of a retry, each retry withdraws one, deposits and
 /// withdrawals are forgotten after the rolling `window`, and `max_retries` retries per `window`
 /// are always available on top. So in any rolling window, retries ≤ `max_retries` +
@@ -181,7 +181,7 @@ impl Default for BudgetConfig {
     }
 }
 
-/// Client-side pacing to Mux's published limits (docs/mux-api.md §1.4).
+/// Client-side pacing to Mux's published limits (docs/mux-facts.md §1.4).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitConfig {
     /// `false` turns pacing off (benchmarks, tests that are about something else).

@@ -1,5 +1,5 @@
 //! Typed client for the Mux Video API, behind the one resilience layer every Mux call goes
-//! through (docs/design.md §5): circuit breaker, jittered retries, retry budget, rate pacing.
+//! through (docs/contract.md §5): circuit breaker, jittered retries, retry budget, rate pacing.
 //!
 //! # Layout
 //! - [`config`]: every number, with the design's defaults ([`ClientConfig`] and its parts).

@@ -1,4 +1,4 @@
-//! The Mux operations muxd uses, one method each (docs/mux-api.md §2 and §4). Every method goes
+//! The Mux operations muxd uses, one method each (docs/mux-facts.md §2 and §4). Every method goes
 //! through the resilience layer; ids are checked before they are put into a path.
 
 use reqwest::Method;

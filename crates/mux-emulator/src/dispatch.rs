@@ -1,4 +1,4 @@
-//! Sending webhook events: the dispatcher loop, one attempt, and the retry loop (docs/mux-api.md §6.3).
+//! Sending webhook events: the dispatcher loop, one attempt, and the retry loop (docs/mux-facts.md §6.3).
 //! A domain operation between the core (`state`, which queues events) and the wiring (`app`,
 //! which spawns the dispatcher).
 //!
@@ -14,7 +14,7 @@ use crate::state::Emulator;
 use crate::webhooks::{signature, Attempt, Delivery, Event, Outcome};
 
 /// First retry after 5 s, doubling up to 1 h: about 30 attempts in 24 h, like the captured
-/// `max_attempts: 30` (docs/mux-api.md §5.3; the real schedule is unpublished).
+/// `max_attempts: 30` (docs/mux-facts.md §5.3; the real schedule is unpublished).
 const FIRST_RETRY: Duration = Duration::from_secs(5);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
 /// How much of a receiver's response body is kept in the attempt record.
@@ -161,7 +161,7 @@ async fn attempt(
     if wrong_signature {
         secret.push_str("-wrong");
     }
-    // A fresh timestamp per attempt, as Mux does (docs/mux-api.md §6.1), from the real clock: a
+    // A fresh timestamp per attempt, as Mux does (docs/mux-facts.md §6.1), from the real clock: a
     // receiver checks it against its own, and an emulator whose clock was advanced (to expire
     // uploads) must still get through.
     let signed_at = std::time::SystemTime::now()

@@ -1,5 +1,5 @@
 //! The gate every non-control request passes: the request log, fault rules (latency, errors,
-//! dropped connections) and Mux-like rate limits (docs/mux-api.md §1.3, §1.4).
+//! dropped connections) and Mux-like rate limits (docs/mux-facts.md §1.3, §1.4).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +59,7 @@ pub async fn gate(State(emu): State<Arc<Emulator>>, request: Request, next: Next
 }
 
 /// The REST API (`/video/…`, `/system/…`), which rate limits cover; upload URLs and playback
-/// have none (docs/mux-api.md §1.4).
+/// have none (docs/mux-facts.md §1.4).
 fn is_api(path: &str) -> bool {
     path.starts_with("/video/") || path.starts_with("/system/")
 }
@@ -69,7 +69,7 @@ fn with_headers(mut response: Response, headers: HeaderMap) -> Response {
     response
 }
 
-/// 429 has its own body shape (docs/mux-api.md §1.3); other statuses get the usual error envelope.
+/// 429 has its own body shape (docs/mux-facts.md §1.3); other statuses get the usual error envelope.
 fn fault_response(status: u16, retry_after_s: Option<u64>) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = if code == StatusCode::TOO_MANY_REQUESTS {

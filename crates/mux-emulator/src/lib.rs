@@ -1,5 +1,5 @@
 //! A stateful, fault-injecting emulator of the Mux Video API, for tests and local development
-//! (docs/design.md §8; the facts it matches are in docs/mux-api.md).
+//! (docs/contract.md §8; the facts it matches are in docs/mux-facts.md).
 //!
 //! Start one in-process with [`start`] or [`start_on_ephemeral_port`] and talk to it at
 //! [`EmulatorHandle::base_url`]; `muxd emulator` runs it alone through [`cli::run`].

@@ -1,6 +1,6 @@
 //! "Processing": after the last byte the upload becomes `asset_created` and an asset is created
 //! `preparing`; after the configured delay the real file is probed and the asset becomes `ready`
-//! or `errored` (docs/mux-api.md §2.3, §5.2).
+//! or `errored` (docs/mux-facts.md §2.3, §5.2).
 //!
 //! For an unreadable file the upload stays `asset_created` (its asset exists) and gets
 //! `error {type, message}`; the emulator sends `video.asset.errored` and then
@@ -72,7 +72,7 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
         static_renditions: static_renditions::requested(settings, || emu.ids.mux_id()),
     };
     emu.store.insert_asset(asset.clone());
-    // The order of the 2022 capture (docs/mux-api.md §5.2): upload.asset_created, then asset.created.
+    // The order of the 2022 capture (docs/mux-facts.md §5.2): upload.asset_created, then asset.created.
     emu.emit_upload("video.upload.asset_created", &upload);
     emu.emit_asset("video.asset.created", &asset);
     schedule_finish(emu, upload.id, asset_id);
@@ -123,7 +123,7 @@ fn ready(emu: &Emulator, asset_id: &str, media: MediaInfo) {
 
 /// After `video.asset.ready`, per requested file: `video.asset.static_rendition.created` (the
 /// file `preparing`), then `.ready` (or `.skipped`); `data` is the file plus `asset_id`, and
-/// `object` the asset (docs/mux-api.md §5.2). The emulator has no encoding to wait for.
+/// `object` the asset (docs/mux-facts.md §5.2). The emulator has no encoding to wait for.
 fn emit_static_renditions(emu: &Emulator, asset: &Asset) {
     for rendition in &asset.static_renditions {
         let status = asset.rendition_status(rendition);

@@ -77,7 +77,7 @@ pub struct App {
     web: WebState,
 }
 
-/// The Mux client configuration `settings` ask for (defaults of docs/design.md §5 otherwise).
+/// The Mux client configuration `settings` ask for (defaults of docs/contract.md §5 otherwise).
 pub fn mux_config(settings: &Settings) -> ClientConfig {
     let mut config = ClientConfig::new(
         settings.mux.token_id.clone(),

@@ -10,7 +10,7 @@
 // muxd-upload-progress, muxd-upload-state (each change of state: queued, uploading, paused,
 // offline, done, error, cancelled, resumable; and once the asset is created), muxd-upload-done,
 // muxd-upload-error.
-// Protocol: UpChunk's (docs/mux-api.md §3.2): PUT chunks with `Content-Range: bytes a-b/total`; 308
+// Protocol: UpChunk's (docs/mux-facts.md §3.2): PUT chunks with `Content-Range: bytes a-b/total`; 308
 // means "go on" (its `Range: bytes=0-x` says what arrived), 200/201 means done. Pending uploads
 // are remembered in localStorage (small files also in IndexedDB) and resumed after a reload, after
 // asking the upload URL what it already has (`Content-Range: bytes */total`).

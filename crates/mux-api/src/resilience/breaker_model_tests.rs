@@ -1,5 +1,5 @@
 //! Model test: random sequences of admissions, outcomes, cancellations and time steps, run
-//! against the breaker and against a small reference model written straight from docs/design.md §5.
+//! against the breaker and against a small reference model written straight from docs/contract.md §5.
 //! After every step the two must agree, and the invariants of docs/resilience.md §6 must
 //! hold on the recorded history (not on timing).
 

@@ -1,4 +1,4 @@
-//! The process-wide retry budget (docs/design.md §5, docs/resilience.md §2): Finagle's
+//! The process-wide retry budget (docs/contract.md §5, docs/resilience.md §2): Finagle's
 //! `RetryBudget` with a floor. Each first attempt sent to Mux deposits `percent` % of a retry,
 //! each retry withdraws one whole retry, and both are forgotten after the rolling `window`; on
 //! top, `max_retries` retries per window are always available (the floor), even with no traffic.

@@ -1,4 +1,4 @@
-//! The budget on its own, with explicit instants (docs/design.md §5): the floor, the 20 % share of
+//! The budget on its own, with explicit instants (docs/contract.md §5): the floor, the 20 % share of
 //! first attempts, expiry after the window, and the bound in every rolling minute.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The one resilience layer every Mux call goes through (docs/design.md §5).
+//! The one resilience layer every Mux call goes through (docs/contract.md §5).
 //!
 //! Per attempt, in this order: local rate pacing (`pacing.rs`) → circuit breaker (`circuit.rs`
 //! over the pure `breaker.rs`) → the HTTP attempt under a timeout. Retries sit outside the

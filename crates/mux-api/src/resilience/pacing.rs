@@ -1,4 +1,4 @@
-//! Client-side pacing to Mux's rate limits (docs/mux-api.md §1.4: about 1 POST/s and 5 other
+//! Client-side pacing to Mux's rate limits (docs/mux-facts.md §1.4: about 1 POST/s and 5 other
 //! requests/s per environment, with bursts), so that a burst of users queues here for a moment
 //! instead of turning into 429s. One token bucket per class; a caller whose slot would come after
 //! its deadline is refused at once, without taking the slot. Pure: the caller passes `now`.

@@ -1,4 +1,4 @@
-//! The retry budget through the retry loop, on a paused clock (docs/design.md §5): retries may use
+//! The retry budget through the retry loop, on a paused clock (docs/contract.md §5): retries may use
 //! 20 % of the first attempts of the last minute on top of a floor of 10, so a 10-15 % error
 //! rate is absorbed while a storm stays capped. The budget's own rules are in `budget.rs`.
 

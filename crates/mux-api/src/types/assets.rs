@@ -1,4 +1,4 @@
-//! Assets and their playback ids (docs/mux-api.md §4). Tolerant like uploads: optional fields,
+//! Assets and their playback ids (docs/mux-facts.md §4). Tolerant like uploads: optional fields,
 //! unknown fields ignored, unknown statuses mapped to `Unknown`.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Direct uploads (docs/mux-api.md §2): what muxd sends to create one and what Mux answers.
+//! Direct uploads (docs/mux-facts.md §2): what muxd sends to create one and what Mux answers.
 //! Every response field but `id` is optional and unknown fields are ignored, so a Mux that grows
 //! new fields or statuses does not break us.
 

@@ -1,4 +1,4 @@
-//! `/video/v1/assets`: get, list (page/limit or cursor, `upload_id` filter; docs/mux-api.md §4.2),
+//! `/video/v1/assets`: get, list (page/limit or cursor, `upload_id` filter; docs/mux-facts.md §4.2),
 //! update (`passthrough`, `meta` only), delete (204).
 
 use std::sync::Arc;
@@ -116,7 +116,7 @@ pub async fn update(
     Ok(Json(json!({"data": asset.render(Render::Rest)})))
 }
 
-/// `meta`: `{title ≤ 512, creator_id ≤ 128, external_id ≤ 128}`, all strings (docs/mux-api.md §2.1).
+/// `meta`: `{title ≤ 512, creator_id ≤ 128, external_id ≤ 128}`, all strings (docs/mux-facts.md §2.1).
 fn validate_meta(meta: &Value) -> Result<(), ApiError> {
     let obj = meta
         .as_object()

@@ -1,4 +1,4 @@
-//! HTTP Basic auth with the configured token id and secret (docs/mux-api.md §1.1), as an extractor so
+//! HTTP Basic auth with the configured token id and secret (docs/mux-facts.md §1.1), as an extractor so
 //! a handler's signature says it needs credentials.
 
 use std::sync::Arc;

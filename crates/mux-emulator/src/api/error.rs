@@ -1,4 +1,4 @@
-//! The one error type of the `/video/v1` API, rendered as Mux renders errors (docs/mux-api.md §1.3).
+//! The one error type of the `/video/v1` API, rendered as Mux renders errors (docs/mux-facts.md §1.3).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,4 +1,4 @@
-//! The Mux REST API: on `/video/v1` (docs/mux-api.md §2, §4) uploads, assets, playback ids; on
+//! The Mux REST API: on `/video/v1` (docs/mux-facts.md §2, §4) uploads, assets, playback ids; on
 //! `/system/v1` signing keys (also at their older `/video/v1` address).
 //!
 //! Handlers take an `Authed` (Basic auth) and parse their own bodies so that malformed JSON and
@@ -78,7 +78,7 @@ fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::InvalidParameters(format!("Invalid request body: {e}")))
 }
 
-/// Rejects ids that could not be Mux ids with Mux's "Failed to parse ID" (docs/mux-api.md §1.3).
+/// Rejects ids that could not be Mux ids with Mux's "Failed to parse ID" (docs/mux-facts.md §1.3).
 fn check_id(id: &str) -> Result<(), ApiError> {
     if is_well_formed(id) {
         Ok(())
@@ -96,7 +96,7 @@ struct PageQuery {
     upload_id: Option<String>,
 }
 
-/// Default `limit` 25 (the spec and SDKs; the docs page says 10, docs/mux-api.md §4.2), max 100.
+/// Default `limit` 25 (the spec and SDKs; the docs page says 10, docs/mux-facts.md §4.2), max 100.
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 

@@ -1,4 +1,4 @@
-//! Playback ids under an asset, and `GET /video/v1/playback-ids/{id}` (docs/mux-api.md §4.1).
+//! Playback ids under an asset, and `GET /video/v1/playback-ids/{id}` (docs/mux-facts.md §4.1).
 
 use std::sync::Arc;
 

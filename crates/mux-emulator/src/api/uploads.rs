@@ -1,5 +1,5 @@
 //! `/video/v1/uploads`: create (201), get, list (page/limit only), cancel (403 unless `waiting`),
-//! per docs/mux-api.md §2.
+//! per docs/mux-facts.md §2.
 
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use crate::state::model::{playback_policies, upload_url, Upload, UploadStatus};
 use crate::state::static_renditions;
 use crate::state::Emulator;
 
-/// `timeout` bounds and default (docs/mux-api.md §2.1).
+/// `timeout` bounds and default (docs/mux-facts.md §2.1).
 const DEFAULT_TIMEOUT_S: u64 = 3600;
 const MIN_TIMEOUT_S: i64 = 60;
 const MAX_TIMEOUT_S: i64 = 604_800;

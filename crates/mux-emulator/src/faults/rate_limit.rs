@@ -1,4 +1,4 @@
-//! Mux-like rate limits (docs/mux-api.md §1.4): about 1 POST/s and 5 other requests/s, with bursts.
+//! Mux-like rate limits (docs/mux-facts.md §1.4): about 1 POST/s and 5 other requests/s, with bursts.
 //!
 //! Two token buckets for `/video/v1`; switchable at runtime. Over the limit the middleware answers
 //! 429 with the body Mux was observed to send (`{"errors":["Too many requests, retry later."]}`,

@@ -28,7 +28,7 @@ pub struct ApiFaultRule {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApiFaultAction {
     /// Answer with this status instead of handling the request (500/502/503 get a Mux error
-    /// envelope, 429 the rate-limit body of docs/mux-api.md §1.3), with `Retry-After` if set.
+    /// envelope, 429 the rate-limit body of docs/mux-facts.md §1.3), with `Retry-After` if set.
     Error {
         status: u16,
         #[serde(default)]

@@ -1,4 +1,4 @@
-//! Tokens for signed playback ids (docs/mux-api.md §4.4), checked as Mux documents them: a JWT signed
+//! Tokens for signed playback ids (docs/mux-facts.md §4.4), checked as Mux documents them: a JWT signed
 //! RS256 with a signing key of the System API, naming the key in its header's `kid` (the
 //! official Node SDK puts `kid` in the claims instead, which is accepted too), with `sub` = the
 //! playback id, `aud` = what is asked for (`v` video, `t` thumbnail, `g` animated GIF, `s`

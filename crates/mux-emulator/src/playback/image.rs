@@ -1,4 +1,4 @@
-//! The image host (docs/mux-api.md §4.4) at `/image/{playback_id}/…`, with the token check of signed
+//! The image host (docs/mux-facts.md §4.4) at `/image/{playback_id}/…`, with the token check of signed
 //! ids (audience `t` thumbnails, `g` animated, `s` storyboards):
 //!
 //! - `thumbnail.{jpg,png,webp}`: `time` (default: the middle), `width`, `height`, `fit_mode`

@@ -1,4 +1,4 @@
-//! Playback of uploaded media, so pages can play it offline (docs/mux-api.md §4.4): the stream host's
+//! Playback of uploaded media, so pages can play it offline (docs/mux-facts.md §4.4): the stream host's
 //! `/stream/…` (`stream`) and the image host's `/image/…` (`image`), both under the emulator's
 //! base URL.
 //!
@@ -36,7 +36,7 @@ pub fn routes() -> Router<Arc<Emulator>> {
 /// Why a playback request cannot be served.
 enum PlaybackError {
     /// Unknown or deleted playback id, or no such file: 404 `{"code":5,"message":"Not Found"}`
-    /// (docs/mux-api.md §4.4).
+    /// (docs/mux-facts.md §4.4).
     NotFound,
     /// The asset is preparing (or, for streams, errored): 412.
     NotReady,
@@ -45,7 +45,7 @@ enum PlaybackError {
     /// A query parameter out of range: 400 `{"code":3,"message":"Invalid parameter…"}`.
     InvalidParameter(String),
     /// A signed playback id without a valid token: 403 in the API's error envelope, which is
-    /// what the stream host answers with for bad requests (docs/mux-api.md §1.3), naming the reason.
+    /// what the stream host answers with for bad requests (docs/mux-facts.md §1.3), naming the reason.
     Forbidden(Denied),
 }
 

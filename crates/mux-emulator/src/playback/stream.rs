@@ -1,4 +1,4 @@
-//! The stream host (docs/mux-api.md §4.4), with the token check of signed ids (audience `v`):
+//! The stream host (docs/mux-facts.md §4.4), with the token check of signed ids (audience `v`):
 //!
 //! - `GET /stream/{playback_id}.m3u8`: 404 for unknown ids, 412 until the asset is ready (also
 //!   when errored, as measured on Mux), then a 302 redirect to the MP4 below, carrying the

@@ -1,6 +1,6 @@
 //! The media probe: what "processing" learns from the uploaded bytes.
 //!
-//! Mux decides `ready` or `errored` by reading the input (docs/mux-api.md §4.3, §5.2). The emulator does
+//! Mux decides `ready` or `errored` by reading the input (docs/mux-facts.md §4.3, §5.2). The emulator does
 //! the same with pure-Rust container parsers: `mp4parse` for MP4/MOV/M4A and `matroska-demuxer` for
 //! WebM/Matroska. Anything that is neither, or that the parser rejects, or that has no audio or
 //! video track, is an `invalid_input` error.

@@ -1,5 +1,5 @@
 //! The emulator's clock: wall time plus an offset that the control API can advance, so tests can
-//! make an upload time out (Mux's minimum timeout is 60 s, docs/mux-api.md §2.1) without waiting.
+//! make an upload time out (Mux's minimum timeout is 60 s, docs/mux-facts.md §2.1) without waiting.
 //!
 //! Waits that model time passing at Mux (processing, the webhook reorder window) use
 //! [`Clock::sleep`], which also ends when the clock is advanced past its end, so a test drives
@@ -51,7 +51,7 @@ impl Clock {
             .as_millis() as u64
     }
 
-    /// ISO-8601 with microseconds, as webhook envelopes carry it (docs/mux-api.md §5.1).
+    /// ISO-8601 with microseconds, as webhook envelopes carry it (docs/mux-facts.md §5.1).
     pub fn iso(&self) -> String {
         iso(self.now())
     }

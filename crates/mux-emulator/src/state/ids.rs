@@ -46,7 +46,7 @@ impl Ids {
     }
 }
 
-/// Mux ids are alphanumeric; anything else is "Failed to parse ID" (docs/mux-api.md §1.3).
+/// Mux ids are alphanumeric; anything else is "Failed to parse ID" (docs/mux-facts.md §1.3).
 pub fn is_well_formed(id: &str) -> bool {
     !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }

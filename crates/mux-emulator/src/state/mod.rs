@@ -168,7 +168,7 @@ impl Emulator {
     }
 
     /// Flips uploads past their timeout to `timed_out`. Mux sends no event for this
-    /// (docs/mux-api.md §5.2, §9.5), so neither does the emulator.
+    /// (docs/mux-facts.md §5.2, §9.5), so neither does the emulator.
     pub fn expire_due(&self) {
         for upload in self.store.expire_uploads(self.clock.unix_s()) {
             tracing::info!(upload.id = %upload.id, "upload timed out");

@@ -1,5 +1,5 @@
 //! The resources the emulator keeps: uploads, assets, playback ids and signing keys, and how each
-//! renders as Mux JSON (docs/mux-api.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
+//! renders as Mux JSON (docs/mux-facts.md §2.2 upload, §4.3 asset). REST renders `created_at` as a numeric string,
 //! webhook `data` as a number (§5.3); `Render` says which.
 
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub enum UploadStatus {
     TimedOut,
 }
 
-/// A direct upload (docs/mux-api.md §2.2).
+/// A direct upload (docs/mux-facts.md §2.2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Upload {
     pub id: String,
@@ -102,7 +102,7 @@ pub struct PlaybackId {
     pub policy: String,
 }
 
-/// The playback policies Mux knows (docs/mux-api.md §2.1).
+/// The playback policies Mux knows (docs/mux-facts.md §2.1).
 pub const PLAYBACK_POLICIES: [&str; 3] = ["public", "signed", "drm"];
 
 /// The playback policies of `new_asset_settings` (array, or a single string as the docs allow);
@@ -122,7 +122,7 @@ pub fn playback_policies(v: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// An asset made from a direct upload (docs/mux-api.md §4.3).
+/// An asset made from a direct upload (docs/mux-facts.md §4.3).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Asset {
     pub id: String,

@@ -1,5 +1,5 @@
 //! Static renditions (MP4/M4A files) requested with `new_asset_settings.static_renditions`
-//! (docs/mux-api.md §2.1), kept on the asset and rendered as Mux's file objects (§4.3): in the
+//! (docs/mux-facts.md §2.1), kept on the asset and rendered as Mux's file objects (§4.3): in the
 //! asset's `static_renditions.files`, and as the `data` of the per-file
 //! `video.asset.static_rendition.*` webhooks (§5.2), which add `asset_id`.
 //!

@@ -1,4 +1,4 @@
-//! Parsing the `Content-Range` header of a chunk PUT (docs/mux-api.md §3.2).
+//! Parsing the `Content-Range` header of a chunk PUT (docs/mux-facts.md §3.2).
 //!
 //! UpChunk sends `bytes <start>-<end>/<total>` with `end` inclusive. GCS-style resumable uploads
 //! also allow `bytes */<total>` to ask how much has arrived; we accept that form too.

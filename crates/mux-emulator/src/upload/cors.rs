@@ -1,4 +1,4 @@
-//! CORS for upload URLs (docs/mux-api.md §3.3): the upload's `cors_origin` (or `*`) may PUT with
+//! CORS for upload URLs (docs/mux-facts.md §3.3): the upload's `cors_origin` (or `*`) may PUT with
 //! `Content-Type` and `Content-Range`, and may read `Range` (upchunk issue #156 was a host that
 //! sent `Range` without exposing it).
 

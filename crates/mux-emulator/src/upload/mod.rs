@@ -1,5 +1,5 @@
 //! The upload URL (`/upload/{id}?token=…`): a whole-file PUT or UpChunk-style chunked PUTs with
-//! `Content-Range` (docs/mux-api.md §3), plus CORS for the upload's `cors_origin` (§3.3).
+//! `Content-Range` (docs/mux-facts.md §3), plus CORS for the upload's `cors_origin` (§3.3).
 //!
 //! Bytes stream straight to a file in the data dir; memory stays bounded whatever the size.
 //! Chunks must arrive in order: a chunk starting where the received bytes end is appended, an

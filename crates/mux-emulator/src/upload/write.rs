@@ -17,7 +17,7 @@ const WRITE_BUFFER: usize = 256 << 10;
 /// Body frames waiting for the writer thread (each at most the server's 1 MiB read buffer).
 const QUEUE_FRAMES: usize = 8;
 
-/// A PUT without `Content-Range`: the body is the whole file (docs/mux-api.md §3.1).
+/// A PUT without `Content-Range`: the body is the whole file (docs/mux-facts.md §3.1).
 pub(super) async fn whole(
     emu: &Emulator,
     id: &str,
@@ -39,7 +39,7 @@ pub(super) async fn whole(
     Ok(Answer::Done)
 }
 
-/// A PUT with `Content-Range: bytes start-end/total` (docs/mux-api.md §3.2).
+/// A PUT with `Content-Range: bytes start-end/total` (docs/mux-facts.md §3.2).
 pub(super) async fn chunk(
     emu: &Emulator,
     id: &str,

@@ -1,4 +1,4 @@
-//! The webhook envelope (docs/mux-api.md §5.1): `type`, `id`, `created_at` (ISO string), `object`,
+//! The webhook envelope (docs/mux-facts.md §5.1): `type`, `id`, `created_at` (ISO string), `object`,
 //! `environment`, `data` (a snapshot with numeric `created_at`), `attempts`, and the deprecated
 //! `request_id`/`accessor`/`accessor_source` as `null`.
 
@@ -17,7 +17,7 @@ pub struct Event {
     pub data: Value,
 }
 
-/// Each capture shows `max_attempts: 30` (docs/mux-api.md §5.3); the emulator reports the same.
+/// Each capture shows `max_attempts: 30` (docs/mux-facts.md §5.3); the emulator reports the same.
 const MAX_ATTEMPTS: u32 = 30;
 
 impl Event {

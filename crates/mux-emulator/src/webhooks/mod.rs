@@ -1,4 +1,4 @@
-//! Webhooks as data: events with Mux's envelope (docs/mux-api.md §5), signed as Mux signs them
+//! Webhooks as data: events with Mux's envelope (docs/mux-facts.md §5), signed as Mux signs them
 //! (§6.1), the queue they wait in, and the log of every delivery and attempt (§6.3).
 //!
 //! `Webhooks::emit` queues an event; the dispatcher (`dispatch.rs`, a layer above) takes them from

@@ -1,4 +1,4 @@
-//! Signing webhook bodies exactly as Mux does (docs/mux-api.md §6.1):
+//! Signing webhook bodies exactly as Mux does (docs/mux-facts.md §6.1):
 //! `mux-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "{t}.{raw body}")>`.
 
 use hmac::{Hmac, Mac};

@@ -1,5 +1,5 @@
 //! A webhook receiver in the test process, and signature checking written independently of the
-//! emulator (HMAC-SHA256 over "{t}.{body}", docs/mux-api.md §6.1).
+//! emulator (HMAC-SHA256 over "{t}.{body}", docs/mux-facts.md §6.1).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

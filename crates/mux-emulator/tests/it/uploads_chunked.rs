@@ -1,4 +1,4 @@
-//! Chunked, resumable uploads as UpChunk sends them (docs/mux-api.md §3.2): every fixture with chunk
+//! Chunked, resumable uploads as UpChunk sends them (docs/mux-facts.md §3.2): every fixture with chunk
 //! sizes that do and don't divide the file, and the ways chunks can go wrong.
 
 use reqwest::StatusCode;

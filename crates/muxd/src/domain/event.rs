@@ -49,7 +49,7 @@ pub enum LifecycleEvent {
     UploadCancelled,
     /// `video.upload.errored`.
     UploadErrored { error: ErrorInfo },
-    /// A poll found the upload `timed_out` (Mux sends no event for this, docs/mux-api.md §5.2).
+    /// A poll found the upload `timed_out` (Mux sends no event for this, docs/mux-facts.md §5.2).
     UploadTimedOut,
     /// `video.asset.created` (status `preparing`).
     AssetCreated { asset_id: String },
@@ -148,7 +148,7 @@ impl Cause {
     }
 }
 
-/// The ways an event can name its row, in decreasing order of trust (docs/design.md §3).
+/// The ways an event can name its row, in decreasing order of trust (docs/contract.md §3).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MatchKeys {
     /// `new_asset_settings.passthrough` / `passthrough`: muxd's own row id.

@@ -1,5 +1,5 @@
 //! What a Mux webhook means for muxd: its match keys (passthrough, upload id, asset id) and the
-//! lifecycle event it implies, read from the event's `data` (docs/mux-api.md §5).
+//! lifecycle event it implies, read from the event's `data` (docs/mux-facts.md §5).
 
 use serde_json::Value;
 
@@ -13,7 +13,7 @@ pub struct Interpretation {
     pub event: Option<LifecycleEvent>,
 }
 
-/// Reads a Mux webhook's `type` and `data` (docs/mux-api.md §5.2). Every `video.upload.*` and
+/// Reads a Mux webhook's `type` and `data` (docs/mux-facts.md §5.2). Every `video.upload.*` and
 /// `video.asset.*` type is understood; those that do not move the lifecycle (warnings, tracks,
 /// renditions, `updated`) still yield match keys so they are logged against their row.
 pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
@@ -172,7 +172,7 @@ pub fn asset_error(asset: &Value) -> ErrorInfo {
     error_info(errors, messages, ErrorSource::Asset)
 }
 
-/// An upload's `error {type, message}` (singular, unlike assets: docs/mux-api.md §2.2).
+/// An upload's `error {type, message}` (singular, unlike assets: docs/mux-facts.md §2.2).
 pub fn upload_error(upload: &Value) -> ErrorInfo {
     let error = upload.get("error");
     let message = error

@@ -1,6 +1,6 @@
 //! The asset lifecycle as one pure function, [`apply`]: what muxd knows about an asset after one
 //! more event. Two rules make the same set of events give the same row in any order, with any
-//! duplicates (docs/design.md §3):
+//! duplicates (docs/contract.md §3):
 //! - the status only moves to a strictly higher [`AssetStatus::rank`], so late or repeated events
 //!   never move a row backwards and READY/ERROR/CANCELLED/TIMED_OUT are final for processing events;
 //! - among those four outcomes, the event Mux stamped latest decides (ties: [`outcome_order`]), so

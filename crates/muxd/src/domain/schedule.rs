@@ -1,4 +1,4 @@
-//! When to poll an asset next (docs/design.md §6), as a pure function of the session so far: 2 s while
+//! When to poll an asset next (docs/contract.md §6), as a pure function of the session so far: 2 s while
 //! Mux is healthy, 5 s while degraded (breaker not closed or recent errors), error backoff
 //! doubling to 30 s, a session that ends after 10 minutes (the asset is then marked stuck and
 //! swept at a slower pace), and no more sweeps once the upload's own timeout has long passed.
@@ -13,7 +13,7 @@ pub fn deletion_backoff(attempts: i64) -> Duration {
     Duration::from_secs(10u64.saturating_mul(1 << exponent)).min(Duration::from_secs(3600))
 }
 
-/// The polling figures; `Default` is docs/design.md §6.
+/// The polling figures; `Default` is docs/contract.md §6.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     /// No event for this long before an in-flight asset gets a polling session.
@@ -52,7 +52,7 @@ impl Default for Schedule {
 }
 
 impl Schedule {
-    /// docs/design.md §6 with another grace: in-flight assets are polled after `grace` without a
+    /// docs/contract.md §6 with another grace: in-flight assets are polled after `grace` without a
     /// webhook, and interrupted creates are looked up after twice that.
     pub fn with_grace(grace: Duration) -> Self {
         Self {

@@ -1,4 +1,4 @@
-//! Mux webhook signatures (docs/mux-api.md §6.1): `mux-signature: t=<unix>,v1=<hex>[,v1=<hex>…]`,
+//! Mux webhook signatures (docs/mux-facts.md §6.1): `mux-signature: t=<unix>,v1=<hex>[,v1=<hex>…]`,
 //! where each `v1` is HMAC-SHA256 over `"{t}.{raw body}"`. [`verify`] accepts any `v1` made with
 //! any configured secret (rotation), compares in constant time, and only then checks that `t` is
 //! within the tolerance either way. Nothing here logs or returns a secret or an expected signature.

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// Where a `CreativeAsset` is in its life. See docs/design.md §3.
+/// Where a `CreativeAsset` is in its life. See docs/contract.md §3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssetStatus {

@@ -1,4 +1,4 @@
-//! The reconciler: the backstop for webhooks (docs/design.md §6). An asset still in flight after a
+//! The reconciler: the backstop for webhooks (docs/contract.md §6). An asset still in flight after a
 //! grace period with no news gets a polling session: read its upload, then its asset, from Mux
 //! (through the resilient client) and apply what they say, with the same transition function as
 //! webhooks. Intervals, backoff, the 10-minute session and stuck marking come from

@@ -104,7 +104,7 @@ pub async fn by_id(conn: &mut Conn<'_>, id: AssetId) -> StoreResult<Option<Creat
     row.map(CreativeAsset::try_from).transpose()
 }
 
-/// The row an event is about, trying passthrough, then upload id, then asset id (docs/design.md §3).
+/// The row an event is about, trying passthrough, then upload id, then asset id (docs/contract.md §3).
 pub async fn find_by_keys(
     conn: &mut Conn<'_>,
     keys: &MatchKeys,

@@ -37,7 +37,7 @@ pub struct AssetView {
     pub upload_url: Option<String>,
     pub playback_id: Option<String>,
     pub playback_url: Option<String>,
-    /// The `highest` MP4 static rendition (docs/mux-api.md §4.4), playable without an HLS player;
+    /// The `highest` MP4 static rendition (docs/mux-facts.md §4.4), playable without an HLS player;
     /// only once Mux says it is ready (asked for when `MUXD_MP4_RENDITIONS` is on).
     pub mp4_url: Option<String>,
     /// A still of the video, for a poster (once READY).

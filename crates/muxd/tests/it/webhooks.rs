@@ -1,4 +1,4 @@
-//! `POST /api/webhooks/mux` over real HTTP on both backends: every signature case (docs/design.md §4,
+//! `POST /api/webhooks/mux` over real HTTP on both backends: every signature case (docs/contract.md §4,
 //! docs/resilience.md §7) and unknown types; the envelopes and signatures the webhook tests
 //! share. Dedupe and delivery order are in `webhook_deliveries`.
 

@@ -1,5 +1,5 @@
 //! Example-based and property tests of the lifecycle: the order-independence promise of
-//! docs/design.md §3 checked over generated histories of one upload.
+//! docs/contract.md §3 checked over generated histories of one upload.
 
 use proptest::prelude::*;
 
@@ -354,7 +354,7 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
             LifecycleEvent::UploadCreated,
             LifecycleEvent::UploadTimedOut,
         ],
-        // Conflicting outcomes for one asset, in both orders (docs/design.md §3).
+        // Conflicting outcomes for one asset, in both orders (docs/contract.md §3).
         vec![
             LifecycleEvent::UploadCreated,
             linked("a"),

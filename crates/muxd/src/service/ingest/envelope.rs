@@ -1,4 +1,4 @@
-//! The parts of Mux's webhook envelope muxd reads (docs/mux-api.md §5.1); everything else stays in the
+//! The parts of Mux's webhook envelope muxd reads (docs/mux-facts.md §5.1); everything else stays in the
 //! stored payload.
 
 use serde::Deserialize;
