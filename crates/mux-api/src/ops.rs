@@ -7,8 +7,8 @@ use crate::client::MuxClient;
 use crate::error::MuxError;
 use crate::http::{decode_data, decode_nothing, decode_whole, Request};
 use crate::types::{
-    Asset, CreateUploadRequest, ListAssetsParams, ListUploadsParams, Page, PlaybackId,
-    PlaybackIdLookup, PlaybackPolicy, SigningKey, UpdateAssetRequest, Upload,
+    Asset, CreateAssetRequest, CreateUploadRequest, ListAssetsParams, ListUploadsParams, Page,
+    PlaybackId, PlaybackIdLookup, PlaybackPolicy, SigningKey, UpdateAssetRequest, Upload,
 };
 
 impl MuxClient {
@@ -16,6 +16,13 @@ impl MuxClient {
     pub async fn create_upload(&self, request: &CreateUploadRequest) -> Result<Upload, MuxError> {
         let request = Request::new(Method::POST, "/video/v1/uploads".into()).json(request)?;
         self.call("create_upload", request, decode_data).await
+    }
+
+    /// `POST /video/v1/assets`: an asset Mux makes from a file it fetches from a URL; it starts
+    /// `preparing`, and an unreachable or unreadable file ends it `errored`.
+    pub async fn create_asset(&self, request: &CreateAssetRequest) -> Result<Asset, MuxError> {
+        let request = Request::new(Method::POST, "/video/v1/assets".into()).json(request)?;
+        self.call("create_asset", request, decode_data).await
     }
 
     /// `GET /video/v1/uploads/{id}`.

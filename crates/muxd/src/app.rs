@@ -146,6 +146,7 @@ impl App {
             image_base: settings.uploads.image_base_url.clone(),
             tokens: playback_tokens(settings)?,
             mux_player: settings.uploads.mux_player,
+            mp4_renditions: settings.uploads.mp4_renditions,
         };
         let payload_links = links.clone();
         let outbound = Outbound::new(

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{PlaybackPolicy, Timestamp};
-use super::uploads::AssetMeta;
+use super::uploads::{AssetMeta, NewAssetSettings};
 
 /// A Mux asset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,27 @@ pub struct Asset {
     /// The static renditions asked for, with their state (absent when none were).
     #[serde(default)]
     pub static_renditions: Option<StaticRenditions>,
+    /// `basic`, `plus` or `premium`, as asked at creation.
+    #[serde(default)]
+    pub video_quality: Option<String>,
+    /// `1080p`, `1440p` or `2160p`, as asked at creation.
+    #[serde(default)]
+    pub max_resolution_tier: Option<String>,
+}
+
+/// Body of `POST /video/v1/assets`: an asset Mux makes from files it fetches (docs/mux-facts.md
+/// §10), with the same settings as a direct upload's `new_asset_settings`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CreateAssetRequest {
+    pub inputs: Vec<AssetInput>,
+    #[serde(flatten)]
+    pub settings: NewAssetSettings,
+}
+
+/// One file Mux fetches for a new asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetInput {
+    pub url: String,
 }
 
 impl Asset {

@@ -6,8 +6,8 @@ mod signing_keys;
 mod uploads;
 
 pub use assets::{
-    Asset, AssetErrors, AssetStatus, ListAssetsParams, PlaybackId, PlaybackIdLookup,
-    PlaybackObject, RenditionFile, StaticRenditions, Track, UpdateAssetRequest,
+    Asset, AssetErrors, AssetInput, AssetStatus, CreateAssetRequest, ListAssetsParams, PlaybackId,
+    PlaybackIdLookup, PlaybackObject, RenditionFile, StaticRenditions, Track, UpdateAssetRequest,
 };
 pub(crate) use common::Data;
 pub use common::{Page, PlaybackPolicy, Timestamp};

@@ -97,6 +97,7 @@ pub async fn row_in_campaign(
         name: "b".into(),
         description: None,
         file_size: None,
+        encoding: None,
     };
     store.insert_asset(&new).await.unwrap();
     store.set_upload(id, upload, "https://u").await.unwrap();

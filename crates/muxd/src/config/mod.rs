@@ -87,6 +87,10 @@ pub struct UploadSettings {
     pub image_base_url: String,
     /// Whether uploads ask Mux for the `highest` MP4 static rendition.
     pub mp4_renditions: bool,
+    /// The video quality and resolution tier a create asks for unless its campaign says otherwise.
+    pub encoding: Encoding,
+    /// Whether a video may be created from a link to a private address.
+    pub allow_private_inputs: bool,
     /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
     pub mux_player: bool,
     /// The URL signing key playback tokens are signed with (signed playback).
@@ -236,6 +240,16 @@ impl Settings {
         let stream_base_url = http_url(&mut read, &table::MUXD_STREAM_BASE_URL);
         let image_base_url = http_url(&mut read, &table::MUXD_IMAGE_BASE_URL);
         let mp4_renditions: Option<bool> = read.parsed(&table::MUXD_MP4_RENDITIONS);
+        let defaults = Encoding::default();
+        let encoding = Encoding {
+            quality: read
+                .parsed(&table::MUXD_VIDEO_QUALITY)
+                .unwrap_or(defaults.quality),
+            max_tier: read
+                .parsed(&table::MUXD_MAX_RESOLUTION_TIER)
+                .unwrap_or(defaults.max_tier),
+        };
+        let private_inputs: Option<bool> = read.parsed(&table::MUXD_INPUT_ALLOW_PRIVATE_URLS);
         let player = read.optional(&table::MUXD_PLAYER).unwrap_or_default();
         if !matches!(player.as_str(), "mux-player" | "video") {
             read.problem(
@@ -333,6 +347,8 @@ impl Settings {
                     per_user_per_minute: per_user_per_minute.unwrap_or_default(),
                     image_base_url,
                     mp4_renditions: mp4_renditions.unwrap_or_default(),
+                    encoding,
+                    allow_private_inputs: private_inputs.unwrap_or_default(),
                     mux_player: player == "mux-player",
                     signing_key,
                 },
@@ -413,6 +429,7 @@ fn is_origin(text: &str) -> bool {
 }
 
 use crate::domain::details;
+use crate::domain::encoding::Encoding;
 use crate::domain::outbound::RetrySchedule;
 use crate::domain::playback_token::PlaybackSigner;
 

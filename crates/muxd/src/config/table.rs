@@ -123,6 +123,15 @@ settings! {
     MUXD_MP4_RENDITIONS: "MUXD_MP4_RENDITIONS", "false", None,
         "whether uploads ask Mux for an MP4 static rendition (`highest`, which Mux stores at a cost) so pages play it with a plain `<video>`; off, pages play HLS with Mux Player",
         "true or false";
+    MUXD_VIDEO_QUALITY: "MUXD_VIDEO_QUALITY", "basic", None,
+        "the `video_quality` every create asks Mux for unless its campaign sets another (`basic` costs least; `plus`, `premium`)",
+        "basic, plus or premium";
+    MUXD_MAX_RESOLUTION_TIER: "MUXD_MAX_RESOLUTION_TIER", "1080p", None,
+        "the `max_resolution_tier` every create asks Mux for unless its campaign sets another (`2160p` for 4K, at a higher cost)",
+        "1080p, 1440p or 2160p";
+    MUXD_INPUT_ALLOW_PRIVATE_URLS: "MUXD_INPUT_ALLOW_PRIVATE_URLS", "false", None,
+        "whether a video may be created from a link to a private, loopback or link-local address (refused by default, against request forgery; `muxd dev` and the tests set it)",
+        "true or false";
     MUXD_PLAYER: "MUXD_PLAYER", "mux-player", None,
         "how pages play a video without an MP4: `mux-player` (Mux Player, one pinned version loaded from jsDelivr with its integrity hash) or `video` (a plain `<video>` of the HLS URL, as `muxd dev` does with the emulator)",
         "mux-player or video";

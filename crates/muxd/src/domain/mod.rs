@@ -4,6 +4,7 @@
 //! layer calls into it, never the other way round.
 
 pub mod details;
+pub mod encoding;
 pub mod event;
 pub mod ids;
 pub mod interpret;

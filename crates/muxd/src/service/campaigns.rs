@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::{CampaignId, InfluencerId};
 use crate::store::{Campaign, Influencer, Role, Store, StoreError, StoreResult, User};
 
@@ -110,6 +111,10 @@ pub struct CampaignView {
     /// The members' external ids, sorted.
     pub member_ids: Vec<String>,
     pub archived: bool,
+    /// The video quality its uploads ask Mux for; null: the deployment's default.
+    pub video_quality: Option<VideoQuality>,
+    /// The highest resolution tier its uploads ask Mux for; null: the deployment's default.
+    pub max_resolution_tier: Option<ResolutionTier>,
     pub influencers: Vec<InfluencerView>,
 }
 
@@ -146,6 +151,8 @@ pub async fn view(store: &Store, campaign: Campaign) -> StoreResult<CampaignView
         owner_id: owner,
         member_ids,
         archived: campaign.archived_at.is_some(),
+        video_quality: campaign.video_quality,
+        max_resolution_tier: campaign.max_resolution_tier,
         influencers: influencers.into_iter().map(InfluencerView::from).collect(),
     })
 }

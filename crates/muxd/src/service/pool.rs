@@ -196,7 +196,7 @@ impl UploadPool {
         }
         let id = AssetId::new();
         let upload = mux
-            .create_upload(&upload_request(settings, id, None))
+            .create_upload(&upload_request(settings, id, None, settings.encoding))
             .await?;
         self.spares.lock().expect("pool lock").push_back(Spare {
             id,

@@ -19,6 +19,7 @@ use super::ingest::Ingestor;
 use super::pool::UploadPool;
 use super::ServiceError;
 use crate::config::UploadSettings;
+use crate::domain::encoding::Encoding;
 use crate::domain::{details, AssetId, CampaignId, InfluencerId};
 use crate::store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
@@ -48,6 +49,8 @@ struct Checked {
     campaign: Option<CampaignId>,
     influencer: Option<InfluencerId>,
     file_size: i64,
+    /// What the campaign (else the deployment) asks of Mux's encoding.
+    encoding: Encoding,
 }
 
 /// A created upload: the row and the URL the browser sends the file to.
@@ -102,8 +105,13 @@ impl Uploads {
     ) -> Result<CreatedUpload, CreateError> {
         // 1. Check.
         let checked = self.check(user, &request).await?;
-        // 2. A spare upload from the pool, if one is ready: its row id is reserved already.
-        let spare = self.pool.take();
+        // 2. A spare upload from the pool, if one is ready and encodes as this one must: its row
+        // id is reserved already.
+        let spare = if checked.encoding == self.settings.encoding {
+            self.pool.take()
+        } else {
+            None
+        };
         let id = spare.as_ref().map_or_else(AssetId::new, |s| s.id);
         // 3. Record the row first, so every upload Mux ever makes for us has a row to land on;
         // the user's quotas are counted in the same transaction.
@@ -115,6 +123,7 @@ impl Uploads {
             name: checked.name.clone(),
             description: checked.description,
             file_size: Some(checked.file_size),
+            encoding: Some(checked.encoding),
         };
         let quota = CreateQuota {
             per_minute: self.settings.per_user_per_minute,
@@ -137,7 +146,10 @@ impl Uploads {
         // 4. Otherwise create the direct upload now.
         let upload = match spare {
             Some(spare) => spare.upload,
-            None => self.fresh_upload(id, user, checked.name).await?,
+            None => {
+                self.fresh_upload(id, user, checked.name, checked.encoding)
+                    .await?
+            }
         };
         let url = upload.url.clone().unwrap_or_default();
         // 5. Remember the upload, and apply any event that raced ahead of us.
@@ -207,12 +219,17 @@ impl Uploads {
             }
             PlacementError::Store(error) => error.into(),
         })?;
+        let encoding = match &place.campaign {
+            Some(campaign) => self.settings.encoding.with(campaign.encoding()),
+            None => self.settings.encoding,
+        };
         Ok(Checked {
             name,
             description,
             campaign: place.campaign.map(|c| c.id),
             influencer: place.influencer,
             file_size,
+            encoding,
         })
     }
 
@@ -224,6 +241,7 @@ impl Uploads {
         id: AssetId,
         user: &User,
         name: String,
+        encoding: Encoding,
     ) -> Result<Upload, CreateError> {
         let meta = AssetMeta {
             title: Some(name),
@@ -232,7 +250,7 @@ impl Uploads {
         };
         let error = match self
             .mux
-            .create_upload(&upload_request(&self.settings, id, Some(meta)))
+            .create_upload(&upload_request(&self.settings, id, Some(meta), encoding))
             .await
         {
             Ok(upload) => return Ok(upload),

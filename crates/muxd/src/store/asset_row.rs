@@ -4,6 +4,7 @@
 use super::assets::CreativeAsset;
 use super::rows::{parse, parse_opt};
 use super::{StoreError, StoreResult};
+use crate::domain::encoding::Encoding;
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::{ErrorInfo, ReadyDetails};
@@ -47,6 +48,9 @@ pub struct AssetRow {
     origin: String,
     warnings: Option<String>,
     mp4_ready: bool,
+    video_quality: Option<String>,
+    max_resolution_tier: Option<String>,
+    source_url: Option<String>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -106,6 +110,14 @@ impl TryFrom<AssetRow> for CreativeAsset {
             updated_at: row.updated_at,
             file_size: row.file_size,
             origin: parse("origin", &row.origin)?,
+            encoding: match (row.video_quality, row.max_resolution_tier) {
+                (Some(quality), Some(tier)) => Some(Encoding {
+                    quality: parse("video_quality", &quality)?,
+                    max_tier: parse("max_resolution_tier", &tier)?,
+                }),
+                _ => None,
+            },
+            source_url: row.source_url,
         })
     }
 }

@@ -5,6 +5,7 @@
 pub(super) use super::asset_row::{decode_all, AssetRow};
 use super::transitions::outbound_mark;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
+use crate::domain::encoding::Encoding;
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::outbound::EventType;
 use crate::domain::{
@@ -18,13 +19,13 @@ pub(super) const COLUMNS: &str =
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
     resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
     delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
-    file_size, origin, warnings, mp4_ready";
+    file_size, origin, warnings, mp4_ready, video_quality, max_resolution_tier, source_url";
 
-/// The condition of an unsent row: one whose create never recorded the upload URL it hands out
-/// (interrupted, or Mux failed ambiguously). Only muxd's own uploads can be unsent: an adopted
-/// row has no upload URL and is complete without one. The partial index
-/// `idx_creative_assets_unsent` (migration 0013) states the same condition.
-pub(super) const UNSENT: &str = "upload_url IS NULL AND origin = 'upload'";
+/// The condition of an unsent row: one whose create never recorded where its file comes from,
+/// the upload URL it hands out or the link Mux fetches (interrupted, or Mux failed ambiguously).
+/// Only muxd's own creates can be unsent: an adopted row has neither and is complete without. The
+/// partial index `idx_creative_assets_unsent` (migration 0019) states the same condition.
+pub(super) const UNSENT: &str = "upload_url IS NULL AND source_url IS NULL AND origin = 'upload'";
 
 /// One `creative_assets` row.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +58,10 @@ pub struct CreativeAsset {
     pub file_size: Option<i64>,
     /// muxd's own upload, or an asset made outside muxd and adopted.
     pub origin: AssetOrigin,
+    /// The video quality and resolution tier its create asked Mux for (none for adopted rows).
+    pub encoding: Option<Encoding>,
+    /// The link Mux fetched the file from (scheme, host and path), for a video made from a link.
+    pub source_url: Option<String>,
 }
 
 impl CreativeAsset {
@@ -81,7 +86,10 @@ pub struct NewAsset {
     pub description: Option<String>,
     /// The file's size in bytes as the uploader announced it, if they did.
     pub file_size: Option<i64>,
+    /// What its create asks of Mux's encoding.
+    pub encoding: Option<Encoding>,
 }
+
 /// What an owner's edit left: the row, and whether the edit changed it.
 #[derive(Clone, Debug)]
 pub struct DetailsUpdate {
@@ -156,8 +164,9 @@ pub async fn learn_upload_id(
 pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResult<CreativeAsset> {
     run!(conn, c => sqlx::query(
         "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
-            passthrough, mux_processing_status, version, created_at, updated_at, file_size)
-         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9)",
+            passthrough, mux_processing_status, version, created_at, updated_at, file_size,
+            video_quality, max_resolution_tier)
+         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9, $10, $11)",
     )
     .bind(new.id.to_string())
     .bind(new.owner_id.to_string())
@@ -168,6 +177,8 @@ pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResu
     .bind(AssetStatus::AwaitingUpload.as_str())
     .bind(now_ms())
     .bind(new.file_size)
+    .bind(new.encoding.map(|e| e.quality.as_str()))
+    .bind(new.encoding.map(|e| e.max_tier.as_str()))
     .execute(&mut **c)
     .await
     .map(drop))?;

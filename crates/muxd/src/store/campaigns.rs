@@ -5,6 +5,7 @@
 
 use super::users::{CampaignRow, InfluencerRow, CAMPAIGN_COLUMNS, INFLUENCER_COLUMNS};
 use super::{now_ms, run, Campaign, Influencer, Role, Store, StoreResult, User};
+use crate::domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// The most campaigns one listing returns.
@@ -12,19 +13,24 @@ pub const LIST_LIMIT: i64 = 1_000;
 
 impl Store {
     /// Creates or updates the app's campaign `app_id` (un-archiving it), owned by `owner`, with
-    /// exactly `members` as the users who may upload besides the owner.
+    /// exactly `members` as the users who may upload besides the owner, and asking Mux for
+    /// `encoding` (what it leaves unset is the deployment's default).
     pub async fn put_app_campaign(
         &self,
         app_id: &str,
         name: &str,
         owner: UserId,
         members: &[UserId],
+        encoding: EncodingChoice,
     ) -> StoreResult<Campaign> {
         let mut tx = self.begin().await?;
         let sql = format!(
-            "INSERT INTO campaigns (id, owner_id, name, created_at, app_id) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO campaigns (id, owner_id, name, created_at, app_id, video_quality, max_resolution_tier)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (app_id) WHERE app_id IS NOT NULL
-             DO UPDATE SET name = excluded.name, owner_id = excluded.owner_id, archived_at = NULL
+             DO UPDATE SET name = excluded.name, owner_id = excluded.owner_id, archived_at = NULL,
+                 video_quality = excluded.video_quality,
+                 max_resolution_tier = excluded.max_resolution_tier
              RETURNING {CAMPAIGN_COLUMNS}"
         );
         let row: CampaignRow = run!(&mut tx.conn(), c => sqlx::query_as(&sql)
@@ -33,6 +39,8 @@ impl Store {
             .bind(name)
             .bind(now_ms())
             .bind(app_id)
+            .bind(encoding.quality.map(VideoQuality::as_str))
+            .bind(encoding.max_tier.map(ResolutionTier::as_str))
             .fetch_one(&mut **c)
             .await)?;
         let campaign = Campaign::try_from(row)?;

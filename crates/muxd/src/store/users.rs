@@ -4,8 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::rows::parse;
+use super::rows::{parse, parse_opt};
 use super::{now_ms, run, Store, StoreError, StoreResult};
+use crate::domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// What a user may do.
@@ -60,6 +61,20 @@ pub struct Campaign {
     pub app_id: Option<String>,
     /// When it was archived (unix ms): no more uploads into it.
     pub archived_at: Option<i64>,
+    /// The video quality its uploads ask Mux for, when not the deployment's default.
+    pub video_quality: Option<VideoQuality>,
+    /// The highest resolution tier its uploads ask Mux for, when not the deployment's default.
+    pub max_resolution_tier: Option<ResolutionTier>,
+}
+
+impl Campaign {
+    /// What this campaign asks of Mux's encoding.
+    pub fn encoding(&self) -> EncodingChoice {
+        EncodingChoice {
+            quality: self.video_quality,
+            max_tier: self.max_resolution_tier,
+        }
+    }
 }
 
 /// One creator of a campaign.
@@ -94,7 +109,8 @@ impl TryFrom<UserRow> for User {
 }
 
 /// The columns a [`Campaign`] is read from.
-pub(crate) const CAMPAIGN_COLUMNS: &str = "id, owner_id, name, app_id, archived_at";
+pub(crate) const CAMPAIGN_COLUMNS: &str =
+    "id, owner_id, name, app_id, archived_at, video_quality, max_resolution_tier";
 /// The columns an [`Influencer`] is read from.
 pub(crate) const INFLUENCER_COLUMNS: &str = "id, campaign_id, name, handle, app_id";
 
@@ -106,6 +122,8 @@ pub(crate) struct CampaignRow {
     name: String,
     app_id: Option<String>,
     archived_at: Option<i64>,
+    video_quality: Option<String>,
+    max_resolution_tier: Option<String>,
 }
 
 impl TryFrom<CampaignRow> for Campaign {
@@ -118,6 +136,11 @@ impl TryFrom<CampaignRow> for Campaign {
             name: row.name,
             app_id: row.app_id,
             archived_at: row.archived_at,
+            video_quality: parse_opt("video_quality", row.video_quality.as_deref())?,
+            max_resolution_tier: parse_opt(
+                "max_resolution_tier",
+                row.max_resolution_tier.as_deref(),
+            )?,
         })
     }
 }
@@ -194,6 +217,8 @@ impl Store {
             name: name.to_owned(),
             app_id: None,
             archived_at: None,
+            video_quality: None,
+            max_resolution_tier: None,
         };
         run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO campaigns (id, owner_id, name, created_at) VALUES ($1, $2, $3, $4)",

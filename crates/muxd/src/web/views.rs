@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::playback_tokens::PlaybackTokens;
+use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::playback_token::Audience;
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
@@ -47,6 +48,15 @@ pub struct AssetView {
     pub duration: Option<f64>,
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,
+    /// The video quality its create asked Mux for (null for an adopted asset).
+    pub video_quality: Option<VideoQuality>,
+    /// The highest resolution tier its create asked Mux for (null for an adopted asset).
+    pub max_resolution_tier: Option<ResolutionTier>,
+    /// The MP4 file to save (`?download=`, which Mux answers with `Content-Disposition:
+    /// attachment`), once READY and the MP4 rendition is ready.
+    pub download_url: Option<String>,
+    /// Why a READY video offers no download yet, and how to get one.
+    pub download_unavailable: Option<String>,
     pub error: Option<ErrorView>,
     /// What Mux warned about the file, in words (e.g. a non-standard format that takes longer).
     pub warnings: Vec<String>,
@@ -66,6 +76,8 @@ pub struct Links {
     pub tokens: Option<Arc<PlaybackTokens>>,
     /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
     pub mux_player: bool,
+    /// Whether uploads ask Mux for the MP4 rendition downloads are made from.
+    pub mp4_renditions: bool,
 }
 
 impl Links {
@@ -98,7 +110,44 @@ impl Links {
         }
         view.thumbnail_url = Some(thumbnail);
         view.storyboard_url = Some(storyboard);
+        view.download_url = view.mp4_url.as_deref().map(|mp4| {
+            let join = if mp4.contains('?') { '&' } else { '?' };
+            format!("{mp4}{join}download={}", download_name(&asset.name))
+        });
+        if view.download_url.is_none() {
+            view.download_unavailable = Some(self.why_no_download().to_owned());
+        }
         view
+    }
+
+    /// Why a READY video has no MP4 to download, in words for its owner.
+    fn why_no_download(&self) -> &'static str {
+        if self.mp4_renditions {
+            "Mux is still preparing the MP4 file; Download appears here when it is ready."
+        } else {
+            "Downloads need MP4 files, which this deployment does not ask Mux for: an admin can \
+             turn them on with MUXD_MP4_RENDITIONS=true (new uploads get one)."
+        }
+    }
+}
+
+/// The file name a download is saved as: the asset's name, kept to letters, digits, `-`, `_` and
+/// `.` (anything else becomes `-`), at most 80 characters, then `.mp4`; URL-safe as it is.
+fn download_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .take(80)
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+            _ => '-',
+        })
+        .collect();
+    let stem = safe.trim_matches(|c| c == '-' || c == '.');
+    let stem = stem.strip_suffix(".mp4").unwrap_or(stem);
+    if stem.is_empty() {
+        "video.mp4".into()
+    } else {
+        format!("{stem}.mp4")
     }
 }
 
@@ -135,6 +184,10 @@ impl AssetView {
             duration: asset.facts.ready.duration_s,
             aspect_ratio: asset.facts.ready.aspect_ratio.clone(),
             resolution_tier: asset.facts.ready.resolution_tier.clone(),
+            video_quality: asset.encoding.map(|e| e.quality),
+            max_resolution_tier: asset.encoding.map(|e| e.max_tier),
+            download_url: None,
+            download_unavailable: None,
             // A ready asset may also know of an earlier, overruled error: not the user's concern.
             error: asset
                 .facts
@@ -165,4 +218,21 @@ pub fn outbound_payload(links: &Links, change: &PendingChange) -> String {
         "data": links.view(&change.asset),
     })
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::download_name;
+
+    #[test]
+    fn a_download_is_named_after_the_video_safely() {
+        assert_eq!(
+            download_name("Summer sale – take 2"),
+            "Summer-sale---take-2.mp4"
+        );
+        assert_eq!(download_name("clip.mp4"), "clip.mp4");
+        assert_eq!(download_name("../../etc/passwd"), "etc-passwd.mp4");
+        assert_eq!(download_name("日本語"), "video.mp4");
+        assert_eq!(download_name(&"a".repeat(200)).len(), 84);
+    }
 }

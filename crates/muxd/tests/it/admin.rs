@@ -74,6 +74,7 @@ app_test!(
                 name: "r".into(),
                 description: None,
                 file_size: None,
+                encoding: None,
             })
             .await
             .unwrap();

@@ -210,6 +210,7 @@ app_test!(
                 name: format!("elsewhere-{n}.mp4"),
                 description: None,
                 file_size: Some(1024),
+                encoding: None,
             };
             app.store.insert_asset(&new).await.unwrap();
             app.store

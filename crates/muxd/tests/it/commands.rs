@@ -121,6 +121,7 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         name: "r".into(),
         description: None,
         file_size: None,
+        encoding: None,
     };
     store.insert_asset(&new).await.unwrap();
     let http = reqwest::Client::new();

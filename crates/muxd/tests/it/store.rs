@@ -54,6 +54,7 @@ pub async fn seeded(store: &Store, upload_id: &str) -> AssetId {
             name: "clip.mp4".into(),
             description: None,
             file_size: None,
+            encoding: None,
         })
         .await
         .unwrap();

@@ -269,6 +269,7 @@ async fn sqlite_planner_statistics_are_gathered(store: Store) {
             name: "s".into(),
             description: None,
             file_size: None,
+            encoding: None,
         };
         store.insert_asset(&new).await.unwrap();
     }

@@ -29,6 +29,7 @@ async fn row(store: &Store, owner: &str, upload: Option<&str>) -> AssetId {
             name: "t.mp4".into(),
             description: None,
             file_size: None,
+            encoding: None,
         })
         .await
         .unwrap();

@@ -193,6 +193,7 @@ app_test!(
                 name: "lost.mp4".into(),
                 description: None,
                 file_size: None,
+                encoding: None,
             })
             .await
             .unwrap();

@@ -59,6 +59,7 @@ async fn row(app: &TestApp, upload_id: &str) -> AssetId {
             name: "x".into(),
             description: None,
             file_size: None,
+            encoding: None,
         })
         .await
         .unwrap();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::details;
+use crate::domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
 use crate::domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
 use crate::service::campaigns::{self, CampaignView, InfluencerView};
 use crate::store::Store;
@@ -33,6 +34,16 @@ pub struct PutCampaign {
     /// The external ids of the users who may upload besides the owner (at most 1,000).
     #[serde(default)]
     member_ids: Vec<String>,
+    /// The video quality its uploads ask Mux for (`basic`, `plus`, `premium`); unset, the
+    /// deployment's `MUXD_VIDEO_QUALITY`.
+    #[serde(default)]
+    #[schema(value_type = Option<VideoQuality>)]
+    video_quality: Option<String>,
+    /// The highest resolution tier its uploads ask Mux for (`1080p`, `1440p`, `2160p`); unset,
+    /// the deployment's `MUXD_MAX_RESOLUTION_TIER`.
+    #[serde(default)]
+    #[schema(value_type = Option<ResolutionTier>)]
+    max_resolution_tier: Option<String>,
 }
 
 /// An influencer as the host app has them.
@@ -66,6 +77,18 @@ fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
             "{field} must be an external user id of 1 to {MAX_EXTERNAL_USER_ID} characters"
         ))
     })
+}
+
+/// An optional field parsed as `T`, or a 400 naming the field and the value.
+fn field<T: std::str::FromStr<Err = String>>(
+    name: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|text| {
+        text.parse()
+            .map_err(|error| ApiError::BadRequest(format!("{name}: {error}")))
+    })
+    .transpose()
 }
 
 /// Creates or replaces a campaign under the host app's id.
@@ -105,13 +128,17 @@ pub async fn put(
         .iter()
         .map(|m| user_id("memberIds", m))
         .collect::<Result<Vec<_>, _>>()?;
+    let encoding = EncodingChoice {
+        quality: field("videoQuality", input.video_quality.as_deref())?,
+        max_tier: field("maxResolutionTier", input.max_resolution_tier.as_deref())?,
+    };
     let owner = store.ensure_user(&owner).await?;
     let mut member_ids = Vec::with_capacity(members.len());
     for member in &members {
         member_ids.push(store.ensure_user(member).await?.id);
     }
     let campaign = store
-        .put_app_campaign(&id, &name, owner.id, &member_ids)
+        .put_app_campaign(&id, &name, owner.id, &member_ids, encoding)
         .await?;
     Ok(Json(campaigns::view(&store, campaign).await?))
 }

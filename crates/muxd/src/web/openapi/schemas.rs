@@ -8,6 +8,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::processing::Stage;
 use crate::domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, UserId};
 
@@ -44,57 +45,30 @@ uuid_schema!(
     InfluencerId: "muxd's id of an influencer.",
 );
 
-impl PartialSchema for AssetStatus {
-    fn schema() -> RefOr<Schema> {
-        let values = AssetStatus::ALL.map(AssetStatus::as_str).to_vec();
-        string(
-            "Where an asset is in its life; it only moves forward (DELETED is final).",
-            None,
-            Some(values),
-        )
-    }
+macro_rules! enum_schema {
+    ($($kind:ident: $what:literal),* $(,)?) => {$(
+        impl PartialSchema for $kind {
+            fn schema() -> RefOr<Schema> {
+                string($what, None, Some($kind::ALL.map($kind::as_str).to_vec()))
+            }
+        }
+
+        impl ToSchema for $kind {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($kind))
+            }
+        }
+    )*};
 }
 
-impl ToSchema for AssetStatus {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("AssetStatus")
-    }
-}
-
-impl PartialSchema for AssetOrigin {
-    fn schema() -> RefOr<Schema> {
-        let values = AssetOrigin::ALL.map(AssetOrigin::as_str).to_vec();
-        string(
-            "Where an asset's row came from: muxd's own upload, or an asset made outside muxd \
-            and adopted (which never has an upload URL).",
-            None,
-            Some(values),
-        )
-    }
-}
-
-impl ToSchema for AssetOrigin {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("AssetOrigin")
-    }
-}
-
-impl PartialSchema for Stage {
-    fn schema() -> RefOr<Schema> {
-        let values = Stage::ALL.map(Stage::as_str).to_vec();
-        string(
-            "A step on the way to playable: the upload, Mux's processing, or both.",
-            None,
-            Some(values),
-        )
-    }
-}
-
-impl ToSchema for Stage {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("Stage")
-    }
-}
+enum_schema!(
+    AssetStatus: "Where an asset is in its life; it only moves forward (DELETED is final).",
+    AssetOrigin: "Where an asset's row came from: muxd's own upload, an asset Mux made from a \
+        link, or an asset made outside muxd and adopted (the last two never have an upload URL).",
+    Stage: "A step on the way to playable: the upload, Mux's processing, or both.",
+    VideoQuality: "Mux's video quality, which sets what encoding costs: basic, plus or premium.",
+    ResolutionTier: "The highest resolution tier Mux stores and streams the video at.",
+);
 
 #[cfg(test)]
 mod tests {
@@ -119,6 +93,14 @@ mod tests {
         assert_eq!(
             values::<Stage>(),
             serde(Stage::ALL.map(|s| json!(s)).to_vec())
+        );
+        assert_eq!(
+            values::<VideoQuality>(),
+            serde(VideoQuality::ALL.map(|q| json!(q)).to_vec())
+        );
+        assert_eq!(
+            values::<ResolutionTier>(),
+            serde(ResolutionTier::ALL.map(|t| json!(t)).to_vec())
         );
     }
 

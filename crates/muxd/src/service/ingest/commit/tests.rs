@@ -37,6 +37,7 @@ async fn row(store: &Store, upload: Option<&str>) -> AssetId {
         name: "b.mp4".into(),
         description: None,
         file_size: None,
+        encoding: None,
     };
     store.insert_asset(&new).await.unwrap();
     if let Some(upload) = upload {
