@@ -28,6 +28,8 @@ use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::{self, Ingestor};
 use crate::service::limits::Limits;
+use crate::service::link_probe::LinkProbe;
+use crate::service::links::LinkUploads;
 use crate::service::live::LiveHub;
 use crate::service::live_bridge::Bridge;
 use crate::service::live_streams::LiveStreams;
@@ -135,6 +137,11 @@ impl App {
         let adoptions = Adoptions {
             resync: resync.clone(),
         };
+        let links_in = LinkUploads {
+            uploads: uploads.clone(),
+            resync: resync.clone(),
+            probe: LinkProbe::new(settings.uploads.allow_private_inputs)?,
+        };
         let deletions = Deletions {
             store: store.clone(),
             mux: mux.clone(),
@@ -190,6 +197,7 @@ impl App {
             },
             store: store.clone(),
             uploads: uploads.clone(),
+            links_in,
             edits: AssetEdits {
                 store: store.clone(),
                 live: live.clone(),

@@ -83,6 +83,8 @@ pub async fn run(
     // Offline: the emulator's MP4 plays in a plain `<video>`; Mux Player cannot load.
     settings.uploads.mp4_renditions = true;
     settings.uploads.mux_player = false;
+    // A link to a file served on this machine (or the LAN) is what trying links out looks like.
+    settings.uploads.allow_private_inputs = true;
     if settings.uploads.playback_policy == "signed" && settings.uploads.signing_key.is_none() {
         settings.uploads.signing_key = Some(signing_key(&settings).await?);
     }

@@ -4,7 +4,8 @@
 //!
 //! - [`uploads`]: create a direct upload and its row, with compensation when Mux fails, at most
 //!   so many per user a minute (counted in the database); [`pool`]: spare uploads for bursts of
-//!   users.
+//!   users; [`links`]: a video Mux makes from a link, checked first ([`link_probe`]); `unsent`:
+//!   settling creates that never recorded where their file comes from.
 //! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
 //! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler);
 //!   [`adopt`]: bringing an asset made outside muxd under its management, once.
@@ -27,6 +28,8 @@ mod direct_upload;
 pub mod health_figures;
 pub mod ingest;
 pub mod limits;
+pub mod link_probe;
+pub mod links;
 pub mod live;
 pub mod live_bridge;
 pub mod live_streams;
@@ -37,6 +40,7 @@ pub mod processing_times;
 pub mod rate_limit;
 pub mod retention;
 pub mod sync;
+mod unsent;
 pub mod uploads;
 pub mod webhook_stats;
 

@@ -4,14 +4,12 @@
 //! a row whose upload surely was not created is removed at once; one whose fate is unknown (a
 //! timeout after sending), like one whose create was interrupted (a crash, a database cut), never
 //! records an upload URL, is never shown to its owner (who got none), and is settled by
-//! [`Uploads::settle_unsent`] after a grace period: the reconciler finds its upload on Mux (by
-//! the upload id a webhook taught the row, else by passthrough), cancels it if Mux made it, and
-//! removes the row.
+//! [`Uploads::settle_unsent`] (`unsent.rs`) after a grace period.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use mux_api::{AssetMeta, ListUploadsParams, MuxClient, MuxError, Upload, UploadStatus};
+use mux_api::{AssetMeta, MuxClient, MuxError, Upload};
 
 use super::campaigns::{self, PlacementError};
 use super::direct_upload::upload_request;
@@ -22,13 +20,6 @@ use crate::config::UploadSettings;
 use crate::domain::encoding::Encoding;
 use crate::domain::{details, AssetId, CampaignId, InfluencerId};
 use crate::store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
-
-/// Rows settled per reconcile step at most.
-const SETTLE_BATCH: i64 = 50;
-/// How far back the newest uploads on Mux are scanned for a passthrough (pages of
-/// `SCAN_PAGE_SIZE`): unsent rows are minutes old, so they are among the newest.
-const SCAN_PAGES: u32 = 5;
-const SCAN_PAGE_SIZE: u32 = 100;
 
 /// What a user asks for (checked here). The campaign and influencer are named by the host app's
 /// ids or by muxd's. The size is required: the size limit holds only for what is announced.
@@ -43,14 +34,15 @@ pub struct UploadRequest {
 }
 
 /// A request as checked: what the row will hold.
-struct Checked {
-    name: String,
-    description: Option<String>,
-    campaign: Option<CampaignId>,
-    influencer: Option<InfluencerId>,
-    file_size: i64,
+pub(super) struct Checked {
+    pub name: String,
+    pub description: Option<String>,
+    pub campaign: Option<CampaignId>,
+    pub influencer: Option<InfluencerId>,
+    /// The size in bytes, when known.
+    pub file_size: Option<i64>,
     /// What the campaign (else the deployment) asks of Mux's encoding.
-    encoding: Encoding,
+    pub encoding: Encoding,
 }
 
 /// A created upload: the row and the URL the browser sends the file to.
@@ -104,7 +96,7 @@ impl Uploads {
         request: UploadRequest,
     ) -> Result<CreatedUpload, CreateError> {
         // 1. Check.
-        let checked = self.check(user, &request).await?;
+        let checked = self.check(user, &request, true).await?;
         // 2. A spare upload from the pool, if one is ready and encodes as this one must: its row
         // id is reserved already.
         let spare = if checked.encoding == self.settings.encoding {
@@ -122,26 +114,14 @@ impl Uploads {
             influencer_id: checked.influencer,
             name: checked.name.clone(),
             description: checked.description,
-            file_size: Some(checked.file_size),
+            file_size: checked.file_size,
             encoding: Some(checked.encoding),
         };
-        let quota = CreateQuota {
-            per_minute: self.settings.per_user_per_minute,
-            per_campaign: self.settings.per_user_per_campaign,
-        };
-        if let Err(over) = self.store.insert_within_quota(&new, quota).await? {
+        if let Err(refused) = self.insert_counted(&new).await {
             if let Some(spare) = spare {
                 self.pool.put_back(spare);
             }
-            return Err(match over {
-                OverQuota::TooMany { wait_ms } => CreateError::TooMany(Duration::from_millis(
-                    u64::try_from(wait_ms).unwrap_or(1),
-                )),
-                OverQuota::Campaign { held } => CreateError::Invalid(format!(
-                    "you have {held} videos in this campaign; the limit is {} per person (delete one to upload another)",
-                    quota.per_campaign
-                )),
-            });
+            return Err(refused);
         }
         // 4. Otherwise create the direct upload now.
         let upload = match spare {
@@ -166,14 +146,39 @@ impl Uploads {
         })
     }
 
-    /// What to store, or why the request is refused.
-    async fn check(&self, user: &User, request: &UploadRequest) -> Result<Checked, CreateError> {
+    /// Inserts `new`, counted against its owner's create limits in the same transaction.
+    pub(super) async fn insert_counted(&self, new: &NewAsset) -> Result<(), CreateError> {
+        let quota = CreateQuota {
+            per_minute: self.settings.per_user_per_minute,
+            per_campaign: self.settings.per_user_per_campaign,
+        };
+        match self.store.insert_within_quota(new, quota).await? {
+            Ok(_) => Ok(()),
+            Err(OverQuota::TooMany { wait_ms }) => Err(CreateError::TooMany(
+                Duration::from_millis(u64::try_from(wait_ms).unwrap_or(1)),
+            )),
+            Err(OverQuota::Campaign { held }) => Err(CreateError::Invalid(format!(
+                "you have {held} videos in this campaign; the limit is {} per person (delete one to upload another)",
+                quota.per_campaign
+            ))),
+        }
+    }
+
+    /// What to store, or why the request is refused. The size is required when `size_required`
+    /// (a file the browser announces); else it is checked when known.
+    pub(super) async fn check(
+        &self,
+        user: &User,
+        request: &UploadRequest,
+        size_required: bool,
+    ) -> Result<Checked, CreateError> {
         let name = details::name(&request.name).map_err(CreateError::Invalid)?;
         let description = match request.description.as_deref() {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
             None => None,
         };
         let file_size = match request.file_size {
+            None if !size_required => None,
             None => return Err(CreateError::Invalid("fileSize is required".into())),
             Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
             Some(size) if size > self.settings.max_upload_bytes => {
@@ -182,7 +187,7 @@ impl Uploads {
                     self.settings.max_upload_bytes
                 )))
             }
-            Some(size) => i64::try_from(size).unwrap_or(i64::MAX),
+            Some(size) => Some(i64::try_from(size).unwrap_or(i64::MAX)),
         };
         if request.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
             return Err(CreateError::Invalid(
@@ -261,78 +266,5 @@ impl Uploads {
         }
         tracing::warn!(asset.id = %id, error = %error, "creating the Mux upload failed");
         Err(error.into())
-    }
-
-    /// Settles rows created before `cutoff_ms` whose create never recorded an upload URL: finds
-    /// their uploads on Mux (by known upload id, else by passthrough, scanning the newest
-    /// `SCAN_PAGES` pages of uploads once for all of them), cancels what Mux made, and removes the
-    /// rows, whose owners never got a URL. Returns how many rows were settled.
-    pub async fn settle_unsent(&self, cutoff_ms: i64) -> Result<usize, ServiceError> {
-        let rows = self.store.unsent_before(cutoff_ms, SETTLE_BATCH).await?;
-        let mut settled = 0;
-        let mut unknown = Vec::new();
-        for row in rows {
-            match &row.mux_upload_id {
-                Some(upload_id) => {
-                    self.cancel_if_waiting(upload_id).await?;
-                    settled += self.remove(&row).await?;
-                }
-                None => unknown.push(row),
-            }
-        }
-        if unknown.is_empty() {
-            return Ok(settled);
-        }
-        let mut on_mux = std::collections::HashMap::new();
-        for page in 1..=SCAN_PAGES {
-            let uploads = self
-                .mux
-                .list_uploads(ListUploadsParams {
-                    limit: Some(SCAN_PAGE_SIZE),
-                    page: Some(page),
-                })
-                .await?
-                .data;
-            let last_page = uploads.len() < SCAN_PAGE_SIZE as usize;
-            for upload in uploads {
-                let passthrough = upload
-                    .new_asset_settings
-                    .as_ref()
-                    .and_then(|s| s.passthrough.clone());
-                if let Some(passthrough) = passthrough {
-                    on_mux.insert(passthrough, upload);
-                }
-            }
-            if last_page {
-                break;
-            }
-        }
-        for row in unknown {
-            if let Some(upload) = on_mux.get(&row.id.to_string()) {
-                if upload.status == UploadStatus::Waiting {
-                    self.cancel_if_waiting(&upload.id).await?;
-                }
-            }
-            settled += self.remove(&row).await?;
-        }
-        Ok(settled)
-    }
-
-    /// Cancels an upload nobody got the URL of; one no longer waiting (403) or gone is fine.
-    async fn cancel_if_waiting(&self, upload_id: &str) -> Result<(), ServiceError> {
-        match self.mux.cancel_upload(upload_id).await {
-            Ok(_) => Ok(()),
-            Err(error) if error.status() == Some(403) || error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
-    }
-
-    /// Removes a settled row; 1 if it was still unsent.
-    async fn remove(&self, row: &CreativeAsset) -> Result<usize, ServiceError> {
-        let removed = self.store.remove_unsent(row.id).await?;
-        if removed {
-            tracing::info!(asset.id = %row.id, "settled a create that never delivered its upload URL");
-        }
-        Ok(usize::from(removed))
     }
 }

@@ -244,6 +244,25 @@ impl Store {
         tx.commit().await
     }
 
+    /// Records the link Mux fetches row `id`'s file from (as kept: no query), once Mux accepted
+    /// the create: from then on the row is no longer unsent.
+    pub async fn set_source(&self, id: AssetId, source_url: &str) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        run!(&mut tx.conn(), c => sqlx::query(
+            "UPDATE creative_assets SET source_url = $1, version = version + 1, updated_at = $2
+             WHERE id = $3",
+        )
+        .bind(source_url)
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut **c)
+        .await
+        .map(drop))?;
+        record_owner_change(&mut tx.conn(), id, EventType::Created, now).await?;
+        tx.commit().await
+    }
+
     /// One row by id, whoever owns it.
     pub async fn asset(&self, id: AssetId) -> StoreResult<Option<CreativeAsset>> {
         by_id(&mut self.read().await?.conn(), id).await

@@ -132,6 +132,7 @@ fn routes() -> Router<WebState> {
             post(api::session::create).delete(api::session::delete),
         )
         .route("/api/mux/create-video-upload", post(api::uploads::create))
+        .route("/api/mux/create-video-from-url", post(api::links::create))
         .route("/api/creative-assets", get(api::assets::list))
         .route(
             "/api/creative-assets/{id}",

@@ -18,6 +18,7 @@ use crate::service::assets::AssetEdits;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
+use crate::service::links::LinkUploads;
 use crate::service::live::LiveHub;
 use crate::service::live_streams::LiveStreams;
 use crate::service::outbound::Outbound;
@@ -33,6 +34,8 @@ pub struct WebState {
     pub auth: Authenticator,
     pub store: Store,
     pub uploads: Uploads,
+    /// Videos Mux makes from links.
+    pub links_in: LinkUploads,
     pub edits: AssetEdits,
     pub deletions: Deletions,
     pub live: LiveHub,

@@ -298,6 +298,8 @@ impl TestApp {
             // As `muxd dev`: the emulator's MP4 plays in a plain `<video>`.
             ("MUXD_MP4_RENDITIONS", "true"),
             ("MUXD_PLAYER", "video"),
+            // Links in tests point at servers on 127.0.0.1.
+            ("MUXD_INPUT_ALLOW_PRIVATE_URLS", "true"),
             (
                 "MUXD_IMAGE_BASE_URL",
                 &format!("{}/image", emulator.base_url()),

@@ -20,6 +20,7 @@ mod commands;
 mod dev;
 mod dev_restart;
 mod e2e;
+mod encoding;
 mod harness;
 mod identity_provider;
 mod jwks;

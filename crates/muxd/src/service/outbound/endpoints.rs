@@ -76,9 +76,13 @@ impl Outbound {
     async fn checked(&self, input: &EndpointInput) -> Result<EndpointEdit, EndpointError> {
         let invalid = EndpointError::Invalid;
         if let Some(url) = &input.url {
-            guard::check_url(url, self.settings.allow_private)
-                .await
-                .map_err(invalid)?;
+            guard::check_url(
+                url,
+                self.settings.allow_private,
+                "MUXD_WEBHOOK_ALLOW_PRIVATE_URLS",
+            )
+            .await
+            .map_err(invalid)?;
         }
         if let Some(secret) = &input.secret {
             signing::check_secret(secret).map_err(invalid)?;

@@ -14,8 +14,9 @@ use crate::domain::outbound::is_public;
 /// The longest endpoint URL accepted.
 const MAX_URL: usize = 2_048;
 
-/// Checks `url` as an endpoint's; the error is a sentence naming what is wrong.
-pub async fn check_url(url: &str, allow_private: bool) -> Result<Url, String> {
+/// Checks `url` as one muxd may send to or have fetched; the error is a sentence naming what is
+/// wrong, and for a private address the setting (`allow_with`) that would allow it.
+pub async fn check_url(url: &str, allow_private: bool, allow_with: &str) -> Result<Url, String> {
     if url.len() > MAX_URL {
         return Err(format!("url is longer than {MAX_URL} characters"));
     }
@@ -50,7 +51,7 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<Url, String> {
     match addresses.iter().find(|ip| !is_public(**ip)) {
         Some(ip) => Err(format!(
             "url's host {host} is a private, loopback or link-local address ({ip}); \
-             set MUXD_WEBHOOK_ALLOW_PRIVATE_URLS=true to allow such endpoints"
+             set {allow_with}=true to allow such addresses"
         )),
         None if addresses.is_empty() => Err(format!("url's host {host} has no address")),
         None => Ok(parsed),
@@ -91,9 +92,12 @@ impl Resolve for PublicResolver {
 mod tests {
     use super::*;
 
+    const W: &str = "MUXD_WEBHOOK_ALLOW_PRIVATE_URLS";
+
     #[tokio::test]
     async fn only_public_http_urls_pass_by_default() {
-        let refused = |url: &'static str| async move { check_url(url, false).await.unwrap_err() };
+        let refused =
+            |url: &'static str| async move { check_url(url, false, W).await.unwrap_err() };
         assert!(refused("ftp://example.com/")
             .await
             .contains("http or https"));
@@ -122,13 +126,17 @@ mod tests {
                 "{private}: {why}"
             );
         }
-        assert!(check_url("https://93.184.216.34/hook", false).await.is_ok());
+        assert!(check_url("https://93.184.216.34/hook", false, W)
+            .await
+            .is_ok());
     }
 
     #[tokio::test]
     async fn private_urls_pass_when_allowed() {
-        assert!(check_url("http://127.0.0.1:8080/hook", true).await.is_ok());
-        assert!(check_url("ftp://127.0.0.1/", true).await.is_err());
+        assert!(check_url("http://127.0.0.1:8080/hook", true, W)
+            .await
+            .is_ok());
+        assert!(check_url("ftp://127.0.0.1/", true, W).await.is_err());
     }
 
     #[test]

@@ -97,14 +97,7 @@ pub async fn create(
         tokio::spawn(async move { uploads.create(&user, request).await }.in_current_span())
             .await
             .map_err(|panic| ApiError::Internal(panic.into()))?
-            .map_err(|error| match error {
-                CreateError::Invalid(message) => ApiError::BadRequest(message),
-                too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
-                    message: too_many.to_string(),
-                    retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
-                },
-                CreateError::Failed(error) => error.into(),
-            })?;
+            .map_err(create_error)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUpload {
@@ -114,4 +107,16 @@ pub async fn create(
             url: created.url,
         }),
     ))
+}
+
+/// The answer to a create that failed.
+pub fn create_error(error: CreateError) -> ApiError {
+    match error {
+        CreateError::Invalid(message) => ApiError::BadRequest(message),
+        too_many @ CreateError::TooMany(wait) => ApiError::TooManyRequests {
+            message: too_many.to_string(),
+            retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
+        },
+        CreateError::Failed(error) => error.into(),
+    }
 }

@@ -39,6 +39,7 @@ use super::{admin, api, health, webhooks};
         api::session::create,
         api::session::delete,
         api::uploads::create,
+        api::links::create,
         api::assets::list,
         api::assets::get,
         api::assets::update,
