@@ -27,6 +27,7 @@ mod jwks;
 mod layers;
 mod layers_scan;
 mod limits;
+mod links;
 mod live;
 mod media;
 mod multi_instance;
