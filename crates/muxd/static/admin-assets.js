@@ -11,6 +11,7 @@ function statusCell(row) {
   if (asset.stuck) notes.push("stuck");
   if (row.muxDeletePending) notes.push("Mux delete pending");
   if (row.origin === "adopted") notes.push("adopted");
+  if (asset.maxResolutionTier) notes.push(`${asset.maxResolutionTier} · ${asset.videoQuality}`);
   if (asset.error) notes.push(asset.error.message);
   return el("td", {}, el("span", { class: "tag", "data-status": asset.status }, asset.status),
     notes.length ? el("div", { class: "note" }, notes.join(" · ")) : "");

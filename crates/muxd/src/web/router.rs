@@ -220,6 +220,7 @@ fn page_routes() -> Router<WebState> {
         .route("/campaigns/{id}/content", get(pages::content))
         .route("/admin", get(pages::admin::index))
         .route("/admin/assets", get(pages::admin::assets))
+        .route("/admin/campaigns", get(pages::admin::campaigns))
         .route("/admin/events", get(pages::admin::events))
         .route("/admin/health", get(pages::admin::health))
         .route("/admin/webhooks", get(pages::admin::webhooks))

@@ -20,13 +20,15 @@ const OWNER: &str = "user_links";
 /// Serves `/files/{name}` from the media fixtures as `video/mp4`, `/page` as a web page,
 /// `/private` as 403, `/huge.mp4` as a 50 GB file (HEAD only), and `/head-only.mp4` whose HEAD
 /// says a video but whose GET is 404. Returns its base URL.
-async fn file_server() -> String {
+pub async fn file_server() -> String {
     let router = Router::new()
         .route(
             "/files/{name}",
-            get(|axum::extract::Path(name): axum::extract::Path<String>| async move {
-                ([(header::CONTENT_TYPE, "video/mp4")], fixture(&name))
-            }),
+            get(
+                |axum::extract::Path(name): axum::extract::Path<String>| async move {
+                    ([(header::CONTENT_TYPE, "video/mp4")], fixture(&name))
+                },
+            ),
         )
         .route(
             "/page",
@@ -39,7 +41,11 @@ async fn file_server() -> String {
                 let mut headers = HeaderMap::new();
                 headers.insert(header::CONTENT_TYPE, "video/mp4".parse().unwrap());
                 headers.insert(header::CONTENT_LENGTH, "50000000000".parse().unwrap());
-                assert_eq!(method, HttpMethod::HEAD, "only a HEAD is sent for a refused file");
+                assert_eq!(
+                    method,
+                    HttpMethod::HEAD,
+                    "only a HEAD is sent for a refused file"
+                );
                 (headers, "")
             }),
         )
@@ -48,7 +54,10 @@ async fn file_server() -> String {
             get(|method: HttpMethod| async move {
                 match method {
                     HttpMethod::HEAD => (HttpStatus::OK, [(header::CONTENT_TYPE, "video/mp4")]),
-                    _ => (HttpStatus::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")]),
+                    _ => (
+                        HttpStatus::NOT_FOUND,
+                        [(header::CONTENT_TYPE, "text/plain")],
+                    ),
                 }
             }),
         );
@@ -71,7 +80,12 @@ async fn from_link(app: &TestApp, body: Value) -> (StatusCode, Value) {
 /// How many assets [`OWNER`] has.
 async fn owned(app: &TestApp) -> usize {
     let (_, page) = app
-        .call(Method::GET, "/api/creative-assets", Some((OWNER, false)), None)
+        .call(
+            Method::GET,
+            "/api/creative-assets",
+            Some((OWNER, false)),
+            None,
+        )
         .await;
     page["data"].as_array().unwrap().len()
 }
@@ -126,7 +140,9 @@ app_test!(
             assert_eq!(failed["status"], "ERROR", "{failed}");
             assert_eq!(failed["error"]["type"], kind, "{failed}");
             assert!(
-                failed["error"]["message"].as_str().is_some_and(|m| m.len() > 10),
+                failed["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.len() > 10),
                 "{failed}"
             );
         }
@@ -167,7 +183,10 @@ app_test!(
         let (status, body) = from_link(&app, json!({"url": url})).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         let message = body["error"]["message"].as_str().unwrap();
-        assert!(message.contains("MUXD_INPUT_ALLOW_PRIVATE_URLS"), "{message}");
+        assert!(
+            message.contains("MUXD_INPUT_ALLOW_PRIVATE_URLS"),
+            "{message}"
+        );
         assert_eq!(owned(&app).await, 0);
     }
 );

@@ -25,11 +25,12 @@ use users::{host_app, operators_and_session, users};
 const USER: &str = "user_openapi";
 const ADMIN: &str = "user_openapi_admin";
 /// Routes that serve pages or files, not JSON: not in the document.
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/campaigns/{id}/content",
     "/admin",
     "/admin/assets",
+    "/admin/campaigns",
     "/admin/events",
     "/admin/health",
     "/admin/webhooks",

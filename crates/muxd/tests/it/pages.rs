@@ -11,9 +11,10 @@ use crate::app::{app_test, Backend, TestApp};
 
 const ADMIN: Option<(&str, bool)> = Some(("page_admin", true));
 /// Every admin page.
-const ADMIN_PAGES: [&str; 5] = [
+const ADMIN_PAGES: [&str; 6] = [
     "/admin",
     "/admin/assets",
+    "/admin/campaigns",
     "/admin/events",
     "/admin/health",
     "/admin/webhooks",

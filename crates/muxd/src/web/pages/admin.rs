@@ -1,16 +1,20 @@
-//! The admin pages: `/admin` (what there is), `/admin/assets`, `/admin/events`,
+//! The admin pages: `/admin` (what there is), `/admin/assets`, `/admin/campaigns` (what each
+//! campaign's uploads ask Mux to encode), `/admin/events`,
 //! `/admin/health` and `/admin/webhooks` (the host app's outbound webhook endpoints and their
 //! delivery log). Each is a server-rendered shell (navigation, filter forms with the choices
 //! muxd knows) whose small script (`static/admin-*.js`) fills it from the admin JSON API. Not
 //! signed in: a 401 page with a sign-in hint; signed in without the admin role: a 403 page.
 
 use askama::Template;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::render;
+use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::outbound::EventType;
 use crate::domain::AssetStatus;
+use crate::service::uploads::Uploads;
 use crate::store::Outcome;
 use crate::web::admin::webhook_endpoints::DELIVERY_STATUSES;
 use crate::web::auth::AdminUser;
@@ -57,6 +61,17 @@ struct WebhooksPage {
     statuses: [&'static str; 3],
 }
 
+#[derive(Template)]
+#[template(path = "admin_campaigns.html")]
+struct CampaignsPage {
+    /// Which page of the navigation this is (`aria-current`).
+    tab: &'static str,
+    default_quality: &'static str,
+    default_tier: &'static str,
+    qualities: Vec<&'static str>,
+    tiers: Vec<&'static str>,
+}
+
 /// Why a page is not shown, in words.
 #[derive(Template)]
 #[template(path = "denied.html")]
@@ -91,6 +106,23 @@ fn page(admin: Result<AdminUser, ApiError>, page: &impl Template) -> Response {
 
 pub async fn index(admin: Result<AdminUser, ApiError>) -> Response {
     page(admin, &IndexPage { tab: "home" })
+}
+
+pub async fn campaigns(
+    State(uploads): State<Uploads>,
+    admin: Result<AdminUser, ApiError>,
+) -> Response {
+    let defaults = uploads.settings.encoding;
+    page(
+        admin,
+        &CampaignsPage {
+            tab: "campaigns",
+            default_quality: defaults.quality.as_str(),
+            default_tier: defaults.max_tier.as_str(),
+            qualities: VideoQuality::ALL.map(VideoQuality::as_str).to_vec(),
+            tiers: ResolutionTier::ALL.map(ResolutionTier::as_str).to_vec(),
+        },
+    )
 }
 
 pub async fn assets(admin: Result<AdminUser, ApiError>) -> Response {

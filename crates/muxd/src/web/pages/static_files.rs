@@ -39,6 +39,7 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("admin.css", CSS),
     file!("admin-common.js", JS),
     file!("admin-assets.js", JS),
+    file!("admin-campaigns.js", JS),
     file!("admin-events.js", JS),
     file!("admin-health.js", JS),
     file!("admin-metrics.js", JS),

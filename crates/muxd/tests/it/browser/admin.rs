@@ -1,10 +1,12 @@
 //! The admin pages at work: the webhook event log lists what Mux sent and replays an event; the
-//! health page turns degraded while the emulator fails every Mux call, and healthy once it stops.
+//! health page turns degraded while the emulator fails every Mux call, and healthy once it stops;
+//! the campaigns page sets what a campaign asks Mux to encode.
 
 use mux_api::BreakerState;
 use reqwest::Method;
 use serde_json::json;
 
+use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
 use super::wait::until;
@@ -95,4 +97,55 @@ async fn browser_admin_health_shows_mux_failing_then_recovering() {
     })
     .await;
     browser.shot("recovered").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_admin_sets_what_a_campaign_asks_mux_to_encode() {
+    let Some(browser) = Browser::start("admin-campaigns", Width::Desktop).await else {
+        return;
+    };
+    let app = TestApp::spawn_dev().await;
+    let put = json!({"name": "Launch", "ownerId": "brand_owner", "memberIds": ["creator"]});
+    let (status, _) = app
+        .as_app_backend(Method::PUT, "/api/app/campaigns/camp-ads", Some(put))
+        .await;
+    assert!(status.is_success());
+    browser.sign_in(&app, true).await;
+    browser.open_admin(&app, "/admin/campaigns").await;
+    let row = "document.querySelector('tr[data-campaign=\"camp-ads\"]')";
+    browser
+        .wait_for("the campaign's row", &format!("{row} !== null"))
+        .await;
+    browser.shot("defaults").await;
+    browser
+        .execute(
+            &format!(
+                "const r = {row}; r.querySelector('[name=videoQuality]').value = 'premium'; \
+                 r.querySelector('[name=maxResolutionTier]').value = '2160p';"
+            ),
+            json!([]),
+        )
+        .await;
+    browser
+        .find_js(&format!("{row}.querySelector('button')"))
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for(
+            "the save to be confirmed",
+            &format!("{row}.querySelector('.result').textContent === 'Saved.'"),
+        )
+        .await;
+    browser.shot("saved").await;
+    if let Some(axe) = axe_script() {
+        browser.assert_accessible(&axe, "/admin/campaigns").await;
+    }
+    let (_, list) = app
+        .as_app_backend(Method::GET, "/api/app/campaigns", None)
+        .await;
+    let saved = &list["data"][0];
+    assert_eq!(saved["videoQuality"], "premium", "{list}");
+    assert_eq!(saved["maxResolutionTier"], "2160p", "{list}");
+    assert_eq!(saved["memberIds"], json!(["creator"]), "{list}");
 }

@@ -5,10 +5,14 @@ use super::driver::Browser;
 use crate::app::TestApp;
 
 /// The admin pages, each with a JavaScript expression true once it has loaded.
-pub const ADMIN_PAGES: [(&str, &str); 5] = [
+pub const ADMIN_PAGES: [(&str, &str); 6] = [
     ("/admin", "document.querySelector('main h1')"),
     (
         "/admin/assets",
+        "!document.getElementById('state').textContent.startsWith('Loading')",
+    ),
+    (
+        "/admin/campaigns",
         "!document.getElementById('state').textContent.startsWith('Loading')",
     ),
     (

@@ -20,9 +20,10 @@ pub async fn admins(api: &mut Api<'_>, assets: &[String]) {
             api.admin(Method::GET, "/api/debug/mux-assets?owner=user_openapi"),
         )
         .await;
+    // The three uploads and the video from a link.
     assert_eq!(
         (status, page["data"].as_array().map(Vec::len)),
-        (StatusCode::OK, Some(3))
+        (StatusCode::OK, Some(4))
     );
     assert_eq!(
         api.check(

@@ -51,7 +51,10 @@ pub async fn host_app(api: &mut Api<'_>) -> String {
     let template = "/api/app/campaigns/{id}";
     let put = api
         .admin(Method::PUT, "/api/app/campaigns/camp-openapi")
-        .json(&json!({"name": "Launch", "ownerId": USER, "memberIds": ["user_member"]}));
+        .json(
+            &json!({"name": "Launch", "ownerId": USER, "memberIds": ["user_member"],
+            "videoQuality": "plus", "maxResolutionTier": "1440p"}),
+        );
     assert_eq!(api.check(template, put).await.0, StatusCode::OK);
     let bad = api
         .admin(Method::PUT, "/api/app/campaigns/camp-openapi")
@@ -129,6 +132,17 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         .user(Method::POST, create)
         .json(&json!({"name": "x", "fileSize": 1024, "campaignId": "no-such"}));
     assert_eq!(api.check(create, bad).await.0, StatusCode::BAD_REQUEST);
+
+    let from_url = "/api/mux/create-video-from-url";
+    let files = crate::links::file_server().await;
+    let link = json!({"url": format!("{files}/files/tiny-2s-320x240.mp4"), "name": "linked"});
+    let (status, created) = api
+        .check(from_url, api.user(Method::POST, from_url).json(&link))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let gone = json!({"url": format!("{files}/gone.mp4")});
+    let gone = api.user(Method::POST, from_url).json(&gone);
+    assert_eq!(api.check(from_url, gone).await.0, StatusCode::BAD_REQUEST);
 
     let list = "/api/creative-assets";
     let (status, page) = api
