@@ -190,11 +190,15 @@ export function createCard(asset, actions) {
     showPlayer(parts.media, asset);
   }
 
-  /** Shows the uploader's panel of this video's file while it is sent (null: none). */
-  function setTransfer(panel) {
+  /**
+   * Shows the uploader's panel of this video's file while it is sent (null: none); the file's
+   * name shows only for a replacement (an upload's card is already named after it).
+   */
+  function setTransfer(panel, replacing = false) {
     if (panel) parts.transfer.replaceChildren(panel);
     else parts.transfer.replaceChildren();
     parts.transfer.hidden = !panel;
+    parts.transfer.dataset.replacing = replacing;
   }
   /** What to focus when the card's panel loses its last button: the card's first action. */
   const firstAction = () => node.querySelector(".actions button:not([hidden])");

@@ -83,7 +83,7 @@ function upsert(asset) {
   });
   if (!known) {
     cards.set(asset.id, card);
-    card.setTransfer(panels.get(asset.id) || null);
+    card.setTransfer(panels.get(asset.id) || null, uploads.get(asset.id)?.replacing);
   } else if (known.asset.status !== asset.status) {
     announce(`${asset.name}: ${statusWords(asset)}.`);
   }
@@ -122,7 +122,7 @@ main.addEventListener("muxd-upload-handover", e => {
   if (e.detail.asset) upsert(e.detail.asset);
   const card = cards.get(id);
   if (card) {
-    card.setTransfer(panel);
+    card.setTransfer(panel, Boolean(e.detail.replaces));
     card.update(card.asset, uploads.get(id));
   }
 });
