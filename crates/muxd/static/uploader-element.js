@@ -182,7 +182,11 @@ export class MuxdUploader extends Element {
       asset, state: upload.state, percent: size ? Math.floor((100 * upload.sent) / size) : 0,
       claim: (fallback = () => null) => {
         item.claimed = fallback;
+        // A button of the panel that has the focus keeps it once the claimant has placed the
+        // panel (it does so while this event is dispatched); moving it would drop the focus.
+        const focused = item.panel.contains(document.activeElement) ? document.activeElement : null;
         item.node.remove();
+        if (focused) queueMicrotask(() => (focused.isConnected && !focused.hidden ? focused : fallback())?.focus());
         this.changed(upload);
         return item.panel;
       },

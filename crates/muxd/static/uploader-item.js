@@ -89,7 +89,9 @@ export function drawItem(item, upload) {
     figures.push(`${formatBytes(Math.round(rate))}/s`, `${formatDuration((record.size - upload.sent) / rate)} left`);
   }
   item.figures.textContent = figures.join(" · ");
-  item.message.textContent = sent && asset?.status === "ERROR" ? "" : upload.message;
+  // Once Mux has the file, the state line says where the asset is: "Uploaded. Mux is processing
+  // it." would contradict a Ready or an Error.
+  item.message.textContent = sent && asset && asset.status !== "AWAITING_UPLOAD" ? "" : upload.message;
   showAsset(item, sent ? asset : null);
   const focused = panel.contains(document.activeElement) ? document.activeElement : null;
   const active = state === "uploading" || state === "queued";

@@ -119,7 +119,8 @@ async fn browser_a_page_on_an_allowed_origin_embeds_the_uploader_and_one_not_lis
     let input = browser.find("muxd-uploader input[type=file]").await;
     input.send_keys(&paths.join("\n")).await;
     for (file, status) in ALLOWED_FILES {
-        // The uploader's own item follows the asset to the end and says so in words.
+        // The uploader's own item follows the asset to the end and says so in words (and no
+        // longer that Mux is processing it).
         let words = if status == "READY" {
             "Ready"
         } else {
@@ -129,7 +130,7 @@ async fn browser_a_page_on_an_allowed_origin_embeds_the_uploader_and_one_not_lis
             .wait_for(
                 &format!("the uploader's item of {file} to end {status}"),
                 &format!(
-                    "({0})?.dataset.assetStatus === {1} && ({0}).querySelector('.muxd-state').textContent.startsWith({2})",
+                    "({0})?.dataset.assetStatus === {1} && ({0}).querySelector('.muxd-state').textContent.startsWith({2}) && !/processing/i.test(({0}).textContent)",
                     upload_card(file),
                     json!(status),
                     json!(words)
