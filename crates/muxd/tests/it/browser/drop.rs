@@ -1,7 +1,8 @@
 //! Dropping files on the uploader, as a user drags them from their desktop: three real fixtures
 //! dropped at once end as exactly three cards, each going from its upload's progress to READY
 //! (or, for the broken one, to Mux's error in words) without a reload, with no other card or
-//! uploader item for them on the page. axe finds nothing serious in these states.
+//! uploader item for them on the page. axe finds nothing serious in these states, and the page
+//! has one polite live region.
 
 use serde_json::json;
 
@@ -86,6 +87,21 @@ async fn browser_three_dropped_files_end_as_three_cards() {
     assert!(
         error.as_str().unwrap().contains("Error: "),
         "the broken file's card says why in words: {error}"
+    );
+    // Screen readers hear it all through one polite live region, which spoke of the files.
+    let regions = browser
+        .execute(
+            "const regions = document.querySelectorAll('[aria-live=polite], [role=status], [role=log]');
+             return {count: regions.length, said: regions[0]?.textContent || ''};",
+            json!([]),
+        )
+        .await;
+    assert_eq!(regions["count"], 1, "one polite live region: {regions}");
+    assert!(
+        FILES
+            .iter()
+            .any(|(f, _)| regions["said"].as_str().unwrap().contains(f)),
+        "the live region names a file: {regions}"
     );
     browser.shot("ready-and-error").await;
     browser
