@@ -21,13 +21,26 @@ export function statusWords(asset, upload) {
     case "AWAITING_UPLOAD":
       if (!upload) return "Awaiting upload";
       return UPLOAD_WORDS[upload.state] || `Uploading ${upload.percent ?? 0} %`;
-    case "MUX_PROCESSING": return asset.stuck ? "Processing (taking longer than usual)" : "Processing";
+    case "MUX_PROCESSING": {
+      if (asset.stuck) return "Processing (taking longer than usual)";
+      const percent = processingPercent(asset);
+      return percent === null ? "Processing" : `Processing ${percent} %`;
+    }
     case "READY": return "Ready";
     case "ERROR": return `Error: ${asset.error?.message || "Mux could not process this file"}`;
     case "CANCELLED": return "Cancelled";
     case "TIMED_OUT": return "Timed out";
     default: return asset.status;
   }
+}
+
+/**
+ * Mux's processing progress (0-100) when the view carries it (`progress`: a number, or Mux's
+ * `{state, progress}`), else null.
+ */
+export function processingPercent(asset) {
+  const value = typeof asset.progress === "object" ? asset.progress?.progress : asset.progress;
+  return Number.isFinite(value) && value >= 0 ? Math.min(100, Math.round(value)) : null;
 }
 
 /** "1080p · plus": the resolution tier and video quality the asset was made with, if known. */

@@ -103,7 +103,11 @@ export class Follower {
 /** What an uploader's own item says of its asset once the file is sent, or null while it sends. */
 export function assetWords(asset) {
   switch (asset?.status) {
-    case "MUX_PROCESSING": return "Processing";
+    case "MUX_PROCESSING": {
+      // Mux's progress when the view carries it (a number, or Mux's `{state, progress}`).
+      const value = typeof asset.progress === "object" ? asset.progress?.progress : asset.progress;
+      return Number.isFinite(value) && value >= 0 ? `Processing ${Math.min(100, Math.round(value))} %` : "Processing";
+    }
     case "READY": return "Ready";
     case "ERROR": return `Error: ${asset.error?.message || "Mux could not process this file"}`;
     case "CANCELLED": return "Cancelled";

@@ -20,6 +20,7 @@ test("the uploader's own item ends as Ready or the error in words", () => {
   assert.equal(itemWords("done", 100, { status: "ERROR", error: { message: "No video track" } }), "Error: No video track");
   assert.equal(assetWords({ status: "ERROR" }), "Error: Mux could not process this file");
   assert.equal(assetWords({ status: "AWAITING_UPLOAD" }), null);
+  assert.equal(assetWords({ status: "MUX_PROCESSING", progress: { state: "transcoding", progress: 61 } }), "Processing 61 %");
   assert.deepEqual(FINAL, ["READY", "ERROR", "CANCELLED", "TIMED_OUT", "DELETED"]);
 });
 
@@ -91,4 +92,12 @@ test("without a live stream the follower polls each asset until it is final, the
   t.mock.timers.tick(10000);
   await settle();
   assert.equal(asked.length, before, "no more calls once all are final");
+});
+
+test("processing shows Mux's progress when the view has it", () => {
+  assert.equal(statusWords({ status: "MUX_PROCESSING", progress: 42.4 }), "Processing 42 %");
+  assert.equal(statusWords({ status: "MUX_PROCESSING", progress: { state: "transcoding", progress: 7 } }), "Processing 7 %");
+  assert.equal(statusWords({ status: "MUX_PROCESSING", progress: { state: "ingesting", progress: -1 } }), "Processing");
+  assert.equal(statusWords({ status: "MUX_PROCESSING" }), "Processing");
+  assert.equal(statusWords({ status: "MUX_PROCESSING", stuck: true, progress: 50 }), "Processing (taking longer than usual)");
 });
