@@ -17,7 +17,7 @@ export function linkForm(campaignId, onCreated) {
   const error = el("p", { class: "error", id: "link-error", hidden: "" });
   const submit = el("button", { type: "submit" }, "Add from link");
   const form = el("form", { class: "link-form", "aria-labelledby": "link-title", novalidate: "" },
-    el("h2", { id: "link-title" }, "Paste a link"),
+    el("h3", { id: "link-title" }, "Or paste a link"),
     el("label", { for: "link-url" }, "Link to a video file"),
     el("div", { class: "link-row" }, input, submit), hint, error);
   const say = message => {
@@ -46,5 +46,5 @@ export function linkForm(campaignId, onCreated) {
       submit.disabled = false;
     }
   });
-  return el("section", { class: "group link-group" }, form);
+  return form;
 }

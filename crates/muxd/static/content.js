@@ -160,7 +160,8 @@ function signInHint() {
       addGroup(influencer.id, influencer.handle ? `${influencer.name} (${influencer.handle})` : influencer.name, influencer.id);
     }
     addGroup(NONE, "Without influencer", null);
-    main.prepend(linkForm(campaignId, asset => { upsert(asset); announce(`${asset.name}: added from the link.`); }));
+    // A video from a link has no influencer: its form sits where its card will show.
+    groups.get(NONE).uploader.after(linkForm(campaignId, asset => { upsert(asset); announce(`${asset.name}: added from the link.`); }));
     pageState.textContent = "Loading videos…";
     await reload();
     pageState.hidden = true;
