@@ -67,7 +67,13 @@ export class MuxdUploader extends Element {
   get chunkSize() { return chunkBytes(this.getAttribute("chunk-size")); }
 
   connectedCallback() {
-    if (this.rendered) return;
+    if (this.rendered) {
+      // Moved in the page: listen again, and go on following what it followed before it left.
+      addEventListener("offline", this.onOffline);
+      addEventListener("online", this.onOnline);
+      if (this.follower.watched.size) this.follower.connect();
+      return;
+    }
     this.rendered = true;
     adoptStyle(this.getRootNode());
     const id = `muxd-file-${++unique}`;
