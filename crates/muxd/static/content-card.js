@@ -1,12 +1,14 @@
 // One asset card of the content page: built once per asset id and then updated in place (a
-// playing video is never replaced), with inline rename and the delete confirmation dialog.
+// playing video is never replaced), from the file being sent (the uploader's panel, handed over
+// to the card) through processing to the player or the error in words; with inline rename,
+// replace, download, and the delete confirmation dialog.
 
 import { api } from "./content-api.js";
 
 /** What the badge says of an upload this page's uploader sends (`{state, percent}`). */
 const UPLOAD_WORDS = {
   queued: "Waiting to upload", paused: "Upload paused", offline: "Upload waiting for the network",
-  error: "Upload failed", done: "Uploaded", cancelled: "Upload cancelled",
+  error: "Upload failed", done: "Processing", cancelled: "Upload cancelled",
   resumable: "Upload interrupted: pick the file again",
 };
 
@@ -19,13 +21,56 @@ export function statusWords(asset, upload) {
     case "AWAITING_UPLOAD":
       if (!upload) return "Awaiting upload";
       return UPLOAD_WORDS[upload.state] || `Uploading ${upload.percent ?? 0} %`;
-    case "MUX_PROCESSING": return asset.stuck ? "Processing (taking longer than usual)" : "Processing";
+    case "MUX_PROCESSING": {
+      if (asset.stuck) return "Processing (taking longer than usual)";
+      const percent = processingPercent(asset);
+      return percent === null ? "Processing" : `Processing ${percent} %`;
+    }
     case "READY": return "Ready";
     case "ERROR": return `Error: ${asset.error?.message || "Mux could not process this file"}`;
     case "CANCELLED": return "Cancelled";
     case "TIMED_OUT": return "Timed out";
     default: return asset.status;
   }
+}
+
+/**
+ * Mux's processing progress (0-100) when the view carries it (`progress`: a number, or Mux's
+ * `{state, progress}`), else null.
+ */
+export function processingPercent(asset) {
+  const value = typeof asset.progress === "object" ? asset.progress?.progress : asset.progress;
+  return Number.isFinite(value) && value >= 0 ? Math.min(100, Math.round(value)) : null;
+}
+
+/** "1080p · plus": the resolution tier and video quality the asset was made with, if known. */
+export function qualityWords(asset) {
+  return [asset.maxResolutionTier, asset.videoQuality].filter(Boolean).join(" · ");
+}
+
+/**
+ * What the card says of a replacement of its video, or "" when there is none: `replacement` is
+ * the view's (`{status, error?}` or null), `upload` what this page's uploader says of the new
+ * file while it sends it (`{state, percent}`).
+ */
+export function replacementWords(replacement, upload) {
+  if (upload && upload.state !== "done" && upload.state !== "cancelled") {
+    const words = UPLOAD_WORDS[upload.state];
+    return words && upload.state !== "queued" ? `Replacing: ${words.toLowerCase()}` : `Replacing: ${upload.percent ?? 0} %`;
+  }
+  switch (replacement?.status) {
+    case "uploading": return "Replacing: the new video is being uploaded";
+    case "processing": return "Processing the new video";
+    case "error": return `The new video could not be used: ${replacement.error?.message || "Mux could not process it"}. The current video stays; replace it again to try another file.`;
+    default: return upload?.state === "done" ? "Processing the new video" : "";
+  }
+}
+
+/** The READY card's download offer: `{href}` for a link, `{why}` for why there is none, or null. */
+export function downloadOffer(asset) {
+  if (asset.status !== "READY") return null;
+  if (asset.downloadUrl) return { href: asset.downloadUrl };
+  return asset.downloadUnavailable ? { why: asset.downloadUnavailable } : null;
 }
 
 /** "1:05 · 1080p · 16:9" from what Mux reported. */
@@ -55,14 +100,21 @@ function button(label, act, attrs = {}) {
 
 let unique = 0;
 
-/** A card for `asset`: `{node, update(asset, upload)}`. `actions.uploadAgain` may be null. */
+/**
+ * A card for `asset`: `{node, update(asset, upload), setTransfer(panel)}`. `actions` has
+ * `confirmDelete(asset, opener)`, `uploadAgain(asset)` (may be null) and `replace(asset, file)`.
+ */
 export function createCard(asset, actions) {
   const id = ++unique;
   const parts = {
     name: el("h3", { class: "name", id: `asset-name-${id}` }),
     badge: el("span", { class: "badge" }),
+    transfer: el("div", { class: "transfer", hidden: "" }),
+    replacing: el("p", { class: "replacing", hidden: "" }),
     media: el("div", { class: "media" }),
     facts: el("p", { class: "facts" }),
+    quality: el("p", { class: "quality", hidden: "" }),
+    noDownload: el("p", { class: "hint no-download", hidden: "" }),
     warnings: el("ul", { class: "warnings", "aria-label": "Mux's warnings about the file", hidden: "" }),
     error: el("p", { class: "error", role: "alert", hidden: "" }),
   };
@@ -73,10 +125,19 @@ export function createCard(asset, actions) {
   const rename = button("Rename", () => startRename(), { "aria-describedby": `asset-name-${id}` });
   const remove = button("Delete", () => actions.confirmDelete(current, remove), { "aria-describedby": `asset-name-${id}` });
   const again = button("Upload again", () => actions.uploadAgain?.(current), { "aria-describedby": `asset-name-${id}` });
+  const picker = el("input", { type: "file", accept: "video/*,audio/*", hidden: "", tabindex: "-1", "aria-hidden": "true" });
+  picker.addEventListener("change", () => {
+    const [file] = picker.files;
+    picker.value = "";
+    if (file) actions.replace?.(current, file);
+  });
+  const replace = button("Replace video", () => picker.click(), { "aria-describedby": `asset-name-${id}` });
+  const download = el("a", { class: "download", download: "", hidden: "", "aria-describedby": `asset-name-${id}` }, "Download");
   const node = el("article", { class: "card", "data-asset": asset.id, "aria-labelledby": `asset-name-${id}` },
     el("div", { class: "card-head" }, parts.name, parts.badge),
-    form, parts.media, parts.facts, parts.warnings, parts.error,
-    el("div", { class: "actions" }, rename, remove, again));
+    form, parts.transfer, parts.replacing, parts.media, parts.facts, parts.quality, parts.warnings,
+    parts.noDownload, parts.error,
+    el("div", { class: "actions" }, rename, remove, again, replace, download, picker));
   let current = asset;
 
   const say = message => { parts.error.textContent = message; parts.error.hidden = !message; };
@@ -125,10 +186,37 @@ export function createCard(asset, actions) {
     parts.warnings.replaceChildren(...warnings.map(text => el("li", {}, text)));
     parts.warnings.hidden = warnings.length === 0;
     again.hidden = !actions.uploadAgain || !["ERROR", "TIMED_OUT", "CANCELLED"].includes(asset.status);
+    parts.quality.textContent = qualityWords(asset);
+    parts.quality.hidden = !parts.quality.textContent;
+    const replacing = replacementWords(asset.replacement, upload?.replacing ? upload : null);
+    parts.replacing.textContent = replacing;
+    parts.replacing.hidden = !replacing;
+    parts.replacing.dataset.tone = asset.replacement?.status === "error" ? "bad" : "busy";
+    const busy = Boolean(upload?.replacing) || ["uploading", "processing"].includes(asset.replacement?.status);
+    replace.hidden = !actions.replace || asset.status !== "READY" || busy;
+    const offer = downloadOffer(asset);
+    download.hidden = !offer?.href;
+    if (offer?.href) download.href = offer.href;
+    else download.removeAttribute("href");
+    parts.noDownload.textContent = offer?.why || "";
+    parts.noDownload.hidden = !offer?.why;
     showPlayer(parts.media, asset);
   }
+
+  /**
+   * Shows the uploader's panel of this video's file while it is sent (null: none); the file's
+   * name shows only for a replacement (an upload's card is already named after it).
+   */
+  function setTransfer(panel, replacing = false) {
+    if (panel) parts.transfer.replaceChildren(panel);
+    else parts.transfer.replaceChildren();
+    parts.transfer.hidden = !panel;
+    parts.transfer.dataset.replacing = replacing;
+  }
+  /** What to focus when the card's panel loses its last button: the card's first action. */
+  const firstAction = () => node.querySelector(".actions button:not([hidden])");
   update(asset);
-  return { node, update, get asset() { return current; }, say };
+  return { node, update, setTransfer, firstAction, get asset() { return current; }, say };
 }
 
 /** Puts a player, with the asset's still as its poster, in `media` for a ready asset: its MP4 in

@@ -1,11 +1,16 @@
 // The campaign content page ("Step 4: Content"): a section per influencer (plus one for videos
-// without an influencer), each with a <muxd-uploader> and the asset cards, newest first. Cards
-// are keyed by asset id and updated in place; the whole list is loaded page by page, then kept
-// fresh by the live stream (content-live.js).
+// without an influencer), each with a <muxd-uploader> and the asset cards, newest first, and a
+// form that makes a video from a link. Cards are keyed by asset id and updated in place; the
+// whole list is loaded page by page, then kept fresh by the live stream (content-live.js). One
+// card per video: once muxd has made an upload's asset, the uploader hands its item's panel
+// (progress, Pause/Resume/Retry/Cancel) over to the asset's card, which shows it while the file
+// is sent and drops it once sent; a replacement's panel goes to the card it replaces the video of.
 
 import { api, allAssets } from "./content-api.js";
-import { createCard, deleteDialog, el } from "./content-card.js";
+import { createCard, deleteDialog, el, statusWords } from "./content-card.js";
 import { LiveFeed } from "./content-live.js";
+import { linkForm } from "./content-link.js";
+import { announce } from "./uploader-announce.js";
 
 const main = document.getElementById("influencers");
 const campaignId = main.dataset.campaign;
@@ -16,7 +21,8 @@ let campaignUuid = null; // muxd's id of the campaign, as assets carry it
 
 const groups = new Map(); // influencer id (or NONE) → {section, list, empty, uploader}
 const cards = new Map(); // asset id → card
-const uploads = new Map(); // asset id → {state, percent} of this page's upload of it, while it sends
+const uploads = new Map(); // asset id → {state, percent, replacing} of this page's upload of it, while it sends
+const panels = new Map(); // asset id → the uploader's panel of the file being sent for it
 
 function group(asset) {
   return groups.get(asset.influencerId) || groups.get(NONE);
@@ -58,6 +64,7 @@ function remove(id, moveFocus = false) {
   card.node.remove();
   cards.delete(id);
   uploads.delete(id);
+  panels.delete(id);
   refreshEmpty();
   if (hadFocus) (next?.querySelector("button") || group(card.asset).section.querySelector("h2")).focus();
 }
@@ -68,12 +75,18 @@ function upsert(asset) {
   if (asset.status === "DELETED") return remove(asset.id);
   const known = cards.get(asset.id);
   if (known && known.asset.version > asset.version) return; // an older view arrived late
-  if (asset.status !== "AWAITING_UPLOAD") uploads.delete(asset.id);
+  if (asset.status !== "AWAITING_UPLOAD" && !uploads.get(asset.id)?.replacing) uploads.delete(asset.id);
   const card = known || createCard(asset, {
     confirmDelete,
     uploadAgain: a => group(a).uploader.pick(),
+    replace: (a, file) => group(a).uploader.replace(a.id, file),
   });
-  if (!known) cards.set(asset.id, card);
+  if (!known) {
+    cards.set(asset.id, card);
+    card.setTransfer(panels.get(asset.id) || null, uploads.get(asset.id)?.replacing);
+  } else if (known.asset.status !== asset.status) {
+    announce(`${asset.name}: ${statusWords(asset)}.`);
+  }
   card.update(asset, uploads.get(asset.id));
   place(group(asset).list, card);
   refreshEmpty();
@@ -92,20 +105,45 @@ const live = new LiveFeed({
   // The stream carries all of the user's assets: keep this campaign's.
   onAsset: asset => { if (asset.campaignId === campaignUuid || cards.has(asset.id)) upsert(asset); },
   resync: reload,
-  onState: (words, mode) => { liveState.textContent = words; liveState.dataset.mode = mode; },
+  onState: (words, mode) => {
+    // The page's one live region says when the page stops (or starts again) being kept up to date.
+    if (liveState.dataset.mode !== mode && liveState.dataset.mode !== "connecting") announce(words);
+    liveState.textContent = words;
+    liveState.dataset.mode = mode;
+  },
 });
 
-main.addEventListener("muxd-upload-created", e => upsert(e.detail.asset));
+// The uploader's item becomes the asset's card: the card shows its panel while the file is sent.
+main.addEventListener("muxd-upload-handover", e => {
+  const id = e.detail.replaces || e.detail.assetId;
+  const panel = e.detail.claim(() => cards.get(id)?.firstAction());
+  panels.set(id, panel);
+  uploads.set(id, { ...uploads.get(id), state: e.detail.state, percent: e.detail.percent, replacing: Boolean(e.detail.replaces) });
+  if (e.detail.asset) upsert(e.detail.asset);
+  const card = cards.get(id);
+  if (card) {
+    card.setTransfer(panel, Boolean(e.detail.replaces));
+    card.update(card.asset, uploads.get(id));
+  }
+});
+
 /** Notes what the uploader says of an upload (its percent or its state) on the asset's card. */
-function noteUpload(assetId, news) {
-  if (!assetId) return;
-  const upload = { ...uploads.get(assetId), ...news };
-  uploads.set(assetId, upload);
-  const card = cards.get(assetId);
-  if (card && card.asset.status === "AWAITING_UPLOAD") card.update(card.asset, upload);
+function noteUpload(detail, news) {
+  const id = detail.replaces || detail.assetId;
+  if (!id || !panels.has(id)) return;
+  const upload = { ...uploads.get(id), ...news };
+  uploads.set(id, upload);
+  const card = cards.get(id);
+  // Once sent (or called off) the file's panel leaves the card: the asset's status goes on.
+  if (["done", "cancelled"].includes(upload.state)) {
+    panels.delete(id);
+    card?.setTransfer(null);
+    if (upload.replacing) uploads.delete(id);
+  }
+  if (card) card.update(card.asset, uploads.get(id));
 }
-main.addEventListener("muxd-upload-progress", e => noteUpload(e.detail.assetId, { percent: e.detail.percent }));
-main.addEventListener("muxd-upload-state", e => noteUpload(e.detail.assetId, { state: e.detail.state }));
+main.addEventListener("muxd-upload-progress", e => noteUpload(e.detail, { percent: e.detail.percent }));
+main.addEventListener("muxd-upload-state", e => noteUpload(e.detail, { state: e.detail.state }));
 
 function signInHint() {
   return el("p", {}, "You are not signed in. With ", el("code", {}, "muxd dev"), ", sign in at ",
@@ -122,6 +160,8 @@ function signInHint() {
       addGroup(influencer.id, influencer.handle ? `${influencer.name} (${influencer.handle})` : influencer.name, influencer.id);
     }
     addGroup(NONE, "Without influencer", null);
+    // A video from a link has no influencer: its form sits where its card will show.
+    groups.get(NONE).uploader.after(linkForm(campaignId, asset => { upsert(asset); announce(`${asset.name}: added from the link.`); }));
     pageState.textContent = "Loading videos…";
     await reload();
     pageState.hidden = true;
@@ -129,6 +169,7 @@ function signInHint() {
   } catch (error) {
     pageState.hidden = false;
     pageState.classList.add("error");
+    announce(`Could not load the campaign: ${error.message}`);
     if (error.status === 401) pageState.replaceChildren(signInHint());
     else if (error.status === 404) pageState.textContent = "This campaign does not exist, or you may not see it.";
     else pageState.textContent = `Could not load the campaign: ${error.message}`;

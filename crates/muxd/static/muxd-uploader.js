@@ -9,7 +9,12 @@
 // Events (bubbling, detail has assetId, file name and more): muxd-upload-created,
 // muxd-upload-progress, muxd-upload-state (each change of state: queued, uploading, paused,
 // offline, done, error, cancelled, resumable; and once the asset is created), muxd-upload-done,
-// muxd-upload-error.
+// muxd-upload-error; muxd-upload-handover once an upload's asset exists (`detail.claim()` hands
+// the item's panel to a page that shows the asset in a card of its own, as muxd's content page
+// does); and for items left here, which follow their asset over muxd's live stream until Mux is
+// done: muxd-asset-ready and muxd-asset-error (detail: muxd's view of the asset), the item then
+// showing the video or the error in words. `replace(assetId, file)` sends a new video for an
+// existing asset. Announcements go through one polite live region per page.
 // Protocol: UpChunk's (docs/mux-facts.md §3.2): PUT chunks with `Content-Range: bytes a-b/total`; 308
 // means "go on" (its `Range: bytes=0-x` says what arrived), 200/201 means done. Pending uploads
 // are remembered in localStorage (small files also in IndexedDB) and resumed after a reload, after

@@ -1,11 +1,18 @@
-// The <muxd-uploader> element and its cards: the drop zone and file picker, the checks on picked
-// files, one card per upload (state, progress, speed, Pause/Resume/Retry/Cancel/Dismiss, focus
-// kept on a card's buttons), the queue (CONCURRENCY at once), offline and online, resuming the
-// uploads remembered for its campaign, and calls to muxd's API. muxd-uploader.js defines it.
+// The <muxd-uploader> element: the drop zone and file picker, the checks on picked files, one
+// item per upload (uploader-item.js), the queue (CONCURRENCY at once), offline and online,
+// resuming the uploads remembered for its campaign, replacing an asset's video, and calls to
+// muxd's API. Once muxd has made an upload's asset, the uploader offers its item's panel to the
+// page (`muxd-upload-handover`, whose `claim()` takes it: muxd's content page shows it in the
+// asset's card); an item nobody claims stays here and follows its asset to READY or ERROR
+// (uploader-follow.js), firing `muxd-asset-ready` / `muxd-asset-error`. News is announced
+// through the page's one polite live region (uploader-announce.js). muxd-uploader.js defines it.
 
-import { chunkBytes, fingerprint, problemWith, formatBytes, formatDuration, speed, unreachable } from "./uploader-rules.js";
+import { chunkBytes, fingerprint, problemWith, formatBytes, unreachable } from "./uploader-rules.js";
 import { pending, files } from "./uploader-storage.js";
 import { Upload } from "./uploader-transfer.js";
+import { announce } from "./uploader-announce.js";
+import { Follower, FINAL } from "./uploader-follow.js";
+import { el, makeItem, drawItem, stateNews } from "./uploader-item.js";
 
 const STYLE = `
 muxd-uploader { display: block; }
@@ -18,26 +25,17 @@ muxd-uploader .muxd-hint { color: #4a5360; font-size: 0.9em; margin: 4px 0 0; }
 muxd-uploader .muxd-problems { color: #a4161a; margin: 8px 0 0; }
 muxd-uploader ul.muxd-files { list-style: none; padding: 0; margin: 8px 0 0; display: grid; gap: 8px; }
 muxd-uploader .muxd-file { border: 1px solid #c8ced6; border-radius: 6px; padding: 8px; background: #fff; overflow-wrap: anywhere; }
-muxd-uploader .muxd-file progress { width: 100%; }
-muxd-uploader .muxd-file[data-state="error"] { border-color: #a4161a; }
-muxd-uploader .muxd-file[data-state="done"] { border-color: #1a7f37; }
-muxd-uploader .muxd-line { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; justify-content: space-between; }
-muxd-uploader .muxd-figures, muxd-uploader .muxd-message { font-size: 0.9em; color: #3d4652; }
-muxd-uploader [data-state="error"] .muxd-message { color: #a4161a; }
-muxd-uploader button { font: inherit; padding: 4px 10px; min-height: 32px; }
+muxd-uploader .muxd-file:has([data-state="error"]), muxd-uploader .muxd-file:has([data-asset-status="ERROR"]) { border-color: #a4161a; }
+muxd-uploader .muxd-file:has([data-asset-status="READY"]) { border-color: #1a7f37; }
+.muxd-transfer { display: grid; gap: 4px; min-width: 0; overflow-wrap: anywhere; }
+.muxd-transfer progress { width: 100%; }
+.muxd-transfer .muxd-line { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; justify-content: space-between; }
+.muxd-transfer .muxd-figures, .muxd-transfer .muxd-message { font-size: 0.9em; color: #3d4652; margin: 0; }
+.muxd-transfer[data-state="error"] .muxd-message, .muxd-transfer[data-asset-status="ERROR"] .muxd-state { color: #a4161a; }
+.muxd-transfer button { font: inherit; padding: 4px 10px; min-height: 32px; }
+.muxd-transfer .muxd-asset video { width: 100%; max-height: 260px; background: #000; border-radius: 4px; display: block; }
+.muxd-visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;
-
-const STATE_WORDS = {
-  queued: "Waiting", uploading: "Uploading", paused: "Paused", offline: "Offline: waiting for the network",
-  done: "Uploaded", error: "Failed", cancelled: "Cancelled", resumable: "Pick the same file to resume",
-};
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 let unique = 0;
 
@@ -53,7 +51,8 @@ export class MuxdUploader extends Element {
   constructor() {
     super();
     this.uploads = [];
-    this.cards = new Map();
+    this.items = new Map(); // upload → its item
+    this.follower = new Follower(this);
     this._token = null;
     this.onOffline = () => this.uploads.filter(u => u.state === "uploading" || u.state === "queued")
       .forEach(u => u.stop("offline", "Offline: it goes on when the network is back."));
@@ -68,7 +67,13 @@ export class MuxdUploader extends Element {
   get chunkSize() { return chunkBytes(this.getAttribute("chunk-size")); }
 
   connectedCallback() {
-    if (this.rendered) return;
+    if (this.rendered) {
+      // Moved in the page: listen again, and go on following what it followed before it left.
+      addEventListener("offline", this.onOffline);
+      addEventListener("online", this.onOnline);
+      if (this.follower.watched.size) this.follower.connect();
+      return;
+    }
     this.rendered = true;
     adoptStyle(this.getRootNode());
     const id = `muxd-file-${++unique}`;
@@ -97,6 +102,7 @@ export class MuxdUploader extends Element {
   disconnectedCallback() {
     removeEventListener("offline", this.onOffline);
     removeEventListener("online", this.onOnline);
+    this.follower.stop();
   }
 
   attributeChangedCallback(name) {
@@ -132,6 +138,24 @@ export class MuxdUploader extends Element {
     this.pump();
   }
 
+  /**
+   * Sends `file` as the new video of asset `assetId` (`POST /api/creative-assets/{id}/replace`),
+   * with the same transfer, progress and controls as an upload; its panel is offered to the page
+   * at once (the asset exists), so the asset's card shows it.
+   */
+  replace(assetId, file) {
+    const problem = problemWith(file, { accept: this.accept, maxSize: this.maxSize });
+    if (problem) return this.show([problem]);
+    this.show([]);
+    const upload = this.track(new Upload(this, {
+      name: file.name, size: file.size, type: file.type, lastModified: file.lastModified,
+      campaign: this.getAttribute("campaign"), influencer: this.getAttribute("influencer") || null,
+      apiBase: this.apiBase, offset: 0, replaces: assetId,
+    }, file));
+    this.handOver(upload, null);
+    this.pump();
+  }
+
   show(problems) {
     this.problemList.replaceChildren(...problems.map(p => el("li", {}, p)));
     this.problems.hidden = !problems.length;
@@ -145,15 +169,68 @@ export class MuxdUploader extends Element {
       const file = await files.get(record.assetId);
       const upload = this.track(new Upload(this, record, file));
       if (!file) upload.set("resumable", `Pick ${record.name} (${formatBytes(record.size)}) again to finish uploading it.`);
+      this.handOver(upload, null);
     }
     this.pump();
   }
 
+  /**
+   * Offers `upload`'s panel to the page now that its asset exists (`asset`: muxd's view, when
+   * known). A listener that calls `detail.claim(fallback)` takes the panel into its own card
+   * (`fallback()`: what to focus when the panel's focused button hides and none is left) and
+   * this uploader drops its item; otherwise the item stays and follows the asset here.
+   */
+  handOver(upload, asset) {
+    const item = this.items.get(upload);
+    if (!item || item.claimed) return;
+    const { size } = upload.record;
+    this.emit("muxd-upload-handover", upload.detail({
+      asset, state: upload.state, percent: size ? Math.floor((100 * upload.sent) / size) : 0,
+      claim: (fallback = () => null) => {
+        item.claimed = fallback;
+        // A button of the panel that has the focus keeps it once the claimant has placed the
+        // panel (it does so while this event is dispatched); moving it would drop the focus.
+        const focused = item.panel.contains(document.activeElement) ? document.activeElement : null;
+        item.node.remove();
+        if (focused) queueMicrotask(() => (focused.isConnected && !focused.hidden ? focused : fallback())?.focus());
+        this.changed(upload);
+        return item.panel;
+      },
+    }));
+    if (!item.claimed && upload.record.assetId && !upload.record.replaces) {
+      this.follower.watch(upload.record.assetId, view => this.assetChanged(upload, view));
+    }
+  }
+
+  /** News of the asset an unclaimed item follows: shown, announced, and fired when final. */
+  assetChanged(upload, asset) {
+    const before = upload.asset?.status;
+    upload.asset = asset;
+    this.changed(upload);
+    if (asset.status === before) return;
+    const name = upload.record.name;
+    if (asset.status === "READY") {
+      announce(`${name} is ready.`);
+      this.emit("muxd-asset-ready", asset);
+    } else if (asset.status === "ERROR") {
+      announce(`${name}: Mux could not process it. ${asset.error?.message || ""}`.trim());
+      this.emit("muxd-asset-error", asset);
+    } else if (FINAL.includes(asset.status)) {
+      announce(`${name}: ${asset.status === "DELETED" ? "deleted" : asset.status.toLowerCase()}.`);
+    }
+  }
+
   track(upload) {
     this.uploads.push(upload);
-    const card = this.card(upload);
-    this.cards.set(upload, card);
-    this.list.prepend(card.node);
+    const item = makeItem(upload, {
+      pause: () => upload.pause(),
+      resume: () => upload.resume(),
+      retry: () => { upload.set(upload.file ? "queued" : "resumable", upload.file ? "" : "Pick the same file again to go on."); this.pump(); },
+      cancel: () => upload.cancel(),
+      dismiss: () => this.dismiss(upload),
+    });
+    this.items.set(upload, item);
+    this.list.prepend(item.node);
     this.changed(upload);
     return upload;
   }
@@ -168,70 +245,32 @@ export class MuxdUploader extends Element {
     }
   }
 
-  card(upload) {
-    const button = (label, act) => {
-      const b = el("button", { type: "button" }, label);
-      b.addEventListener("click", act);
-      return b;
-    };
-    const parts = {
-      state: el("strong", { class: "muxd-state" }),
-      progress: el("progress", { max: "100", value: "0", "aria-label": `Upload of ${upload.record.name}` }),
-      figures: el("span", { class: "muxd-figures" }),
-      message: el("p", { class: "muxd-message", "aria-live": "polite" }),
-      pause: button("Pause", () => upload.pause()),
-      resume: button("Resume", () => upload.resume()),
-      retry: button("Retry", () => { upload.set(upload.file ? "queued" : "resumable", upload.file ? "" : "Pick the same file again to go on."); this.pump(); }),
-      cancel: button("Cancel", () => upload.cancel()),
-      dismiss: button("Dismiss", () => this.dismiss(upload)),
-    };
-    const node = el("li", { class: "muxd-file", "data-file": upload.record.name },
-      el("div", { class: "muxd-line" }, el("span", {}, upload.record.name), parts.state),
-      parts.progress,
-      el("div", { class: "muxd-line" }, parts.figures,
-        el("span", { class: "muxd-actions" }, parts.pause, " ", parts.resume, " ", parts.retry, " ", parts.cancel, " ", parts.dismiss)),
-      parts.message);
-    return { node, ...parts };
-  }
-
-  /** Redraws `upload`'s card (in place). */
+  /** Redraws `upload`'s item (in place) and announces a new state. */
   changed(upload) {
-    const card = this.cards.get(upload);
-    if (!card) return;
-    const { state, record } = upload;
-    card.node.dataset.state = state;
-    if (record.assetId) card.node.dataset.asset = record.assetId;
-    const percent = record.size ? Math.floor((100 * upload.sent) / record.size) : 0;
-    card.progress.value = percent;
-    card.state.textContent = state === "uploading" ? `Uploading ${percent} %` : STATE_WORDS[state];
-    const rate = speed(upload.samples, performance.now());
-    const figures = [`${formatBytes(upload.sent)} of ${formatBytes(record.size)}`];
-    if (state === "uploading" && rate > 0) {
-      figures.push(`${formatBytes(Math.round(rate))}/s`, `${formatDuration((record.size - upload.sent) / rate)} left`);
+    const item = this.items.get(upload);
+    if (!item) return;
+    const focus = drawItem(item, upload);
+    if (focus !== false) (focus || this.input).focus();
+    if (item.news !== upload.state) {
+      item.news = upload.state;
+      announce(stateNews(upload.record.name, upload.state, upload.message));
     }
-    card.figures.textContent = figures.join(" · ");
-    card.message.textContent = upload.message;
-    const focused = card.node.contains(document.activeElement) ? document.activeElement : null;
-    const active = state === "uploading" || state === "queued";
-    card.pause.hidden = !(active || state === "offline");
-    card.resume.hidden = state !== "paused";
-    card.retry.hidden = state !== "error";
-    card.cancel.hidden = ["done", "cancelled"].includes(state);
-    card.dismiss.hidden = !["done", "cancelled"].includes(state);
-    // A focused button that just hid (Pause, Resume, Retry, Cancel) hands the focus to the card's
-    // first button still shown (Pause ↔ Resume, Retry → Pause, Cancel or finishing → Dismiss),
-    // so it never falls to <body>.
-    if (focused?.hidden) (card.node.querySelector(".muxd-actions button:not([hidden])") || this.input).focus();
+    // A claimed panel's card takes over once the file is sent (or the upload is called off).
+    if (item.claimed && ["done", "cancelled"].includes(upload.state)) this.forgetUpload(upload);
   }
 
-  /** Removes a finished card, moving focus to the next card (or the file picker). */
+  /** Removes a finished item, moving focus to the next item (or the file picker). */
   dismiss(upload) {
-    const card = this.cards.get(upload);
-    const next = card.node.nextElementSibling || card.node.previousElementSibling;
-    card.node.remove();
-    this.cards.delete(upload);
-    this.uploads = this.uploads.filter(u => u !== upload);
+    const item = this.items.get(upload);
+    const next = item.node.nextElementSibling || item.node.previousElementSibling;
+    item.node.remove();
+    this.forgetUpload(upload);
     (next?.querySelector("button:not([hidden])") || this.input).focus();
+  }
+
+  forgetUpload(upload) {
+    this.items.delete(upload);
+    this.uploads = this.uploads.filter(u => u !== upload);
   }
 
   /** Calls muxd's API; an Error carrying `status` and muxd's message on failure. */

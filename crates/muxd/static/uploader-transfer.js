@@ -32,19 +32,25 @@ const sleep = (ms, signal) => new Promise(resolve => {
 export class Upload {
   constructor(host, record, file) {
     this.host = host;
-    this.record = record; // {assetId, url, name, size, type, lastModified, offset, campaign, influencer, apiBase}
+    // {assetId, url, name, size, type, lastModified, offset, campaign, influencer, apiBase,
+    // replaces: the asset id whose video this file replaces, if it does}
+    this.record = record;
     this.file = file;
     this.state = "queued";
     this.sent = record.offset || 0;
     this.samples = [];
     this.message = "";
     this.run = null; // AbortController of the running loop
+    this.asset = null; // muxd's latest view of the asset, when known
   }
 
   get fingerprint() { return fingerprint({ name: this.record.name, size: this.record.size, type: this.record.type, lastModified: this.record.lastModified }); }
 
   detail(extra = {}) {
-    return { assetId: this.record.assetId || null, fileName: this.record.name, size: this.record.size, ...extra };
+    return {
+      assetId: this.record.assetId || null, replaces: this.record.replaces || null,
+      fileName: this.record.name, size: this.record.size, ...extra,
+    };
   }
 
   set(state, message = "") {
@@ -73,23 +79,31 @@ export class Upload {
   }
 
   async create() {
-    this.set("uploading", "Creating the upload…");
-    const created = await this.host.api("/api/mux/create-video-upload", {
-      method: "POST",
-      body: JSON.stringify({
-        name: this.record.name, campaignId: this.record.campaign,
-        influencerId: this.record.influencer || undefined,
-        fileSize: this.record.size, fileType: this.record.type || "application/octet-stream",
-      }),
-    });
+    const replaces = this.record.replaces;
+    this.set("uploading", replaces ? "Asking for an address for the new video…" : "Creating the upload…");
+    const fileType = this.record.type || "application/octet-stream";
+    const created = replaces
+      ? await this.host.api(`/api/creative-assets/${encodeURIComponent(replaces)}/replace`, {
+        method: "POST",
+        body: JSON.stringify({ fileSize: this.record.size, fileType, fileName: this.record.name }),
+      })
+      : await this.host.api("/api/mux/create-video-upload", {
+        method: "POST",
+        body: JSON.stringify({
+          name: this.record.name, campaignId: this.record.campaign,
+          influencerId: this.record.influencer || undefined, fileSize: this.record.size, fileType,
+        }),
+      });
     Object.assign(this.record, { assetId: created.id, url: created.url, offset: 0 });
     pending.put(this.record);
     if (this.file.size <= STORE_FILES_UP_TO) await files.put(created.id, this.file);
+    this.asset = created.asset;
     this.host.emit("muxd-upload-created", this.detail({ uploadId: created.uploadId, asset: created.asset }));
     // The state may have changed while the asset was being created (paused, say): say it again
     // now that it has an id.
     this.host.emit("muxd-upload-state", this.detail({ state: this.state }));
     this.host.changed(this);
+    this.host.handOver(this, created.asset);
   }
 
   // Asks the upload URL how much it has (`Content-Range: bytes */total`): the offset, or null when complete.
@@ -190,9 +204,11 @@ export class Upload {
   pause() { this.stop("paused", "Paused."); this.host.pump(); }
   resume() { if (this.file) { this.set("queued"); this.host.pump(); } }
 
+  /** Stops for good; an upload's asset is deleted, a replacement's asset keeps its video. */
   async cancel() {
     this.stop("cancelled", "Cancelling…");
     this.forget();
+    if (this.record.replaces) return this.set("cancelled", "Stopped: the current video stays.");
     if (this.record.assetId) {
       try { await this.host.api(`/api/creative-assets/${encodeURIComponent(this.record.assetId)}`, { method: "DELETE" }); } catch (error) {
         if (error.status !== 404) return this.set("cancelled", `Stopped, but the video could not be deleted: ${error.message}`);

@@ -49,8 +49,7 @@ async fn browser_pause_then_resume_completes() {
 
     browser.set_network(Network::Normal).await;
     browser.upload_button(FILE, "Resume").await.click().await;
-    browser.wait_for_upload(FILE, "done").await;
-    browser.wait_for_card(FILE, "READY").await;
+    browser.wait_for_one_card(FILE, "READY").await;
     browser.shot("ready").await;
 }
 
@@ -64,8 +63,7 @@ async fn browser_offline_mid_upload_then_online_completes() {
     browser.shot("offline").await;
 
     browser.set_network(Network::Normal).await;
-    browser.wait_for_upload(FILE, "done").await;
-    browser.wait_for_card(FILE, "READY").await;
+    browser.wait_for_one_card(FILE, "READY").await;
     browser.shot("ready").await;
 }
 
@@ -81,8 +79,13 @@ async fn browser_cancel_stops_the_upload_and_deletes_the_video() {
         )
         .await;
     browser.upload_button(FILE, "Cancel").await.click().await;
-    browser.wait_for_upload(FILE, "cancelled").await;
     browser.wait_for_no_card(FILE).await;
+    browser
+        .wait_for(
+            "the upload's panel to go with its card",
+            &format!("!({})", super::page::upload_card(FILE)),
+        )
+        .await;
     browser.shot("cancelled").await;
 
     let demo = app.demo.as_ref().unwrap();

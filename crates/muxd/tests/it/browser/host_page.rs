@@ -3,7 +3,7 @@
 //! `<muxd-uploader>` from muxd and fills in muxd's URL, a campaign and the app's token; its
 //! script signs in to muxd and follows the live stream. It carries a strict Content-Security-Policy
 //! of its own, as a careful host app would: no inline code, scripts from itself and muxd, calls
-//! to muxd and the upload host only.
+//! to muxd and the upload host only, posters and video from Mux's (here the emulator's) host.
 
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::IntoResponse;
@@ -48,9 +48,9 @@ impl HostPage {
             .replace("{campaign}", &attribute(&embed.campaign))
             .replace("{token}", &attribute(&embed.token));
         let policy = format!(
-            "default-src 'none'; script-src 'self' {muxd}; style-src 'self'; img-src data:; \
-             connect-src {muxd} {upload}; base-uri 'none'; form-action 'none'; \
-             frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self' {muxd}; style-src 'self'; \
+             img-src data: {upload}; media-src {upload}; connect-src {muxd} {upload}; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
             muxd = embed.muxd,
             upload = embed.upload_origin,
         );

@@ -1,7 +1,7 @@
 //! Keyboard only: Tab reaches the uploader's file input (the picker itself is the browser's:
-//! WebDriver hands the focused input its file), the upload's Pause (which hands the focus to
-//! Resume, Resume back to Pause, and finishing to Dismiss), the card's Rename and Delete and the
-//! dialog's buttons, each worked with Enter.
+//! WebDriver hands the focused input its file), the upload's Pause in the asset's card (which
+//! hands the focus to Resume, Resume back to Pause, and finishing to the card's Rename), the
+//! card's Rename and Delete and the dialog's buttons, each worked with Enter.
 
 use serde_json::json;
 
@@ -78,18 +78,13 @@ async fn browser_keyboard_alone_uploads_pauses_resumes_renames_and_deletes() {
     browser.wait_for_upload(FILE, "uploading").await;
     browser.assert_focus("Pause", &on_upload("Pause")).await;
     browser.set_network(Network::Normal).await;
-    browser.wait_for_upload(FILE, "done").await;
-    // Finishing hid Pause too: the focus went to Dismiss.
-    browser.assert_focus("Dismiss", &on_upload("Dismiss")).await;
-    browser.wait_for_card(FILE, "READY").await;
+    browser.wait_for_one_card(FILE, "READY").await;
+    // Finishing hid Pause and the panel left the card: the focus went to the card's Rename.
+    let on_card = |label: &str| {
+        format!("el.closest('[data-asset][data-status]') && el.textContent === '{label}'")
+    };
+    browser.assert_focus("Rename", &on_card("Rename")).await;
     browser.shot("ready").await;
-
-    browser
-        .tab_to(
-            "Rename",
-            "el.closest('[data-asset][data-status]') && el.textContent === 'Rename'",
-        )
-        .await;
     browser.press(ENTER).await;
     browser
         .wait_for(
@@ -101,12 +96,7 @@ async fn browser_keyboard_alone_uploads_pauses_resumes_renames_and_deletes() {
     browser.wait_for_card("By keyboard", "READY").await;
     browser.shot("renamed").await;
 
-    browser
-        .tab_to(
-            "Delete",
-            "el.closest('[data-asset][data-status]') && el.textContent === 'Delete'",
-        )
-        .await;
+    browser.tab_to("Delete", &on_card("Delete")).await;
     browser.press(ENTER).await;
     browser
         .wait_for(

@@ -1,7 +1,8 @@
 //! The content page as a user meets it in a browser: sign in through `/dev/login`, pick a real
-//! fixture in an uploader (`<muxd-uploader>`, whose cards are `[data-file][data-state]`), find
-//! asset cards (`[data-asset][data-status]`) by name, press their buttons; and a ready video made
-//! through the API, for tests about what the page does with one.
+//! fixture in an uploader (`<muxd-uploader>`, whose upload panels are `[data-file][data-state]`:
+//! in the uploader until muxd made the asset, then inside the asset's card until the file is
+//! sent), find asset cards (`[data-asset][data-status]`) by name, press their buttons; and a
+//! ready video made through the API, for tests about what the page does with one.
 
 use std::path::PathBuf;
 
@@ -32,7 +33,8 @@ pub fn card(name: &str) -> String {
     )
 }
 
-/// A JavaScript expression: the uploader's card of file `name`, or `null`.
+/// A JavaScript expression: the upload panel of file `name` (in the uploader or in its asset's
+/// card), or `null`.
 pub fn upload_card(name: &str) -> String {
     format!(
         "document.querySelector('[data-file][data-state][data-file=\"' + CSS.escape({}) + '\"]')",
@@ -150,6 +152,29 @@ impl Browser {
             ),
         )
         .await;
+    }
+
+    /// Waits until the card named `name` has status `status` and is the only trace of that file
+    /// on the page: one card, no upload panel or uploader item left for it. Returns its id.
+    pub async fn wait_for_one_card(&self, name: &str, status: &str) -> String {
+        let id = self.wait_for_card(name, status).await;
+        let traces = self
+            .execute(
+                "const name = arguments[0];
+                 const cards = [...document.querySelectorAll('[data-asset][data-status]')]
+                   .filter(c => c.querySelector('.name')?.textContent === name).length;
+                 const items = [...document.querySelectorAll('[data-file], muxd-uploader li')]
+                   .filter(n => n.textContent.includes(name)).length;
+                 return {cards, items};",
+                json!([name]),
+            )
+            .await;
+        assert_eq!(
+            traces,
+            json!({"cards": 1, "items": 0}),
+            "{name} should show as exactly one card and nothing else"
+        );
+        id
     }
 
     /// Waits until no card is named `name`.

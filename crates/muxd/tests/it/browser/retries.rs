@@ -38,8 +38,7 @@ async fn browser_the_uploader_retries_server_errors_on_its_own() {
         )
         .await;
     browser.shot("trying-again").await;
-    browser.wait_for_upload(FILE, "done").await;
-    browser.wait_for_card(FILE, "READY").await;
+    browser.wait_for_one_card(FILE, "READY").await;
     browser.shot("ready").await;
 }
 
@@ -67,7 +66,6 @@ async fn browser_a_refused_upload_says_why_and_retry_finishes_it() {
     );
 
     browser.upload_button(FILE, "Retry").await.click().await;
-    browser.wait_for_upload(FILE, "done").await;
-    browser.wait_for_card(FILE, "READY").await;
+    browser.wait_for_one_card(FILE, "READY").await;
     browser.shot("ready").await;
 }

@@ -32,7 +32,9 @@ async fn browser_upload_shows_progress_then_ready_and_plays() {
     browser.shot("uploading").await;
     browser.set_network(Network::Normal).await;
 
-    let id = browser.wait_for_card("hd-10s-1280x720.mp4", "READY").await;
+    let id = browser
+        .wait_for_one_card("hd-10s-1280x720.mp4", "READY")
+        .await;
     browser.shot("ready").await;
     assert!(browser.same_document().await, "the page reloaded");
 
@@ -64,7 +66,7 @@ async fn browser_a_broken_file_shows_its_error_in_words() {
     let app = TestApp::spawn_dev().await;
     browser.sign_in(&app, false).await;
     browser.pick_file("truncated.mp4").await;
-    let id = browser.wait_for_card("truncated.mp4", "ERROR").await;
+    let id = browser.wait_for_one_card("truncated.mp4", "ERROR").await;
     browser.shot("error").await;
     let demo = app.demo.as_ref().unwrap();
     let asset = app

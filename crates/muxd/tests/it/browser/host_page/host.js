@@ -1,6 +1,13 @@
 // The host app's own script: exchanges the app's token for muxd's session cookie
 // (`POST /api/session`, with credentials), then follows the user's videos on muxd's live stream
-// (`EventSource` with credentials), as muxd's README says a page on another origin does.
+// (`EventSource` with credentials), as muxd's README says a page on another origin does. It also
+// records the uploader's `muxd-asset-ready` / `muxd-asset-error` events on `window.muxdEvents`,
+// as an app reacting to them would, so a test can see they fired.
+
+window.muxdEvents = [];
+for (const type of ["muxd-asset-ready", "muxd-asset-error"]) {
+  document.addEventListener(type, e => window.muxdEvents.push({ type, id: e.detail.id, name: e.detail.name, status: e.detail.status }));
+}
 
 const uploader = document.querySelector("muxd-uploader");
 const muxd = uploader.getAttribute("api-base");
