@@ -161,29 +161,11 @@ impl Uploads {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
             None => None,
         };
-        let file_size = match request.file_size {
-            None => return Err(CreateError::Invalid("fileSize is required".into())),
-            Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
-            Some(size) if size > self.settings.max_upload_bytes => {
-                return Err(CreateError::Invalid(format!(
-                    "the file is {size} bytes; the limit is {} bytes",
-                    self.settings.max_upload_bytes
-                )))
-            }
-            Some(size) => i64::try_from(size).unwrap_or(i64::MAX),
-        };
+        let file_size = self.check_file(request.file_size, request.file_type.as_deref())?;
         if request.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
             return Err(CreateError::Invalid(
                 "campaignId is required: uploads are counted per campaign here".into(),
             ));
-        }
-        if let Some(kind) = request.file_type.as_deref().filter(|t| !t.is_empty()) {
-            if !details::type_accepted(kind, &self.settings.types) {
-                return Err(CreateError::Invalid(format!(
-                    "{kind} files are not accepted here (accepted: {})",
-                    self.settings.types.join(", ")
-                )));
-            }
         }
         let place = campaigns::placement(
             &self.store,
@@ -216,10 +198,38 @@ impl Uploads {
         })
     }
 
+    /// The announced size and type of a file, checked against the limits: its size to store.
+    pub(super) fn check_file(
+        &self,
+        file_size: Option<u64>,
+        file_type: Option<&str>,
+    ) -> Result<i64, CreateError> {
+        let file_size = match file_size {
+            None => return Err(CreateError::Invalid("fileSize is required".into())),
+            Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
+            Some(size) if size > self.settings.max_upload_bytes => {
+                return Err(CreateError::Invalid(format!(
+                    "the file is {size} bytes; the limit is {} bytes",
+                    self.settings.max_upload_bytes
+                )))
+            }
+            Some(size) => i64::try_from(size).unwrap_or(i64::MAX),
+        };
+        if let Some(kind) = file_type.filter(|t| !t.is_empty()) {
+            if !details::type_accepted(kind, &self.settings.types) {
+                return Err(CreateError::Invalid(format!(
+                    "{kind} files are not accepted here (accepted: {})",
+                    self.settings.types.join(", ")
+                )));
+            }
+        }
+        Ok(file_size)
+    }
+
     /// Creates a direct upload for row `id` (passthrough links every later event to the row). If
     /// Mux fails, the row is removed when the upload surely was not created, and marked ERROR
     /// with the reason when it may have been, so no orphan is left and nothing is lost track of.
-    async fn fresh_upload(
+    pub(super) async fn fresh_upload(
         &self,
         id: AssetId,
         user: &User,

@@ -6,6 +6,7 @@ use super::rows::{parse, parse_opt};
 use super::{StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::AssetFacts;
+use crate::domain::replacement::Replacement;
 use crate::domain::{ErrorInfo, ReadyDetails};
 
 /// A `creative_assets` row as stored.
@@ -47,6 +48,11 @@ pub struct AssetRow {
     origin: String,
     warnings: Option<String>,
     mp4_ready: bool,
+    replaces: Option<String>,
+    replaced_at: Option<i64>,
+    replacement_status: Option<String>,
+    replacement_error_type: Option<String>,
+    replacement_error_message: Option<String>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -106,6 +112,17 @@ impl TryFrom<AssetRow> for CreativeAsset {
             updated_at: row.updated_at,
             file_size: row.file_size,
             origin: parse("origin", &row.origin)?,
+            replaces: parse_opt("replaces", row.replaces.as_deref())?,
+            replaced_at: row.replaced_at,
+            replacement: parse_opt("replacement_status", row.replacement_status.as_deref())?
+                .map(|status| Replacement {
+                    status,
+                    error: row.replacement_error_type.map(|kind| ErrorInfo {
+                        kind,
+                        message: row.replacement_error_message.unwrap_or_default(),
+                        source: ErrorSource::Asset,
+                    }),
+                }),
         })
     }
 }

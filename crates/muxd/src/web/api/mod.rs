@@ -4,5 +4,6 @@
 pub mod assets;
 pub mod campaigns;
 pub mod live;
+pub mod replace;
 pub mod session;
 pub mod uploads;

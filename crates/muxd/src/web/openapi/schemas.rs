@@ -9,6 +9,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::processing::Stage;
+use crate::domain::replacement::ReplacementStatus;
 use crate::domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, UserId};
 
 /// A string schema: `format` and `values` when given.
@@ -96,6 +97,23 @@ impl ToSchema for Stage {
     }
 }
 
+impl PartialSchema for ReplacementStatus {
+    fn schema() -> RefOr<Schema> {
+        let values = ReplacementStatus::ALL.map(ReplacementStatus::as_str).to_vec();
+        string(
+            "Where a card's new file stands while its old video still plays.",
+            None,
+            Some(values),
+        )
+    }
+}
+
+impl ToSchema for ReplacementStatus {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ReplacementStatus")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +133,10 @@ mod tests {
         assert_eq!(
             values::<AssetOrigin>(),
             serde(AssetOrigin::ALL.map(|o| json!(o)).to_vec())
+        );
+        assert_eq!(
+            values::<ReplacementStatus>(),
+            serde(ReplacementStatus::ALL.map(|s| json!(s)).to_vec())
         );
         assert_eq!(
             values::<Stage>(),
