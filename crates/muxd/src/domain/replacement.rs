@@ -38,7 +38,9 @@ impl ReplacementStatus {
         match status {
             AssetStatus::AwaitingUpload => Some(Self::Uploading),
             AssetStatus::MuxProcessing => Some(Self::Processing),
-            AssetStatus::Error | AssetStatus::Cancelled | AssetStatus::TimedOut => Some(Self::Error),
+            AssetStatus::Error | AssetStatus::Cancelled | AssetStatus::TimedOut => {
+                Some(Self::Error)
+            }
             AssetStatus::Ready | AssetStatus::Deleted => None,
         }
     }
@@ -88,7 +90,10 @@ mod tests {
     #[test]
     fn names_round_trip_and_every_status_maps() {
         for status in ReplacementStatus::ALL {
-            assert_eq!(status.as_str().parse::<ReplacementStatus>().unwrap(), status);
+            assert_eq!(
+                status.as_str().parse::<ReplacementStatus>().unwrap(),
+                status
+            );
         }
         assert_eq!(
             ReplacementStatus::of(AssetStatus::AwaitingUpload),

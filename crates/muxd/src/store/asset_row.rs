@@ -114,15 +114,16 @@ impl TryFrom<AssetRow> for CreativeAsset {
             origin: parse("origin", &row.origin)?,
             replaces: parse_opt("replaces", row.replaces.as_deref())?,
             replaced_at: row.replaced_at,
-            replacement: parse_opt("replacement_status", row.replacement_status.as_deref())?
-                .map(|status| Replacement {
+            replacement: parse_opt("replacement_status", row.replacement_status.as_deref())?.map(
+                |status| Replacement {
                     status,
                     error: row.replacement_error_type.map(|kind| ErrorInfo {
                         kind,
                         message: row.replacement_error_message.unwrap_or_default(),
                         source: ErrorSource::Asset,
                     }),
-                }),
+                },
+            ),
         })
     }
 }

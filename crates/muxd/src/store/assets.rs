@@ -129,7 +129,9 @@ pub async fn find_by_keys(
                 _ => false,
             };
             if holds_other {
-                if let Some(holder) = by_column(conn, "mux_asset_id", keys.asset_id.as_ref()).await? {
+                if let Some(holder) =
+                    by_column(conn, "mux_asset_id", keys.asset_id.as_ref()).await?
+                {
                     return Ok(Some(holder));
                 }
             }

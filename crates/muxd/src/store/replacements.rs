@@ -222,7 +222,10 @@ pub(super) async fn give_up_takes(
     for id in ids {
         let id = super::rows::parse("id", &id)?;
         let event = LifecycleEvent::DeletedByOwner;
-        if apply_event(conn, id, &event, now_ms(), cause, "").await?.is_some() {
+        if apply_event(conn, id, &event, now_ms(), cause, "")
+            .await?
+            .is_some()
+        {
             run!(conn, c => sqlx::query(
                 "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
             )

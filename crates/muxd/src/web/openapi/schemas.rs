@@ -99,7 +99,9 @@ impl ToSchema for Stage {
 
 impl PartialSchema for ReplacementStatus {
     fn schema() -> RefOr<Schema> {
-        let values = ReplacementStatus::ALL.map(ReplacementStatus::as_str).to_vec();
+        let values = ReplacementStatus::ALL
+            .map(ReplacementStatus::as_str)
+            .to_vec();
         string(
             "Where a card's new file stands while its old video still plays.",
             None,
