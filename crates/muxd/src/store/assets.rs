@@ -113,7 +113,7 @@ pub async fn by_id(conn: &mut Conn<'_>, id: AssetId) -> StoreResult<Option<Creat
 }
 
 /// The row an event is about, trying passthrough, then upload id, then asset id (docs/contract.md
-/// §3), with one exception, the only place replacements touch the lookup: when the event names
+/// §3, Linking and Replacing in place), with one exception, the only place replacements touch the lookup: when the event names
 /// a Mux asset that another row holds, that row. A replaced card's old asset still carries the
 /// card's passthrough, but after the swap a take row holds it, so the old asset's late events
 /// (its `video.asset.deleted`) land on that take and never on the card; and the new asset's

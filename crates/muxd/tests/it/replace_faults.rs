@@ -1,7 +1,8 @@
 //! Replacing a video in place when things go wrong, on both databases: the new file's webhooks
 //! reordered and duplicated, or all dropped (the reconciler polls the pending take like any
 //! upload), end as a clean swap; a replacement whose upload create fails ambiguously is settled
-//! by the reconciler like any unsent upload, and the card may be replaced again.
+//! by the reconciler like any unsent upload, and the card may be replaced again; deleting a card
+//! gives up its pending replacement on Mux too.
 
 use std::time::Duration;
 
@@ -151,5 +152,37 @@ app_test!(
         assert_eq!(freed["playbackId"], first["playbackId"]);
         let (status, again) = replace(&app, OWNER, id, new_file()).await;
         assert_eq!(status, StatusCode::CREATED, "{again}");
+    }
+);
+
+app_test!(
+    deleting_a_card_gives_up_its_replacement_on_mux_too,
+    |app: TestApp| async move {
+        let first = ready_asset(&app, "tiny-2s-320x240.mp4").await;
+        let id = first["id"].as_str().unwrap();
+        let (status, started) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::CREATED, "{started}");
+        let upload_id = started["uploadId"].as_str().unwrap().to_owned();
+        let path = format!("/api/creative-assets/{id}");
+        let (status, deleted) = app
+            .call(reqwest::Method::DELETE, &path, Some((OWNER, false)), None)
+            .await;
+        assert!(status.is_success(), "{deleted}");
+        eventually(
+            "the old asset and the new upload gone from Mux",
+            async || {
+                app.app.deletions.finish_pending(now_ms()).await.unwrap();
+                let cancelled = app
+                    .emulator
+                    .upload(&upload_id)
+                    .is_some_and(|u| u.status == mux_emulator::UploadStatus::Cancelled);
+                cancelled
+                    && app
+                        .emulator
+                        .asset(first["muxAssetId"].as_str().unwrap())
+                        .is_none()
+            },
+        )
+        .await;
     }
 );
