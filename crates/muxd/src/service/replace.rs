@@ -5,7 +5,8 @@
 //! playing and the asset's `replacement` says why. One replacement at a time: a second request
 //! while one is uploading or processing is refused (409); after one failed, a new one may start.
 //! The take's upload is made like any other (`Uploads::fresh_upload`): a create Mux surely did
-//! not make removes it, an unsent one is settled by the reconciler like any unsent upload.
+//! not make removes it, an unsent one is settled by the reconciler like any unsent upload; either
+//! way the asset is free at once to take another file (the owner never got a URL).
 
 use super::uploads::{CreateError, CreatedUpload, Uploads};
 use crate::domain::AssetId;
@@ -68,7 +69,14 @@ impl Uploads {
                 ))
             }
         };
-        let upload = self.fresh_upload(take, user, card.name.clone()).await?;
+        let upload = match self.fresh_upload(take, user, card.name.clone()).await {
+            Ok(upload) => upload,
+            Err(error) => {
+                // The owner got no URL: the card is free again; an unsent take is settled later.
+                self.store.release_unsent_take(take).await?;
+                return Err(error.into());
+            }
+        };
         let url = upload.url.clone().unwrap_or_default();
         self.store.set_upload(take, &upload.id, &url).await?;
         self.ingest.settle(take).await?;

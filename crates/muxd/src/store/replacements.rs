@@ -238,14 +238,21 @@ pub(super) async fn give_up_takes(
     Ok(())
 }
 
-/// Before an unsent take is removed (its create never handed out the URL): its card no longer
-/// shows it as uploading, and can take another file.
+/// Before an unsent take is removed (its create never handed out the URL), or once its create
+/// failed: its card no longer shows it as uploading, and can take another file. A newer take's
+/// status is its own.
 pub(super) async fn release_unsent(conn: &mut Conn<'_>, take: AssetId) -> StoreResult<()> {
     let sql = format!(
         "UPDATE creative_assets SET replacement_status = NULL, version = version + 1,
             updated_at = $1
          WHERE replacement_status = 'uploading'
-           AND id = (SELECT replaces FROM creative_assets WHERE id = $2 AND {UNSENT})"
+           AND id = (SELECT replaces FROM creative_assets WHERE id = $2 AND {UNSENT})
+           AND {}",
+        newest_take!(
+            "creative_assets.id",
+            "(SELECT t.created_at FROM creative_assets t WHERE t.id = $2)",
+            "$2"
+        )
     );
     run!(conn, c => sqlx::query(&sql)
         .bind(now_ms())
@@ -257,6 +264,15 @@ pub(super) async fn release_unsent(conn: &mut Conn<'_>, take: AssetId) -> StoreR
 }
 
 impl Store {
+    /// Frees the card of take `take`, whose create failed without handing out its URL: the card
+    /// may take another file at once, while the reconciler settles the take like any unsent
+    /// upload (Mux may have made it).
+    pub async fn release_unsent_take(&self, take: AssetId) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        release_unsent(&mut tx.conn(), take).await?;
+        tx.commit().await
+    }
+
     /// Starts replacing `owner`'s READY card `card` with a new file of `file_size` bytes: claims
     /// the card (its replacement shows as uploading; no other may start meanwhile) and inserts
     /// the take `take`, in one transaction. Returns the card as claimed and the take.

@@ -1,7 +1,7 @@
 //! Replacing a video in place when things go wrong, on both databases: the new file's webhooks
 //! reordered and duplicated, or all dropped (the reconciler polls the pending take like any
-//! upload), end as a clean swap; a replacement whose upload create fails ambiguously is settled
-//! by the reconciler like any unsent upload, and the card may be replaced again; deleting a card
+//! upload), end as a clean swap; a replacement whose upload create fails ambiguously frees the
+//! card at once and is settled by the reconciler like any unsent upload; deleting a card
 //! gives up its pending replacement on Mux too.
 
 use std::time::Duration;
@@ -124,7 +124,7 @@ app_test!(
 );
 
 app_test!(
-    a_replacement_whose_upload_may_exist_is_settled_and_the_card_freed,
+    a_replacement_whose_upload_may_exist_frees_the_card_and_is_settled,
     |app: TestApp| async move {
         let first = ready_asset(&app, "tiny-2s-320x240.mp4").await;
         let id = first["id"].as_str().unwrap();
@@ -134,8 +134,14 @@ app_test!(
         .await;
         let (status, reply) = replace(&app, OWNER, id, new_file()).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{reply}");
-        assert_eq!(view(&app, id).await["replacement"]["status"], "uploading");
+        // The owner got no URL: the card is free at once; the unsent take waits for the
+        // reconciler, and settling it leaves the newer replacement's status alone.
+        let freed = view(&app, id).await;
+        assert!(freed["replacement"].is_null(), "{freed}");
+        assert_eq!(freed["playbackId"], first["playbackId"]);
         app.emulator.clear_faults();
+        let (status, again) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::CREATED, "{again}");
         let schedule = Schedule {
             unsent_grace: Duration::ZERO,
             ..Schedule::default()
@@ -147,11 +153,8 @@ app_test!(
             .await
             .unwrap();
         assert_eq!(outcome.settled, 1, "{outcome:?}");
-        let freed = view(&app, id).await;
-        assert!(freed["replacement"].is_null(), "{freed}");
-        assert_eq!(freed["playbackId"], first["playbackId"]);
-        let (status, again) = replace(&app, OWNER, id, new_file()).await;
-        assert_eq!(status, StatusCode::CREATED, "{again}");
+        let now = view(&app, id).await;
+        assert_eq!(now["replacement"]["status"], "uploading", "{now}");
     }
 );
 
