@@ -2,8 +2,9 @@
 //! is uploaded as a hidden take (`store::replacements`): the asset keeps its id, campaign, name
 //! and history and goes on playing its old video until the take is READY, then takes the new
 //! Mux asset (the old one is deleted by the deletion job); a take that fails leaves the old video
-//! playing and the asset's `replacement` says why. One replacement at a time: a second request
-//! while one is uploading or processing is refused (409); after one failed, a new one may start.
+//! playing and the asset's `replacement` says why. One replacement at a time: a new request
+//! supersedes one whose file has not arrived (its upload is cancelled), is refused (409) while
+//! Mux processes one, and may start after one failed.
 //! The take's upload is made like any other (`Uploads::fresh_upload`): a create Mux surely did
 //! not make removes it, an unsent one is settled by the reconciler like any unsent upload; either
 //! way the asset is free at once to take another file (the owner never got a URL).
@@ -65,7 +66,7 @@ impl Uploads {
             }
             Err(ReplaceRefused::Busy) => {
                 return Err(ReplaceError::Conflict(
-                    "a new file for this video is already uploading or processing; wait until it is ready or has failed".into(),
+                    "a new file for this video is being processed; wait until it is ready or has failed".into(),
                 ))
             }
         };

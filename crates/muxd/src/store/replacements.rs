@@ -1,6 +1,7 @@
 //! Replacing a card's video in place. The new file is a hidden take: a row of its own whose
 //! `replaces` names the card, so the lifecycle, the ingest lookups and the reconciler run for it
-//! unchanged. Starting a replacement claims the card (one take in flight at a time); every change
+//! unchanged. Starting a replacement claims the card (one take in flight at a time: a new one
+//! supersedes one still waiting for its file, and waits for one being processed); every change
 //! of the take is mirrored on its card ([`follow`], in the transaction of that change); when the
 //! take turns READY the card takes its Mux facts and the take takes the card's old asset, DELETED
 //! and marked for deletion, so the deletion job removes it on Mux with its backoff.
@@ -19,7 +20,7 @@ pub enum ReplaceRefused {
     NotFound,
     /// Only a READY card can be replaced; it is in this status.
     NotReady(AssetStatus),
-    /// A new file for it is already uploading or processing.
+    /// A new file for it is already with Mux, being processed.
     Busy,
 }
 
@@ -205,18 +206,39 @@ async fn retire(
     Ok(())
 }
 
-/// Gives up every take of card `card` with it (its owner deleted it), in the caller's
-/// transaction: each turns DELETED and is marked for deletion on Mux (its upload cancelled, or
-/// the asset it became deleted, by the deletion job).
+/// Which takes of a card [`give_up_takes`] gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Takes {
+    /// Every one not yet DELETED (the card itself is being deleted).
+    All,
+    /// Those still waiting for their file but this new one, which supersedes them.
+    WaitingBut(AssetId),
+}
+
+/// Gives up `which` takes of card `card`, in the caller's transaction: each turns DELETED and is
+/// marked for deletion on Mux (its upload cancelled, or the asset it became deleted, by the
+/// deletion job).
 pub(super) async fn give_up_takes(
     conn: &mut Conn<'_>,
     card: AssetId,
     cause: &Cause,
+    which: Takes,
 ) -> StoreResult<()> {
-    let ids: Vec<String> = run!(conn, c => sqlx::query_scalar(
-        "SELECT id FROM creative_assets WHERE replaces = $1 AND mux_processing_status <> 'DELETED'",
-    )
+    let (sql, but) = match which {
+        Takes::All => (
+            "SELECT id FROM creative_assets WHERE replaces = $1 AND mux_processing_status <> 'DELETED'
+               AND id <> $2",
+            String::new(),
+        ),
+        Takes::WaitingBut(take) => (
+            "SELECT id FROM creative_assets
+             WHERE replaces = $1 AND mux_processing_status = 'AWAITING_UPLOAD' AND id <> $2",
+            take.to_string(),
+        ),
+    };
+    let ids: Vec<String> = run!(conn, c => sqlx::query_scalar(sql)
     .bind(card.to_string())
+    .bind(&but)
     .fetch_all(&mut **c)
     .await)?;
     for id in ids {
@@ -273,9 +295,11 @@ impl Store {
         tx.commit().await
     }
 
-    /// Starts replacing `owner`'s READY card `card` with a new file of `file_size` bytes: claims
-    /// the card (its replacement shows as uploading; no other may start meanwhile) and inserts
-    /// the take `take`, in one transaction. Returns the card as claimed and the take.
+    /// Starts replacing `owner`'s READY card `card` with a new file of `file_size` bytes, in one
+    /// transaction: claims the card (its replacement shows as uploading), gives up an earlier
+    /// take still waiting for its file (its upload is cancelled by the deletion job), and inserts
+    /// the take `take`. A take Mux is processing holds the card: no new one starts meanwhile.
+    /// Returns the card as claimed and the take.
     pub async fn start_replacement(
         &self,
         card: AssetId,
@@ -290,7 +314,7 @@ impl Store {
                 version = version + 1, updated_at = $1
              WHERE id = $2 AND owner_id = $3 AND replaces IS NULL
                AND mux_processing_status = 'READY'
-               AND (replacement_status IS NULL OR replacement_status = 'error')",
+               AND (replacement_status IS NULL OR replacement_status IN ('uploading', 'error'))",
         )
         .bind(now_ms())
         .bind(card.to_string())
@@ -328,6 +352,10 @@ impl Store {
             .execute(&mut **c)
             .await
             .map(drop))?;
+        let cause = Cause::User {
+            user_id: owner.to_string(),
+        };
+        give_up_takes(&mut tx.conn(), card, &cause, Takes::WaitingBut(take)).await?;
         let inserted = by_id(&mut tx.conn(), take).await?;
         tx.commit().await?;
         let inserted = inserted.ok_or_else(|| {

@@ -293,7 +293,8 @@ impl Store {
             .execute(&mut **c)
             .await
         .map(|done| done.rows_affected()))?;
-            replacements::give_up_takes(&mut tx.conn(), id, cause).await?;
+            replacements::give_up_takes(&mut tx.conn(), id, cause, replacements::Takes::All)
+                .await?;
         }
         tx.commit().await?;
         Ok(change)

@@ -3,8 +3,9 @@
 //! video until the new one is READY, then plays the new one (version up, the swap in its history,
 //! `asset.updated` with `replaced: true` for the host app), and the old Mux asset is deleted
 //! through the deletion job without its late `video.asset.deleted` touching the card; a broken
-//! new file leaves the old video READY and playable, with the reason on the card; and what may
-//! not be replaced is refused by status. Faults (webhooks reordered, duplicated, dropped) are in
+//! new file leaves the old video READY and playable, with the reason on the card; a new
+//! replacement supersedes one whose file has not arrived and waits for one being processed; and
+//! what may not be replaced is refused by status. Faults (webhooks reordered, duplicated, dropped) are in
 //! `replace_faults.rs`.
 
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,7 @@ use serde_json::{json, Value};
 use crate::app::{app_test, Backend, TestApp, HOST_SESSION_COOKIE};
 use crate::harness::{count, eventually};
 use crate::media::fixture;
+use crate::webhooks::envelope;
 
 pub const OWNER: &str = "user_replace";
 
@@ -226,13 +228,59 @@ app_test!(
         let media = app.http.get(now["playbackUrl"].as_str().unwrap());
         assert_eq!(media.send().await.unwrap().status(), StatusCode::OK);
 
-        // After a failure the owner may try again; while that one is on its way, not a third.
+        // After a failure the owner may try again, and again: a new replacement supersedes one
+        // whose file has not arrived, whose upload is cancelled.
         let (status, again) = replace(&app, OWNER, id, new_file()).await;
         assert_eq!(status, StatusCode::CREATED, "{again}");
         assert_eq!(again["asset"]["replacement"]["status"], "uploading");
+        let (status, third) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::CREATED, "{third}");
+        let superseded = again["uploadId"].as_str().unwrap();
+        eventually("the superseded upload cancelled", async || {
+            app.app.deletions.finish_pending(now_ms()).await.unwrap();
+            app.emulator
+                .upload(superseded)
+                .is_some_and(|u| u.status == mux_emulator::UploadStatus::Cancelled)
+        })
+        .await;
+        let now = view(&app, id).await;
+        assert_eq!(now["replacement"]["status"], "uploading", "{now}");
+    }
+);
+
+app_test!(
+    a_new_file_being_processed_holds_the_card_until_it_is_done,
+    |app: TestApp| async move {
+        let first = ready_asset(&app, "tiny-2s-320x240.mp4").await;
+        let id = first["id"].as_str().unwrap();
+        // Only the webhook below speaks for Mux.
+        app.emulator.set_faults(mux_emulator::FaultConfig {
+            webhooks: mux_emulator::WebhookFaults {
+                drop_rate: 1.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        let (status, started) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::CREATED, "{started}");
+        let upload = started["uploadId"].as_str().unwrap();
+        let data =
+            json!({"id": upload, "asset_id": "asset-being-processed", "status": "asset_created"});
+        let arrived = envelope("evt-replace-1", "video.upload.asset_created", 1, data);
+        assert!(app.post_signed(&arrived).await.is_success());
+        let now = view(&app, id).await;
+        assert_eq!(now["replacement"]["status"], "processing", "{now}");
+        assert_eq!(
+            (&now["status"], &now["playbackId"]),
+            (&json!("READY"), &first["playbackId"])
+        );
         let (status, busy) = replace(&app, OWNER, id, new_file()).await;
         assert_eq!(status, StatusCode::CONFLICT, "{busy}");
         assert_eq!(busy["error"]["type"], "conflict");
+        assert!(busy["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("being processed"));
     }
 );
 

@@ -194,7 +194,10 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{started}");
     let again = api.user(Method::POST, &of_ready).json(&new_file);
-    assert_eq!(api.check(replace, again).await.0, StatusCode::CONFLICT);
+    assert_eq!(api.check(replace, again).await.0, StatusCode::CREATED);
+    let of_waiting = format!("/api/creative-assets/{}/replace", ids[2]);
+    let not_ready = api.user(Method::POST, &of_waiting).json(&new_file);
+    assert_eq!(api.check(replace, not_ready).await.0, StatusCode::CONFLICT);
     let no_size = api.user(Method::POST, &of_ready).json(&json!({}));
     assert_eq!(api.check(replace, no_size).await.0, StatusCode::BAD_REQUEST);
     let of_missing = format!("/api/creative-assets/{}/replace", uuid::Uuid::new_v4());
