@@ -15,6 +15,7 @@ pub mod origin;
 pub mod outbound;
 pub mod playback_token;
 pub mod processing;
+pub mod replacement;
 pub mod schedule;
 pub mod signature;
 pub mod status;

@@ -90,11 +90,12 @@ impl LiveHub {
         self.resyncs.subscribe()
     }
 
-    /// Announces each applied lifecycle change.
+    /// Announces each applied lifecycle change. A take's (a card's new file on its way) is its
+    /// card's: pages know only the card.
     pub fn publish_all(&self, changes: &[(CreativeAsset, Change)]) {
         for (asset, change) in changes {
             self.publish(AssetChanged {
-                asset_id: asset.id,
+                asset_id: asset.replaces.unwrap_or(asset.id),
                 owner_id: asset.owner_id,
                 status: change.to,
             });

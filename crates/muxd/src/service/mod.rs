@@ -9,7 +9,8 @@
 //! - [`ingest`]: verified webhooks stored and applied in one transaction; replay.
 //! - [`sync`]: reading one asset from Mux and applying what it says (admin resync, reconciler);
 //!   [`adopt`]: bringing an asset made outside muxd under its management, once.
-//! - [`deletion`]: an owner's delete, and finishing it on Mux.
+//! - [`deletion`]: an owner's delete, and finishing it on Mux. [`replace`]: a new file for an
+//!   asset, played once ready, the old Mux asset then deleted.
 //! - [`assets`]: an owner's edits, so many per user a minute ([`rate_limit`]). [`playback`]: checking and repairing playback ids.
 //! - [`live`]: in-process fan-out of committed changes to live pages; [`live_bridge`]: the same
 //!   across instances with PostgreSQL LISTEN/NOTIFY; [`live_streams`]: how many streams may be
@@ -38,6 +39,7 @@ pub mod playback;
 pub mod pool;
 pub mod processing_times;
 pub mod rate_limit;
+pub mod replace;
 pub mod retention;
 pub mod sync;
 mod unsent;

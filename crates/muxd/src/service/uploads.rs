@@ -177,30 +177,15 @@ impl Uploads {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
             None => None,
         };
-        let file_size = match request.file_size {
-            None if !size_required => None,
-            None => return Err(CreateError::Invalid("fileSize is required".into())),
-            Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
-            Some(size) if size > self.settings.max_upload_bytes => {
-                return Err(CreateError::Invalid(format!(
-                    "the file is {size} bytes; the limit is {} bytes",
-                    self.settings.max_upload_bytes
-                )))
-            }
-            Some(size) => Some(i64::try_from(size).unwrap_or(i64::MAX)),
+        let file_size = if size_required {
+            Some(self.check_file(request.file_size, request.file_type.as_deref())?)
+        } else {
+            self.check_known_file(request.file_size, request.file_type.as_deref())?
         };
         if request.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
             return Err(CreateError::Invalid(
                 "campaignId is required: uploads are counted per campaign here".into(),
             ));
-        }
-        if let Some(kind) = request.file_type.as_deref().filter(|t| !t.is_empty()) {
-            if !details::type_accepted(kind, &self.settings.types) {
-                return Err(CreateError::Invalid(format!(
-                    "{kind} files are not accepted here (accepted: {})",
-                    self.settings.types.join(", ")
-                )));
-            }
         }
         let place = campaigns::placement(
             &self.store,
@@ -238,10 +223,52 @@ impl Uploads {
         })
     }
 
+    /// The announced size and type of a file, checked against the limits: its size to store.
+    pub(super) fn check_file(
+        &self,
+        file_size: Option<u64>,
+        file_type: Option<&str>,
+    ) -> Result<i64, CreateError> {
+        if file_size.is_none() {
+            return Err(CreateError::Invalid("fileSize is required".into()));
+        }
+        self.check_known_file(file_size, file_type)
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Checks what is known of a file whose size may be unknown (a link's, when its server does
+    /// not say): the size when known, the type when known.
+    pub(super) fn check_known_file(
+        &self,
+        file_size: Option<u64>,
+        file_type: Option<&str>,
+    ) -> Result<Option<i64>, CreateError> {
+        let file_size = match file_size {
+            None => None,
+            Some(0) => return Err(CreateError::Invalid("the file is empty".into())),
+            Some(size) if size > self.settings.max_upload_bytes => {
+                return Err(CreateError::Invalid(format!(
+                    "the file is {size} bytes; the limit is {} bytes",
+                    self.settings.max_upload_bytes
+                )))
+            }
+            Some(size) => Some(i64::try_from(size).unwrap_or(i64::MAX)),
+        };
+        if let Some(kind) = file_type.filter(|t| !t.is_empty()) {
+            if !details::type_accepted(kind, &self.settings.types) {
+                return Err(CreateError::Invalid(format!(
+                    "{kind} files are not accepted here (accepted: {})",
+                    self.settings.types.join(", ")
+                )));
+            }
+        }
+        Ok(file_size)
+    }
+
     /// Creates a direct upload for row `id` (passthrough links every later event to the row). If
     /// Mux fails, the row is removed when the upload surely was not created, and marked ERROR
     /// with the reason when it may have been, so no orphan is left and nothing is lost track of.
-    async fn fresh_upload(
+    pub(super) async fn fresh_upload(
         &self,
         id: AssetId,
         user: &User,

@@ -68,6 +68,8 @@ pub fn list_query(filter: &AssetFilter) -> (String, Vec<Bind>) {
     if !filter.include_deleted {
         clauses.push("mux_processing_status <> 'DELETED'".into());
     }
+    // A take (a card's new file on its way) is part of its card, never a row of its own.
+    clauses.push("replaces IS NULL".into());
     if !filter.include_unsent {
         clauses.push(format!("NOT ({UNSENT})"));
     }

@@ -7,6 +7,7 @@ use super::{StoreError, StoreResult};
 use crate::domain::encoding::Encoding;
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle::AssetFacts;
+use crate::domain::replacement::Replacement;
 use crate::domain::{ErrorInfo, ReadyDetails};
 
 /// A `creative_assets` row as stored.
@@ -51,6 +52,11 @@ pub struct AssetRow {
     video_quality: Option<String>,
     max_resolution_tier: Option<String>,
     source_url: Option<String>,
+    replaces: Option<String>,
+    replaced_at: Option<i64>,
+    replacement_status: Option<String>,
+    replacement_error_type: Option<String>,
+    replacement_error_message: Option<String>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -118,6 +124,18 @@ impl TryFrom<AssetRow> for CreativeAsset {
                 _ => None,
             },
             source_url: row.source_url,
+            replaces: parse_opt("replaces", row.replaces.as_deref())?,
+            replaced_at: row.replaced_at,
+            replacement: parse_opt("replacement_status", row.replacement_status.as_deref())?.map(
+                |status| Replacement {
+                    status,
+                    error: row.replacement_error_type.map(|kind| ErrorInfo {
+                        kind,
+                        message: row.replacement_error_message.unwrap_or_default(),
+                        source: ErrorSource::Asset,
+                    }),
+                },
+            ),
         })
     }
 }

@@ -8,6 +8,7 @@ use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::encoding::Encoding;
 use crate::domain::lifecycle::AssetFacts;
 use crate::domain::outbound::EventType;
+use crate::domain::replacement::Replacement;
 use crate::domain::{
     AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, MatchKeys, UserId,
 };
@@ -19,7 +20,8 @@ pub(super) const COLUMNS: &str =
     playback_policy, error_type, error_message, error_source, duration_s, aspect_ratio,
     resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
     delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
-    file_size, origin, warnings, mp4_ready, video_quality, max_resolution_tier, source_url";
+    file_size, origin, warnings, mp4_ready, video_quality, max_resolution_tier, source_url,
+    replaces, replaced_at, replacement_status, replacement_error_type, replacement_error_message";
 
 /// The condition of an unsent row: one whose create never recorded where its file comes from,
 /// the upload URL it hands out or the link Mux fetches (interrupted, or Mux failed ambiguously).
@@ -62,6 +64,12 @@ pub struct CreativeAsset {
     pub encoding: Option<Encoding>,
     /// The link Mux fetched the file from (scheme, host and path), for a video made from a link.
     pub source_url: Option<String>,
+    /// For a hidden take (a new file for an existing card): the card it replaces.
+    pub replaces: Option<AssetId>,
+    /// When the card last took a new file's Mux asset (unix ms).
+    pub replaced_at: Option<i64>,
+    /// The card's new file while it is on its way, or after it failed.
+    pub replacement: Option<Replacement>,
 }
 
 impl CreativeAsset {
@@ -112,13 +120,29 @@ pub async fn by_id(conn: &mut Conn<'_>, id: AssetId) -> StoreResult<Option<Creat
     row.map(CreativeAsset::try_from).transpose()
 }
 
-/// The row an event is about, trying passthrough, then upload id, then asset id (docs/contract.md §3).
+/// The row an event is about, trying passthrough, then upload id, then asset id (docs/contract.md
+/// §3, Linking and Replacing in place), with one exception, the only place replacements touch the lookup: when the event names
+/// a Mux asset that another row holds, that row. A replaced card's old asset still carries the
+/// card's passthrough, but after the swap a take row holds it, so the old asset's late events
+/// (its `video.asset.deleted`) land on that take and never on the card; and the new asset's
+/// events, carrying the take's passthrough, land on the card that now holds it.
 pub async fn find_by_keys(
     conn: &mut Conn<'_>,
     keys: &MatchKeys,
 ) -> StoreResult<Option<CreativeAsset>> {
     if let Some(id) = keys.passthrough {
         if let Some(asset) = by_id(conn, id).await? {
+            let holds_other = match (&asset.facts.mux_asset_id, &keys.asset_id) {
+                (Some(held), Some(named)) => held != named,
+                _ => false,
+            };
+            if holds_other {
+                if let Some(holder) =
+                    by_column(conn, "mux_asset_id", keys.asset_id.as_ref()).await?
+                {
+                    return Ok(Some(holder));
+                }
+            }
             return Ok(Some(asset));
         }
     }
@@ -126,18 +150,28 @@ pub async fn find_by_keys(
         ("mux_upload_id", &keys.upload_id),
         ("mux_asset_id", &keys.asset_id),
     ] {
-        if let Some(value) = value {
-            let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE {column} = $1");
-            let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
-                .bind(value)
-                .fetch_optional(&mut **c)
-                .await)?;
-            if let Some(row) = row {
-                return CreativeAsset::try_from(row).map(Some);
-            }
+        if let Some(row) = by_column(conn, column, value.as_ref()).await? {
+            return Ok(Some(row));
         }
     }
     Ok(None)
+}
+
+/// The row whose unique key `column` is `value`, if `value` is given.
+async fn by_column(
+    conn: &mut Conn<'_>,
+    column: &str,
+    value: Option<&String>,
+) -> StoreResult<Option<CreativeAsset>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE {column} = $1");
+    let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
+        .bind(value)
+        .fetch_optional(&mut **c)
+        .await)?;
+    row.map(CreativeAsset::try_from).transpose()
 }
 
 /// Teaches row `id` its Mux upload id when it does not know one yet (its create was interrupted
@@ -188,7 +222,7 @@ pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResu
 }
 
 /// Records in `asset_events` that row `id`'s owner changed it (its status stays), as `kind` for
-/// the host app.
+/// the host app (which hears nothing of a take, a card's new file on its way).
 async fn record_owner_change(
     conn: &mut Conn<'_>,
     id: AssetId,
@@ -197,9 +231,10 @@ async fn record_owner_change(
 ) -> StoreResult<()> {
     const SQL: &str = concat!(
         "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-         SELECT id, mux_processing_status, mux_processing_status, 'user', owner_id, $1, ",
+         SELECT id, mux_processing_status, mux_processing_status, 'user', owner_id, $1,
+            CASE WHEN replaces IS NULL THEN ",
         outbound_mark!("$2"),
-        " FROM creative_assets WHERE id = $3"
+        " END FROM creative_assets WHERE id = $3"
     );
     run!(conn, c => sqlx::query(SQL)
     .bind(at)
@@ -318,7 +353,7 @@ impl Store {
         since_ms: i64,
     ) -> StoreResult<Vec<CreativeAsset>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM creative_assets WHERE owner_id = $1 AND updated_at > $2 ORDER BY updated_at LIMIT 500"
+            "SELECT {COLUMNS} FROM creative_assets WHERE owner_id = $1 AND updated_at > $2 AND replaces IS NULL ORDER BY updated_at LIMIT 500"
         );
         let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
             .bind(owner.to_string())

@@ -135,7 +135,7 @@ async fn over_quota(
     Ok(None)
 }
 
-/// How many not-deleted videos `user` has in `campaign`.
+/// How many not-deleted videos `user` has in `campaign` (a card's pending new file is not one).
 async fn videos_in_campaign(
     conn: &mut Conn<'_>,
     campaign: CampaignId,
@@ -143,7 +143,8 @@ async fn videos_in_campaign(
 ) -> StoreResult<u64> {
     let count: i64 = run!(conn, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM creative_assets
-         WHERE owner_id = $1 AND campaign_id = $2 AND mux_processing_status <> 'DELETED'",
+         WHERE owner_id = $1 AND campaign_id = $2 AND mux_processing_status <> 'DELETED'
+           AND replaces IS NULL",
     )
     .bind(user.to_string())
     .bind(campaign.to_string())

@@ -25,6 +25,7 @@ mod limits;
 pub mod outbox;
 pub mod processing;
 mod reconcile;
+pub mod replacements;
 pub mod retention;
 mod rows;
 pub mod transitions;

@@ -17,6 +17,8 @@ pub struct PendingChange {
     /// When the change was made (unix ms).
     pub at: i64,
     pub asset: CreativeAsset,
+    /// The change is the swap of a replaced video: the asset took its new file's Mux asset.
+    pub replaced: bool,
 }
 
 /// A delivery claimed for one attempt, with what to send and where.
@@ -94,6 +96,7 @@ struct RecordRow {
     asset_id: String,
     outbound: String,
     at: i64,
+    cause: String,
 }
 
 /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances fanning out or claiming at once take
@@ -127,7 +130,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut conn = tx.conn();
         let sql = format!(
-            "SELECT id, asset_id, outbound, at FROM asset_events WHERE outbound IS NOT NULL
+            "SELECT id, asset_id, outbound, at, cause FROM asset_events WHERE outbound IS NOT NULL
              ORDER BY id LIMIT $1{}",
             skip_locked(&conn, "")
         );
@@ -174,6 +177,7 @@ impl Store {
                         event_type: record.outbound.clone(),
                         at: record.at,
                         asset,
+                        replaced: record.cause == "replace",
                     };
                     let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
                     insert_message(&mut conn, &message_id, &change, &render(&change), now).await?;

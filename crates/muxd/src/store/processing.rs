@@ -7,11 +7,12 @@ use super::{run, Store, StoreResult};
 /// The query of [`Store::ready_since`]: READY rows ready at or after `$1`, newest first, at most
 /// `$2` (public so a test can check its plan takes the index). `ready_at IS NOT NULL` states the
 /// partial index's condition, so both planners take it whatever `$1` is. Only muxd's own uploads
-/// count: an adopted asset was uploaded before muxd knew of it.
+/// count: an adopted asset was uploaded before muxd knew of it, and a replaced one's times
+/// belong to two uploads (its new file's are in the histogram, observed as its take turned READY).
 pub const READY_SINCE: &str = "
     SELECT created_at, processing_at, ready_at, resolution_tier, file_size FROM creative_assets
     WHERE ready_at IS NOT NULL AND ready_at >= $1 AND mux_processing_status = 'READY'
-        AND origin = 'upload'
+        AND origin = 'upload' AND replaced_at IS NULL
     ORDER BY ready_at DESC LIMIT $2";
 
 /// The times and kind of one upload that became ready.

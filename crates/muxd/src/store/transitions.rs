@@ -5,6 +5,7 @@
 //! `store::outbox`).
 
 use super::assets::{by_id, playback_url, CreativeAsset};
+use super::replacements;
 use super::rows::parse;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
@@ -50,6 +51,9 @@ pub async fn apply_event_to(
             return Ok(None);
         };
         if write_change(conn, &current, &change, cause, stream_base).await? {
+            if let Some(card) = current.replaces {
+                replacements::follow(conn, &current, &change, card, cause, stream_base).await?;
+            }
             return Ok(Some(change));
         }
         match by_id(conn, id).await? {
@@ -152,16 +156,22 @@ macro_rules! bind_update {
 }
 
 /// Binds a change's record (from, to, cause, reference, time, event type: $2–$7 of [`RECORD`])
-/// to `$query`.
+/// to `$query`. The host app hears nothing of a take (a card's new file on its way): its card
+/// speaks for it.
 macro_rules! bind_record {
-    ($query:expr, $change:expr, $cause:expr, $now:expr) => {
+    ($query:expr, $current:expr, $change:expr, $cause:expr, $now:expr) => {
         $query
             .bind($change.from.as_str())
             .bind($change.to.as_str())
             .bind($cause.kind())
             .bind($cause.reference())
             .bind($now)
-            .bind(EventType::of_change($change).as_str())
+            .bind(
+                $current
+                    .replaces
+                    .is_none()
+                    .then(|| EventType::of_change($change).as_str()),
+            )
     };
 }
 
@@ -186,7 +196,7 @@ async fn write_change(
     match conn {
         Conn::Postgres(c) => {
             let update = bind_update!(sqlx::query(UPDATE_AND_RECORD), current, facts, url, now);
-            let done = bind_record!(update, change, cause, now)
+            let done = bind_record!(update, current, change, cause, now)
                 .execute(&mut **c)
                 .await?;
             Ok(done.rows_affected() == 1)
@@ -199,7 +209,7 @@ async fn write_change(
                 return Ok(false);
             }
             let record = sqlx::query(RECORD).bind(current.id.to_string());
-            bind_record!(record, change, cause, now)
+            bind_record!(record, current, change, cause, now)
                 .execute(&mut **c)
                 .await?;
             Ok(true)
@@ -283,6 +293,8 @@ impl Store {
             .execute(&mut **c)
             .await
         .map(|done| done.rows_affected()))?;
+            replacements::give_up_takes(&mut tx.conn(), id, cause, replacements::Takes::All)
+                .await?;
         }
         tx.commit().await?;
         Ok(change)

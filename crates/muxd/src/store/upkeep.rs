@@ -54,12 +54,15 @@ impl Store {
     /// created, or the reconciler settled it). Returns whether it did; a row whose create
     /// finished meanwhile stays, and so does an adopted row, which never has an upload URL.
     pub async fn remove_unsent(&self, id: AssetId) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        super::replacements::release_unsent(&mut tx.conn(), id).await?;
         let sql = format!("DELETE FROM creative_assets WHERE id = $1 AND {UNSENT}");
-        let removed = run!(&mut self.write().await?.conn(), c => sqlx::query(&sql)
+        let removed = run!(&mut tx.conn(), c => sqlx::query(&sql)
         .bind(id.to_string())
         .execute(&mut **c)
         .await
         .map(|done| done.rows_affected()))?;
+        tx.commit().await?;
         Ok(removed == 1)
     }
 

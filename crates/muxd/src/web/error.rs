@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 404: what does not exist, in words (e.g. an id Mux does not know).
     #[error("{0}")]
     Missing(String),
+    /// 409: the resource is not in a state that allows this, in words.
+    #[error("{0}")]
+    Conflict(String),
     /// 413: the body is larger than allowed.
     #[error("body too large")]
     PayloadTooLarge,
@@ -78,6 +81,7 @@ pub enum ErrorType {
     Forbidden,
     CrossSiteRequest,
     NotFound,
+    Conflict,
     PayloadTooLarge,
     RateLimited,
     MuxRejected,
@@ -106,6 +110,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::Missing(_) => {
                 (StatusCode::NOT_FOUND, ErrorType::NotFound)
             }
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorType::Conflict),
             ApiError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorType::PayloadTooLarge)
             }

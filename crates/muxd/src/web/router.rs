@@ -140,6 +140,10 @@ fn routes() -> Router<WebState> {
                 .patch(api::assets::update)
                 .delete(api::assets::delete),
         )
+        .route(
+            "/api/creative-assets/{id}/replace",
+            post(api::replace::replace),
+        )
         .route("/api/live", get(api::live::stream))
         .route("/api/campaigns/{id}", get(api::campaigns::get))
         // The host app's backend (an admin token).

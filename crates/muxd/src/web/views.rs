@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::playback_tokens::PlaybackTokens;
 use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::playback_token::Audience;
+use crate::domain::replacement::ReplacementStatus;
 use crate::domain::time::rfc3339;
 use crate::domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
 use crate::store::assets::CreativeAsset;
@@ -21,6 +22,14 @@ pub struct ErrorView {
     #[serde(rename = "type")]
     pub kind: String,
     pub message: String,
+}
+
+/// A card's new file while its old video still plays (`POST /api/creative-assets/{id}/replace`):
+/// uploading, processing, or failed with Mux's reason (the old video stays).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplacementView {
+    pub status: ReplacementStatus,
+    pub error: Option<ErrorView>,
 }
 
 /// One `CreativeAsset` as its owner sees it.
@@ -65,6 +74,11 @@ pub struct AssetView {
     pub updated_at: String,
     pub ready_at: Option<String>,
     pub version: i64,
+    /// The new file this asset is being replaced with, until it is READY (then this asset plays
+    /// it) or after it failed; null when none.
+    pub replacement: Option<ReplacementView>,
+    /// When this asset last took a new file's video (RFC 3339), if ever.
+    pub replaced_at: Option<String>,
 }
 
 /// Where an asset's media is: the image host for posters, and the signer of tokens for signed
@@ -204,18 +218,31 @@ impl AssetView {
             updated_at: rfc3339(asset.updated_at),
             ready_at: asset.facts.ready_at_ms.map(rfc3339),
             version: asset.version,
+            replacement: asset.replacement.as_ref().map(|r| ReplacementView {
+                status: r.status,
+                error: r.error.as_ref().map(|e| ErrorView {
+                    kind: e.kind.clone(),
+                    message: e.message.clone(),
+                }),
+            }),
+            replaced_at: asset.replaced_at.map(rfc3339),
         }
     }
 }
 
 /// An outbound webhook's body, in the shape Standard Webhooks recommends: `type`, `timestamp`
 /// (when the change was made) and `data`, the asset as its owner sees it when the message was
-/// made (moments after the change; order changes of one asset by `data.version`).
+/// made (moments after the change; order changes of one asset by `data.version`). The swap of a
+/// replaced video says so: `data.replaced` is true.
 pub fn outbound_payload(links: &Links, change: &PendingChange) -> String {
+    let mut data = serde_json::json!(links.view(&change.asset));
+    if change.replaced {
+        data["replaced"] = serde_json::Value::Bool(true);
+    }
     serde_json::json!({
         "type": change.event_type,
         "timestamp": rfc3339(change.at),
-        "data": links.view(&change.asset),
+        "data": data,
     })
     .to_string()
 }

@@ -41,6 +41,8 @@ mod processing_times;
 mod prometheus;
 mod reconcile;
 mod renditions;
+mod replace;
+mod replace_faults;
 mod shutdown;
 mod signed_playback;
 mod startup;

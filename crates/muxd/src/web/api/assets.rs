@@ -142,11 +142,16 @@ pub async fn list(
     }))
 }
 
-/// The caller's own, not-deleted asset `id`, or 404.
+/// The caller's own, not-deleted asset `id`, or 404 (a take, an asset's new file on its way, is
+/// part of its asset, never one of its own).
 async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
     let id = AssetId::parse(id).map_err(|_| ApiError::NotFound)?;
     match store.asset(id).await? {
-        Some(asset) if asset.owner_id == user.id && asset.facts.status != AssetStatus::Deleted => {
+        Some(asset)
+            if asset.owner_id == user.id
+                && asset.facts.status != AssetStatus::Deleted
+                && asset.replaces.is_none() =>
+        {
             Ok(asset)
         }
         _ => Err(ApiError::NotFound),

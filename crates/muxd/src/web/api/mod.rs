@@ -5,5 +5,6 @@ pub mod assets;
 pub mod campaigns;
 pub mod links;
 pub mod live;
+pub mod replace;
 pub mod session;
 pub mod uploads;

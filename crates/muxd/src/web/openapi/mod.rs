@@ -44,6 +44,7 @@ use super::{admin, api, health, webhooks};
         api::assets::get,
         api::assets::update,
         api::assets::delete,
+        api::replace::replace,
         api::live::stream,
         api::campaigns::get,
         admin::app_campaigns::list,

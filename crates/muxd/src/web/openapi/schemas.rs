@@ -10,6 +10,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::processing::Stage;
+use crate::domain::replacement::ReplacementStatus;
 use crate::domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, UserId};
 
 /// A string schema: `format` and `values` when given.
@@ -70,6 +71,25 @@ enum_schema!(
     ResolutionTier: "The highest resolution tier Mux stores and streams the video at.",
 );
 
+impl PartialSchema for ReplacementStatus {
+    fn schema() -> RefOr<Schema> {
+        let values = ReplacementStatus::ALL
+            .map(ReplacementStatus::as_str)
+            .to_vec();
+        string(
+            "Where a card's new file stands while its old video still plays.",
+            None,
+            Some(values),
+        )
+    }
+}
+
+impl ToSchema for ReplacementStatus {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ReplacementStatus")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +109,10 @@ mod tests {
         assert_eq!(
             values::<AssetOrigin>(),
             serde(AssetOrigin::ALL.map(|o| json!(o)).to_vec())
+        );
+        assert_eq!(
+            values::<ReplacementStatus>(),
+            serde(ReplacementStatus::ALL.map(|s| json!(s)).to_vec())
         );
         assert_eq!(
             values::<Stage>(),

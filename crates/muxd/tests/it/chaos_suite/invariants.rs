@@ -42,6 +42,11 @@ pub struct Row {
     pub upload_id: Option<String>,
     pub asset_id: Option<String>,
     pub delete_pending: i64,
+    pub created_at: i64,
+    /// For a take (a card's new file), the card.
+    pub replaces: Option<String>,
+    pub replaced_at: Option<i64>,
+    pub replacement_status: Option<String>,
 }
 
 /// Mux's side, from the emulator's control API.
@@ -95,13 +100,28 @@ pub async fn rows(store: &Store) -> Vec<Row> {
         Row,
         "SELECT id, mux_processing_status AS status, mux_upload_id AS upload_id, \
          mux_asset_id AS asset_id, \
-         CAST(CASE WHEN mux_delete_pending THEN 1 ELSE 0 END AS BIGINT) AS delete_pending \
+         CAST(CASE WHEN mux_delete_pending THEN 1 ELSE 0 END AS BIGINT) AS delete_pending, \
+         created_at, replaces, replaced_at, replacement_status \
          FROM creative_assets"
     )
 }
 
-/// The status Mux's state implies for `row`, or why there is none.
+/// What Mux's asset `asset` (or its absence) makes its row.
+fn of_asset(asset: Option<&Value>) -> &'static str {
+    match asset.map(|a| a["status"].as_str().unwrap_or_default()) {
+        None => "DELETED",
+        Some("ready") => "READY",
+        Some("errored") => "ERROR",
+        Some(_) => "MUX_PROCESSING",
+    }
+}
+
+/// The status Mux's state implies for `row`, or why there is none. A replaced card plays the
+/// asset it holds, which its first upload did not make.
 pub fn expected(row: &Row, truth: &Truth) -> Result<&'static str, String> {
+    if let (Some(asset), Some(_)) = (&row.asset_id, row.replaced_at) {
+        return Ok(of_asset(truth.assets.get(asset)));
+    }
     let Some(upload_id) = &row.upload_id else {
         return Err("no upload id (interrupted create)".into());
     };
@@ -113,17 +133,11 @@ pub fn expected(row: &Row, truth: &Truth) -> Result<&'static str, String> {
         "cancelled" => "CANCELLED",
         "timed_out" => "TIMED_OUT",
         "errored" => "ERROR",
-        _ => match upload["asset_id"]
-            .as_str()
-            .and_then(|a| truth.assets.get(a))
-        {
-            None => "DELETED",
-            Some(asset) => match asset["status"].as_str().unwrap_or_default() {
-                "ready" => "READY",
-                "errored" => "ERROR",
-                _ => "MUX_PROCESSING",
-            },
-        },
+        _ => of_asset(
+            upload["asset_id"]
+                .as_str()
+                .and_then(|a| truth.assets.get(a)),
+        ),
     })
 }
 
@@ -136,10 +150,13 @@ pub fn mismatches(rows: &[Row], truth: &Truth) -> Vec<String> {
             match expected(row, truth) {
                 _ if settled_interrupted => None,
                 _ if row.status == "DELETED" => {
-                    let asset = row
-                        .upload_id
-                        .as_ref()
-                        .and_then(|u| truth.uploads.get(u).and_then(|u| u["asset_id"].as_str()));
+                    // The asset it holds (a replaced card's old one, for a take that was swapped
+                    // in), else the one its upload made.
+                    let asset = row.asset_id.as_deref().or_else(|| {
+                        row.upload_id
+                            .as_ref()
+                            .and_then(|u| truth.uploads.get(u).and_then(|u| u["asset_id"].as_str()))
+                    });
                     asset
                         .filter(|a| truth.assets.contains_key(*a))
                         .map(|a| format!("row {} DELETED but asset {a} still on Mux", row.id))
@@ -280,6 +297,9 @@ pub async fn check_all(
                     .assets
                     .values()
                     .any(|a| a["upload_id"].as_str() == r.upload_id.as_deref())
+                && r.asset_id
+                    .as_ref()
+                    .is_none_or(|a| !truth.assets.contains_key(a))
         });
         deleted.expect(gone, || {
             format!(
@@ -298,7 +318,8 @@ pub async fn check_all(
             &body[..body.len().min(600)]
         )
     });
+    let replaced = super::replacements::check(&rows, truth, seen);
     vec![
-        status, unique, orphans, hooks, history, http, deleted, healthy,
+        status, unique, orphans, hooks, history, http, deleted, replaced, healthy,
     ]
 }

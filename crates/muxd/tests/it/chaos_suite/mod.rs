@@ -17,6 +17,7 @@
 mod faults;
 mod invariants;
 pub mod procs;
+mod replacements;
 mod report;
 mod run;
 mod workload;

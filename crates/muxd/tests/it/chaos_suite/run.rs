@@ -94,6 +94,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
                     Kind::Cancel => "cancel".into(),
                     Kind::Delete { .. } => "send+delete".into(),
                     Kind::HangUp { .. } => "hang-up".into(),
+                    Kind::Replace { ref second, .. } => format!("send+replace:{second}"),
                 })
             })
             .collect::<Vec<_>>()
@@ -218,11 +219,11 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
         )
     ));
     report.line(format!(
-        "clients: {} muxd responses ({}), {} without response, {} hang-ups, {} created, {} files sent, {} send failures, {} cancels, {} deletes, {} emulator calls",
+        "clients: {} muxd responses ({}), {} without response, {} hang-ups, {} created, {} files sent, {} send failures, {} cancels, {} deletes, {} replacements, {} emulator calls",
         seen.responses.len(),
         Report::tally(seen.responses.iter().map(|(_, r, s)| json!(format!("{r}:{s}"))).collect::<Vec<_>>().iter(), |v| v.as_str().unwrap().to_owned()),
         seen.conn_errors, seen.hangups, seen.created.len(), seen.sent, seen.upload_errors.len(),
-        seen.cancelled.len(), seen.deleted.len(), seen.emulator_calls
+        seen.cancelled.len(), seen.deleted.len(), seen.replaced.len(), seen.emulator_calls
     ));
     let log = get_json(&http, &format!("{emu}/_emulator/requests")).await;
     let log = log["data"].as_array().cloned().unwrap_or_default();

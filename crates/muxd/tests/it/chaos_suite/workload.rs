@@ -26,6 +26,8 @@ pub enum Kind {
     Delete { file: String, after_ms: u64 },
     /// The client hangs up on the create after `after_ms`.
     HangUp { after_ms: u64 },
+    /// `first` sent; once READY, replaced in place by `second` (good or broken).
+    Replace { first: String, second: String },
 }
 
 #[derive(Debug, Clone)]
@@ -50,16 +52,23 @@ pub fn plan(seed: u64, uploads: usize, users: usize) -> Vec<Plan> {
         .map(|_| {
             let roll = rng.random_range(0..100);
             let kind = match roll {
-                0..45 => Kind::Send {
+                0..38 => Kind::Send {
                     file: pick(&mut rng, "ready"),
                     chunked: rng.random_bool(0.5),
                 },
-                45..60 => Kind::Send {
+                38..50 => Kind::Send {
                     file: pick(&mut rng, "errored"),
                     chunked: false,
                 },
-                60..68 => Kind::NeverSent,
-                68..78 => Kind::Cancel,
+                50..56 => Kind::NeverSent,
+                56..64 => Kind::Cancel,
+                64..78 => Kind::Replace {
+                    first: pick(&mut rng, "ready"),
+                    second: match rng.random_bool(0.35) {
+                        true => pick(&mut rng, "errored"),
+                        false => pick(&mut rng, "ready"),
+                    },
+                },
                 78..90 => Kind::Delete {
                     file: pick(&mut rng, "ready"),
                     after_ms: rng.random_range(0..3000),
@@ -89,6 +98,8 @@ pub struct Seen {
     pub created: Vec<(String, String)>,
     /// Rows whose DELETE muxd acknowledged.
     pub deleted: Vec<String>,
+    /// Rows whose replacement muxd started, with the new file.
+    pub replaced: Vec<(String, String)>,
     /// Upload ids cancelled on Mux.
     pub cancelled: Vec<String>,
     pub sent: usize,
@@ -121,13 +132,13 @@ impl Clients {
         }
     }
 
-    fn token(&self, user: usize) -> String {
+    pub(super) fn token(&self, user: usize) -> String {
         self.identity
             .sign(&format!("chaos-user-{user}"), false, 3600)
             .unwrap()
     }
 
-    fn record(&self, route: &'static str, status: Option<u16>) {
+    pub(super) fn record(&self, route: &'static str, status: Option<u16>) {
         let at = self.started.elapsed().as_secs_f64();
         let mut seen = self.seen.lock().unwrap();
         match status {
@@ -184,7 +195,7 @@ impl Clients {
     }
 
     /// PUTs the file whole or in three chunks; up to three tries from byte 0.
-    async fn send(&self, url: &str, file: &str, chunked: bool) {
+    pub(super) async fn send(&self, url: &str, file: &str, chunked: bool) {
         let bytes = fixture(file);
         for _ in 0..3 {
             if self.put(url, &bytes, chunked && bytes.len() > 3).await {
@@ -296,6 +307,10 @@ impl Clients {
                 self.send(&url, file, false).await;
                 tokio::time::sleep(Duration::from_millis(*after_ms)).await;
                 self.delete(plan.user, &id).await;
+            }
+            Kind::Replace { first, second } => {
+                self.send(&url, first, false).await;
+                self.replace_when_ready(plan.user, &id, second).await;
             }
         }
     }

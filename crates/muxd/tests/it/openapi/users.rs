@@ -200,6 +200,24 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         .json(&json!({"colour": "red"}));
     assert_eq!(api.check(one, unknown).await.0, StatusCode::BAD_REQUEST);
 
+    let replace = "/api/creative-assets/{id}/replace";
+    let new_file = json!({"fileSize": 1024, "fileType": "video/mp4"});
+    let of_ready = format!("/api/creative-assets/{}/replace", ids[0]);
+    let (status, started) = api
+        .check(replace, api.user(Method::POST, &of_ready).json(&new_file))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    let again = api.user(Method::POST, &of_ready).json(&new_file);
+    assert_eq!(api.check(replace, again).await.0, StatusCode::CREATED);
+    let of_waiting = format!("/api/creative-assets/{}/replace", ids[2]);
+    let not_ready = api.user(Method::POST, &of_waiting).json(&new_file);
+    assert_eq!(api.check(replace, not_ready).await.0, StatusCode::CONFLICT);
+    let no_size = api.user(Method::POST, &of_ready).json(&json!({}));
+    assert_eq!(api.check(replace, no_size).await.0, StatusCode::BAD_REQUEST);
+    let of_missing = format!("/api/creative-assets/{}/replace", uuid::Uuid::new_v4());
+    let missing = api.user(Method::POST, &of_missing).json(&new_file);
+    assert_eq!(api.check(replace, missing).await.0, StatusCode::NOT_FOUND);
+
     let live = api.user(Method::GET, "/api/live?since=0");
     assert_eq!(api.check("/api/live", live).await.0, StatusCode::OK);
     let bad_since = api.user(Method::GET, "/api/live?since=yesterday");
