@@ -4,10 +4,13 @@
 //! Mux asset (the old one is deleted by the deletion job); a take that fails leaves the old video
 //! playing and the asset's `replacement` says why. One replacement at a time: a new request
 //! supersedes one whose file has not arrived (its upload is cancelled), is refused (409) while
-//! Mux processes one, and may start after one failed.
+//! Mux processes one, and may start after one failed. A new file counts against the owner's
+//! per-minute upload limit (429), not against the per-campaign one.
 //! The take's upload is made like any other (`Uploads::fresh_upload`): a create Mux surely did
 //! not make removes it, an unsent one is settled by the reconciler like any unsent upload; either
 //! way the asset is free at once to take another file (the owner never got a URL).
+
+use std::time::Duration;
 
 use super::uploads::{CreateError, CreatedUpload, Uploads};
 use crate::domain::AssetId;
@@ -53,7 +56,13 @@ impl Uploads {
         let take = AssetId::new();
         let (card, _) = match self
             .store
-            .start_replacement(id, user.id, take, file_size)
+            .start_replacement(
+                id,
+                user.id,
+                take,
+                file_size,
+                self.settings.per_user_per_minute,
+            )
             .await?
         {
             Ok(started) => started,
@@ -63,6 +72,10 @@ impl Uploads {
                     "only a ready video can be replaced; this one is {}",
                     status.as_str()
                 )))
+            }
+            Err(ReplaceRefused::TooMany { wait_ms }) => {
+                let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(1));
+                return Err(CreateError::TooMany(wait).into());
             }
             Err(ReplaceRefused::Busy) => {
                 return Err(ReplaceError::Conflict(

@@ -42,13 +42,7 @@ impl Store {
     ) -> StoreResult<Result<CreativeAsset, OverQuota>> {
         let mut tx = self.begin().await?;
         let mut conn = tx.conn();
-        if let Conn::Postgres(c) = &mut conn {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("muxd.create:{}", new.owner_id))
-                .execute(&mut **c)
-                .await?;
-        }
-        if let Some(over) = over_quota(&mut conn, new, quota).await? {
+        if let Some(over) = counted_quota(&mut conn, new, quota).await? {
             return Ok(Err(over));
         }
         let asset = insert_row(&mut conn, new).await?;
@@ -98,6 +92,23 @@ impl Store {
         tx.commit().await?;
         Ok(change)
     }
+}
+
+/// Which of `quota` one more row of `new`'s owner would break, if any, counted so that creates
+/// of the same user queue behind one another (on PostgreSQL, a transaction-scoped advisory lock
+/// on the user first; SQLite has one writer). Call inside the transaction that inserts the row.
+pub(super) async fn counted_quota(
+    conn: &mut Conn<'_>,
+    new: &NewAsset,
+    quota: CreateQuota,
+) -> StoreResult<Option<OverQuota>> {
+    if let Conn::Postgres(c) = conn {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("muxd.create:{}", new.owner_id))
+            .execute(&mut **c)
+            .await?;
+    }
+    over_quota(conn, new, quota).await
 }
 
 /// Which of `quota` one more row of `new`'s owner would break, if any.

@@ -7,8 +7,9 @@
 //! and marked for deletion, so the deletion job removes it on Mux with its backoff.
 
 use super::assets::{by_id, insert_row, playback_url, CreativeAsset, NewAsset, UNSENT};
+use super::limits::counted_quota;
 use super::transitions::{apply_event, outbound_mark};
-use super::{now_ms, run, Conn, Store, StoreResult};
+use super::{now_ms, run, Conn, CreateQuota, OverQuota, Store, StoreResult};
 use crate::domain::outbound::EventType;
 use crate::domain::replacement::{failure, ReplacementStatus};
 use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent, UserId};
@@ -22,6 +23,9 @@ pub enum ReplaceRefused {
     NotReady(AssetStatus),
     /// A new file for it is already with Mux, being processed.
     Busy,
+    /// The owner created as many uploads as allowed in the last minute; one more is allowed in
+    /// this many milliseconds.
+    TooMany { wait_ms: i64 },
 }
 
 /// The condition "no take of card `$card` is newer than the take created at `$at` with id `$id`"
@@ -298,14 +302,16 @@ impl Store {
     /// Starts replacing `owner`'s READY card `card` with a new file of `file_size` bytes, in one
     /// transaction: claims the card (its replacement shows as uploading), gives up an earlier
     /// take still waiting for its file (its upload is cancelled by the deletion job), and inserts
-    /// the take `take`. A take Mux is processing holds the card: no new one starts meanwhile.
-    /// Returns the card as claimed and the take.
+    /// the take `take`. A take Mux is processing holds the card: no new one starts meanwhile;
+    /// nor does one past the owner's `per_minute` uploads (0: no limit). Returns the card as
+    /// claimed and the take.
     pub async fn start_replacement(
         &self,
         card: AssetId,
         owner: UserId,
         take: AssetId,
         file_size: i64,
+        per_minute: u32,
     ) -> StoreResult<Result<(CreativeAsset, CreativeAsset), ReplaceRefused>> {
         let mut tx = self.begin().await?;
         let claimed = run!(&mut tx.conn(), c => sqlx::query(
@@ -346,6 +352,18 @@ impl Store {
             file_size: Some(file_size),
             encoding: current.encoding,
         };
+        // A new file is an upload like any other for the per-minute limit (never for the
+        // per-campaign one: the card is already counted).
+        let quota = CreateQuota {
+            per_minute,
+            per_campaign: 0,
+        };
+        if let Some(OverQuota::TooMany { wait_ms }) =
+            counted_quota(&mut tx.conn(), &new, quota).await?
+        {
+            drop(tx); // rolled back
+            return Ok(Err(ReplaceRefused::TooMany { wait_ms }));
+        }
         insert_row(&mut tx.conn(), &new).await?;
         run!(&mut tx.conn(), c => sqlx::query("UPDATE creative_assets SET replaces = $1 WHERE id = $2")
             .bind(card.to_string())

@@ -118,6 +118,7 @@ app_test!(
         let id = first["id"].as_str().unwrap();
         let old_asset = first["muxAssetId"].as_str().unwrap().to_owned();
 
+        let mut live = app.app.live.subscribe();
         let (status, started) = replace(&app, OWNER, id, new_file()).await;
         assert_eq!(status, StatusCode::CREATED, "{started}");
         assert_eq!(started["id"], id);
@@ -159,6 +160,13 @@ app_test!(
         );
         let media = app.http.get(now["playbackUrl"].as_str().unwrap());
         assert_eq!(media.send().await.unwrap().status(), StatusCode::OK);
+        // Live pages hear of the new file's progress as changes of the card, never of a take.
+        let mut heard = 0;
+        while let Ok(change) = live.try_recv() {
+            assert_eq!(change.asset_id.to_string(), id, "a page heard of a take");
+            heard += 1;
+        }
+        assert!(heard > 0, "no live change while the card took its new file");
         let history = app.store.asset_events(id.parse().unwrap()).await.unwrap();
         assert!(history.iter().any(|e| e.cause == "replace"), "{history:?}");
 

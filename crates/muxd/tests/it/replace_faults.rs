@@ -2,7 +2,8 @@
 //! reordered and duplicated, or all dropped (the reconciler polls the pending take like any
 //! upload), end as a clean swap; a replacement whose upload create fails ambiguously frees the
 //! card at once and is settled by the reconciler like any unsent upload; deleting a card
-//! gives up its pending replacement on Mux too.
+//! gives up its pending replacement on Mux too; and a new file counts against the per-minute
+//! upload limit.
 
 use std::time::Duration;
 
@@ -187,5 +188,29 @@ app_test!(
             },
         )
         .await;
+    }
+);
+
+app_test!(
+    a_new_file_counts_against_the_per_minute_upload_limit,
+    spawn = |backend| TestApp::spawn_with_settings(
+        backend,
+        &[("MUXD_UPLOADS_PER_USER_PER_MINUTE", "2")]
+    ),
+    |app: TestApp| async move {
+        let first = ready_asset(&app, "tiny-2s-320x240.mp4").await;
+        let id = first["id"].as_str().unwrap();
+        let (status, started) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::CREATED, "{started}");
+        let (status, refused) = replace(&app, OWNER, id, new_file()).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
+        // The refusal changed nothing: the first new file is still on its way.
+        let now = view(&app, id).await;
+        assert_eq!(now["replacement"]["status"], "uploading", "{now}");
+        assert_eq!(
+            app.emulator.uploads().len(),
+            2,
+            "a refused replace made an upload"
+        );
     }
 );

@@ -47,6 +47,8 @@ pub struct ReplaceVideo {
         (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
         (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
         (status = 409, description = "The asset is not READY, or a new file for it is being processed (one whose file has not arrived is superseded: its upload is cancelled)", body = ErrorBody),
+        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 502, description = "Mux refused the request", body = ErrorBody),
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
