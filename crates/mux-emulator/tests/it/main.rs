@@ -15,6 +15,7 @@ mod signing;
 mod signing_keys;
 mod static_renditions;
 mod uploads;
+mod url_assets;
 mod uploads_chunked;
 mod webhook_faults;
 mod webhooks;
