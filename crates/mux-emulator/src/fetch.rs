@@ -34,7 +34,12 @@ pub enum FetchError {
 }
 
 /// Downloads `url` into `dest` (written as `dest.part`, renamed once complete).
-pub async fn download(url: &str, dest: &Path, allow_private: bool, cap: u64) -> Result<(), FetchError> {
+pub async fn download(
+    url: &str,
+    dest: &Path,
+    allow_private: bool,
+    cap: u64,
+) -> Result<(), FetchError> {
     let url = Url::parse(url).map_err(|e| FetchError::Http(format!("invalid URL: {e}")))?;
     if !allow_private {
         check_host(&url).await?;
@@ -102,7 +107,10 @@ async fn check_host(url: &Url) -> Result<(), FetchError> {
 
 fn literal_ip(url: &Url) -> Option<IpAddr> {
     let host = url.host_str()?;
-    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 fn redirect_policy(allow_private: bool) -> redirect::Policy {
@@ -123,9 +131,8 @@ struct PublicOnly;
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
             for addr in &addrs {
                 public(addr.ip())?;
             }
@@ -179,7 +186,18 @@ mod tests {
 
     #[test]
     fn only_global_unicast_addresses_are_public() {
-        for private in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
         for public in ["93.184.216.34", "2606:4700::1111"] {

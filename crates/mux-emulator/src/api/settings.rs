@@ -72,4 +72,3 @@ pub fn validate_meta(meta: &Value) -> Result<(), ApiError> {
     }
     Ok(())
 }
-

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::auth::Authed;
-use super::{check_id, parse_body, ApiError, PageQuery};
 use super::settings::validate_settings;
+use super::{check_id, parse_body, ApiError, PageQuery};
 use crate::state::model::{upload_url, Upload, UploadStatus};
 use crate::state::Emulator;
 

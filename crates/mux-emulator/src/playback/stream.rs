@@ -15,8 +15,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tower::ServiceExt;
 use serde::Deserialize;
+use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use super::access::Audience;
@@ -131,7 +131,6 @@ fn attachment(name: &str) -> Result<HeaderValue, PlaybackError> {
             .collect();
         value.push_str(&format!("; filename*=UTF-8''{encoded}"));
     }
-    HeaderValue::try_from(value).map_err(|_| {
-        PlaybackError::InvalidParameter("download is not a usable file name".into())
-    })
+    HeaderValue::try_from(value)
+        .map_err(|_| PlaybackError::InvalidParameter("download is not a usable file name".into()))
 }

@@ -15,7 +15,7 @@ mod signing;
 mod signing_keys;
 mod static_renditions;
 mod uploads;
-mod url_assets;
 mod uploads_chunked;
+mod url_assets;
 mod webhook_faults;
 mod webhooks;
