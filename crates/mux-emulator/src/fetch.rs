@@ -102,7 +102,7 @@ async fn check_host(url: &Url) -> Result<(), FetchError> {
     let addrs = tokio::net::lookup_host((host, port))
         .await
         .map_err(|e| FetchError::Http(format!("could not resolve {host}: {e}")))?;
-    addrs.map(|a| public(a.ip())).collect()
+    addrs.into_iter().try_for_each(|a| public(a.ip()))
 }
 
 fn literal_ip(url: &Url) -> Option<IpAddr> {

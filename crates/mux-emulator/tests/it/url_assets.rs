@@ -239,7 +239,10 @@ async fn a_restart_resumes_url_assets() {
     let counted = calls.clone();
     // The first request for /stalls.mp4 never answers; later ones do.
     let app = Router::new()
-        .route("/good.mp4", get(|| async { fixture("tiny-2s-320x240.mp4") }))
+        .route(
+            "/good.mp4",
+            get(|| async { fixture("tiny-2s-320x240.mp4") }),
+        )
         .route(
             "/stalls.mp4",
             get(move || async move {
@@ -268,9 +271,10 @@ async fn a_restart_resumes_url_assets() {
     let (_, cut_off) = create(&first, input("stalls.mp4")).await;
     let cut_off = cut_off["data"]["id"].as_str().unwrap().to_owned();
     let on_disk = dir.path().join("media").join(format!("{downloaded}.input"));
-    eventually("the first input downloaded and the second requested", || async {
-        (on_disk.is_file() && calls.load(Ordering::SeqCst) == 1).then_some(())
-    })
+    eventually(
+        "the first input downloaded and the second requested",
+        || async { (on_disk.is_file() && calls.load(Ordering::SeqCst) == 1).then_some(()) },
+    )
     .await;
     assert_eq!(first.asset(&downloaded).await["status"], "preparing");
     first.handle.shutdown().await;
@@ -280,5 +284,9 @@ async fn a_restart_resumes_url_assets() {
         let asset = finished(&second, id).await;
         assert_eq!(asset["status"], "ready", "{asset}");
     }
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "only the cut-off input was fetched again");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "only the cut-off input was fetched again"
+    );
 }
