@@ -11,8 +11,11 @@
 //! one `video.asset.static_rendition.created` then `.ready` (or `.skipped`) per file; an errored
 //! asset sends none (its files show `errored`).
 //!
+//! Assets made from a URL (`ingest`) share the rest: [`new_asset`], then, once their input is
+//! downloaded, [`schedule_finish`]; a failed download ends them through [`errored`].
+//!
 //! A domain operation: it stands on the core (`state`) and the media probe; the upload URL
-//! handlers call it, it calls nothing above. The delay runs on the emulator's clock, so
+//! handlers and `ingest` call it, it calls nothing above. The delay runs on the emulator's clock, so
 //! advancing the clock finishes processing early. Assets still `preparing` when an emulator
 //! stopped are picked up again by [`resume`] when one starts on the same data dir.
 
