@@ -12,7 +12,7 @@ use crate::config::EmulatorConfig;
 use crate::dispatch::run_dispatcher;
 use crate::handle::EmulatorHandle;
 use crate::state::{DataDir, Emulator};
-use crate::{processing, routes, server};
+use crate::{ingest, processing, routes, server};
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,7 @@ pub async fn start(
     emu.tasks.spawn(run_dispatcher(emu.clone()));
     emu.spawn(sweep_timeouts(emu.clone()));
     processing::resume(&emu);
+    ingest::resume(&emu);
     tracing::info!(base_url = %emu.base_url, "mux emulator listening");
     Ok(EmulatorHandle {
         _stop_on_drop: emu.shutdown.clone().drop_guard(),

@@ -59,6 +59,9 @@ pub struct EmulatorArgs {
     /// Enforce Mux-like rate limits (1 POST/s, 5 others/s, with bursts).
     #[arg(long, env = "MUX_EMULATOR_RATE_LIMITS")]
     pub rate_limits: bool,
+    /// Let `POST /video/v1/assets` fetch inputs from loopback/private addresses (Mux cannot).
+    #[arg(long, env = "MUX_EMULATOR_ALLOW_PRIVATE_INPUTS")]
+    pub allow_private_inputs: bool,
     /// How long failed webhooks are retried, in seconds.
     #[arg(
         long,
@@ -167,6 +170,7 @@ impl EmulatorArgs {
             webhook_retry_window: Duration::from_secs(self.webhook_retry_window_s),
             webhook_time_scale: self.webhook_time_scale,
             faults,
+            allow_private_inputs: self.allow_private_inputs,
             ..EmulatorConfig::default()
         })
     }

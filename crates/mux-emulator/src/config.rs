@@ -41,6 +41,10 @@ pub struct EmulatorConfig {
     /// `environment.id` in webhook envelopes.
     pub environment_id: String,
     pub faults: FaultConfig,
+    /// Whether `POST /video/v1/assets` may fetch its input from loopback, private, link-local or
+    /// otherwise non-public addresses. Off, such inputs end `errored` `download_failed`, as on
+    /// Mux, which cannot reach them; tests serving fixtures on 127.0.0.1 turn it on.
+    pub allow_private_inputs: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -60,6 +64,7 @@ impl Default for EmulatorConfig {
             environment_name: "Development".into(),
             environment_id: "emu0001".into(),
             faults: FaultConfig::default(),
+            allow_private_inputs: false,
         }
     }
 }

@@ -11,14 +11,17 @@
 //! one `video.asset.static_rendition.created` then `.ready` (or `.skipped`) per file; an errored
 //! asset sends none (its files show `errored`).
 //!
+//! Assets made from a URL (`ingest`) share the rest: [`new_asset`], then, once their input is
+//! downloaded, [`schedule_finish`]; a failed download ends them through [`errored`].
+//!
 //! A domain operation: it stands on the core (`state`) and the media probe; the upload URL
-//! handlers call it, it calls nothing above. The delay runs on the emulator's clock, so
+//! handlers and `ingest` call it, it calls nothing above. The delay runs on the emulator's clock, so
 //! advancing the clock finishes processing early. Assets still `preparing` when an emulator
 //! stopped are picked up again by [`resume`] when one starts on the same data dir.
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::probe::{probe_file, MediaInfo, ProbeError};
 use crate::state::model::{playback_policies, Asset, AssetStatus, PlaybackId, UploadStatus};
@@ -38,18 +41,40 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
     }) else {
         return;
     };
-    let settings = &upload.new_asset_settings;
+    let asset = new_asset(
+        emu,
+        asset_id,
+        &upload.new_asset_settings,
+        upload.test,
+        Some(upload.id.clone()),
+    );
+    emu.store.insert_asset(asset.clone());
+    // The order of the 2022 capture (docs/mux-facts.md §5.2): upload.asset_created, then asset.created.
+    emu.emit_upload("video.upload.asset_created", &upload);
+    emu.emit_asset("video.asset.created", &asset);
+    schedule_finish(emu, asset.id);
+}
+
+/// A `preparing` asset with the given settings (already validated, defaults filled): its playback
+/// ids, tiers, static renditions. Made from upload `upload_id`, or (with `None`) from a URL.
+pub fn new_asset(
+    emu: &Emulator,
+    asset_id: String,
+    settings: &Map<String, Value>,
+    test: bool,
+    upload_id: Option<String>,
+) -> Asset {
     let wanted = settings
         .get("playback_policies")
         .or_else(|| settings.get("playback_policy"))
         .and_then(playback_policies)
         .unwrap_or_default();
     let text = |key: &str| settings.get(key).and_then(Value::as_str).map(str::to_owned);
-    let asset = Asset {
-        id: asset_id.clone(),
+    Asset {
+        id: asset_id,
         created_at: emu.clock.unix_s(),
         status: AssetStatus::Preparing,
-        upload_id: Some(upload.id.clone()),
+        upload_id,
         passthrough: text("passthrough"),
         meta: settings.get("meta").cloned(),
         playback_ids: wanted
@@ -61,7 +86,7 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
             .collect(),
         max_resolution_tier: text("max_resolution_tier").unwrap_or_else(|| "1080p".into()),
         video_quality: text("video_quality").unwrap_or_else(|| "basic".into()),
-        test: upload.test
+        test: test
             || settings
                 .get("test")
                 .and_then(Value::as_bool)
@@ -70,43 +95,44 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
         track_ids: (emu.ids.mux_id(), emu.ids.mux_id()),
         errors: None,
         static_renditions: static_renditions::requested(settings, || emu.ids.mux_id()),
-    };
-    emu.store.insert_asset(asset.clone());
-    // The order of the 2022 capture (docs/mux-facts.md §5.2): upload.asset_created, then asset.created.
-    emu.emit_upload("video.upload.asset_created", &upload);
-    emu.emit_asset("video.asset.created", &asset);
-    schedule_finish(emu, upload.id, asset_id);
+        input_url: None,
+    }
 }
 
-/// Processes again every asset left `preparing` by an earlier run on this data dir (its upload's
-/// bytes are all on disk), after the usual delay from now.
+/// Processes again every upload asset left `preparing` by an earlier run on this data dir (its
+/// upload's bytes are all on disk), after the usual delay from now; URL-made assets resume in
+/// `ingest`.
 pub fn resume(emu: &Arc<Emulator>) {
     for asset in emu.store.all_assets() {
-        if let (AssetStatus::Preparing, Some(upload_id)) = (asset.status, asset.upload_id) {
+        if let (AssetStatus::Preparing, Some(_)) = (asset.status, &asset.upload_id) {
             tracing::info!(asset.id = %asset.id, "resuming processing after a restart");
-            schedule_finish(emu, upload_id, asset.id);
+            schedule_finish(emu, asset.id);
         }
     }
 }
 
-/// Finishes processing after the processing delay (on the emulator's clock).
-fn schedule_finish(emu: &Arc<Emulator>, upload_id: String, asset_id: String) {
+/// Finishes processing of the asset's media file after the processing delay (on the emulator's
+/// clock).
+pub fn schedule_finish(emu: &Arc<Emulator>, asset_id: String) {
     let task_emu = emu.clone();
     let done_at = emu.clock.deadline(emu.processing_delay);
     emu.spawn(async move {
         task_emu.clock.sleep_until(done_at).await;
-        finish(&task_emu, &upload_id, &asset_id).await;
+        finish(&task_emu, &asset_id).await;
     });
 }
 
-async fn finish(emu: &Arc<Emulator>, upload_id: &str, asset_id: &str) {
-    let path = emu.upload_path(upload_id);
+async fn finish(emu: &Arc<Emulator>, asset_id: &str) {
+    let Some(asset) = emu.store.asset(asset_id) else {
+        return; // deleted while preparing
+    };
+    let path = emu.media_path(&asset);
     let probed = tokio::task::spawn_blocking(move || probe_file(&path))
         .await
         .unwrap_or_else(|e| Err(ProbeError::Invalid(format!("probe crashed: {e}"))));
     match probed {
         Ok(media) => ready(emu, asset_id, media),
-        Err(e) => errored(emu, upload_id, asset_id, e.to_string()),
+        Err(e) => errored(emu, asset_id, "invalid_input", e.to_string()),
     }
 }
 
@@ -142,16 +168,21 @@ fn emit_static_renditions(emu: &Emulator, asset: &Asset) {
     }
 }
 
-fn errored(emu: &Emulator, upload_id: &str, asset_id: &str, message: String) {
+/// Ends the asset `errored` with `errors {type: kind, messages: [message]}`; an upload's asset
+/// also marks its upload (`video.upload.errored`).
+pub fn errored(emu: &Emulator, asset_id: &str, kind: &str, message: String) {
     let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
         a.status = AssetStatus::Errored;
-        a.errors = Some(("invalid_input".into(), vec![message.clone()]));
+        a.errors = Some((kind.into(), vec![message.clone()]));
     }) else {
         return;
     };
     emu.emit_asset("video.asset.errored", &asset);
+    let Some(upload_id) = &asset.upload_id else {
+        return;
+    };
     if let Some(((), upload)) = emu.store.update_upload(upload_id, |u| {
-        u.error = Some(("invalid_input".into(), message));
+        u.error = Some((kind.into(), message));
     }) {
         emu.emit_upload("video.upload.errored", &upload);
     }

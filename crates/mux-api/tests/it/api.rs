@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use mux_api::{
-    AssetMeta, AssetStatus, CreateUploadRequest, ErrorKind, ListAssetsParams, ListUploadsParams,
-    MuxError, NewAssetSettings, PlaybackPolicy, UpdateAssetRequest, UploadStatus,
+    AssetInput, AssetMeta, AssetStatus, CreateAssetRequest, CreateUploadRequest, ErrorKind,
+    ListAssetsParams, ListUploadsParams, MuxError, NewAssetSettings, PlaybackPolicy,
+    UpdateAssetRequest, UploadStatus,
 };
 
 use crate::harness::TestMux;
@@ -190,4 +191,50 @@ async fn wrong_credentials_are_a_permanent_error_sent_once() {
     }
     assert!(!format!("{err:?} {err}").contains("emulator-secret"));
     assert_eq!(mux.hits("/video/v1/uploads/abc").len(), 1, "never retried");
+}
+
+#[tokio::test]
+async fn create_asset_from_a_url_keeps_its_settings() {
+    // Arrange: the "remote" file on 127.0.0.1, which the emulator may fetch when told so.
+    let app = axum::Router::new().route(
+        "/clip.mp4",
+        axum::routing::get(|| async { std::fs::read(FIXTURE).unwrap() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/clip.mp4", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let emulator = mux_emulator::EmulatorConfig {
+        allow_private_inputs: true,
+        ..Default::default()
+    };
+    let mux = TestMux::start_with(emulator, |_| {}).await;
+
+    // Act
+    let request = CreateAssetRequest {
+        inputs: vec![AssetInput { url }],
+        settings: NewAssetSettings {
+            playback_policies: vec![PlaybackPolicy::Public],
+            passthrough: Some("by-url".into()),
+            video_quality: Some("plus".into()),
+            max_resolution_tier: Some("1440p".into()),
+            ..NewAssetSettings::default()
+        },
+    };
+    let created = mux.client.create_asset(&request).await.unwrap();
+    assert_eq!(created.status, AssetStatus::Preparing);
+    let mut asset = created.clone();
+    for _ in 0..250 {
+        if asset.status != AssetStatus::Preparing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        asset = mux.client.get_asset(&created.id).await.unwrap();
+    }
+
+    // Assert
+    assert_eq!(asset.status, AssetStatus::Ready, "{asset:?}");
+    assert_eq!(asset.upload_id, None);
+    assert_eq!(asset.passthrough.as_deref(), Some("by-url"));
+    assert_eq!(asset.video_quality.as_deref(), Some("plus"));
+    assert_eq!(asset.max_resolution_tier.as_deref(), Some("1440p"));
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
+use super::settings::validate_meta;
 use super::{check_id, parse_body, ApiError, PageQuery};
 use crate::state::model::Render;
 use crate::state::AssetQuery;
@@ -116,23 +117,6 @@ pub async fn update(
     Ok(Json(json!({"data": asset.render(Render::Rest)})))
 }
 
-/// `meta`: `{title ≤ 512, creator_id ≤ 128, external_id ≤ 128}`, all strings (docs/mux-facts.md §2.1).
-fn validate_meta(meta: &Value) -> Result<(), ApiError> {
-    let obj = meta
-        .as_object()
-        .ok_or_else(|| ApiError::InvalidParameters("meta must be an object".into()))?;
-    for (key, max) in [("title", 512), ("creator_id", 128), ("external_id", 128)] {
-        if let Some(v) = obj.get(key) {
-            if v.as_str().is_none_or(|s| s.chars().count() > max) {
-                return Err(ApiError::InvalidParameters(format!(
-                    "meta.{key} must be a string of at most {max} characters"
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
 pub async fn delete(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
@@ -140,11 +124,8 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     check_id(&id)?;
     let asset = emu.store.remove_asset(&id).ok_or(ApiError::NotFound)?;
-    if let Some(upload_id) = &asset.upload_id {
-        let path = emu.upload_path(upload_id);
-        if let Err(e) = tokio::fs::remove_file(&path).await {
-            tracing::debug!(error = %e, "asset file already gone");
-        }
+    if let Err(e) = tokio::fs::remove_file(emu.media_path(&asset)).await {
+        tracing::debug!(error = %e, "asset file already gone");
     }
     emu.emit_asset("video.asset.deleted", &asset);
     Ok(StatusCode::NO_CONTENT)

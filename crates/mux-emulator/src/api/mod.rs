@@ -1,4 +1,5 @@
-//! The Mux REST API: on `/video/v1` (docs/mux-facts.md §2, §4) uploads, assets, playback ids; on
+//! The Mux REST API: on `/video/v1` (docs/mux-facts.md §2, §4) uploads, assets (also made from a
+//! URL), playback ids; on
 //! `/system/v1` signing keys (also at their older `/video/v1` address).
 //!
 //! Handlers take an `Authed` (Basic auth) and parse their own bodies so that malformed JSON and
@@ -7,8 +8,10 @@
 
 mod assets;
 mod auth;
+mod create_asset;
 mod error;
 mod playback_ids;
+mod settings;
 mod signing_keys;
 mod uploads;
 
@@ -32,7 +35,10 @@ pub fn routes() -> Router<Arc<Emulator>> {
         )
         .route("/video/v1/uploads/{id}", get(uploads::get))
         .route("/video/v1/uploads/{id}/cancel", put(uploads::cancel))
-        .route("/video/v1/assets", get(assets::list))
+        .route(
+            "/video/v1/assets",
+            get(assets::list).post(create_asset::create),
+        )
         .route(
             "/video/v1/assets/{id}",
             get(assets::get)

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::auth::Authed;
+use super::settings::validate_settings;
 use super::{check_id, parse_body, ApiError, PageQuery};
-use crate::state::model::{playback_policies, upload_url, Upload, UploadStatus};
-use crate::state::static_renditions;
+use crate::state::model::{upload_url, Upload, UploadStatus};
 use crate::state::Emulator;
 
 /// `timeout` bounds and default (docs/mux-facts.md §2.1).
@@ -61,52 +61,6 @@ pub async fn create(
     emu.store.insert_upload(upload.clone());
     emu.emit_upload("video.upload.created", &upload);
     Ok((StatusCode::CREATED, Json(json!({"data": upload.render()}))))
-}
-
-/// Checks the fields the emulator acts on and fills Mux's defaults; the rest is echoed.
-fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
-    for key in ["playback_policies", "playback_policy"] {
-        if let Some(v) = s.get(key) {
-            playback_policies(v).ok_or_else(|| {
-                ApiError::InvalidParameters(format!(
-                    "{key} must be one or more of public, signed, drm"
-                ))
-            })?;
-        }
-    }
-    if let Some(p) = s.get("passthrough") {
-        if p.as_str().is_none_or(|p| p.len() > 255) {
-            return Err(ApiError::InvalidParameters(
-                "passthrough must be a string of at most 255 characters".into(),
-            ));
-        }
-    }
-    if let Some(tier) = s.get("max_resolution_tier") {
-        if !matches!(tier.as_str(), Some("1080p" | "1440p" | "2160p")) {
-            return Err(ApiError::InvalidParameters(
-                "max_resolution_tier must be 1080p, 1440p or 2160p".into(),
-            ));
-        }
-    }
-    if let Some(q) = s.get("video_quality") {
-        if !matches!(q.as_str(), Some("basic" | "plus" | "premium")) {
-            return Err(ApiError::InvalidParameters(
-                "video_quality must be basic, plus or premium".into(),
-            ));
-        }
-    }
-    if let Some(renditions) = s.get("static_renditions") {
-        static_renditions::validate(renditions).map_err(ApiError::InvalidParameters)?;
-        if s.get("mp4_support").is_some_and(|m| m != "none") {
-            return Err(ApiError::InvalidParameters(
-                "mp4_support cannot be combined with static_renditions".into(),
-            ));
-        }
-    }
-    s.entry("max_resolution_tier")
-        .or_insert_with(|| json!("1080p"));
-    s.entry("video_quality").or_insert_with(|| json!("basic"));
-    Ok(s)
 }
 
 pub async fn get(

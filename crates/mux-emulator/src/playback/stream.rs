@@ -7,6 +7,7 @@
 //! - `GET /stream/{playback_id}/{highest.mp4|capped-1080p.mp4|audio.m4a|720p.mp4|…}`: the
 //!   uploaded file itself with its content type and `Range` support (via tower-http's
 //!   `ServeFile`). Unlike Mux these exist whether or not static renditions were requested.
+//!   `?download=<name>` makes it an attachment of that name.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -57,21 +59,30 @@ pub async fn hls(
     Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
 }
 
+/// `?token=` and `?download=<file name>` of a rendition.
+#[derive(Debug, Default, Deserialize)]
+pub struct RenditionQuery {
+    token: Option<String>,
+    download: Option<String>,
+}
+
 pub async fn rendition(
     State(emu): State<Arc<Emulator>>,
     Path((playback_id, file)): Path<(String, String)>,
-    query: Result<Query<TokenQuery>, QueryRejection>,
+    query: Result<Query<RenditionQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Response, PlaybackError> {
     if !RENDITIONS.contains(&file.as_str()) {
         return Err(PlaybackError::NotFound);
     }
-    let granted = ready_to_stream(grant(&emu, &playback_id, Audience::Video, token(query)?)?)?;
+    let Query(query) = query.map_err(|e| PlaybackError::InvalidParameter(e.body_text()))?;
+    let disposition = query.download.as_deref().map(attachment).transpose()?;
+    let granted = ready_to_stream(grant(&emu, &playback_id, Audience::Video, query.token)?)?;
     let asset = granted.asset;
-    let (Some(upload_id), Some(media)) = (asset.upload_id.as_deref(), asset.media.as_ref()) else {
+    let Some(media) = asset.media.as_ref() else {
         return Err(PlaybackError::NotFound);
     };
-    let served = ServeFile::new(emu.upload_path(upload_id))
+    let served = ServeFile::new(emu.media_path(&asset))
         .oneshot(request)
         .await;
     let mut response = match served {
@@ -83,6 +94,43 @@ pub async fn rendition(
             header::CONTENT_TYPE,
             HeaderValue::from_static(media.content_type()),
         );
+        if let Some(disposition) = disposition {
+            (response.headers_mut()).insert(header::CONTENT_DISPOSITION, disposition);
+        }
     }
     Ok(response)
+}
+
+/// `attachment; filename="<name>"` for `?download=<name>` (docs/mux-facts.md §4.4), quotes and
+/// backslashes escaped; a non-ASCII name also as `filename*` (RFC 6266), with `_` for those
+/// characters in the plain one. Empty names and control characters are a bad parameter.
+fn attachment(name: &str) -> Result<HeaderValue, PlaybackError> {
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(PlaybackError::InvalidParameter(
+            "download must be a file name without control characters".into(),
+        ));
+    }
+    let plain: String = name
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let mut value = format!("attachment; filename=\"{plain}\"");
+    if !name.is_ascii() {
+        let encoded: String = name
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        value.push_str(&format!("; filename*=UTF-8''{encoded}"));
+    }
+    HeaderValue::try_from(value)
+        .map_err(|_| PlaybackError::InvalidParameter("download is not a usable file name".into()))
 }

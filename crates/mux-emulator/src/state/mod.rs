@@ -74,6 +74,8 @@ pub struct Emulator {
     pub token_id: String,
     pub token_secret: String,
     pub processing_delay: Duration,
+    /// See [`EmulatorConfig::allow_private_inputs`].
+    pub allow_private_inputs: bool,
     pub store: Store,
     pub ids: Ids,
     pub clock: Clock,
@@ -104,6 +106,7 @@ impl Emulator {
             token_id: config.token_id,
             token_secret: config.token_secret,
             processing_delay: config.processing_delay,
+            allow_private_inputs: config.allow_private_inputs,
             store,
             ids: Ids::new(seed, start),
             clock: Clock::default(),
@@ -178,5 +181,18 @@ impl Emulator {
     /// Where an upload's bytes are written.
     pub fn upload_path(&self, upload_id: &str) -> PathBuf {
         self.data_dir.media().join(format!("{upload_id}.upload"))
+    }
+
+    /// Where a URL-made asset's input is kept once fully downloaded.
+    pub fn input_path(&self, asset_id: &str) -> PathBuf {
+        self.data_dir.media().join(format!("{asset_id}.input"))
+    }
+
+    /// The asset's media file: its upload's bytes, or its downloaded input.
+    pub fn media_path(&self, asset: &Asset) -> PathBuf {
+        match &asset.upload_id {
+            Some(upload_id) => self.upload_path(upload_id),
+            None => self.input_path(&asset.id),
+        }
     }
 }

@@ -122,7 +122,7 @@ pub fn playback_policies(v: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// An asset made from a direct upload (docs/mux-facts.md §4.3).
+/// An asset made from a direct upload or from a URL (docs/mux-facts.md §4.3).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Asset {
     pub id: String,
@@ -144,6 +144,9 @@ pub struct Asset {
     /// The static renditions asked for; absent from state files written before they existed.
     #[serde(default)]
     pub static_renditions: Vec<StaticRendition>,
+    /// The URL the asset was made from (`POST /video/v1/assets`); `None` for uploads.
+    #[serde(default)]
+    pub input_url: Option<String>,
 }
 
 impl Asset {
@@ -164,7 +167,11 @@ impl Asset {
             "encoding_tier".into(),
             json!(encoding_tier(&self.video_quality)),
         );
-        m.insert("ingest_type".into(), json!("on_demand_direct_upload"));
+        let ingest_type = match self.input_url {
+            Some(_) => "on_demand_url",
+            None => "on_demand_direct_upload",
+        };
+        m.insert("ingest_type".into(), json!(ingest_type));
         m.insert("progress".into(), self.progress());
         for (key, value) in [
             ("upload_id", self.upload_id.as_ref().map(|v| json!(v))),

@@ -16,5 +16,6 @@ mod signing_keys;
 mod static_renditions;
 mod uploads;
 mod uploads_chunked;
+mod url_assets;
 mod webhook_faults;
 mod webhooks;

@@ -272,6 +272,7 @@ impl TestApp {
             signing_secret: SIGNING_SECRET.into(),
             processing_delay,
             webhook_time_scale: 0.001,
+            allow_private_inputs: true,
             ..EmulatorConfig::default()
         })
         .await
