@@ -37,7 +37,7 @@ pub struct LinkUploads {
 
 impl LinkUploads {
     /// Creates the row and asks Mux to make its asset from `request.url`; returns the row as
-    /// Mux's answer left it (PREPARING).
+    /// Mux's answer left it (MUX_PROCESSING).
     pub async fn create(
         &self,
         user: &User,

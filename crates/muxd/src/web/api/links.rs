@@ -53,7 +53,7 @@ pub struct CreatedFromUrl {
     request_body = CreateFromUrl,
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 201, description = "Created; Mux is fetching the file (the asset is PREPARING)", body = CreatedFromUrl),
+        (status = 201, description = "Created; Mux is fetching the file (the asset is MUX_PROCESSING)", body = CreatedFromUrl),
         (status = 400, description = "The link or a field is invalid (not http(s), a private address, gone or private, a web page, too large, a type not accepted; name, campaign, influencer), or the campaign quota is reached", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),

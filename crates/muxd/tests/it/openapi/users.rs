@@ -140,6 +140,11 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         .check(from_url, api.user(Method::POST, from_url).json(&link))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
+    let linked = api
+        .app
+        .wait_for(USER, created["id"].as_str().unwrap(), |s| s == "READY")
+        .await;
+    assert_eq!(linked["status"], "READY", "{linked}");
     let gone = json!({"url": format!("{files}/gone.mp4")});
     let gone = api.user(Method::POST, from_url).json(&gone);
     assert_eq!(api.check(from_url, gone).await.0, StatusCode::BAD_REQUEST);
