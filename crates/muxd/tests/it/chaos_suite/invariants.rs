@@ -123,7 +123,11 @@ pub fn expected(row: &Row, truth: &Truth) -> Result<&'static str, String> {
         return Ok(of_asset(truth.assets.get(asset)));
     }
     let Some(upload_id) = &row.upload_id else {
-        return Err("no upload id (interrupted create)".into());
+        // A video from a link has its asset from the start, and no upload.
+        return match &row.asset_id {
+            Some(asset) => Ok(of_asset(truth.assets.get(asset))),
+            None => Err("no upload id (interrupted create)".into()),
+        };
     };
     let Some(upload) = truth.uploads.get(upload_id) else {
         return Err(format!("upload {upload_id} unknown to Mux"));
@@ -146,6 +150,7 @@ pub fn mismatches(rows: &[Row], truth: &Truth) -> Vec<String> {
     rows.iter()
         .filter_map(|row| {
             let settled_interrupted = row.upload_id.is_none()
+                && row.asset_id.is_none()
                 && matches!(row.status.as_str(), "ERROR" | "CANCELLED" | "DELETED");
             match expected(row, truth) {
                 _ if settled_interrupted => None,
@@ -293,10 +298,9 @@ pub async fn check_all(
         let row = rows.iter().find(|r| &r.id == id);
         let gone = row.is_some_and(|r| {
             r.status == "DELETED"
-                && !truth
-                    .assets
-                    .values()
-                    .any(|a| a["upload_id"].as_str() == r.upload_id.as_deref())
+                && !truth.assets.values().any(|a| {
+                    r.upload_id.is_some() && a["upload_id"].as_str() == r.upload_id.as_deref()
+                })
                 && r.asset_id
                     .as_ref()
                     .is_none_or(|a| !truth.assets.contains_key(a))
@@ -319,7 +323,8 @@ pub async fn check_all(
         )
     });
     let replaced = super::replacements::check(&rows, truth, seen);
+    let linked = super::links::check(&rows, seen);
     vec![
-        status, unique, orphans, hooks, history, http, deleted, replaced, healthy,
+        status, unique, orphans, hooks, history, http, deleted, replaced, linked, healthy,
     ]
 }

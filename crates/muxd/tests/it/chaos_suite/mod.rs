@@ -16,6 +16,7 @@
 
 mod faults;
 mod invariants;
+mod links;
 pub mod procs;
 mod replacements;
 mod report;

@@ -47,6 +47,8 @@ pub async fn start_emulator(dir: &TempDir, seed: u64, webhook_url: &str) -> (Run
         // 24 h of webhook retries in 14 min; the first retry after 50 ms.
         "--webhook-time-scale",
         "0.01",
+        // Links point at the suite's file server on 127.0.0.1.
+        "--allow-private-inputs",
     ];
     let (running, line) = start(dir, &args, &[], "Mux emulator listening on").await;
     let base = line
@@ -93,6 +95,7 @@ impl Serve {
             // converges sooner; the mechanism is the same.
             ("MUXD_RECONCILE_GRACE_SECS", "15".into()),
             ("MUXD_SHUTDOWN_GRACE_SECS", SHUTDOWN_GRACE_SECS.to_string()),
+            ("MUXD_INPUT_ALLOW_PRIVATE_URLS", "true".into()),
         ];
         Serve {
             base: format!("http://{listen}"),

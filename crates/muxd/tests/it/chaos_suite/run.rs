@@ -95,6 +95,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
                     Kind::Delete { .. } => "send+delete".into(),
                     Kind::HangUp { .. } => "hang-up".into(),
                     Kind::Replace { ref second, .. } => format!("send+replace:{second}"),
+                    Kind::Link { ref file } => format!("link:{file}"),
                 })
             })
             .collect::<Vec<_>>()
@@ -108,7 +109,8 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
     report.line(format!("plan: {kinds}"));
 
     let started = Instant::now();
-    let clients = Clients::new(&serve.base, &emu, started);
+    let files = crate::links::file_server().await;
+    let clients = Clients::new(&serve.base, &emu, &files, started);
     let done = CancellationToken::new();
     let mut faults = Faults {
         http: http.clone(),
@@ -219,11 +221,11 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
         )
     ));
     report.line(format!(
-        "clients: {} muxd responses ({}), {} without response, {} hang-ups, {} created, {} files sent, {} send failures, {} cancels, {} deletes, {} replacements, {} emulator calls",
+        "clients: {} muxd responses ({}), {} without response, {} hang-ups, {} created, {} files sent, {} send failures, {} cancels, {} deletes, {} replacements, {} links, {} emulator calls",
         seen.responses.len(),
         Report::tally(seen.responses.iter().map(|(_, r, s)| json!(format!("{r}:{s}"))).collect::<Vec<_>>().iter(), |v| v.as_str().unwrap().to_owned()),
         seen.conn_errors, seen.hangups, seen.created.len(), seen.sent, seen.upload_errors.len(),
-        seen.cancelled.len(), seen.deleted.len(), seen.replaced.len(), seen.emulator_calls
+        seen.cancelled.len(), seen.deleted.len(), seen.replaced.len(), seen.linked.len(), seen.emulator_calls
     ));
     let log = get_json(&http, &format!("{emu}/_emulator/requests")).await;
     let log = log["data"].as_array().cloned().unwrap_or_default();

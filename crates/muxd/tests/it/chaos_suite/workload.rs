@@ -1,4 +1,4 @@
-//! The seeded workload: a plan of N uploads over several users, drawn up front from the seed (so
+//! The seeded workload: a plan of N uploads (some of them videos from links) over several users, drawn up front from the seed (so
 //! a seed names the same plan every time), then played through muxd's HTTP API by one task per
 //! user. Every response status muxd gives is recorded with its time, for the 5xx invariant.
 
@@ -28,6 +28,8 @@ pub enum Kind {
     HangUp { after_ms: u64 },
     /// `first` sent; once READY, replaced in place by `second` (good or broken).
     Replace { first: String, second: String },
+    /// A video Mux makes from a link to `file` (good or broken) on the suite's file server.
+    Link { file: String },
 }
 
 #[derive(Debug, Clone)]
@@ -52,9 +54,15 @@ pub fn plan(seed: u64, uploads: usize, users: usize) -> Vec<Plan> {
         .map(|_| {
             let roll = rng.random_range(0..100);
             let kind = match roll {
-                0..38 => Kind::Send {
+                0..28 => Kind::Send {
                     file: pick(&mut rng, "ready"),
                     chunked: rng.random_bool(0.5),
+                },
+                28..38 => Kind::Link {
+                    file: match rng.random_bool(0.3) {
+                        true => pick(&mut rng, "errored"),
+                        false => pick(&mut rng, "ready"),
+                    },
                 },
                 38..50 => Kind::Send {
                     file: pick(&mut rng, "errored"),
@@ -98,6 +106,8 @@ pub struct Seen {
     pub created: Vec<(String, String)>,
     /// Rows whose DELETE muxd acknowledged.
     pub deleted: Vec<String>,
+    /// Rows made from a link, with their file.
+    pub linked: Vec<(String, String)>,
     /// Rows whose replacement muxd started, with the new file.
     pub replaced: Vec<(String, String)>,
     /// Upload ids cancelled on Mux.
@@ -112,13 +122,15 @@ pub struct Clients {
     pub http: reqwest::Client,
     pub muxd: String,
     pub emulator: String,
+    /// The file server links point at.
+    pub files: String,
     pub started: Instant,
     pub seen: Arc<Mutex<Seen>>,
     identity: Arc<Identity>,
 }
 
 impl Clients {
-    pub fn new(muxd: &str, emulator: &str, started: Instant) -> Clients {
+    pub fn new(muxd: &str, emulator: &str, files: &str, started: Instant) -> Clients {
         Clients {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -126,6 +138,7 @@ impl Clients {
                 .unwrap(),
             muxd: muxd.to_owned(),
             emulator: emulator.to_owned(),
+            files: files.to_owned(),
             started,
             seen: Arc::default(),
             identity: Arc::new(Identity::dev(JWT_SECRET.as_bytes())),
@@ -296,12 +309,15 @@ impl Clients {
         if let Kind::HangUp { after_ms } = plan.kind {
             return self.hang_up(plan.user, n, after_ms).await;
         }
+        if let Kind::Link { file } = &plan.kind {
+            return self.link(plan.user, file).await;
+        }
         let Some((id, upload_id, url)) = self.create(plan.user, n).await else {
             return;
         };
         match &plan.kind {
             Kind::Send { file, chunked } => self.send(&url, file, *chunked).await,
-            Kind::NeverSent | Kind::HangUp { .. } => {}
+            Kind::NeverSent | Kind::HangUp { .. } | Kind::Link { .. } => {}
             Kind::Cancel => self.cancel(&upload_id).await,
             Kind::Delete { file, after_ms } => {
                 self.send(&url, file, false).await;
