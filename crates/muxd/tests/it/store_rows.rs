@@ -185,8 +185,9 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
         ("SELECT id FROM creative_assets WHERE mux_upload_id = 'up-7'", &["idx_creative_assets_mux_upload_id"][..]),
         ("SELECT id FROM creative_assets WHERE mux_asset_id = 'as-7'", &["idx_creative_assets_mux_asset_id"][..]),
 
-        // The reconciler's look for unsent creates (uploads only: adopted rows have no URL).
-        ("SELECT id FROM creative_assets WHERE upload_url IS NULL AND origin = 'upload' AND created_at < 5 ORDER BY created_at LIMIT 50", &["idx_creative_assets_unsent"][..]),
+        // The reconciler's look for unsent creates (neither an upload URL nor a link; adopted
+        // rows have neither and are not unsent).
+        ("SELECT id FROM creative_assets WHERE upload_url IS NULL AND source_url IS NULL AND origin = 'upload' AND created_at < 5 ORDER BY created_at LIMIT 50", &["idx_creative_assets_unsent"][..]),
         // The reconciler's scan, in the partial index's order.
         ("SELECT id FROM creative_assets WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING') ORDER BY updated_at LIMIT 50", in_flight),
     ] {
