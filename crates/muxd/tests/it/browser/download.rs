@@ -19,7 +19,10 @@ async fn browser_a_ready_card_offers_its_download() {
     let asset = ready_video(&app, NAME, "tiny-2s-320x240.mp4").await;
     let user = app.demo.as_ref().unwrap().user_external_id.clone();
     let asset = app.wait_for_mp4(&user, asset["id"].as_str().unwrap()).await;
-    let url = asset["downloadUrl"].as_str().expect("a download").to_owned();
+    let url = asset["downloadUrl"]
+        .as_str()
+        .expect("a download")
+        .to_owned();
     browser.sign_in(&app, false).await;
     let href = browser
         .wait_for(
@@ -38,7 +41,10 @@ async fn browser_a_ready_card_offers_its_download() {
     );
     let shown = browser
         .execute(
-            &format!("return ({}).querySelector('.quality').textContent;", card(NAME)),
+            &format!(
+                "return ({}).querySelector('.quality').textContent;",
+                card(NAME)
+            ),
             json!([]),
         )
         .await;

@@ -49,7 +49,11 @@ async fn browser_a_pasted_link_becomes_one_card_that_plays_and_a_bad_one_says_wh
 
     paste_link(&browser, &format!("{files}/files/{FILE}")).await;
     browser.wait_for_one_card(FILE, "READY").await;
-    assert_eq!(cards(&browser).await, json!(before + 1), "one link, one card");
+    assert_eq!(
+        cards(&browser).await,
+        json!(before + 1),
+        "one link, one card"
+    );
     let video = format!("{}.querySelector('video')", card(FILE));
     let played = browser
         .execute_async(
@@ -62,7 +66,10 @@ async fn browser_a_pasted_link_becomes_one_card_that_plays_and_a_bad_one_says_wh
         .await;
     assert_eq!(played, "playing");
     browser
-        .wait_for("the video to advance", &format!("{video}.currentTime > 0.5"))
+        .wait_for(
+            "the video to advance",
+            &format!("{video}.currentTime > 0.5"),
+        )
         .await;
     browser.shot("link-ready-playing").await;
     browser
@@ -72,7 +79,9 @@ async fn browser_a_pasted_link_becomes_one_card_that_plays_and_a_bad_one_says_wh
     let page = format!("{files}/page");
     let user = app.demo.as_ref().unwrap().user_external_id.as_str();
     let campaign = format!("/api/campaigns/{}", app.demo.as_ref().unwrap().campaign_id);
-    let (_, campaign) = app.call(Method::GET, &campaign, Some((user, false)), None).await;
+    let (_, campaign) = app
+        .call(Method::GET, &campaign, Some((user, false)), None)
+        .await;
     let body = json!({"url": page, "campaignId": campaign["id"]});
     let (status, refused) = app
         .call(
@@ -99,10 +108,12 @@ async fn browser_a_pasted_link_becomes_one_card_that_plays_and_a_bad_one_says_wh
         )
         .await;
     assert_eq!(invalid, "true");
-    assert_eq!(cards(&browser).await, json!(before + 1), "a refused link makes no card");
+    assert_eq!(
+        cards(&browser).await,
+        json!(before + 1),
+        "a refused link makes no card"
+    );
     browser.shot("link-refused").await;
-    browser
-        .assert_accessible(&axe, "a refused link")
-        .await;
+    browser.assert_accessible(&axe, "a refused link").await;
     assert!(browser.same_document().await, "the page reloaded");
 }

@@ -84,7 +84,10 @@ async fn browser_replacing_a_video_keeps_the_old_one_playing_until_the_new_one_i
     mark_card(&browser).await;
     let before = shown(&browser).await;
     let old_src = before["src"].as_str().expect("a video").to_owned();
-    assert!(old_src.contains(old["playbackId"].as_str().unwrap()), "{before} {old}");
+    assert!(
+        old_src.contains(old["playbackId"].as_str().unwrap()),
+        "{before} {old}"
+    );
     browser.shot("ready-old").await;
 
     replace_with(&browser, "hd-10s-1280x720.mp4").await;
@@ -124,7 +127,12 @@ async fn browser_replacing_a_video_keeps_the_old_one_playing_until_the_new_one_i
     assert_ne!(new_id, old["playbackId"].as_str().unwrap(), "{now}");
     let after = shown(&browser).await;
     assert_eq!(
-        (&after["id"], &after["status"], &after["replacing"], &after["marked"]),
+        (
+            &after["id"],
+            &after["status"],
+            &after["replacing"],
+            &after["marked"]
+        ),
         (&json!(id), &json!("READY"), &json!(""), &json!(true)),
         "the same card, ready, no longer replacing: {after}"
     );
@@ -166,8 +174,18 @@ async fn browser_a_broken_replacement_leaves_the_old_video_and_says_why() {
     let why = now["replacement"]["error"]["message"].as_str().unwrap();
     let after = shown(&browser).await;
     assert_eq!(
-        (&after["status"], &after["badge"], &after["src"], &after["marked"]),
-        (&json!("READY"), &json!("Ready"), &json!(old_src), &json!(true)),
+        (
+            &after["status"],
+            &after["badge"],
+            &after["src"],
+            &after["marked"]
+        ),
+        (
+            &json!("READY"),
+            &json!("Ready"),
+            &json!(old_src),
+            &json!(true)
+        ),
         "the old video stays: {after}"
     );
     assert!(
