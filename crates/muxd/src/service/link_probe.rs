@@ -145,7 +145,7 @@ pub fn name_from(url: &Url) -> String {
         .path_segments()
         .and_then(|mut segments| segments.next_back())
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decoded(s));
+        .map(percent_decoded);
     match file.and_then(|f| details::name(&f).ok()) {
         Some(name) => name,
         None => format!("Video from {}", url.host_str().unwrap_or("a link")),
