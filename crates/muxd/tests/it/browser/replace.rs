@@ -46,8 +46,8 @@ async fn mark_card(browser: &Browser) {
     browser.execute(&js, json!([])).await;
 }
 
-/// Presses the card's "Replace video" and picks fixture `file` in the file dialog it opens (the
-/// card's file input: WebDriver cannot drive the operating system's dialog).
+/// Presses the card's "Replace video" and picks fixture `file` in the file dialog it opens (through
+/// the card's file input: WebDriver cannot drive the operating system's dialog).
 async fn replace_with(browser: &Browser, file: &str) {
     let visible = format!(
         "[...({}).querySelectorAll('button')].some(b => b.textContent === 'Replace video' && !b.hidden)",
@@ -56,7 +56,23 @@ async fn replace_with(browser: &Browser, file: &str) {
     browser
         .wait_for("the card to offer Replace video", &visible)
         .await;
+    // The button opens the card's file input; the dialog itself is the operating system's.
     let picker = format!("({}).querySelector('input[type=file]')", card(NAME));
+    let intercept = format!(
+        "{picker}.addEventListener('click', e => {{ e.preventDefault(); window.__picker = true; }}, {{once: true}});"
+    );
+    browser.execute(&intercept, json!([])).await;
+    browser
+        .card_button(NAME, "Replace video")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for(
+            "Replace video to open the file dialog",
+            "window.__picker === true",
+        )
+        .await;
     browser
         .find_js(&picker)
         .await
