@@ -164,6 +164,19 @@ impl TestApp {
             .expect("SQLite is always available")
     }
 
+    /// Like [`TestApp::spawn_dev`], with the emulator taking `delay` on its clock to process an
+    /// upload, so a browser test sees processing last until it advances the clock.
+    pub async fn dev_with_processing_delay(delay: Duration) -> TestApp {
+        let options = Options {
+            dev: true,
+            processing_delay: delay,
+            ..Options::new(Backend::Sqlite)
+        };
+        Self::spawn_with(options)
+            .await
+            .expect("SQLite is always available")
+    }
+
     /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
     pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(Options {

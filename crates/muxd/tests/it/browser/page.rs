@@ -190,6 +190,18 @@ impl Browser {
 /// Uploads fixture `file` as `name` into the demo campaign's first influencer through the API
 /// (as the demo user) and waits for READY; returns the asset.
 pub async fn ready_video(app: &TestApp, name: &str, file: &str) -> Value {
+    let id = send_video(app, name, file).await;
+    let demo = app.demo.as_ref().expect("a dev app");
+    let asset = app
+        .wait_for(&demo.user_external_id, &id, |s| s == "READY")
+        .await;
+    assert_eq!(asset["status"], "READY", "{asset}");
+    asset
+}
+
+/// Uploads fixture `file` as `name` into the demo campaign's first influencer through the API
+/// (as the demo user); returns the asset's id once Mux has the file.
+pub async fn send_video(app: &TestApp, name: &str, file: &str) -> String {
     let demo = app.demo.as_ref().expect("a dev app");
     let user = Some((demo.user_external_id.as_str(), false));
     let campaign = format!("/api/campaigns/{}", demo.campaign_id);
@@ -213,10 +225,5 @@ pub async fn ready_video(app: &TestApp, name: &str, file: &str) -> Value {
     let put = app.http.put(created["url"].as_str().unwrap());
     let response = put.body(fixture(file)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let id = created["id"].as_str().unwrap();
-    let asset = app
-        .wait_for(&demo.user_external_id, id, |s| s == "READY")
-        .await;
-    assert_eq!(asset["status"], "READY", "{asset}");
-    asset
+    created["id"].as_str().unwrap().to_owned()
 }
