@@ -107,25 +107,25 @@ pub const HOST_SESSION_COOKIE: &str = "__session";
 pub const SERVE_HS256_SECRET: &str = "serve-identity-test-secret-of-32-bytes";
 
 /// What the ways of spawning a [`TestApp`] vary.
-struct Options<'a> {
-    backend: Backend,
+pub(crate) struct Options<'a> {
+    pub(crate) backend: Backend,
     /// PostgreSQL reached through a [`ChaosProxy`].
-    behind_proxy: bool,
+    pub(crate) behind_proxy: bool,
     /// Mux calls paced as in production.
-    paced: bool,
-    pool_size: usize,
-    processing_delay: Duration,
+    pub(crate) paced: bool,
+    pub(crate) pool_size: usize,
+    pub(crate) processing_delay: Duration,
     /// Settings besides the test defaults.
-    settings: &'a [(&'a str, &'a str)],
+    pub(crate) settings: &'a [(&'a str, &'a str)],
     /// `muxd dev`'s demo data and sign-in route.
-    dev: bool,
+    pub(crate) dev: bool,
     /// Tokens checked as `muxd serve` checks them (from `settings`, e.g. a JWKS URL) rather than
     /// with the test secret [`TestApp::token`] signs with.
-    serve_identity: bool,
+    pub(crate) serve_identity: bool,
 }
 
 impl Options<'_> {
-    fn new(backend: Backend) -> Self {
+    pub(crate) fn new(backend: Backend) -> Self {
         Options {
             backend,
             behind_proxy: false,
@@ -140,111 +140,7 @@ impl Options<'_> {
 }
 
 impl TestApp {
-    /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.
-    pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(Options::new(backend)).await
-    }
-
-    /// Like [`TestApp::spawn`] on SQLite, with `muxd dev`'s demo user, admin, campaign and
-    /// influencers ([`TestApp::demo`]) and its sign-in route (`/dev/login?as=user|admin`), as a
-    /// browser meets it.
-    pub async fn spawn_dev() -> TestApp {
-        Self::dev_with_settings(&[]).await
-    }
-
-    /// Like [`TestApp::spawn_dev`], with these settings besides the test defaults.
-    pub async fn dev_with_settings(settings: &[(&str, &str)]) -> TestApp {
-        let options = Options {
-            settings,
-            dev: true,
-            ..Options::new(Backend::Sqlite)
-        };
-        Self::spawn_with(options)
-            .await
-            .expect("SQLite is always available")
-    }
-
-    /// Like [`TestApp::spawn_dev`], with the emulator taking `delay` on its clock to process an
-    /// upload, so a browser test sees processing last until it advances the clock.
-    pub async fn dev_with_processing_delay(delay: Duration) -> TestApp {
-        let options = Options {
-            dev: true,
-            processing_delay: delay,
-            ..Options::new(Backend::Sqlite)
-        };
-        Self::spawn_with(options)
-            .await
-            .expect("SQLite is always available")
-    }
-
-    /// Like [`TestApp::spawn`], with muxd pacing its Mux calls as in production.
-    pub async fn spawn_paced(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(Options {
-            paced: true,
-            ..Options::new(backend)
-        })
-        .await
-    }
-
-    /// Like [`TestApp::spawn`], keeping `size` spare uploads ready.
-    pub async fn spawn_with_pool(backend: Backend, size: usize) -> Option<TestApp> {
-        Self::spawn_with(Options {
-            pool_size: size,
-            ..Options::new(backend)
-        })
-        .await
-    }
-
-    /// Like [`TestApp::spawn`], with the emulator taking `delay` on its clock to process an
-    /// upload, so a test ends processing by advancing the clock.
-    pub async fn spawn_with_processing_delay(backend: Backend, delay: Duration) -> Option<TestApp> {
-        Self::spawn_with(Options {
-            processing_delay: delay,
-            ..Options::new(backend)
-        })
-        .await
-    }
-
-    /// Like [`TestApp::spawn`], with these settings besides the test defaults.
-    pub async fn spawn_with_settings(
-        backend: Backend,
-        settings: &[(&str, &str)],
-    ) -> Option<TestApp> {
-        Self::spawn_with(Options {
-            settings,
-            ..Options::new(backend)
-        })
-        .await
-    }
-
-    /// Like [`TestApp::spawn_with_settings`] on SQLite, checking tokens as `muxd serve` does with
-    /// these settings (e.g. `MUXD_JWT_JWKS_URL`), so [`TestApp::token`]'s tokens are refused.
-    pub async fn spawn_with_serve_identity(settings: &[(&str, &str)]) -> TestApp {
-        let options = Options {
-            settings,
-            serve_identity: true,
-            ..Options::new(Backend::Sqlite)
-        };
-        Self::spawn_with(options)
-            .await
-            .expect("SQLite is always available")
-    }
-
-    /// Like [`TestApp::spawn`], with PostgreSQL reached through a [`ChaosProxy`].
-    pub async fn spawn_behind_proxy(backend: Backend) -> Option<TestApp> {
-        assert_eq!(
-            backend,
-            Backend::Postgres,
-            "only a networked database can be cut off"
-        );
-        Self::spawn_with(Options {
-            behind_proxy: true,
-            ..Options::new(backend)
-        })
-        .await
-    }
-
-    async fn spawn_with(options: Options<'_>) -> Option<TestApp> {
+    pub(crate) async fn spawn_with(options: Options<'_>) -> Option<TestApp> {
         let Options {
             backend,
             behind_proxy,

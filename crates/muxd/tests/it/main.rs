@@ -9,6 +9,7 @@ mod app;
 mod app_campaigns;
 mod app_instances;
 mod app_requests;
+mod app_spawn;
 mod authz;
 mod bounds;
 mod browser;
