@@ -21,7 +21,8 @@ pub enum SessionStep {
 
 impl Store {
     /// In-flight rows due for a poll at `now`, not leased by anyone: rows with no session whose
-    /// last change is older than `quiet_since`, and rows whose session says it is time.
+    /// last change is older than `quiet_since`, and rows whose session says it is time. A row is
+    /// polled once Mux knows it by an upload or, for a video from a link, by its asset.
     pub async fn due_for_poll(
         &self,
         now: i64,
@@ -31,7 +32,7 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM creative_assets
              WHERE mux_processing_status IN ('AWAITING_UPLOAD', 'MUX_PROCESSING')
-               AND mux_upload_id IS NOT NULL AND NOT poll_given_up
+               AND (mux_upload_id IS NOT NULL OR mux_asset_id IS NOT NULL) AND NOT poll_given_up
                AND (lease_until IS NULL OR lease_until < $1)
                AND ((poll_started_at IS NULL AND updated_at <= $2)
                     OR (poll_started_at IS NOT NULL AND COALESCE(next_poll_at, 0) <= $1))

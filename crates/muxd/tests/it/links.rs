@@ -2,17 +2,24 @@
 //! machine (the tests allow private addresses, as `muxd dev` does): a good file becomes a READY
 //! asset named after its file, through the same lifecycle as an upload; a file Mux cannot read
 //! and a link Mux cannot fetch end ERROR with Mux's reason in words; a link that is gone, private,
-//! a web page, too large or not http(s) is a 400 that stores nothing; and by default a private
-//! address is refused, naming the setting that allows it.
+//! a web page, too large or not http(s) is a 400 that stores nothing; by default a private
+//! address is refused, naming the setting that allows it; and when every webhook is lost, the
+//! reconciler finishes a video from a link by reading its asset.
+
+use std::time::Duration;
 
 use axum::http::{header, HeaderMap, Method as HttpMethod, StatusCode as HttpStatus};
 use axum::routing::get;
 use axum::Router;
+use mux_emulator::{AssetStatus, FaultConfig, WebhookFaults};
+use muxd::domain::schedule::Schedule;
+use muxd::store::now_ms;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use crate::app::{app_test, Backend, TestApp};
+use crate::harness::eventually;
 use crate::media::fixture;
 
 const OWNER: &str = "user_links";
@@ -193,5 +200,49 @@ app_test!(
             "{message}"
         );
         assert_eq!(owned(&app).await, 0);
+    }
+);
+
+app_test!(
+    a_link_whose_webhooks_are_lost_is_finished_by_the_reconciler,
+    |app: TestApp| async move {
+        app.emulator.set_faults(FaultConfig {
+            webhooks: WebhookFaults {
+                drop_rate: 1.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        let files = file_server().await;
+        let url = format!("{files}/files/tiny-2s-320x240.mp4");
+        let (status, created) = from_link(&app, json!({"url": url})).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id: muxd::domain::AssetId = created["id"].as_str().unwrap().parse().unwrap();
+        eventually("Mux finishing the asset", async || {
+            app.emulator
+                .assets()
+                .iter()
+                .any(|a| a.status == AssetStatus::Ready)
+        })
+        .await;
+        let row = app.store.asset(id).await.unwrap().unwrap();
+        assert_eq!(
+            row.facts.status.as_str(),
+            "MUX_PROCESSING",
+            "a webhook got through"
+        );
+        let schedule = Schedule {
+            grace: Duration::ZERO,
+            ..Schedule::default()
+        };
+        let outcome = app
+            .app
+            .reconciler(schedule)
+            .run_once("instance-a", now_ms())
+            .await
+            .unwrap();
+        assert_eq!((outcome.polled, outcome.changed), (1, 1), "{outcome:?}");
+        let row = app.store.asset(id).await.unwrap().unwrap();
+        assert_eq!(row.facts.status.as_str(), "READY");
     }
 );

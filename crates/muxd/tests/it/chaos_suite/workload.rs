@@ -54,11 +54,11 @@ pub fn plan(seed: u64, uploads: usize, users: usize) -> Vec<Plan> {
         .map(|_| {
             let roll = rng.random_range(0..100);
             let kind = match roll {
-                0..28 => Kind::Send {
+                0..22 => Kind::Send {
                     file: pick(&mut rng, "ready"),
                     chunked: rng.random_bool(0.5),
                 },
-                28..38 => Kind::Link {
+                22..38 => Kind::Link {
                     file: match rng.random_bool(0.3) {
                         true => pick(&mut rng, "errored"),
                         false => pick(&mut rng, "ready"),
