@@ -18,6 +18,7 @@ mod asset_row;
 pub mod assets;
 mod backend;
 pub mod campaigns;
+mod delivery_log;
 pub mod endpoints;
 mod error;
 mod health;
