@@ -12,7 +12,7 @@ use crate::config::EmulatorConfig;
 use crate::dispatch::run_dispatcher;
 use crate::handle::EmulatorHandle;
 use crate::state::{DataDir, Emulator};
-use crate::{ingest, processing, routes, server};
+use crate::{ingest, processing, routes, server, tracks};
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +50,7 @@ pub async fn start(
     emu.spawn(sweep_timeouts(emu.clone()));
     processing::resume(&emu);
     ingest::resume(&emu);
+    tracks::resume(&emu);
     tracing::info!(base_url = %emu.base_url, "mux emulator listening");
     Ok(EmulatorHandle {
         _stop_on_drop: emu.shutdown.clone().drop_guard(),

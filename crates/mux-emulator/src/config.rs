@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::faults::FaultConfig;
+use crate::transcripts::Transcripts;
 
 /// Settings for one emulator. `Default` gives a quiet, fast emulator with no webhook targets.
 #[derive(Debug, Clone)]
@@ -45,6 +46,12 @@ pub struct EmulatorConfig {
     /// otherwise non-public addresses. Off, such inputs end `errored` `download_failed`, as on
     /// Mux, which cannot reach them; tests serving fixtures on 127.0.0.1 turn it on.
     pub allow_private_inputs: bool,
+    /// How long after its asset is ready (or after `generate-subtitles`) a generated text track
+    /// turns `ready` (or `skipped`), on the emulator's clock (docs/mux-facts.md §10).
+    pub text_track_delay: Duration,
+    /// Cue texts of generated captions by the media file's sha256 (lowercase hex); files not in
+    /// it get words picked from the hash. `transcripts::from_manifest` reads a fixtures manifest.
+    pub transcripts: Transcripts,
 }
 
 impl Default for EmulatorConfig {
@@ -65,6 +72,8 @@ impl Default for EmulatorConfig {
             environment_id: "emu0001".into(),
             faults: FaultConfig::default(),
             allow_private_inputs: false,
+            text_track_delay: Duration::from_secs(1),
+            transcripts: Transcripts::new(),
         }
     }
 }

@@ -15,17 +15,20 @@
 //!   ids, generated pictures and storyboards), `control` (`/_emulator`), `gate` (faults, rate
 //!   limits and the request log in front of every Mux-facing route).
 //! - **Domain operations**: `processing` (upload complete → asset `preparing` → probe →
-//!   `ready`/`errored`), `dispatch` (sending webhook events with faults and retries).
+//!   `ready`/`errored`), `tracks` (text tracks: generated after the asset is ready, supplied
+//!   ones fetched and parsed), `dispatch` (sending webhook events with faults and retries).
 //! - **Core**: `state` (the shared `Emulator`: store, clock, ids, upload progress, the state
 //!   file of a kept data dir, and handles on faults, the webhook queue and the request log).
 //!   Knows nothing of HTTP.
 //! - **Leaves**: [`config`] (`EmulatorConfig`), [`faults`] (API rules, webhook faults, rate
 //!   limits, all seeded), [`probe`] (MP4/MOV via mp4parse, WebM via matroska-demuxer),
 //!   [`webhooks`] (envelopes, signatures, the queue and the delivery log), [`request_log`],
-//!   `keypair` (RSA keys for signing keys), `png` (a minimal PNG encoder).
+//!   `keypair` (RSA keys for signing keys), `png` (a minimal PNG encoder), `captions_parse`
+//!   (WebVTT/SRT), [`transcripts`] (the cues of generated captions).
 
 mod api;
 mod app;
+mod captions_parse;
 pub mod cli;
 pub mod config;
 mod control;
@@ -44,6 +47,8 @@ pub mod request_log;
 mod routes;
 mod server;
 mod state;
+mod tracks;
+pub mod transcripts;
 mod upload;
 pub mod webhooks;
 

@@ -11,6 +11,9 @@
 //! one `video.asset.static_rendition.created` then `.ready` (or `.skipped`) per file; an errored
 //! asset sends none (its files show `errored`).
 //!
+//! Text tracks (`tracks`) are announced after `video.asset.created` and finish after the asset
+//! is ready.
+//!
 //! Assets made from a URL (`ingest`) share the rest: [`new_asset`], then, once their input is
 //! downloaded, [`schedule_finish`]; a failed download ends them through [`errored`].
 //!
@@ -26,7 +29,9 @@ use serde_json::{Map, Value};
 use crate::probe::{probe_file, MediaInfo, ProbeError};
 use crate::state::model::{playback_policies, Asset, AssetStatus, PlaybackId, UploadStatus};
 use crate::state::static_renditions::{self, FileStatus};
+use crate::state::text_tracks::generated_on_inputs;
 use crate::state::Emulator;
+use crate::tracks;
 
 /// Called once all bytes are in. A cancelled or timed-out upload creates no asset.
 pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
@@ -52,11 +57,12 @@ pub fn upload_complete(emu: &Arc<Emulator>, upload_id: &str) {
     // The order of the 2022 capture (docs/mux-facts.md §5.2): upload.asset_created, then asset.created.
     emu.emit_upload("video.upload.asset_created", &upload);
     emu.emit_asset("video.asset.created", &asset);
+    tracks::announce_created(emu, &asset);
     schedule_finish(emu, asset.id);
 }
 
 /// A `preparing` asset with the given settings (already validated, defaults filled): its playback
-/// ids, tiers, static renditions. Made from upload `upload_id`, or (with `None`) from a URL.
+/// ids, tiers, static renditions, the generated captions asked for on `inputs[0]`. Made from upload `upload_id`, or (with `None`) from a URL.
 pub fn new_asset(
     emu: &Emulator,
     asset_id: String,
@@ -96,6 +102,11 @@ pub fn new_asset(
         errors: None,
         static_renditions: static_renditions::requested(settings, || emu.ids.mux_id()),
         input_url: None,
+        text_tracks: generated_on_inputs(settings.get("inputs"))
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.track(emu.ids.mux_id()))
+            .collect(),
     }
 }
 
@@ -136,7 +147,7 @@ async fn finish(emu: &Arc<Emulator>, asset_id: &str) {
     }
 }
 
-fn ready(emu: &Emulator, asset_id: &str, media: MediaInfo) {
+fn ready(emu: &Arc<Emulator>, asset_id: &str, media: MediaInfo) {
     let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
         a.status = AssetStatus::Ready;
         a.media = Some(media);
@@ -145,6 +156,7 @@ fn ready(emu: &Emulator, asset_id: &str, media: MediaInfo) {
     };
     emu.emit_asset("video.asset.ready", &asset);
     emit_static_renditions(emu, &asset);
+    tracks::asset_ready(emu, &asset);
 }
 
 /// After `video.asset.ready`, per requested file: `video.asset.static_rendition.created` (the
@@ -174,6 +186,7 @@ pub fn errored(emu: &Emulator, asset_id: &str, kind: &str, message: String) {
     let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
         a.status = AssetStatus::Errored;
         a.errors = Some((kind.into(), vec![message.clone()]));
+        tracks::asset_errored(a);
     }) else {
         return;
     };

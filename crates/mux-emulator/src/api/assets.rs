@@ -19,6 +19,7 @@ use super::{check_id, parse_body, ApiError, PageQuery};
 use crate::state::model::Render;
 use crate::state::AssetQuery;
 use crate::state::Emulator;
+use crate::tracks;
 
 pub async fn get(
     _: Authed,
@@ -127,6 +128,7 @@ pub async fn delete(
     if let Err(e) = tokio::fs::remove_file(emu.media_path(&asset)).await {
         tracing::debug!(error = %e, "asset file already gone");
     }
+    tracks::remove_all_files(&emu, &asset).await;
     emu.emit_asset("video.asset.deleted", &asset);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! `POST /video/v1/assets` (docs/mux-facts.md §4.1): an asset made from the URL of its first
 //! input (`inputs`, or the deprecated `input`: the same array, or a single URL string), with the
-//! settings an upload's `new_asset_settings` takes, checked alike. 201 `preparing`; the download
+//! settings an upload's `new_asset_settings` takes, checked alike; generated captions may be
+//! asked for on that input (`generated_subtitles`, docs/mux-facts.md §10). 201 `preparing`; the download
 //! and processing follow in the background (`ingest`).
 
 use std::sync::Arc;
@@ -19,7 +20,9 @@ use super::{parse_body, ApiError};
 use crate::ingest;
 use crate::processing::new_asset;
 use crate::state::model::Render;
+use crate::state::text_tracks::generated_on_inputs;
 use crate::state::Emulator;
+use crate::tracks;
 
 #[derive(Deserialize)]
 struct CreateAsset {
@@ -36,11 +39,17 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: CreateAsset = parse_body(&body)?;
     let url = input_url(req.inputs.as_ref(), req.input.as_ref())?;
+    let generated = generated_on_inputs(req.inputs.as_ref().or(req.input.as_ref()))
+        .map_err(ApiError::InvalidParameters)?;
     let settings = validate_settings(req.settings)?;
     let mut asset = new_asset(&emu, emu.ids.mux_id(), &settings, false, None);
     asset.input_url = Some(url.clone());
+    asset.text_tracks = (generated.iter())
+        .map(|r| r.track(emu.ids.mux_id()))
+        .collect();
     emu.store.insert_asset(asset.clone());
     emu.emit_asset("video.asset.created", &asset);
+    tracks::announce_created(&emu, &asset);
     ingest::fetch_and_process(&emu, asset.id.clone(), url);
     Ok((
         StatusCode::CREATED,

@@ -1,5 +1,5 @@
 //! The Mux REST API: on `/video/v1` (docs/mux-facts.md §2, §4) uploads, assets (also made from a
-//! URL), playback ids; on
+//! URL), playback ids, text tracks; on
 //! `/system/v1` signing keys (also at their older `/video/v1` address).
 //!
 //! Handlers take an `Authed` (Basic auth) and parse their own bodies so that malformed JSON and
@@ -13,6 +13,7 @@ mod error;
 mod playback_ids;
 mod settings;
 mod signing_keys;
+mod tracks;
 mod uploads;
 
 pub use error::ApiError;
@@ -52,6 +53,18 @@ pub fn routes() -> Router<Arc<Emulator>> {
         .route(
             "/video/v1/assets/{id}/playback-ids/{playback_id}",
             get(playback_ids::get).delete(playback_ids::delete),
+        )
+        .route(
+            "/video/v1/assets/{id}/tracks",
+            axum::routing::post(tracks::create),
+        )
+        .route(
+            "/video/v1/assets/{id}/tracks/{track_id}",
+            axum::routing::delete(tracks::delete),
+        )
+        .route(
+            "/video/v1/assets/{id}/tracks/{track_id}/generate-subtitles",
+            axum::routing::post(tracks::generate_subtitles),
         )
         .route(
             "/video/v1/playback-ids/{playback_id}",

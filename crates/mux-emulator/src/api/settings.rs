@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use super::ApiError;
 use crate::state::model::playback_policies;
 use crate::state::static_renditions;
+use crate::state::text_tracks::generated_on_inputs;
 
 /// Checks the fields the emulator acts on and fills Mux's defaults; the rest is echoed.
 pub fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
@@ -50,6 +51,8 @@ pub fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>
             ));
         }
     }
+    // An upload's `inputs` carries options of its one input, e.g. generated captions (§10).
+    generated_on_inputs(s.get("inputs")).map_err(ApiError::InvalidParameters)?;
     s.entry("max_resolution_tier")
         .or_insert_with(|| json!("1080p"));
     s.entry("video_quality").or_insert_with(|| json!("basic"));

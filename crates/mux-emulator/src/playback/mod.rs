@@ -1,5 +1,5 @@
 //! Playback of uploaded media, so pages can play it offline (docs/mux-facts.md §4.4): the stream host's
-//! `/stream/…` (`stream`) and the image host's `/image/…` (`image`), both under the emulator's
+//! `/stream/…` (`stream`; text tracks in `text`) and the image host's `/image/…` (`image`), both under the emulator's
 //! base URL.
 //!
 //! Every request names a playback id: unknown ids are 404. A `signed` id needs a `?token=`
@@ -12,6 +12,7 @@ mod image;
 mod picture;
 mod storyboard;
 mod stream;
+mod text;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Arc<Emulator>> {
     Router::new()
         .route("/stream/{file}", get(stream::hls))
         .route("/stream/{playback_id}/{file}", get(stream::rendition))
+        .route("/stream/{playback_id}/text/{file}", get(text::serve))
         .route("/image/{playback_id}/{file}", get(image::serve))
 }
 

@@ -15,6 +15,7 @@ mod persist;
 pub mod progress;
 pub mod static_renditions;
 mod store;
+pub mod text_tracks;
 
 pub use clock::Clock;
 pub use ids::Ids;
@@ -33,10 +34,12 @@ use tokio_util::task::TaskTracker;
 use crate::config::EmulatorConfig;
 use crate::faults::{FaultEngine, RateLimiter};
 use crate::request_log::RequestLog;
+use crate::transcripts::Transcripts;
 use crate::webhooks::{Event, RetryPolicy, Targets, Webhooks};
 use model::{Asset, Render, Upload};
 use persist::StateFile;
 use progress::ProgressMap;
+use text_tracks::TextTrack;
 
 /// Where uploaded files (`media/`) and, if kept, the state file (`state.json`) go: a directory,
 /// and the temp dir that owns it (if it is one), which is removed when the emulator is dropped.
@@ -76,6 +79,10 @@ pub struct Emulator {
     pub processing_delay: Duration,
     /// See [`EmulatorConfig::allow_private_inputs`].
     pub allow_private_inputs: bool,
+    /// See [`EmulatorConfig::text_track_delay`].
+    pub text_track_delay: Duration,
+    /// See [`EmulatorConfig::transcripts`].
+    pub transcripts: Transcripts,
     pub store: Store,
     pub ids: Ids,
     pub clock: Clock,
@@ -107,6 +114,8 @@ impl Emulator {
             token_secret: config.token_secret,
             processing_delay: config.processing_delay,
             allow_private_inputs: config.allow_private_inputs,
+            text_track_delay: config.text_track_delay,
+            transcripts: config.transcripts,
             store,
             ids: Ids::new(seed, start),
             clock: Clock::default(),
@@ -170,6 +179,11 @@ impl Emulator {
         );
     }
 
+    /// A `video.asset.track.*` event: the track object plus `asset_id` (docs/mux-facts.md §10).
+    pub fn emit_track(&self, event_type: &str, asset_id: &str, track: &TextTrack) {
+        self.emit(event_type, "asset", asset_id, track.webhook_data(asset_id));
+    }
+
     /// Flips uploads past their timeout to `timed_out`. Mux sends no event for this
     /// (docs/mux-facts.md §5.2, §9.5), so neither does the emulator.
     pub fn expire_due(&self) {
@@ -186,6 +200,16 @@ impl Emulator {
     /// Where a URL-made asset's input is kept once fully downloaded.
     pub fn input_path(&self, asset_id: &str) -> PathBuf {
         self.data_dir.media().join(format!("{asset_id}.input"))
+    }
+
+    /// Where a ready text track's cues are kept, as WebVTT.
+    pub fn track_path(&self, track_id: &str) -> PathBuf {
+        self.data_dir.media().join(format!("{track_id}.vtt"))
+    }
+
+    /// Where a supplied text track's file is downloaded to before it is parsed.
+    pub fn track_source_path(&self, track_id: &str) -> PathBuf {
+        self.data_dir.media().join(format!("{track_id}.source"))
     }
 
     /// The asset's media file: its upload's bytes, or its downloaded input.

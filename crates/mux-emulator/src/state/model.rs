@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::static_renditions::{FileStatus, StaticRendition};
+use super::text_tracks::TextTrack;
 use crate::probe::MediaInfo;
 
 /// Where a snapshot is going: the two differ only in the type of `created_at`.
@@ -147,6 +148,9 @@ pub struct Asset {
     /// The URL the asset was made from (`POST /video/v1/assets`); `None` for uploads.
     #[serde(default)]
     pub input_url: Option<String>,
+    /// Generated and supplied text tracks, oldest first; absent from older state files.
+    #[serde(default)]
+    pub text_tracks: Vec<TextTrack>,
 }
 
 impl Asset {
@@ -185,12 +189,17 @@ impl Asset {
         if self.test {
             m.insert("test".into(), json!(true));
         }
+        let mut tracks = Vec::new();
         if let Some(media) = self
             .media
             .as_ref()
             .filter(|_| self.status == AssetStatus::Ready)
         {
-            self.render_media(media, &mut m);
+            self.render_media(media, &mut m, &mut tracks);
+        }
+        tracks.extend(self.text_tracks.iter().map(TextTrack::render));
+        if !tracks.is_empty() || self.status == AssetStatus::Ready {
+            m.insert("tracks".into(), Value::Array(tracks));
         }
         if let Some((kind, messages)) = &self.errors {
             m.insert("errors".into(), json!({"type": kind, "messages": messages}));
@@ -224,9 +233,9 @@ impl Asset {
         }
     }
 
-    fn render_media(&self, media: &MediaInfo, m: &mut Map<String, Value>) {
+    /// The media's fields, and its video and audio tracks pushed to `tracks`.
+    fn render_media(&self, media: &MediaInfo, m: &mut Map<String, Value>, tracks: &mut Vec<Value>) {
         m.insert("duration".into(), json!(media.duration_s));
-        let mut tracks = Vec::new();
         match &media.video {
             Some(v) => {
                 m.insert("aspect_ratio".into(), json!(media.aspect_ratio()));
@@ -260,7 +269,12 @@ impl Asset {
                 "name": "Default", "language_code": "und"}),
             );
         }
-        m.insert("tracks".into(), Value::Array(tracks));
+    }
+
+    /// The asset's audio track id, if its media has audio.
+    pub fn audio_track_id(&self) -> Option<&str> {
+        let media = self.media.as_ref()?;
+        media.audio.as_ref().map(|_| self.track_ids.1.as_str())
     }
 }
 
