@@ -62,6 +62,13 @@ pub struct EmulatorArgs {
     /// Let `POST /video/v1/assets` fetch inputs from loopback/private addresses (Mux cannot).
     #[arg(long, env = "MUX_EMULATOR_ALLOW_PRIVATE_INPUTS")]
     pub allow_private_inputs: bool,
+    /// Delay between an asset turning ready and its generated captions turning ready.
+    #[arg(long, env = "MUX_EMULATOR_TEXT_TRACK_DELAY_MS", default_value_t = 1000)]
+    pub text_track_delay_ms: u64,
+    /// A fixtures manifest (like `fixtures/media/manifest.json`) whose `transcript`s generated
+    /// captions of those files (known by `sha256`) say.
+    #[arg(long, env = "MUX_EMULATOR_TRANSCRIPTS_MANIFEST")]
+    pub transcripts_manifest: Option<PathBuf>,
     /// How long failed webhooks are retried, in seconds.
     #[arg(
         long,
@@ -158,6 +165,15 @@ impl EmulatorArgs {
                 wrong_secret_rate: self.webhook_wrong_secret_rate,
             };
         }
+        let transcripts = match &self.transcripts_manifest {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                crate::transcripts::from_manifest(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            }
+            None => Default::default(),
+        };
         Ok(EmulatorConfig {
             token_id: self.token_id.clone(),
             token_secret: self.token_secret.clone(),
@@ -171,6 +187,8 @@ impl EmulatorArgs {
             webhook_time_scale: self.webhook_time_scale,
             faults,
             allow_private_inputs: self.allow_private_inputs,
+            text_track_delay: Duration::from_millis(self.text_track_delay_ms),
+            transcripts,
             ..EmulatorConfig::default()
         })
     }
@@ -231,6 +249,11 @@ mod tests {
             "emulator-data",
             "--seed",
             "7",
+            "--transcripts-manifest",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../fixtures/media/manifest.json"
+            ),
         ]);
         let config = cli.args.config().unwrap();
         assert_eq!(config.webhook_urls, ["http://a/hook", "http://b/hook"]);
@@ -238,5 +261,10 @@ mod tests {
         assert_eq!(config.seed, Some(7));
         assert_eq!(config.faults.api.len(), 1);
         assert_eq!(config.faults.webhooks.duplicate_rate, 1.0);
+        assert_eq!(
+            config.transcripts.len(),
+            2,
+            "the fixtures with a transcript"
+        );
     }
 }

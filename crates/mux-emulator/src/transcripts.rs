@@ -1,5 +1,5 @@
 //! What the emulator "hears" when it generates captions (docs/mux-facts.md §10): one cue per
-//! 2 seconds of the media (at least one; the last ends at the duration). Each cue's text is
+//! 2 seconds of the media (rounded, at least one; the last ends at the duration). Each cue's text is
 //! taken from a transcript table keyed by the file's sha256 when the file is in it (cycling
 //! through its lines), or else made of 4 words picked from a fixed list, seeded by the file's
 //! sha256 and the cue's index: the same file always gets the same transcript, two files differ.
@@ -34,12 +34,17 @@ const WORDS: [&str; 64] = [
 /// The cues generated for a file with hash `sha256` (hex) lasting `duration_s`.
 pub fn generate(sha256: &str, duration_s: f64, table: &Transcripts) -> Vec<Cue> {
     let total_ms = (duration_s.max(0.0) * 1000.0).round() as u64;
-    let count = total_ms.div_ceil(CUE_MS).max(1);
+    // Rounded, so a few milliseconds past a multiple of 2 s make no cue of their own.
+    let count = ((total_ms + CUE_MS / 2) / CUE_MS).max(1);
     let lines = table.get(sha256).filter(|l| !l.is_empty());
     (0..count)
         .map(|i| Cue {
             start_ms: (i * CUE_MS).min(total_ms),
-            end_ms: ((i + 1) * CUE_MS).min(total_ms),
+            end_ms: if i + 1 == count {
+                total_ms
+            } else {
+                (i + 1) * CUE_MS
+            },
             text: match lines {
                 Some(lines) => lines[(i as usize) % lines.len()].clone(),
                 None => words(sha256, i),
@@ -96,6 +101,9 @@ mod tests {
         assert_eq!(spans, [(0, 2000), (2000, 4000), (4000, 5000)]);
         assert_eq!(generate(A, 0.4, &Transcripts::new()).len(), 1);
         assert_eq!(generate(A, 10.0, &Transcripts::new()).len(), 5);
+        let probed = generate(A, 10.03, &Transcripts::new());
+        assert_eq!(probed.len(), 5, "no cue for a few ms over");
+        assert_eq!((probed[4].start_ms, probed[4].end_ms), (8000, 10_030));
         for cue in &cues {
             let words: Vec<&str> = cue.text.split(' ').collect();
             assert_eq!(words.len(), 4, "{}", cue.text);

@@ -14,6 +14,8 @@ mod signed_playback;
 mod signing;
 mod signing_keys;
 mod static_renditions;
+mod text_tracks;
+mod text_tracks_supplied;
 mod uploads;
 mod uploads_chunked;
 mod url_assets;
