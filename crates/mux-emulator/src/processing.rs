@@ -148,6 +148,7 @@ async fn finish(emu: &Arc<Emulator>, asset_id: &str) {
 }
 
 fn ready(emu: &Arc<Emulator>, asset_id: &str, media: MediaInfo) {
+    let tracks_done_at = emu.clock.deadline(emu.text_track_delay);
     let Some(((), asset)) = emu.store.update_asset(asset_id, |a| {
         a.status = AssetStatus::Ready;
         a.media = Some(media);
@@ -156,7 +157,7 @@ fn ready(emu: &Arc<Emulator>, asset_id: &str, media: MediaInfo) {
     };
     emu.emit_asset("video.asset.ready", &asset);
     emit_static_renditions(emu, &asset);
-    tracks::asset_ready(emu, &asset);
+    tracks::asset_ready(emu, &asset, tracks_done_at);
 }
 
 /// After `video.asset.ready`, per requested file: `video.asset.static_rendition.created` (the

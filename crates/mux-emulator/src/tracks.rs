@@ -22,7 +22,7 @@ use crate::captions_parse::{self, Cue};
 use crate::fetch;
 use crate::state::model::{Asset, AssetStatus};
 use crate::state::text_tracks::{GeneratedRequest, TextSource, TextTrack, TrackStatus};
-use crate::state::Emulator;
+use crate::state::{Deadline, Emulator};
 use crate::transcripts;
 
 /// The largest caption file fetched.
@@ -35,11 +35,13 @@ pub fn announce_created(emu: &Emulator, asset: &Asset) {
     }
 }
 
-/// The asset just turned ready: its generated tracks finish after the text track delay.
-pub fn asset_ready(emu: &Arc<Emulator>, asset: &Asset) {
+/// The asset just turned ready: its generated tracks finish at `done_at`, the text track delay
+/// after that moment. (Fixed by the caller before the asset showed as ready, so that advancing
+/// the clock once the asset is seen ready always counts.)
+pub fn asset_ready(emu: &Arc<Emulator>, asset: &Asset, done_at: Deadline) {
     let preparing = preparing_generated(asset);
     if !preparing.is_empty() {
-        schedule_generation(emu, asset.id.clone(), preparing);
+        schedule_generation(emu, asset.id.clone(), preparing, done_at);
     }
 }
 
@@ -71,7 +73,8 @@ pub fn add_generated(
         emu.emit_track("video.asset.track.created", asset_id, track);
     }
     let ids = tracks.iter().map(|t| t.id.clone()).collect();
-    schedule_generation(emu, asset_id.to_owned(), ids);
+    let done_at = emu.clock.deadline(emu.text_track_delay);
+    schedule_generation(emu, asset_id.to_owned(), ids, done_at);
     Some(tracks)
 }
 
@@ -124,7 +127,7 @@ pub fn resume(emu: &Arc<Emulator>) {
         if asset.status != AssetStatus::Ready {
             continue;
         }
-        asset_ready(emu, &asset);
+        asset_ready(emu, &asset, emu.clock.deadline(emu.text_track_delay));
         for track in &asset.text_tracks {
             if let (TrackStatus::Preparing, TextSource::Uploaded, Some(url)) =
                 (track.status, track.text_source, &track.url)
@@ -143,9 +146,13 @@ fn preparing_generated(asset: &Asset) -> Vec<String> {
         .collect()
 }
 
-fn schedule_generation(emu: &Arc<Emulator>, asset_id: String, track_ids: Vec<String>) {
+fn schedule_generation(
+    emu: &Arc<Emulator>,
+    asset_id: String,
+    track_ids: Vec<String>,
+    done_at: Deadline,
+) {
     let task_emu = emu.clone();
-    let done_at = emu.clock.deadline(emu.text_track_delay);
     emu.spawn(async move {
         task_emu.clock.sleep_until(done_at).await;
         generate(&task_emu, &asset_id, &track_ids).await;

@@ -17,7 +17,7 @@ pub mod static_renditions;
 mod store;
 pub mod text_tracks;
 
-pub use clock::Clock;
+pub use clock::{Clock, Deadline};
 pub use ids::Ids;
 pub use store::{AssetQuery, Store};
 
