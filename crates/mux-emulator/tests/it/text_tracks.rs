@@ -295,3 +295,42 @@ async fn an_unknown_language_is_a_400_on_uploads_and_url_assets() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(emu.handle.assets().is_empty(), "nothing was made");
 }
+
+#[tokio::test]
+async fn webhook_faults_apply_to_track_events() {
+    let receiver = Receiver::spawn().await;
+    let emu = TestEmu::with(with_receiver(&receiver)).await;
+    emu.handle.set_faults(mux_emulator::FaultConfig {
+        webhooks: mux_emulator::WebhookFaults {
+            duplicate_rate: 1.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let asset = upload(
+        &emu,
+        "tiny-2s-320x240.mp4",
+        json!({"inputs": [{"generated_subtitles": [{"language_code": "en"}]}]}),
+    )
+    .await;
+    let track_id = id(&text_tracks(&asset)[0]);
+    let copies = receiver
+        .wait_until("two copies of track.ready", |all| {
+            let ready = |r: &&crate::receiver::Received| {
+                let body = r.json();
+                body["type"] == "video.asset.track.ready" && body["data"]["id"] == track_id
+            };
+            all.iter().filter(ready).count() == 2
+        })
+        .await;
+    let ready: Vec<Value> = copies
+        .iter()
+        .map(|r| r.json())
+        .filter(|b| b["type"] == "video.asset.track.ready")
+        .collect();
+    assert_eq!(ready[0]["id"], ready[1]["id"], "the same event twice");
+    assert_eq!(
+        ready[0]["data"]["name"], "en (generated)",
+        "the default name"
+    );
+}
