@@ -165,7 +165,7 @@ async fn generate(emu: &Emulator, asset_id: &str, track_ids: &[String]) {
         return; // deleted meanwhile
     };
     let Some(media) = asset.media.clone() else {
-        return;
+        return; // only a ready asset's tracks are scheduled, and it has its media
     };
     if media.audio.is_none() {
         for id in track_ids {
