@@ -24,6 +24,8 @@ pub struct Request {
     pub path: String,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Bytes>,
+    /// The most bytes of answer taken; a longer one is a permanent error.
+    pub max_answer_bytes: Option<usize>,
 }
 
 impl Request {
@@ -33,7 +35,22 @@ impl Request {
             path,
             query: Vec::new(),
             body: None,
+            max_answer_bytes: None,
         }
+    }
+
+    /// A `GET` of a file Mux serves outside its API (e.g. a text track on the stream host): the
+    /// whole URL, sent without the API's credentials, its answer cut off at `max_bytes`.
+    pub fn file(url: String, max_bytes: usize) -> Self {
+        Self {
+            max_answer_bytes: Some(max_bytes),
+            ..Self::new(Method::GET, url)
+        }
+    }
+
+    /// True for a request of a whole URL ([`Request::file`]), not a path of the API.
+    fn is_file(&self) -> bool {
+        self.path.starts_with("https://") || self.path.starts_with("http://")
     }
 
     /// Adds a JSON body.
@@ -109,14 +126,19 @@ impl Transport {
         request: &Request,
         timeout: Duration,
     ) -> Result<(u16, Bytes), MuxError> {
-        let mut builder = self
-            .http
-            .request(
-                request.method.clone(),
-                format!("{}{}", self.base_url, request.path),
-            )
-            .timeout(timeout)
-            .header(AUTHORIZATION, self.authorization.clone());
+        let mut builder = if request.is_file() {
+            self.http
+                .request(request.method.clone(), &request.path)
+                .timeout(timeout)
+        } else {
+            self.http
+                .request(
+                    request.method.clone(),
+                    format!("{}{}", self.base_url, request.path),
+                )
+                .timeout(timeout)
+                .header(AUTHORIZATION, self.authorization.clone())
+        };
         if let Some(write) = self.trace_headers {
             let mut headers = HeaderMap::new();
             write(&mut headers);
@@ -130,7 +152,7 @@ impl Transport {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let response = builder
+        let mut response = builder
             .send()
             .await
             .map_err(|e| classify::from_transport(&e))?;
@@ -140,10 +162,28 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| classify::from_transport(&e))?;
+        let body = match request.max_answer_bytes {
+            None => response
+                .bytes()
+                .await
+                .map_err(|e| classify::from_transport(&e))?,
+            Some(max) => {
+                let mut body = Vec::new();
+                while let Some(chunk) = response
+                    .chunk()
+                    .await
+                    .map_err(|e| classify::from_transport(&e))?
+                {
+                    if body.len() + chunk.len() > max {
+                        return Err(MuxError::InvalidRequest {
+                            message: format!("the answer is larger than {max} bytes"),
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Bytes::from(body)
+            }
+        };
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {

@@ -4,7 +4,7 @@
 //! # Layout
 //! - [`config`]: every number, with the design's defaults ([`ClientConfig`] and its parts).
 //! - [`MuxClient`] (`client.rs`): build it from a config, clone it freely; the operations
-//!   (`ops.rs`) are methods on it: uploads, assets, playback ids.
+//!   (`ops.rs`) are methods on it: uploads, assets, playback ids; text tracks in `tracks.rs`.
 //! - [`types`]: tolerant request/response types (unknown fields ignored, `created_at` as string,
 //!   number or ISO 8601).
 //! - [`MuxError`] (`error.rs`): the one error enum, with [`ErrorKind`]; `classify.rs` maps
@@ -31,6 +31,7 @@ mod error;
 pub mod http;
 mod ops;
 pub mod resilience;
+mod tracks;
 pub mod types;
 
 pub use classify::parse_retry_after;

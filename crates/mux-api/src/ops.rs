@@ -161,7 +161,7 @@ impl MuxClient {
 
 /// Mux ids are URL-safe tokens; anything else (empty, `/`, `..`, spaces) is refused before it
 /// can change the path.
-fn id(value: &str) -> Result<&str, MuxError> {
+pub(crate) fn id(value: &str) -> Result<&str, MuxError> {
     let valid = !value.is_empty()
         && value.len() <= 255
         && value

@@ -24,6 +24,7 @@ use crate::jobs::supervisor::JobsStatus;
 use crate::jobs::Jobs;
 use crate::service::adopt::Adoptions;
 use crate::service::assets::AssetEdits;
+use crate::service::captions::CaptionTracks;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::{self, Ingestor};
@@ -91,18 +92,22 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     config
 }
 
-/// Playback tokens, when a URL signing key is configured.
-fn playback_tokens(settings: &Settings) -> anyhow::Result<Option<Arc<PlaybackTokens>>> {
+/// The playback token signer, when a URL signing key is configured.
+fn playback_signer(settings: &Settings) -> anyhow::Result<Option<PlaybackSigner>> {
     settings
         .uploads
         .signing_key
         .as_ref()
         .map(|key| {
             PlaybackSigner::new(&key.id, key.private_key.expose_secret())
-                .map(|signer| Arc::new(PlaybackTokens::new(signer)))
                 .map_err(anyhow::Error::msg)
         })
         .transpose()
+}
+
+/// Playback tokens for views, when a URL signing key is configured.
+fn playback_tokens(settings: &Settings) -> anyhow::Result<Option<Arc<PlaybackTokens>>> {
+    Ok(playback_signer(settings)?.map(|signer| Arc::new(PlaybackTokens::new(signer))))
 }
 
 impl App {
@@ -147,6 +152,15 @@ impl App {
             mux: mux.clone(),
             live: live.clone(),
         };
+        let captions = CaptionTracks {
+            store: store.clone(),
+            mux: mux.clone(),
+            live: live.clone(),
+            settings: settings.uploads.clone(),
+            signer: playback_signer(settings)?.map(Arc::new),
+            resync: resync.clone(),
+            quiet_ms: settings.reconcile_grace.as_millis() as i64,
+        };
         let webhook_stats = Arc::new(WebhookStats::new());
         let figures = FiguresCache::new(store.clone());
         let links = Links {
@@ -184,6 +198,7 @@ impl App {
                 max_duration_secs: settings.uploads.max_duration_secs,
             },
             outbound: outbound.clone(),
+            captions: captions.clone(),
             live: live.clone(),
             instance,
             status: JobsStatus::default(),
@@ -223,6 +238,7 @@ impl App {
                 live: live.clone(),
                 stream_base,
             },
+            captions,
             health: HealthSources {
                 mux: mux.clone(),
                 figures,

@@ -13,6 +13,8 @@ function statusCell(row) {
   if (row.origin === "adopted") notes.push("adopted");
   if (asset.maxResolutionTier) notes.push(`${asset.maxResolutionTier} · ${asset.videoQuality}`);
   if (asset.error) notes.push(asset.error.message);
+  for (const caption of asset.captions || []) notes.push(`captions ${caption.language}: ${caption.status}`);
+  for (const match of asset.matches || []) notes.push(`“${match.text}” at ${Math.floor(match.startSeconds)} s`);
   return el("td", {}, el("span", { class: "tag", "data-status": asset.status }, asset.status),
     notes.length ? el("div", { class: "note" }, notes.join(" · ")) : "");
 }

@@ -1,4 +1,4 @@
-// /admin/campaigns: each of the host app's campaigns with the encoding its uploads ask Mux for, and
+// /admin/campaigns: each of the host app's campaigns with the encoding (and captions) its uploads ask Mux for, and
 // a form per row to change it (the campaign is put back as it is, with the new choice).
 
 import { api, el, failure, state } from "./admin-common.js";
@@ -20,6 +20,7 @@ function row(campaign) {
   const result = el("span", { class: "result", role: "status" });
   const quality = choice(campaign, "videoQuality", "Video quality", campaign.videoQuality);
   const tier = choice(campaign, "maxResolutionTier", "Highest resolution", campaign.maxResolutionTier);
+  const captions = choice(campaign, "captions", "Captions", campaign.captions);
   const save = el("button", { type: "button", "aria-label": `Save the encoding of ${campaign.name}` }, "Save");
   save.addEventListener("click", async () => {
     save.disabled = true;
@@ -29,7 +30,7 @@ function row(campaign) {
       ownerId: campaign.ownerId,
       memberIds: campaign.memberIds,
     };
-    for (const select of [quality, tier].map(cell => cell.querySelector("select"))) {
+    for (const select of [quality, tier, captions].map(cell => cell.querySelector("select"))) {
       if (select.value) body[select.name] = select.value;
     }
     try {
@@ -44,7 +45,7 @@ function row(campaign) {
   return el("tr", { "data-campaign": campaign.appId },
     el("th", { scope: "row" }, campaign.name, el("div", { class: "note mono" }, campaign.appId)),
     el("td", { class: "mono" }, campaign.ownerId ?? "—"),
-    quality, tier,
+    quality, tier, captions,
     el("td", {}, save, " ", result));
 }
 

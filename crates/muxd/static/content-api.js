@@ -5,7 +5,7 @@ export async function api(path, options = {}) {
   let response;
   try {
     response = await fetch(path, {
-      credentials: "same-origin", ...options, headers: { "Content-Type": "application/json" },
+      credentials: "same-origin", ...options, headers: { "Content-Type": "application/json", ...options.headers },
     });
   } catch {
     throw Object.assign(new Error("muxd could not be reached; check your connection."), { status: 0 });

@@ -1,9 +1,10 @@
 // One asset card of the content page: built once per asset id and then updated in place (a
 // playing video is never replaced), from the file being sent (the uploader's panel, handed over
 // to the card) through processing to the player or the error in words; with inline rename,
-// replace, download, and the delete confirmation dialog.
+// replace, download, captions (content-captions.js), and the delete confirmation dialog.
 
 import { api } from "./content-api.js";
+import { captionsPanel, syncTracks } from "./content-captions.js";
 
 /** What the badge says of an upload this page's uploader sends (`{state, percent}`). */
 const UPLOAD_WORDS = {
@@ -133,11 +134,18 @@ export function createCard(asset, actions) {
   });
   const replace = button("Replace video", () => picker.click(), { "aria-describedby": `asset-name-${id}` });
   const download = el("a", { class: "download", download: "", hidden: "", "aria-describedby": `asset-name-${id}` }, "Download");
+  const captions = captionsPanel({
+    el, idSuffix: id, say: message => say(message),
+    send: (a, language, name, file, type) => api(
+      `/api/creative-assets/${a.id}/captions/${encodeURIComponent(language)}${name ? `?name=${encodeURIComponent(name)}` : ""}`,
+      { method: "PUT", body: file, headers: { "Content-Type": type } }),
+    remove: (a, language) => api(`/api/creative-assets/${a.id}/captions/${encodeURIComponent(language)}`, { method: "DELETE" }),
+  });
   const node = el("article", { class: "card", "data-asset": asset.id, "aria-labelledby": `asset-name-${id}` },
     el("div", { class: "card-head" }, parts.name, parts.badge),
     form, parts.transfer, parts.replacing, parts.media, parts.facts, parts.quality, parts.warnings,
     parts.noDownload, parts.error,
-    el("div", { class: "actions" }, rename, remove, again, replace, download, picker));
+    el("div", { class: "actions" }, rename, remove, again, replace, download, picker), captions.node);
   let current = asset;
 
   const say = message => { parts.error.textContent = message; parts.error.hidden = !message; };
@@ -201,6 +209,7 @@ export function createCard(asset, actions) {
     parts.noDownload.textContent = offer?.why || "";
     parts.noDownload.hidden = !offer?.why;
     showPlayer(parts.media, asset);
+    captions.update(asset);
   }
 
   /**
@@ -230,16 +239,21 @@ function showPlayer(media, asset) {
     && document.getElementById("influencers")?.dataset.player === "mux-player";
   const src = ready ? asset.mp4Url || asset.playbackUrl : null;
   const player = media.querySelector("video, mux-player");
+  if (player?.localName === "video" && ready) syncTracks(player, asset, el);
   if (player && !player.paused) return;
   if (!src) return media.replaceChildren();
   const bare = url => (url || "").split("?")[0];
   if (player && bare(player.getAttribute("src") || player.dataset.src) === bare(src)) return;
   if (muxPlayer) return media.replaceChildren(muxPlayerFor(asset, src));
+  // Captions come from the stream host: the video is fetched with CORS so its <track>s load.
   const attrs = {
     controls: "", preload: "metadata", playsinline: "", src, "aria-label": `Video: ${asset.name}`,
+    crossorigin: "anonymous",
   };
   if (asset.thumbnailUrl) attrs.poster = asset.thumbnailUrl;
-  media.replaceChildren(el("video", attrs));
+  const video = el("video", attrs);
+  syncTracks(video, asset, el);
+  media.replaceChildren(video);
 }
 
 /** `<mux-player>` for `asset` (its HLS at `src`), with its tokens when its playback id is signed. */

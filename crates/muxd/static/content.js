@@ -10,6 +10,7 @@ import { api, allAssets } from "./content-api.js";
 import { createCard, deleteDialog, el, statusWords } from "./content-card.js";
 import { LiveFeed } from "./content-live.js";
 import { linkForm } from "./content-link.js";
+import { searchForm } from "./content-search.js";
 import { announce } from "./uploader-announce.js";
 
 const main = document.getElementById("influencers");
@@ -144,6 +145,22 @@ function noteUpload(detail, news) {
 }
 main.addEventListener("muxd-upload-progress", e => noteUpload(e.detail, { percent: e.detail.percent }));
 main.addEventListener("muxd-upload-state", e => noteUpload(e.detail, { state: e.detail.state }));
+
+/** Plays `id`'s card video from `seconds`, bringing the card into view. */
+function playFrom(id, seconds) {
+  const card = cards.get(id);
+  const video = card?.node.querySelector("video, mux-player");
+  if (!video) return announce("That video cannot be played here yet.");
+  card.node.scrollIntoView({ block: "center" });
+  video.currentTime = seconds;
+  video.focus();
+  video.play().catch(() => {});
+}
+
+searchForm({
+  form: document.getElementById("search"), results: document.getElementById("search-results"),
+  status: document.getElementById("search-status"), campaignId, playFrom, el, announce,
+});
 
 function signInHint() {
   return el("p", {}, "You are not signed in. With ", el("code", {}, "muxd dev"), ", sign in at ",

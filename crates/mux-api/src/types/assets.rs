@@ -59,10 +59,41 @@ pub struct CreateAssetRequest {
     pub settings: NewAssetSettings,
 }
 
-/// One file Mux fetches for a new asset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One input of a new asset: the file Mux fetches (`url`; none for a direct upload's first
+/// input, whose file is the upload) and the captions Mux generates from its audio.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub generated_subtitles: Vec<GeneratedSubtitles>,
+}
+
+/// A caption track Mux generates from the audio (docs/mux-facts.md §10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedSubtitles {
+    /// The audio's language, one Mux transcribes (`en`, `es`, …).
+    pub language_code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<String>,
+}
+
+/// Body of `POST /video/v1/assets/{id}/tracks`: a caption file Mux fetches from `url`
+/// (WebVTT or SRT).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreateTrackRequest {
     pub url: String,
+    /// `text`.
+    #[serde(rename = "type")]
+    pub track_type: String,
+    /// `subtitles`.
+    pub text_type: String,
+    pub language_code: String,
+    pub name: String,
+    pub closed_captions: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<String>,
 }
 
 impl Asset {
@@ -136,8 +167,15 @@ pub struct Track {
     pub max_channels: Option<u32>,
     #[serde(default)]
     pub text_type: Option<String>,
+    /// `generated_vod` for captions Mux made from the audio, `uploaded` for a supplied file.
+    #[serde(default)]
+    pub text_source: Option<String>,
     #[serde(default)]
     pub language_code: Option<String>,
+    #[serde(default)]
+    pub closed_captions: Option<bool>,
+    #[serde(default)]
+    pub passthrough: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]

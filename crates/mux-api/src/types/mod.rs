@@ -6,8 +6,9 @@ mod signing_keys;
 mod uploads;
 
 pub use assets::{
-    Asset, AssetErrors, AssetInput, AssetStatus, CreateAssetRequest, ListAssetsParams, PlaybackId,
-    PlaybackIdLookup, PlaybackObject, RenditionFile, StaticRenditions, Track, UpdateAssetRequest,
+    Asset, AssetErrors, AssetInput, AssetStatus, CreateAssetRequest, CreateTrackRequest,
+    GeneratedSubtitles, ListAssetsParams, PlaybackId, PlaybackIdLookup, PlaybackObject,
+    RenditionFile, StaticRenditions, Track, UpdateAssetRequest,
 };
 pub(crate) use common::Data;
 pub use common::{Page, PlaybackPolicy, Timestamp};

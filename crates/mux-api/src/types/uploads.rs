@@ -35,6 +35,10 @@ pub struct NewAssetSettings {
     pub max_resolution_tier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<AssetMeta>,
+    /// A direct upload's inputs: the first (without `url`) may ask for generated captions. Empty
+    /// in a [`CreateAssetRequest`](super::CreateAssetRequest), whose inputs are its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<super::AssetInput>,
     /// Any other setting, sent and echoed as is.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -211,7 +211,10 @@ async fn create_asset_from_a_url_keeps_its_settings() {
 
     // Act
     let request = CreateAssetRequest {
-        inputs: vec![AssetInput { url }],
+        inputs: vec![AssetInput {
+            url: Some(url),
+            ..AssetInput::default()
+        }],
         settings: NewAssetSettings {
             playback_policies: vec![PlaybackPolicy::Public],
             passthrough: Some("by-url".into()),

@@ -5,3 +5,4 @@ mod api;
 mod fake;
 mod harness;
 mod resilience;
+mod tracks;

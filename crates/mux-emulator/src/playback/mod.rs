@@ -33,6 +33,17 @@ pub fn routes() -> Router<Arc<Emulator>> {
         .route("/stream/{playback_id}/{file}", get(stream::rendition))
         .route("/stream/{playback_id}/text/{file}", get(text::serve))
         .route("/image/{playback_id}/{file}", get(image::serve))
+        .layer(axum::middleware::map_response(any_origin))
+}
+
+/// Media is fetched across origins, as from Mux's hosts: a page's `<video crossorigin>` and its
+/// caption `<track>`s, or an HLS player's requests, need `Access-Control-Allow-Origin`.
+async fn any_origin(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+    response
 }
 
 /// Why a playback request cannot be served.

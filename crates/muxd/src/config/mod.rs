@@ -91,6 +91,8 @@ pub struct UploadSettings {
     pub encoding: Encoding,
     /// Whether a video may be created from a link to a private address.
     pub allow_private_inputs: bool,
+    /// Where Mux reaches this muxd (to fetch supplied caption files), if configured.
+    pub public_url: Option<String>,
     /// Whether pages play a video without an MP4 with Mux Player (else a plain `<video>`).
     pub mux_player: bool,
     /// The URL signing key playback tokens are signed with (signed playback).
@@ -248,7 +250,14 @@ impl Settings {
             max_tier: read
                 .parsed(&table::MUXD_MAX_RESOLUTION_TIER)
                 .unwrap_or(defaults.max_tier),
+            captions: read
+                .parsed(&table::MUXD_CAPTIONS)
+                .unwrap_or(defaults.captions),
         };
+        let public_url = read
+            .optional(&table::MUXD_PUBLIC_URL)
+            .filter(|url| !url.is_empty())
+            .map(|_| http_url(&mut read, &table::MUXD_PUBLIC_URL));
         let private_inputs: Option<bool> = read.parsed(&table::MUXD_INPUT_ALLOW_PRIVATE_URLS);
         let player = read.optional(&table::MUXD_PLAYER).unwrap_or_default();
         if !matches!(player.as_str(), "mux-player" | "video") {
@@ -348,6 +357,7 @@ impl Settings {
                     image_base_url,
                     mp4_renditions: mp4_renditions.unwrap_or_default(),
                     encoding,
+                    public_url,
                     allow_private_inputs: private_inputs.unwrap_or_default(),
                     mux_player: player == "mux-player",
                     signing_key,

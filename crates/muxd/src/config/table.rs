@@ -129,6 +129,12 @@ settings! {
     MUXD_MAX_RESOLUTION_TIER: "MUXD_MAX_RESOLUTION_TIER", "1080p", None,
         "the `max_resolution_tier` every create asks Mux for unless its campaign sets another (`2160p` for 4K, at a higher cost)",
         "1080p, 1440p or 2160p";
+    MUXD_CAPTIONS: "MUXD_CAPTIONS", "off", None,
+        "the language Mux generates captions in for every create unless its campaign or the upload says otherwise (`off`, or a code such as `en`, `es`, `de`, `fr`: see docs/mux-facts.md §10)",
+        "off or a language code Mux generates captions in: en, es, it, pt, de, fr, pl, ru, nl, ca, tr, sv, uk, no, fi, sk, el, cs, hr, da, ro or bg";
+    MUXD_PUBLIC_URL: "MUXD_PUBLIC_URL", "", None,
+        "the address Mux reaches this muxd at (e.g. `https://muxd.example.com`), to fetch caption files owners supply; unset, supplied captions are refused",
+        "an http(s) URL such as https://muxd.example.com";
     MUXD_INPUT_ALLOW_PRIVATE_URLS: "MUXD_INPUT_ALLOW_PRIVATE_URLS", "false", None,
         "whether a video may be created from a link to a private, loopback or link-local address (refused by default, against request forgery; `muxd dev` and the tests set it)",
         "true or false";

@@ -85,6 +85,8 @@ pub async fn run(
     settings.uploads.mux_player = false;
     // A link to a file served on this machine (or the LAN) is what trying links out looks like.
     settings.uploads.allow_private_inputs = true;
+    // The emulator fetches supplied caption files from here.
+    settings.uploads.public_url = Some(base.clone());
     if settings.uploads.playback_policy == "signed" && settings.uploads.signing_key.is_none() {
         settings.uploads.signing_key = Some(signing_key(&settings).await?);
     }

@@ -1,12 +1,15 @@
-//! How Mux encodes a video, which is what it costs: the video quality (`basic`, `plus`,
-//! `premium`) and the highest resolution tier it stores and streams (`1080p`, `1440p`, `2160p`),
-//! docs/mux-facts.md §2.1. The deployment sets defaults; a campaign may ask for others; every
-//! create sends both, so the bill never depends on an account default nobody chose.
+//! What muxd asks Mux to make of a video, which is what it costs: the video quality (`basic`,
+//! `plus`, `premium`), the highest resolution tier it stores and streams (`1080p`, `1440p`,
+//! `2160p`), docs/mux-facts.md §2.1, and whether Mux transcribes its audio into captions, in which
+//! language (§10). The deployment sets defaults; a campaign may ask for others; every create sends
+//! all of them, so the bill never depends on an account default nobody chose.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use super::captions::GENERATED_LANGUAGES;
 
 /// Mux's `video_quality`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -96,18 +99,73 @@ impl fmt::Display for ResolutionTier {
     }
 }
 
-/// What a campaign asks for: each part, when set, overrides the deployment's default.
+/// Generated captions: none, or Mux transcribes the audio in this language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Captions {
+    #[default]
+    Off,
+    /// One of [`GENERATED_LANGUAGES`] (muxd names the language it asks for, never `auto`).
+    Generated(&'static str),
+}
+
+impl Captions {
+    /// `off`, or the language code: the setting's and the database's text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Generated(language) => language,
+        }
+    }
+
+    /// The language captions are generated in, if any.
+    pub fn language(self) -> Option<&'static str> {
+        match self {
+            Self::Off => None,
+            Self::Generated(language) => Some(language),
+        }
+    }
+}
+
+impl Serialize for Captions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl FromStr for Captions {
+    type Err = String;
+    /// `off` (or `none`), or a language Mux generates captions in.
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text == "off" || text == "none" {
+            return Ok(Self::Off);
+        }
+        GENERATED_LANGUAGES
+            .iter()
+            .find(|code| **code == text)
+            .map(|code| Self::Generated(code))
+            .ok_or_else(|| {
+                format!(
+                    "{text:?} is not off, none or a language Mux generates captions in (one of {})",
+                    GENERATED_LANGUAGES.join(", ")
+                )
+            })
+    }
+}
+
+/// What a campaign (or one upload) asks for: each part, when set, overrides the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EncodingChoice {
     pub quality: Option<VideoQuality>,
     pub max_tier: Option<ResolutionTier>,
+    pub captions: Option<Captions>,
 }
 
-/// What one create sends to Mux: both parts, always.
+/// What one create sends to Mux: every part, always.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Encoding {
     pub quality: VideoQuality,
     pub max_tier: ResolutionTier,
+    pub captions: Captions,
 }
 
 impl Encoding {
@@ -116,16 +174,18 @@ impl Encoding {
         Encoding {
             quality: choice.quality.unwrap_or(self.quality),
             max_tier: choice.max_tier.unwrap_or(self.max_tier),
+            captions: choice.captions.unwrap_or(self.captions),
         }
     }
 }
 
 impl Default for Encoding {
-    /// The cheapest quality at Mux's own default tier.
+    /// The cheapest quality at Mux's own default tier, without captions.
     fn default() -> Self {
         Encoding {
             quality: VideoQuality::Basic,
             max_tier: ResolutionTier::P1080,
+            captions: Captions::Off,
         }
     }
 }
@@ -163,16 +223,35 @@ mod tests {
     fn a_campaign_overrides_only_what_it_sets() {
         let defaults = Encoding::default();
         let choice = EncodingChoice {
-            quality: None,
             max_tier: Some(ResolutionTier::P2160),
+            captions: Some(Captions::Generated("en")),
+            ..Default::default()
         };
         assert_eq!(
             defaults.with(choice),
             Encoding {
                 quality: VideoQuality::Basic,
-                max_tier: ResolutionTier::P2160
+                max_tier: ResolutionTier::P2160,
+                captions: Captions::Generated("en"),
             }
         );
         assert_eq!(defaults.with(EncodingChoice::default()), defaults);
+    }
+
+    #[test]
+    fn captions_are_off_or_a_language_mux_generates() {
+        assert_eq!("off".parse(), Ok(Captions::Off));
+        assert_eq!("none".parse(), Ok(Captions::Off));
+        assert_eq!("de".parse(), Ok(Captions::Generated("de")));
+        assert_eq!(Captions::Generated("de").as_str(), "de");
+        let error = "klingon".parse::<Captions>().unwrap_err();
+        assert!(
+            error.contains("\"klingon\"") && error.contains("en, es"),
+            "{error}"
+        );
+        assert!(
+            "auto".parse::<Captions>().is_err(),
+            "muxd names the language"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! user. A webhook is turned into [`MatchKeys`] (which row is it about?) and at most one
 //! [`LifecycleEvent`] (what happened?) by [`super::interpret::interpret_webhook`].
 
+use super::tracks::TextTrack;
 use super::AssetId;
 
 /// Why Mux says an upload or asset failed. Asset errors outrank upload errors, so the same set of
@@ -72,6 +73,9 @@ pub enum LifecycleEvent {
     /// `video.asset.warning` or `video.asset.non_standard_input_detected`: Mux warns about the
     /// input (in words); the status does not move.
     Warned { asset_id: String, warning: String },
+    /// `video.asset.track.*` for a text track, or a track an asset read lists: a fact of the
+    /// asset that moves no status.
+    Track { asset_id: String, track: TextTrack },
     /// muxd refused the asset (it breaks one of this service's limits): it ends in error, and
     /// Mux deleting it afterwards (as muxd asks) changes nothing the owner sees.
     Refused { error: ErrorInfo },
@@ -87,6 +91,7 @@ impl LifecycleEvent {
             | Self::AssetErrored { asset_id, .. }
             | Self::AssetDeleted { asset_id }
             | Self::Warned { asset_id, .. }
+            | Self::Track { asset_id, .. }
             | Self::Mp4Ready { asset_id } => Some(asset_id),
             Self::UploadCreated
             | Self::UploadCancelled

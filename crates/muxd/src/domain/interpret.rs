@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, MatchKeys, ReadyDetails};
+use super::tracks::{TextTrack, TrackSource, TrackStatus};
 use super::AssetId;
 
 /// A webhook read for its meaning: which row, and what happened (if anything muxd tracks).
@@ -67,6 +68,9 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
             }
             "static_renditions.ready" => Some(LifecycleEvent::Mp4Ready { asset_id }),
             "warning" => warning(data).map(|warning| LifecycleEvent::Warned { asset_id, warning }),
+            _ if nested && kind.starts_with("track.") => TrackStatus::of_event(&kind[6..])
+                .and_then(|status| text_track(status, data))
+                .map(|track| LifecycleEvent::Track { asset_id, track }),
             "non_standard_input_detected" => Some(LifecycleEvent::Warned {
                 asset_id,
                 warning: non_standard_input(data),
@@ -118,6 +122,45 @@ fn non_standard_input(data: &Value) -> String {
     }
     text.push('.');
     text
+}
+
+/// A text track from a track object (a `video.asset.track.*` event's `data`, or one of an asset
+/// read's `tracks`) with the status its event or read says; `None` for audio and video tracks or
+/// a track without an id.
+pub fn text_track(status: TrackStatus, track: &Value) -> Option<TextTrack> {
+    let text = |key: &str| track.get(key).and_then(Value::as_str);
+    let is_text =
+        text("type") == Some("text") || (text("type").is_none() && text("text_type").is_some());
+    if !is_text {
+        return None;
+    }
+    let source = match text("text_source") {
+        Some(source) if source.starts_with("generated") => TrackSource::Generated,
+        _ => TrackSource::Supplied,
+    };
+    let error = track.get("error").map(|e| {
+        let messages: Vec<&str> = e
+            .get("messages")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        match messages.is_empty() {
+            true => e
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned(),
+            false => messages.join("; "),
+        }
+    });
+    Some(TextTrack {
+        id: text("id")?.to_owned(),
+        language: text("language_code").unwrap_or_default().to_owned(),
+        name: text("name").unwrap_or_default().to_owned(),
+        source,
+        status,
+        error: error.filter(|_| status == TrackStatus::Errored),
+    })
 }
 
 fn passthrough(settings: Option<&Value>) -> Option<AssetId> {
@@ -292,11 +335,37 @@ mod tests {
     }
 
     #[test]
-    fn track_events_name_their_asset_but_change_nothing() {
-        let data = json!({"id": "track1", "asset_id": "as1", "type": "text"});
-        let got = interpret_webhook("video.asset.track.ready", &data);
+    fn text_track_events_are_tracks_of_their_asset_and_others_are_nothing() {
+        let data = json!({"id": "track1", "asset_id": "as1", "type": "text",
+            "text_source": "generated_vod", "language_code": "en", "name": "English",
+            "error": {"type": "invalid_input", "messages": ["no speech"]}});
+        let got = interpret_webhook("video.asset.track.errored", &data);
         assert_eq!(got.keys.asset_id.as_deref(), Some("as1"));
-        assert_eq!(got.event, None);
+        let Some(LifecycleEvent::Track { asset_id, track }) = got.event else {
+            panic!("expected a track: {:?}", got.event);
+        };
+        assert_eq!(asset_id, "as1");
+        assert_eq!(
+            (track.source, track.status, track.error.as_deref()),
+            (
+                TrackSource::Generated,
+                TrackStatus::Errored,
+                Some("no speech")
+            )
+        );
+        let skipped = interpret_webhook("video.asset.track.skipped", &data).event;
+        assert!(
+            matches!(skipped, Some(LifecycleEvent::Track { track, .. }) if track.status == TrackStatus::Skipped && track.error.is_none())
+        );
+        let audio = json!({"id": "track2", "asset_id": "as1", "type": "audio"});
+        assert_eq!(
+            interpret_webhook("video.asset.track.ready", &audio).event,
+            None
+        );
+        assert_eq!(
+            interpret_webhook("video.asset.track.updated", &data).event,
+            None
+        );
     }
 
     #[test]

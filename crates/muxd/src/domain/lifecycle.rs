@@ -7,9 +7,12 @@
 //!   conflicting outcomes (`ready` and `errored` for one asset) settle the same in any order;
 //! - facts (asset id, playback id, media figures, error) merge by fixed rules that do not depend
 //!   on arrival order: fill what is missing, keep the more trusted error, the earliest creation
-//!   and ready times and the latest event time, and Mux's warnings as a sorted set.
+//!   and ready times and the latest event time, and Mux's warnings as a sorted set;
+//! - text tracks merge by id ([`super::tracks::merge`]): a track's status only moves forward, and
+//!   no track event moves the asset's status, so a caption that fails leaves the video as it was.
 
 use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, ReadyDetails};
+use super::tracks::{self, TextTrack};
 use super::AssetStatus;
 
 /// What muxd knows about one asset: the lifecycle-owned columns of a `creative_assets` row.
@@ -31,6 +34,8 @@ pub struct AssetFacts {
     pub decided_at_ms: Option<i64>,
     /// What Mux warned about the input, in words (sorted, each once).
     pub warnings: Vec<String>,
+    /// The asset's text tracks, by id (deleted ones kept as tombstones).
+    pub tracks: Vec<TextTrack>,
 }
 
 impl AssetFacts {
@@ -46,6 +51,7 @@ impl AssetFacts {
             last_event_at_ms: None,
             decided_at_ms: None,
             warnings: Vec::new(),
+            tracks: Vec::new(),
         }
     }
 }
@@ -75,10 +81,10 @@ fn target_status(event: &LifecycleEvent) -> AssetStatus {
             AssetStatus::Deleted
         }
         LifecycleEvent::PlaybackRepaired { .. } => AssetStatus::Ready,
-        // A warning or a rendition moves nothing; `apply` only merges it.
-        LifecycleEvent::Warned { .. } | LifecycleEvent::Mp4Ready { .. } => {
-            AssetStatus::AwaitingUpload
-        }
+        // A warning, a rendition or a track moves nothing; `apply` only merges it.
+        LifecycleEvent::Warned { .. }
+        | LifecycleEvent::Mp4Ready { .. }
+        | LifecycleEvent::Track { .. } => AssetStatus::AwaitingUpload,
     }
 }
 
@@ -119,6 +125,8 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         if let Err(at) = next.warnings.binary_search(warning) {
             next.warnings.insert(at, warning.clone());
         }
+    } else if let LifecycleEvent::Track { track, .. } = event {
+        tracks::merge(&mut next.tracks, track);
     } else if is_outcome(target) {
         decide_outcome(&mut next, target, at_ms);
     } else if target.rank() > current.status.rank() {

@@ -1,8 +1,9 @@
-//! Pure rules of muxd: ids, asset statuses and origins, the Mux events muxd understands, the
-//! monotonic asset lifecycle, webhook signatures, the reconciler's polling schedule, what
-//! processing times measure and which hosts are this machine. Nothing here does I/O; every other
-//! layer calls into it, never the other way round.
+//! Pure rules of muxd: ids, asset statuses and origins, caption files and text tracks, the Mux
+//! events muxd understands, the monotonic asset lifecycle, webhook signatures, the reconciler's
+//! polling schedule, what processing times measure and which hosts are this machine. Nothing here
+//! does I/O; every other layer calls into it, never the other way round.
 
+pub mod captions;
 pub mod details;
 pub mod encoding;
 pub mod event;
@@ -20,6 +21,7 @@ pub mod schedule;
 pub mod signature;
 pub mod status;
 pub mod time;
+pub mod tracks;
 
 pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
 pub use ids::{AssetId, CampaignId, InfluencerId, UserId};

@@ -9,7 +9,9 @@
 //!   and refreshing the asset gauges from health's figures;
 //! - `live_forward`, `live_listen` (PostgreSQL): live changes to and from the other instances;
 //! - `enforce_limits`: refusing ready videos longer than the duration limit ([`Limits`]);
-//! - `outbound_webhooks`: telling the host app's endpoints what changed ([`Outbound::step`]).
+//! - `outbound_webhooks`: telling the host app's endpoints what changed ([`Outbound::step`]);
+//! - `captions`: what a change to an asset's text tracks asks for: transcripts fetched and
+//!   indexed for search, a replaced supplied track deleted ([`CaptionTracks::run_once`]).
 
 pub mod reconcile;
 pub mod supervisor;
@@ -22,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::reconcile::Reconciler;
 use self::supervisor::{supervise, Job, JobsStatus, OnShutdown, Pace};
+use crate::service::captions::CaptionTracks;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::limits::Limits;
@@ -65,6 +68,11 @@ const OUTBOUND: Pace = Pace {
     idle: Duration::ZERO,
     on_error: Duration::from_secs(5),
 };
+/// A track's transcript is searchable within about a second of the track turning ready.
+const CAPTIONS: Pace = Pace {
+    idle: Duration::from_secs(1),
+    on_error: Duration::from_secs(10),
+};
 /// The live bridge's steps run until their connection fails; then they reconnect.
 const LIVE: Pace = Pace {
     idle: Duration::from_secs(1),
@@ -88,6 +96,8 @@ pub struct Jobs {
     pub limits: Limits,
     /// Outbound webhooks, woken by `live`'s changes.
     pub outbound: Outbound,
+    /// Transcripts and supplied caption files.
+    pub captions: CaptionTracks,
     pub live: LiveHub,
     /// This process's name on reconciler leases.
     pub instance: String,
@@ -159,6 +169,12 @@ impl Jobs {
         jobs.push(Job::new("outbound_webhooks", OUTBOUND, Drop, move || {
             let (outbound, changes) = (outbound.clone(), live.subscribe());
             async move { outbound.step(changes).await }
+        }));
+        // Finish: a track deleted on Mux must be recorded deleted too.
+        let captions = self.captions.clone();
+        jobs.push(Job::new("captions", CAPTIONS, Finish, move || {
+            let captions = captions.clone();
+            async move { Ok(captions.run_once(now_ms()).await.map(drop)?) }
         }));
         if let Some(bridge) = &self.bridge {
             let forward = bridge.clone();

@@ -9,7 +9,7 @@
 use mux_api::{Asset, MuxError};
 
 use super::campaigns::{self, PlacementError};
-use super::sync::{asset_event, Resync};
+use super::sync::{asset_events, Resync};
 use super::ServiceError;
 use crate::domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
 use crate::domain::{details, AssetId, Cause, MatchKeys};
@@ -132,8 +132,7 @@ impl Adoptions {
         // 4. What Mux said before muxd knew the asset, in Mux's order and times; then the read.
         let resync = &self.resync;
         resync.ingest.settle(row.id).await?;
-        let read = asset_event(&asset).map(|event| ("asset", event));
-        resync.apply_reads(&row, read.into_iter().collect()).await?;
+        resync.apply_reads(&row, asset_events(&asset)).await?;
         let asset = store.asset(row.id).await?.ok_or_else(|| {
             crate::store::StoreError::Corrupt(format!("adopted asset {} vanished", row.id))
         })?;

@@ -115,6 +115,9 @@ pub struct CampaignView {
     pub video_quality: Option<VideoQuality>,
     /// The highest resolution tier its uploads ask Mux for; null: the deployment's default.
     pub max_resolution_tier: Option<ResolutionTier>,
+    /// Generated captions for its uploads: `off`, or the language (e.g. `en`); null: the
+    /// deployment's `MUXD_CAPTIONS`.
+    pub captions: Option<String>,
     pub influencers: Vec<InfluencerView>,
 }
 
@@ -153,6 +156,7 @@ pub async fn view(store: &Store, campaign: Campaign) -> StoreResult<CampaignView
         archived: campaign.archived_at.is_some(),
         video_quality: campaign.video_quality,
         max_resolution_tier: campaign.max_resolution_tier,
+        captions: campaign.captions.map(|c| c.as_str().to_owned()),
         influencers: influencers.into_iter().map(InfluencerView::from).collect(),
     })
 }

@@ -7,12 +7,13 @@
 //! uploads, a row whose create Mux surely did not apply is removed at once, and one whose fate is
 //! unknown never records its link and is settled by the reconciler (`unsent.rs`).
 
-use mux_api::{AssetInput, AssetMeta, CreateAssetRequest, MuxError};
+use mux_api::{AssetMeta, CreateAssetRequest, MuxError};
 
 use super::direct_upload::asset_settings;
 use super::link_probe::{kept_form, name_from, LinkProbe};
-use super::sync::{asset_event, Resync};
+use super::sync::{asset_events, Resync};
 use super::uploads::{CreateError, UploadRequest, Uploads};
+use crate::domain::encoding::Captions;
 use crate::domain::AssetId;
 use crate::store::{CreativeAsset, NewAsset, StoreError, User};
 
@@ -25,6 +26,8 @@ pub struct LinkRequest {
     pub description: Option<String>,
     pub campaign: Option<String>,
     pub influencer: Option<String>,
+    /// Generated captions for this video, instead of its campaign's (else the deployment's).
+    pub captions: Option<Captions>,
 }
 
 /// Creates videos from links. Cheap to clone.
@@ -59,6 +62,7 @@ impl LinkUploads {
             influencer: request.influencer,
             file_size: probed.size,
             file_type: probed.kind,
+            captions: request.captions,
         };
         let checked = self.uploads.check(user, &upload, false).await?;
         let id = AssetId::new();
@@ -78,11 +82,13 @@ impl LinkUploads {
             creator_id: Some(user.external_id.clone()),
             external_id: Some(id.to_string()),
         };
+        let mut settings = asset_settings(&self.uploads.settings, id, Some(meta), checked.encoding);
+        // A created asset's inputs are its own: the file, with what the settings ask of it.
+        let mut input = settings.inputs.pop().unwrap_or_default();
+        input.url = Some(probed.url.to_string());
         let create = CreateAssetRequest {
-            inputs: vec![AssetInput {
-                url: probed.url.to_string(),
-            }],
-            settings: asset_settings(&self.uploads.settings, id, Some(meta), checked.encoding),
+            inputs: vec![input],
+            settings,
         };
         let asset = match self.uploads.mux.create_asset(&create).await {
             Ok(asset) => asset,
@@ -91,9 +97,8 @@ impl LinkUploads {
         let store = &self.uploads.store;
         store.set_source(id, &kept_form(&probed.url)).await?;
         let row = self.row(id).await?;
-        let read = asset_event(&asset).map(|event| ("asset", event));
         self.resync
-            .apply_reads(&row, read.into_iter().collect())
+            .apply_reads(&row, asset_events(&asset))
             .await
             .map_err(CreateError::Failed)?;
         tracing::info!(asset.id = %id, mux.asset_id = %asset.id, "asset created from a link");

@@ -20,10 +20,17 @@
 //! - [`processing_times`]: how long uploads take to become playable, as a histogram recorded
 //!   when an asset turns READY and as a report for admins.
 //! - [`retention`]: pruning what has outlived its retention, in small batches.
+//! - [`captions`]: captions an owner supplies, removes or has Mux generate; the captions job
+//!   (`caption_upkeep`) fetches and indexes transcripts of ready tracks for search.
+//! - [`campaigns`]: who may use a campaign, where an asset may go. [`limits`]: refusing ready
+//!   videos over the duration limit. [`outbound`]: the host app's webhook endpoints and their
+//!   dispatcher.
 
 pub mod adopt;
 pub mod assets;
 pub mod campaigns;
+mod caption_upkeep;
+pub mod captions;
 pub mod deletion;
 mod direct_upload;
 pub mod health_figures;

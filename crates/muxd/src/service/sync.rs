@@ -12,6 +12,8 @@ use super::ingest::{publish_committed, Ingestor};
 use super::live::LiveHub;
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
+use crate::domain::interpret::text_track;
+use crate::domain::tracks::TrackStatus;
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
 use crate::store::{now_ms, CreativeAsset, Store};
 
@@ -44,8 +46,25 @@ pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
     }
 }
 
-/// The event an asset read implies.
-pub fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
+/// What an asset read says, each event with what was read: its status, then each text track.
+pub fn asset_events(asset: &Asset) -> Vec<(&'static str, LifecycleEvent)> {
+    let tracks = asset.tracks.iter().filter_map(|track| {
+        let status = TrackStatus::of_read(track.status.as_deref()?)?;
+        let track = text_track(status, &serde_json::to_value(track).ok()?)?;
+        Some(LifecycleEvent::Track {
+            asset_id: asset.id.clone(),
+            track,
+        })
+    });
+    asset_event(asset)
+        .into_iter()
+        .chain(tracks)
+        .map(|event| ("asset", event))
+        .collect()
+}
+
+/// The event an asset read's status implies.
+fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
     let asset_id = asset.id.clone();
     match asset.status {
         MuxAssetStatus::Preparing => Some(LifecycleEvent::AssetCreated { asset_id }),
@@ -119,7 +138,7 @@ impl Resync {
         }
         if let Some(asset_id) = asset_id {
             let asset = self.mux.get_asset(&asset_id).await?;
-            events.extend(asset_event(&asset).map(|e| ("asset", e)));
+            events.extend(asset_events(&asset));
         }
         self.apply_reads(&row, events).await
     }

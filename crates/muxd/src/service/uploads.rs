@@ -17,7 +17,7 @@ use super::ingest::Ingestor;
 use super::pool::UploadPool;
 use super::ServiceError;
 use crate::config::UploadSettings;
-use crate::domain::encoding::Encoding;
+use crate::domain::encoding::{Captions, Encoding};
 use crate::domain::{details, AssetId, CampaignId, InfluencerId};
 use crate::store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
@@ -31,6 +31,8 @@ pub struct UploadRequest {
     pub influencer: Option<String>,
     pub file_size: Option<u64>,
     pub file_type: Option<String>,
+    /// Generated captions for this upload, instead of its campaign's (else the deployment's).
+    pub captions: Option<Captions>,
 }
 
 /// A request as checked: what the row will hold.
@@ -209,10 +211,11 @@ impl Uploads {
             }
             PlacementError::Store(error) => error.into(),
         })?;
-        let encoding = match &place.campaign {
+        let mut encoding = match &place.campaign {
             Some(campaign) => self.settings.encoding.with(campaign.encoding()),
             None => self.settings.encoding,
         };
+        encoding.captions = request.captions.unwrap_or(encoding.captions);
         Ok(Checked {
             name,
             description,

@@ -37,8 +37,25 @@ pub enum Bind {
 /// combination is its own prepared statement with a plan that uses its index (a catch-all
 /// `$1 IS NULL OR …` statement gets one generic plan that scans). Public for the EXPLAIN tests.
 pub fn list_query(filter: &AssetFilter) -> (String, Vec<Bind>) {
-    let mut clauses: Vec<String> = Vec::new();
     let mut binds = Vec::new();
+    let filters = where_clause(filter, &mut binds);
+    let limit = binds.len() + 1;
+    binds.push(Bind::Int(filter.limit));
+    binds.push(Bind::Int(filter.offset));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM creative_assets {filters}
+         ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${}",
+        limit + 1
+    );
+    (sql, binds)
+}
+
+/// The `WHERE …` on `creative_assets` columns (unqualified) of the rows `filter` lets through:
+/// its filters and the access rules (owners never see deleted or unsent rows; takes are never
+/// rows of their own). Values are appended to `binds`, placeholders numbered after what `binds`
+/// already holds. Listing and searching ([`Store::search_assets`]) share it.
+pub(super) fn where_clause(filter: &AssetFilter, binds: &mut Vec<Bind>) -> String {
+    let mut clauses: Vec<String> = Vec::new();
     let mut bind = |clause: &str, value: Bind| {
         binds.push(value);
         clauses.push(clause.replace('?', &format!("${}", binds.len())));
@@ -73,20 +90,9 @@ pub fn list_query(filter: &AssetFilter) -> (String, Vec<Bind>) {
     if !filter.include_unsent {
         clauses.push(format!("NOT ({UNSENT})"));
     }
-    let limit = binds.len() + 1;
-    binds.push(Bind::Int(filter.limit));
-    binds.push(Bind::Int(filter.offset));
-    let filters = match clauses.is_empty() {
-        true => String::new(),
-        false => format!("WHERE {}", clauses.join(" AND ")),
-    };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM creative_assets {filters}
-         ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${}",
-        limit + 1
-    );
-    (sql, binds)
+    format!("WHERE {}", clauses.join(" AND "))
 }
+
 impl Store {
     /// Rows matching `filter`, newest first.
     pub async fn list_assets(&self, filter: &AssetFilter) -> StoreResult<Vec<CreativeAsset>> {

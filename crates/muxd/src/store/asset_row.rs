@@ -57,6 +57,8 @@ pub struct AssetRow {
     replacement_status: Option<String>,
     replacement_error_type: Option<String>,
     replacement_error_message: Option<String>,
+    text_tracks: Option<String>,
+    captions: Option<String>,
 }
 
 impl TryFrom<AssetRow> for CreativeAsset {
@@ -105,6 +107,12 @@ impl TryFrom<AssetRow> for CreativeAsset {
                     })?,
                     None => Vec::new(),
                 },
+                tracks: match row.text_tracks.as_deref() {
+                    Some(json) => serde_json::from_str(json).map_err(|error| {
+                        StoreError::Corrupt(format!("asset {}: text_tracks: {error}", row.id))
+                    })?,
+                    None => Vec::new(),
+                },
             },
             mux_delete_pending: row.mux_delete_pending,
             delete_attempts: row.delete_attempts,
@@ -120,6 +128,7 @@ impl TryFrom<AssetRow> for CreativeAsset {
                 (Some(quality), Some(tier)) => Some(Encoding {
                     quality: parse("video_quality", &quality)?,
                     max_tier: parse("max_resolution_tier", &tier)?,
+                    captions: parse_opt("captions", row.captions.as_deref())?.unwrap_or_default(),
                 }),
                 _ => None,
             },

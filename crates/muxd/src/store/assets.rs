@@ -21,7 +21,8 @@ pub(super) const COLUMNS: &str =
     resolution_tier, processing_at, ready_at, last_event_at, decided_at, mux_delete_pending,
     delete_attempts, stuck_since, poll_started_at, poll_failures, version, created_at, updated_at,
     file_size, origin, warnings, mp4_ready, video_quality, max_resolution_tier, source_url,
-    replaces, replaced_at, replacement_status, replacement_error_type, replacement_error_message";
+    replaces, replaced_at, replacement_status, replacement_error_type, replacement_error_message,
+    text_tracks, captions";
 
 /// The condition of an unsent row: one whose create never recorded where its file comes from,
 /// the upload URL it hands out or the link Mux fetches (interrupted, or Mux failed ambiguously).
@@ -199,8 +200,8 @@ pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResu
     run!(conn, c => sqlx::query(
         "INSERT INTO creative_assets (id, owner_id, campaign_id, influencer_id, name, description,
             passthrough, mux_processing_status, version, created_at, updated_at, file_size,
-            video_quality, max_resolution_tier)
-         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9, $10, $11)",
+            video_quality, max_resolution_tier, captions)
+         VALUES ($1, $2, $3, $4, $5, $6, $1, $7, 0, $8, $8, $9, $10, $11, $12)",
     )
     .bind(new.id.to_string())
     .bind(new.owner_id.to_string())
@@ -213,6 +214,7 @@ pub(super) async fn insert_row(conn: &mut Conn<'_>, new: &NewAsset) -> StoreResu
     .bind(new.file_size)
     .bind(new.encoding.map(|e| e.quality.as_str()))
     .bind(new.encoding.map(|e| e.max_tier.as_str()))
+    .bind(new.encoding.map(|e| e.captions.as_str()))
     .execute(&mut **c)
     .await
     .map(drop))?;

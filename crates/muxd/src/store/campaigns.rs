@@ -5,7 +5,7 @@
 
 use super::users::{CampaignRow, InfluencerRow, CAMPAIGN_COLUMNS, INFLUENCER_COLUMNS};
 use super::{now_ms, run, Campaign, Influencer, Role, Store, StoreResult, User};
-use crate::domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
+use crate::domain::encoding::{Captions, EncodingChoice, ResolutionTier, VideoQuality};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// The most campaigns one listing returns.
@@ -25,12 +25,14 @@ impl Store {
     ) -> StoreResult<Campaign> {
         let mut tx = self.begin().await?;
         let sql = format!(
-            "INSERT INTO campaigns (id, owner_id, name, created_at, app_id, video_quality, max_resolution_tier)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO campaigns (id, owner_id, name, created_at, app_id, video_quality,
+                 max_resolution_tier, captions)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (app_id) WHERE app_id IS NOT NULL
              DO UPDATE SET name = excluded.name, owner_id = excluded.owner_id, archived_at = NULL,
                  video_quality = excluded.video_quality,
-                 max_resolution_tier = excluded.max_resolution_tier
+                 max_resolution_tier = excluded.max_resolution_tier,
+                 captions = excluded.captions
              RETURNING {CAMPAIGN_COLUMNS}"
         );
         let row: CampaignRow = run!(&mut tx.conn(), c => sqlx::query_as(&sql)
@@ -41,6 +43,7 @@ impl Store {
             .bind(app_id)
             .bind(encoding.quality.map(VideoQuality::as_str))
             .bind(encoding.max_tier.map(ResolutionTier::as_str))
+            .bind(encoding.captions.map(Captions::as_str))
             .fetch_one(&mut **c)
             .await)?;
         let campaign = Campaign::try_from(row)?;

@@ -7,6 +7,7 @@
 
 use super::assets::by_id;
 use super::endpoints::{Endpoint, EndpointRow, ENDPOINT_COLUMNS};
+use super::transitions::touched_tracks;
 use super::{now_ms, run, Conn, CreativeAsset, Store, StoreResult};
 
 pub use super::delivery_log::{AttemptLogEntry, DeliveryLogEntry};
@@ -21,6 +22,8 @@ pub struct PendingChange {
     pub asset: CreativeAsset,
     /// The change is the swap of a replaced video: the asset took its new file's Mux asset.
     pub replaced: bool,
+    /// The text tracks (captions) the change touched, by id.
+    pub captions: Vec<String>,
 }
 
 /// A delivery claimed for one attempt, with what to send and where.
@@ -67,6 +70,7 @@ struct RecordRow {
     outbound: String,
     at: i64,
     cause: String,
+    cause_ref: String,
 }
 
 /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances fanning out or claiming at once take
@@ -100,7 +104,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut conn = tx.conn();
         let sql = format!(
-            "SELECT id, asset_id, outbound, at, cause FROM asset_events WHERE outbound IS NOT NULL
+            "SELECT id, asset_id, outbound, at, cause, cause_ref FROM asset_events WHERE outbound IS NOT NULL
              ORDER BY id LIMIT $1{}",
             skip_locked(&conn, "")
         );
@@ -148,6 +152,7 @@ impl Store {
                         at: record.at,
                         asset,
                         replaced: record.cause == "replace",
+                        captions: touched_tracks(&record.cause_ref),
                     };
                     let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
                     insert_message(&mut conn, &message_id, &change, &render(&change), now).await?;

@@ -8,7 +8,7 @@
 
 use super::assets::{by_id, insert_row, playback_url, CreativeAsset, NewAsset, UNSENT};
 use super::limits::counted_quota;
-use super::transitions::{apply_event, outbound_mark};
+use super::transitions::{apply_event, outbound_mark, tracks_json};
 use super::{now_ms, run, Conn, CreateQuota, OverQuota, Store, StoreResult};
 use crate::domain::outbound::EventType;
 use crate::domain::replacement::{failure, ReplacementStatus};
@@ -122,6 +122,7 @@ async fn swap(
             mp4_ready = $8, warnings = $9, processing_at = $10, ready_at = $11,
             decided_at = $12, last_event_at = $13, error_type = NULL, error_message = NULL,
             error_source = NULL, replaced_at = $14, updated_at = $14, version = version + 1,
+            text_tracks = $18, captions_due = TRUE,
             replacement_status = CASE WHEN ",
         newest_take!("$15", "$16", "$17"),
         " THEN NULL ELSE replacement_status END,
@@ -155,6 +156,7 @@ async fn swap(
         .bind(card.to_string())
         .bind(take.created_at)
         .bind(take.id.to_string())
+        .bind(tracks_json(&facts.tracks))
         .execute(&mut **c)
         .await
         .map(drop))?;

@@ -11,6 +11,7 @@ use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle;
 use crate::domain::outbound::EventType;
+use crate::domain::tracks::TextTrack;
 use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
@@ -67,7 +68,8 @@ pub async fn apply_event_to(
 }
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
-/// since ($1–$20). A macro so both statements below are written from one text.
+/// since ($1–$22). A change to the text tracks marks the row for the captions job
+/// (`captions_due`). A macro so both statements below are written from one text.
 macro_rules! update_sql {
     () => {
         "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2,
@@ -76,7 +78,7 @@ macro_rules! update_sql {
             resolution_tier = $11, ready_at = $12, last_event_at = $13, decided_at = $14,
             processing_at = $15, stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL,
             poll_failures = 0, version = version + 1, updated_at = $16, warnings = $19,
-            mp4_ready = $20
+            mp4_ready = $20, text_tracks = $21, captions_due = (captions_due OR $22)
          WHERE id = $17 AND version = $18"
     };
 }
@@ -107,18 +109,18 @@ pub(super) const RECORD: &str = concat!(
 );
 
 /// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
-/// is inserted only if the update found the row at its version ($21–$26 as $2–$7 of [`RECORD`]).
+/// is inserted only if the update found the row at its version ($23–$28 as $2–$7 of [`RECORD`]).
 const UPDATE_AND_RECORD: &str = concat!(
     "WITH updated AS (",
     update_sql!(),
     " RETURNING id)
     INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
-    SELECT id, $21, $22, $23, $24, $25, ",
-    outbound_mark!("$26"),
+    SELECT id, $23, $24, $25, $26, $27, ",
+    outbound_mark!("$28"),
     " FROM updated"
 );
 
-/// Binds a change's row update ($1–$20 of [`UPDATE`]) to `$query`.
+/// Binds a change's row update ($1–$22 of [`UPDATE`]) to `$query`.
 macro_rules! bind_update {
     ($query:expr, $current:expr, $facts:expr, $url:expr, $now:expr) => {{
         let (current, facts) = ($current, $facts);
@@ -152,7 +154,41 @@ macro_rules! bind_update {
                     .map(|w| serde_json::Value::from(w.clone()).to_string()),
             )
             .bind(facts.ready.mp4_ready)
+            .bind(tracks_json(&facts.tracks))
+            .bind(facts.tracks != current.facts.tracks)
     }};
+}
+
+/// What a record says caused it: the cause's reference, then the text tracks the change touched
+/// (` tracks=ID,ID`), which the outbox reads back to tell the host app which captions changed.
+fn reference(cause: &Cause, before: &[TextTrack], after: &[TextTrack]) -> String {
+    let mut reference = cause.reference();
+    let touched: Vec<&str> = after
+        .iter()
+        .filter(|track| !before.contains(track))
+        .map(|track| track.id.as_str())
+        .collect();
+    if !touched.is_empty() {
+        reference.push_str(TRACKS_MARK);
+        reference.push_str(&touched.join(","));
+    }
+    reference
+}
+
+/// Where a record's reference lists the text tracks its change touched.
+pub(super) const TRACKS_MARK: &str = " tracks=";
+
+/// The text tracks a record's reference says its change touched.
+pub(super) fn touched_tracks(reference: &str) -> Vec<String> {
+    reference
+        .rsplit_once(TRACKS_MARK)
+        .map(|(_, ids)| ids.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The `text_tracks` column: a JSON array, NULL when there is none.
+pub(super) fn tracks_json(tracks: &[TextTrack]) -> Option<String> {
+    (!tracks.is_empty()).then(|| serde_json::to_string(tracks).unwrap_or_default())
 }
 
 /// Binds a change's record (from, to, cause, reference, time, event type: $2–$7 of [`RECORD`])
@@ -164,7 +200,11 @@ macro_rules! bind_record {
             .bind($change.from.as_str())
             .bind($change.to.as_str())
             .bind($cause.kind())
-            .bind($cause.reference())
+            .bind(reference(
+                $cause,
+                &$current.facts.tracks,
+                &$change.facts.tracks,
+            ))
             .bind($now)
             .bind(
                 $current

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use super::rows::{parse, parse_opt};
 use super::{now_ms, run, Store, StoreError, StoreResult};
-use crate::domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
+use crate::domain::encoding::{Captions, EncodingChoice, ResolutionTier, VideoQuality};
 use crate::domain::{CampaignId, InfluencerId, UserId};
 
 /// What a user may do.
@@ -65,6 +65,8 @@ pub struct Campaign {
     pub video_quality: Option<VideoQuality>,
     /// The highest resolution tier its uploads ask Mux for, when not the deployment's default.
     pub max_resolution_tier: Option<ResolutionTier>,
+    /// Whether its uploads ask Mux for generated captions, when not the deployment's default.
+    pub captions: Option<Captions>,
 }
 
 impl Campaign {
@@ -73,6 +75,7 @@ impl Campaign {
         EncodingChoice {
             quality: self.video_quality,
             max_tier: self.max_resolution_tier,
+            captions: self.captions,
         }
     }
 }
@@ -110,7 +113,7 @@ impl TryFrom<UserRow> for User {
 
 /// The columns a [`Campaign`] is read from.
 pub(crate) const CAMPAIGN_COLUMNS: &str =
-    "id, owner_id, name, app_id, archived_at, video_quality, max_resolution_tier";
+    "id, owner_id, name, app_id, archived_at, video_quality, max_resolution_tier, captions";
 /// The columns an [`Influencer`] is read from.
 pub(crate) const INFLUENCER_COLUMNS: &str = "id, campaign_id, name, handle, app_id";
 
@@ -124,6 +127,7 @@ pub(crate) struct CampaignRow {
     archived_at: Option<i64>,
     video_quality: Option<String>,
     max_resolution_tier: Option<String>,
+    captions: Option<String>,
 }
 
 impl TryFrom<CampaignRow> for Campaign {
@@ -141,6 +145,7 @@ impl TryFrom<CampaignRow> for Campaign {
                 "max_resolution_tier",
                 row.max_resolution_tier.as_deref(),
             )?,
+            captions: parse_opt("captions", row.captions.as_deref())?,
         })
     }
 }
@@ -219,6 +224,7 @@ impl Store {
             archived_at: None,
             video_quality: None,
             max_resolution_tier: None,
+            captions: None,
         };
         run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO campaigns (id, owner_id, name, created_at) VALUES ($1, $2, $3, $4)",

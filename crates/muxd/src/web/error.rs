@@ -167,6 +167,18 @@ pub fn optional_id<T: std::str::FromStr>(
     .transpose()
 }
 
+/// An optional field parsed as `T`, or a 400 naming the field and saying what is wrong with it.
+pub fn parsed_field<T: std::str::FromStr<Err = String>>(
+    name: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|text| {
+        text.parse()
+            .map_err(|error| ApiError::BadRequest(format!("{name}: {error}")))
+    })
+    .transpose()
+}
+
 /// An id the host app chose (or muxd's own): 1 to 128 of `A-Z a-z 0-9 - _ . :`; else a 400
 /// naming `field`.
 pub fn app_id(field: &str, raw: &str) -> Result<String, ApiError> {

@@ -144,6 +144,16 @@ fn routes() -> Router<WebState> {
             "/api/creative-assets/{id}/replace",
             post(api::replace::replace),
         )
+        .route(
+            "/api/creative-assets/{id}/captions/{language}",
+            put(api::captions::supply).delete(api::captions::delete),
+        )
+        .route(
+            "/api/creative-assets/{id}/captions/{language}/generate",
+            post(api::captions::generate),
+        )
+        // Mux fetching a supplied caption file (its unguessable name is the credential).
+        .route("/captions/{file}", get(api::captions::file))
         .route("/api/live", get(api::live::stream))
         .route("/api/campaigns/{id}", get(api::campaigns::get))
         // The host app's backend (an admin token).

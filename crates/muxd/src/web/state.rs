@@ -15,6 +15,7 @@ use crate::config::WebhookSettings;
 use crate::jobs::supervisor::JobsStatus;
 use crate::service::adopt::Adoptions;
 use crate::service::assets::AssetEdits;
+use crate::service::captions::CaptionTracks;
 use crate::service::deletion::Deletions;
 use crate::service::health_figures::FiguresCache;
 use crate::service::ingest::Ingestor;
@@ -48,6 +49,8 @@ pub struct WebState {
     /// Posters and playback tokens for asset views.
     pub links: Links,
     pub playback: PlaybackCheck,
+    /// Captions owners supply, remove or have generated.
+    pub captions: CaptionTracks,
     pub health: HealthSources,
     pub probes: Probes,
     pub metrics: PrometheusHandle,

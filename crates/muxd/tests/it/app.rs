@@ -182,6 +182,8 @@ impl TestApp {
             processing_delay,
             webhook_time_scale: 0.001,
             allow_private_inputs: true,
+            text_track_delay: Duration::from_millis(100),
+            transcripts: crate::media::transcripts(),
             ..EmulatorConfig::default()
         })
         .await
@@ -210,6 +212,8 @@ impl TestApp {
             ("MUXD_PLAYER", "video"),
             // Links in tests point at servers on 127.0.0.1.
             ("MUXD_INPUT_ALLOW_PRIVATE_URLS", "true"),
+            // The emulator fetches supplied caption files from here.
+            ("MUXD_PUBLIC_URL", &base),
             (
                 "MUXD_IMAGE_BASE_URL",
                 &format!("{}/image", emulator.base_url()),

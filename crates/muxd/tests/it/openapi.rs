@@ -25,7 +25,7 @@ use users::{host_app, operators_and_session, users};
 const USER: &str = "user_openapi";
 const ADMIN: &str = "user_openapi_admin";
 /// Routes that serve pages or files, not JSON: not in the document.
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 11] = [
     "/",
     "/campaigns/{id}/content",
     "/admin",
@@ -36,6 +36,8 @@ const PAGES: [&str; 10] = [
     "/admin/webhooks",
     "/static/{file}",
     "/api/docs",
+    // A supplied caption file, fetched by Mux (WebVTT, not JSON).
+    "/captions/{file}",
 ];
 
 /// Every (method, path) of a document.

@@ -76,7 +76,7 @@ pub async fn until_swapped(app: &TestApp, id: &str, old_playback: &Value) -> Val
 }
 
 /// The bodies a host app's endpoint took, unverified (signatures are `outbound.rs`'s concern).
-async fn receiver() -> (Arc<Mutex<Vec<Value>>>, String) {
+pub async fn receiver() -> (Arc<Mutex<Vec<Value>>>, String) {
     let taken: Arc<Mutex<Vec<Value>>> = Arc::default();
     let keep = taken.clone();
     let app = Router::new().route(

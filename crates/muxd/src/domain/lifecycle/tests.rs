@@ -311,4 +311,30 @@ fn asset_error_outranks_upload_error_in_any_order() {
     assert_eq!(one.error.unwrap().source, ErrorSource::Asset);
 }
 
+#[test]
+fn a_caption_that_fails_or_is_skipped_leaves_the_video_as_it_was() {
+    use crate::domain::tracks::{TextTrack, TrackSource, TrackStatus};
+    let track = |status| LifecycleEvent::Track {
+        asset_id: "a".into(),
+        track: TextTrack {
+            id: "t".into(),
+            language: "en".into(),
+            name: "English".into(),
+            source: TrackSource::Generated,
+            status,
+            error: None,
+        },
+    };
+    let ready_facts = fold(&[(ready("a"), 1)]);
+    for status in [TrackStatus::Errored, TrackStatus::Skipped] {
+        let change = apply(&ready_facts, &track(status), 2).expect("a track is news");
+        assert_eq!(change.to, AssetStatus::Ready);
+        assert_eq!(change.facts.tracks[0].status, status);
+    }
+    // A track event before any asset event fills the asset id and moves nothing.
+    let early = fold(&[(track(TrackStatus::Preparing), 1)]);
+    assert_eq!(early.status, AssetStatus::AwaitingUpload);
+    assert_eq!(early.mux_asset_id.as_deref(), Some("a"));
+}
+
 mod properties;

@@ -16,7 +16,7 @@ use crate::domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
 use crate::service::campaigns::{self, CampaignView, InfluencerView};
 use crate::store::Store;
 use crate::web::auth::AdminUser;
-use crate::web::error::{app_id, ErrorBody};
+use crate::web::error::{app_id, parsed_field, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::query::ApiQuery;
 use crate::web::ApiError;
@@ -44,6 +44,10 @@ pub struct PutCampaign {
     #[serde(default)]
     #[schema(value_type = Option<ResolutionTier>)]
     max_resolution_tier: Option<String>,
+    /// Generated captions for its uploads: `off`, or a language Mux generates captions in (`en`,
+    /// `es`, `de`, …); unset, the deployment's `MUXD_CAPTIONS`.
+    #[serde(default)]
+    captions: Option<String>,
 }
 
 /// An influencer as the host app has them.
@@ -77,18 +81,6 @@ fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
             "{field} must be an external user id of 1 to {MAX_EXTERNAL_USER_ID} characters"
         ))
     })
-}
-
-/// An optional field parsed as `T`, or a 400 naming the field and the value.
-fn field<T: std::str::FromStr<Err = String>>(
-    name: &str,
-    raw: Option<&str>,
-) -> Result<Option<T>, ApiError> {
-    raw.map(|text| {
-        text.parse()
-            .map_err(|error| ApiError::BadRequest(format!("{name}: {error}")))
-    })
-    .transpose()
 }
 
 /// Creates or replaces a campaign under the host app's id.
@@ -129,8 +121,9 @@ pub async fn put(
         .map(|m| user_id("memberIds", m))
         .collect::<Result<Vec<_>, _>>()?;
     let encoding = EncodingChoice {
-        quality: field("videoQuality", input.video_quality.as_deref())?,
-        max_tier: field("maxResolutionTier", input.max_resolution_tier.as_deref())?,
+        quality: parsed_field("videoQuality", input.video_quality.as_deref())?,
+        max_tier: parsed_field("maxResolutionTier", input.max_resolution_tier.as_deref())?,
+        captions: parsed_field("captions", input.captions.as_deref())?,
     };
     let owner = store.ensure_user(&owner).await?;
     let mut member_ids = Vec::with_capacity(members.len());

@@ -11,7 +11,7 @@ use crate::service::playback::{PlaybackCheck, Report};
 use crate::service::sync::Resync;
 use crate::store::asset_list::AssetFilter;
 use crate::store::{now_ms, CreativeAsset, Store};
-use crate::web::api::assets::{page, status};
+use crate::web::api::assets::{page, search, status};
 use crate::web::auth::AdminUser;
 use crate::web::error::ErrorBody;
 use crate::web::json::ApiJson;
@@ -40,6 +40,9 @@ pub struct AssetsQuery {
     pub limit: Option<i64>,
     /// Assets to skip (default 0).
     pub offset: Option<i64>,
+    /// Words to find in the videos' captions, names and descriptions: the matches, best first,
+    /// each with `asset.matches`.
+    pub q: Option<String>,
 }
 
 /// One page of every user's assets, deleted, unsent and adopted ones included.
@@ -137,8 +140,23 @@ pub async fn list(
         offset,
         ..Default::default()
     };
-    let rows = store.list_assets(&filter).await?;
-    let data = rows.iter().map(|a| AdminAsset::of(&links, a)).collect();
+    let data = match query.q.as_deref() {
+        Some(q) => search(&store, &filter, q)
+            .await?
+            .into_iter()
+            .map(|(asset, matches)| {
+                let mut admin = AdminAsset::of(&links, &asset);
+                admin.asset.matches = Some(matches);
+                admin
+            })
+            .collect(),
+        None => store
+            .list_assets(&filter)
+            .await?
+            .iter()
+            .map(|a| AdminAsset::of(&links, a))
+            .collect(),
+    };
     Ok(Json(AdminAssetPage {
         data,
         limit,

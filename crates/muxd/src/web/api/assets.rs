@@ -18,7 +18,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::error::{app_id, optional_id, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::query::ApiQuery;
-use crate::web::views::{AssetView, Links};
+use crate::web::views::{AssetView, Links, MatchView};
 use crate::web::ApiError;
 
 /// Page size when none is asked for, and the most one page may hold.
@@ -38,6 +38,9 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// Assets to skip (default 0).
     pub offset: Option<i64>,
+    /// Words to find: said in the video (its captions' transcripts) or in its name or
+    /// description. The assets that match, best first, each with `matches`, where they are said.
+    pub q: Option<String>,
 }
 
 /// One page of the caller's assets, newest first.
@@ -95,7 +98,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
     params(ListQuery),
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "A page of the caller's assets", body = AssetPage),
+        (status = 200, description = "A page of the caller's assets (with `q`: those that match, best first)", body = AssetPage),
         (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
@@ -133,13 +136,54 @@ pub async fn list(
         offset,
         ..Default::default()
     };
-    let rows = store.list_assets(&filter).await?;
-    let data: Vec<AssetView> = rows.iter().map(|a| links.view(a)).collect();
+    let data = match query.q.as_deref() {
+        Some(q) => search(&store, &filter, q)
+            .await?
+            .into_iter()
+            .map(|(asset, matches)| {
+                let mut view = links.view(&asset);
+                view.matches = Some(matches);
+                view
+            })
+            .collect(),
+        None => {
+            let rows = store.list_assets(&filter).await?;
+            rows.iter().map(|a| links.view(a)).collect()
+        }
+    };
     Ok(Json(AssetPage {
         data,
         limit,
         offset,
     }))
+}
+
+/// The assets `filter` lists that match `q`, best first, each with where the words are said.
+pub async fn search(
+    store: &Store,
+    filter: &AssetFilter,
+    q: &str,
+) -> Result<Vec<(CreativeAsset, Vec<MatchView>)>, ApiError> {
+    if q.trim().is_empty() || q.chars().count() > 200 {
+        return Err(ApiError::BadRequest(
+            "q must be 1 to 200 characters of words to find".into(),
+        ));
+    }
+    let hits = store.search_assets(filter, q).await?;
+    Ok(hits
+        .into_iter()
+        .map(|hit| {
+            let matches = hit
+                .matches
+                .into_iter()
+                .map(|m| MatchView {
+                    start_seconds: m.start_ms as f64 / 1_000.0,
+                    text: m.text,
+                })
+                .collect();
+            (hit.asset, matches)
+        })
+        .collect())
 }
 
 /// The caller's own, not-deleted asset `id`, or 404 (a take, an asset's new file on its way, is

@@ -15,7 +15,7 @@ use super::uploads::create_error;
 use crate::domain::AssetId;
 use crate::service::links::{LinkRequest, LinkUploads};
 use crate::web::auth::CurrentUser;
-use crate::web::error::{app_id, ErrorBody};
+use crate::web::error::{app_id, parsed_field, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::views::{AssetView, Links};
 use crate::web::ApiError;
@@ -34,6 +34,9 @@ pub struct CreateFromUrl {
     pub campaign_id: Option<String>,
     /// The campaign's influencer it is by (the host app's id or muxd's).
     pub influencer_id: Option<String>,
+    /// Generated captions for this video: `none`, or a language Mux generates captions in
+    /// (`en`, `es`, `de`, …); unset, its campaign's (else `MUXD_CAPTIONS`).
+    pub caption_language: Option<String>,
 }
 
 /// The new asset; Mux is fetching its file.
@@ -82,6 +85,7 @@ pub async fn create(
             .influencer_id
             .map(|id| app_id("influencerId", &id))
             .transpose()?,
+        captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
     };
     let asset =
         tokio::spawn(async move { links_in.create(&user, request).await }.in_current_span())

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::domain::AssetId;
 use crate::service::uploads::{CreateError, UploadRequest, Uploads};
 use crate::web::auth::CurrentUser;
-use crate::web::error::{app_id, ErrorBody};
+use crate::web::error::{app_id, parsed_field, ErrorBody};
 use crate::web::json::ApiJson;
 use crate::web::views::{AssetView, Links};
 use crate::web::ApiError;
@@ -37,6 +37,9 @@ pub struct CreateUpload {
     pub file_size: Option<u64>,
     /// Its MIME type, as the browser announces it (one of `MUXD_UPLOAD_TYPES`).
     pub file_type: Option<String>,
+    /// Generated captions for this video: `none`, or a language Mux generates captions in
+    /// (`en`, `es`, `de`, …); unset, its campaign's (else `MUXD_CAPTIONS`).
+    pub caption_language: Option<String>,
 }
 
 /// The new asset and where to upload its file.
@@ -90,6 +93,8 @@ pub async fn create(
             .transpose()?,
         file_size: input.file_size,
         file_type: input.file_type,
+
+        captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
     };
     // Spawned so a client that hangs up cannot cancel a create half-way; traced in the request's
     // span all the same.

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::render;
+use crate::domain::captions::GENERATED_LANGUAGES;
 use crate::domain::encoding::{ResolutionTier, VideoQuality};
 use crate::domain::outbound::EventType;
 use crate::domain::AssetStatus;
@@ -70,6 +71,9 @@ struct CampaignsPage {
     default_tier: &'static str,
     qualities: Vec<&'static str>,
     tiers: Vec<&'static str>,
+    default_captions: &'static str,
+    /// `off`, then the languages Mux generates captions in.
+    caption_choices: Vec<&'static str>,
 }
 
 /// Why a page is not shown, in words.
@@ -121,6 +125,10 @@ pub async fn campaigns(
             default_tier: defaults.max_tier.as_str(),
             qualities: VideoQuality::ALL.map(VideoQuality::as_str).to_vec(),
             tiers: ResolutionTier::ALL.map(ResolutionTier::as_str).to_vec(),
+            default_captions: defaults.captions.as_str(),
+            caption_choices: std::iter::once("off")
+                .chain(GENERATED_LANGUAGES.iter().copied())
+                .collect(),
         },
     )
 }

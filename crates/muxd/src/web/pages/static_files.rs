@@ -39,6 +39,8 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("content-card.js", JS),
     file!("content-live.js", JS),
     file!("content-link.js", JS),
+    file!("content-captions.js", JS),
+    file!("content-search.js", JS),
     file!("content.css", CSS),
     file!("admin.css", CSS),
     file!("admin-common.js", JS),

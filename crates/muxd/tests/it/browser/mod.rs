@@ -10,6 +10,7 @@ mod admin;
 mod admin_pages;
 mod admin_webhooks;
 mod axe;
+mod captions;
 mod chromedriver;
 mod controls;
 mod download;

@@ -14,6 +14,7 @@
 //! (`sqlite`, `postgres`, `both`; default `both`), `MUXD_CHAOS_CONVERGE_SECS` (default 300).
 //! The report is printed and written under `$CARGO_TARGET_TMPDIR/chaos/`.
 
+mod captions;
 mod faults;
 mod invariants;
 mod links;

@@ -96,6 +96,8 @@ impl Serve {
             ("MUXD_RECONCILE_GRACE_SECS", "15".into()),
             ("MUXD_SHUTDOWN_GRACE_SECS", SHUTDOWN_GRACE_SECS.to_string()),
             ("MUXD_INPUT_ALLOW_PRIVATE_URLS", "true".into()),
+            // Every upload asks for captions, whose track events ride the same faults.
+            ("MUXD_CAPTIONS", "en".into()),
         ];
         Serve {
             base: format!("http://{listen}"),

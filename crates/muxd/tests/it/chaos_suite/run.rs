@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::captions;
 use super::faults::Faults;
 use super::invariants::{check_all, mismatches, rows, truth, Check};
 use super::procs::{free_port, start_emulator, Serve};
@@ -155,6 +156,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
             .count();
         let deleting = rows.iter().filter(|r| r.delete_pending != 0).count();
         last = mismatches(&rows, &state);
+        last.extend(captions::mismatches(&store, &state).await);
         if last.is_empty() && pending == 0 && deleting == 0 {
             let waiting = rows.iter().any(|r| r.status == "AWAITING_UPLOAD");
             if !advanced && waiting {
@@ -273,6 +275,7 @@ pub async fn run(db: ChaosDb, config: ChaosConfig) -> Option<Report> {
     report.checks = vec![settled];
     let checks = check_all(&store, &state, &seen, &faults.log, &webhook_url, &health).await;
     report.checks.extend(checks);
+    report.checks.push(captions::check(&store, &state).await);
     // The run ends as an orchestrator ends an instance: SIGTERM, and it must be gone in time.
     let mut stopped = Check::new("SIGTERM: exited 0 within the shutdown grace");
     let exit = serve.terminate().await;

@@ -3,7 +3,7 @@
 //! emulator, reading, editing and watching them; and a check that the schema check itself fails
 //! a wrong body.
 
-use reqwest::header::COOKIE;
+use reqwest::header::{CONTENT_TYPE, COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -223,6 +223,8 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
     let missing = api.user(Method::POST, &of_missing).json(&new_file);
     assert_eq!(api.check(replace, missing).await.0, StatusCode::NOT_FOUND);
 
+    captions(api, &ids[0]).await;
+
     let live = api.user(Method::GET, "/api/live?since=0");
     assert_eq!(api.check("/api/live", live).await.0, StatusCode::OK);
     let bad_since = api.user(Method::GET, "/api/live?since=yesterday");
@@ -231,6 +233,47 @@ pub async fn users(api: &mut Api<'_>, campaign: &str) -> Vec<String> {
         StatusCode::BAD_REQUEST
     );
     ids
+}
+
+/// The caption routes on ready asset `id`, and the list's search.
+async fn captions(api: &mut Api<'_>, id: &str) {
+    let one = "/api/creative-assets/{id}/captions/{language}";
+    let path = format!("/api/creative-assets/{id}/captions/en");
+    let vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nHello there\n";
+    let supply = |api: &Api<'_>, kind: &str| {
+        api.user(Method::PUT, &path)
+            .header(CONTENT_TYPE, kind)
+            .body(vtt)
+    };
+    let request = supply(api, "text/vtt");
+    let (status, asset) = api.check(one, request).await;
+    assert_eq!(status, StatusCode::OK, "{asset}");
+    assert_eq!(asset["captions"][0]["status"], "preparing", "{asset}");
+    let request = supply(api, "text/html");
+    assert_eq!(api.check(one, request).await.0, StatusCode::BAD_REQUEST);
+    let (status, asset) = api.check(one, api.user(Method::DELETE, &path)).await;
+    assert_eq!(
+        (status, asset["captions"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
+    let gone = api.user(Method::DELETE, &path);
+    assert_eq!(api.check(one, gone).await.0, StatusCode::NOT_FOUND);
+
+    let generate = "/api/creative-assets/{id}/captions/{language}/generate";
+    let path = format!("/api/creative-assets/{id}/captions/en/generate");
+    let (status, asset) = api.check(generate, api.user(Method::POST, &path)).await;
+    assert_eq!(status, StatusCode::OK, "{asset}");
+    let again = api.user(Method::POST, &path);
+    assert_eq!(api.check(generate, again).await.0, StatusCode::CONFLICT);
+    let klingon = format!("/api/creative-assets/{id}/captions/tlh/generate");
+    let bad = api.user(Method::POST, &klingon);
+    assert_eq!(api.check(generate, bad).await.0, StatusCode::BAD_REQUEST);
+
+    let list = "/api/creative-assets";
+    let search = api.user(Method::GET, "/api/creative-assets?q=hello%20there");
+    assert_eq!(api.check(list, search).await.0, StatusCode::OK);
+    let empty = api.user(Method::GET, "/api/creative-assets?q=%20");
+    assert_eq!(api.check(list, empty).await.0, StatusCode::BAD_REQUEST);
 }
 
 /// The schema check itself fails a body that breaks the document: a status it does not list, a

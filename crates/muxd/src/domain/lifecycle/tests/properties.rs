@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::domain::tracks::{TextTrack, TrackSource, TrackStatus};
 
 /// The in-order event history of one upload along one of the paths Mux can take, each event with
 /// the time Mux stamped on it.
@@ -68,8 +69,9 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
         0..3u8,
         any::<bool>(),
         any::<bool>(),
+        prop::sample::select(track_paths()),
     )
-        .prop_map(|(path, cut, deletion, tie, asset_first)| {
+        .prop_map(|(path, cut, deletion, tie, asset_first, tracks)| {
             // Deleted at any point: keep a prefix, then the owner or Mux deletes it.
             let keep = if deletion == 0 {
                 path.len()
@@ -77,6 +79,8 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
                 cut.index(path.len() + 1)
             };
             let mut events: Vec<_> = path.into_iter().take(keep).collect();
+            // Text tracks' events (docs/mux-facts.md §10), which move no status.
+            events.extend(tracks);
             match deletion {
                 1 => events.push(LifecycleEvent::DeletedByOwner),
                 2 => events.push(LifecycleEvent::AssetDeleted {
@@ -108,6 +112,46 @@ fn history() -> impl Strategy<Value = Vec<(LifecycleEvent, i64)>> {
             }
             timed
         })
+}
+
+/// The text tracks' events of one asset along the paths Mux can take: a generated track that
+/// turns ready or is skipped, a supplied one that turns ready and is deleted, or that fails.
+fn track_paths() -> Vec<Vec<LifecycleEvent>> {
+    let track = |id: &str, source, status| LifecycleEvent::Track {
+        asset_id: "a".into(),
+        track: TextTrack {
+            id: id.into(),
+            language: "en".into(),
+            name: "English".into(),
+            source,
+            status,
+            error: (status == TrackStatus::Errored).then(|| "bad file".into()),
+        },
+    };
+    let generated = |status| track("t1", TrackSource::Generated, status);
+    let supplied = |status| track("t2", TrackSource::Supplied, status);
+    vec![
+        vec![],
+        vec![
+            generated(TrackStatus::Preparing),
+            generated(TrackStatus::Ready),
+        ],
+        vec![
+            generated(TrackStatus::Preparing),
+            generated(TrackStatus::Skipped),
+        ],
+        vec![
+            generated(TrackStatus::Preparing),
+            generated(TrackStatus::Ready),
+            supplied(TrackStatus::Preparing),
+            supplied(TrackStatus::Ready),
+            supplied(TrackStatus::Deleted),
+        ],
+        vec![
+            supplied(TrackStatus::Preparing),
+            supplied(TrackStatus::Errored),
+        ],
+    ]
 }
 
 /// Events with the time Mux stamped on each.
