@@ -254,10 +254,7 @@ impl Settings {
                 .parsed(&table::MUXD_CAPTIONS)
                 .unwrap_or(defaults.captions),
         };
-        let public_url = read
-            .optional(&table::MUXD_PUBLIC_URL)
-            .filter(|url| !url.is_empty())
-            .map(|_| http_url(&mut read, &table::MUXD_PUBLIC_URL));
+        let public_url = optional_http_url(&mut read, &table::MUXD_PUBLIC_URL);
         let private_inputs: Option<bool> = read.parsed(&table::MUXD_INPUT_ALLOW_PRIVATE_URLS);
         let player = read.optional(&table::MUXD_PLAYER).unwrap_or_default();
         if !matches!(player.as_str(), "mux-player" | "video") {
@@ -395,7 +392,7 @@ pub use database_url::{Backend, DatabaseUrl};
 pub use identity::{Accepted, AdminClaim, IdentitySettings};
 pub use operations::OperationSettings;
 use reader::Reader;
-use values::{http_url, is_origin, signing_key};
+use values::{http_url, is_origin, optional_http_url, signing_key};
 
 #[cfg(test)]
 mod tests;

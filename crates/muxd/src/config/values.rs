@@ -25,6 +25,13 @@ pub(super) fn http_url(read: &mut Reader<'_>, setting: &Setting) -> String {
     url
 }
 
+/// An http(s) URL setting that may be left unset (`None`); a problem when set to anything else.
+pub(super) fn optional_http_url(read: &mut Reader<'_>, setting: &Setting) -> Option<String> {
+    read.optional(setting)
+        .filter(|url| !url.is_empty())
+        .map(|_| http_url(read, setting))
+}
+
 /// The URL signing key, when both halves are set (checked to be an RSA key); `required` when
 /// `serve` plays signed.
 pub(super) fn signing_key(read: &mut Reader<'_>, required: bool) -> Option<SigningKey> {

@@ -5,14 +5,14 @@
 //! once the new one is ready. A track still preparing keeps the mark; when the asset has heard
 //! nothing for a while, it is read from Mux, so a lost track webhook is found.
 
-use mux_api::MuxError;
+use mux_api::{ErrorKind, MuxError};
 
 use super::captions::CaptionTracks;
 use super::ServiceError;
 use crate::domain::captions::{self, CaptionFormat};
 use crate::domain::playback_token::Audience;
 use crate::domain::tracks::{TextTrack, TrackStatus};
-use crate::domain::{Cause, LifecycleEvent};
+use crate::domain::{AssetStatus, Cause, LifecycleEvent};
 use crate::store::{now_ms, CreativeAsset};
 
 /// Assets looked at per step.
@@ -30,6 +30,13 @@ impl CaptionTracks {
         for asset in &due {
             let look_again = match self.settle(asset, now).await {
                 Ok(look_again) => look_again,
+                Err(ServiceError::Mux(error))
+                    if matches!(error.kind(), ErrorKind::Permanent | ErrorKind::Decode) =>
+                {
+                    // Trying again would get the same answer; the next change looks again.
+                    tracing::warn!(asset = %asset.id, %error, "captions: Mux refused; left as is");
+                    None
+                }
                 Err(error) => {
                     tracing::warn!(asset = %asset.id, %error, "captions: will try again");
                     Some(now + self.quiet_ms / 2)
@@ -42,8 +49,16 @@ impl CaptionTracks {
         Ok(due.len())
     }
 
-    /// Does what `asset`'s tracks ask; when to look again, if a track is still preparing.
+    /// Does what `asset`'s tracks ask; when to look again, if a track is still preparing. Only a
+    /// READY asset's captions are searched (a take's become its card's at the swap, which marks
+    /// the card); any other's index is dropped.
     async fn settle(&self, asset: &CreativeAsset, now: i64) -> Result<Option<i64>, ServiceError> {
+        if asset.facts.status != AssetStatus::Ready || asset.replaces.is_some() {
+            for track in self.store.transcript_tracks(asset.id).await? {
+                self.store.remove_transcript(asset.id, &track).await?;
+            }
+            return Ok(None);
+        }
         let tracks = &asset.facts.tracks;
         let preparing = tracks.iter().any(|t| t.status == TrackStatus::Preparing);
         if preparing && now - asset.updated_at >= self.quiet_ms {

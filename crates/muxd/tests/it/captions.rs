@@ -6,6 +6,7 @@
 //! deleted and generated for an existing video; and a campaign is searched by what is said in its
 //! videos, the match first with the cue's time.
 
+use mux_emulator::{FaultConfig, WebhookFaults};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -281,5 +282,29 @@ app_test!(
         );
         let (status, _) = supply(&app, id, "en", "text/vtt", &huge).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+);
+
+app_test!(
+    a_track_whose_webhooks_are_lost_is_found_by_reading_the_asset,
+    spawn = |backend| TestApp::spawn_with_settings(backend, &[("MUXD_RECONCILE_GRACE_SECS", "1")]),
+    |app: TestApp| async move {
+        let asset = ready(&app, "hd-10s-1280x720.mp4", "Quiet hooks").await;
+        let id = asset["id"].as_str().unwrap();
+        app.emulator.set_faults(FaultConfig {
+            webhooks: WebhookFaults {
+                drop_rate: 1.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        let path = format!("/api/creative-assets/{id}/captions/en/generate");
+        let (status, now) = app
+            .call(Method::POST, &path, Some((OWNER, false)), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{now}");
+        // Mux never says the track is ready; the captions job reads the asset once it is quiet.
+        caption(&app, id, "en", "ready").await;
+        assert_eq!(eventually_found(&app, "half price").await[0]["id"], id);
     }
 );

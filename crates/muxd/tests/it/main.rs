@@ -46,6 +46,7 @@ mod renditions;
 mod replace;
 mod replace_faults;
 mod search;
+mod search_plan;
 mod shutdown;
 mod signed_playback;
 mod startup;

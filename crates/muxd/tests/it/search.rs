@@ -1,18 +1,22 @@
 //! Transcript search on SQLite and PostgreSQL: what it finds and ranks first, that it keeps to
 //! the asset list's access rules, that the index follows re-indexing, edits and deleted rows,
-//! that a query cannot speak full-text syntax, and that the full-text index is what is read.
+//! and that a query cannot speak full-text syntax (that the full-text index is what is read:
+//! `search_plan.rs`).
 
 use muxd::domain::captions::Cue;
 use muxd::domain::{AssetId, CampaignId, UserId};
-use muxd::store::asset_list::{AssetFilter, Bind};
-use muxd::store::search_query::search_query;
-use muxd::store::{Db, NewAsset, Role, SearchHit, Store};
-use sqlx::Row;
+use muxd::store::asset_list::AssetFilter;
+use muxd::store::{NewAsset, Role, SearchHit, Store};
 
-use crate::harness::{count, exec, explain_plan, store_test};
+use crate::harness::{count, exec, store_test};
 
 /// A new asset of `owner`'s in `campaign`, handed its upload URL (so owners see it).
-async fn asset(store: &Store, owner: UserId, campaign: Option<CampaignId>, name: &str) -> AssetId {
+pub async fn asset(
+    store: &Store,
+    owner: UserId,
+    campaign: Option<CampaignId>,
+    name: &str,
+) -> AssetId {
     let id = AssetId::new();
     let new = NewAsset {
         id,
@@ -33,7 +37,7 @@ async fn asset(store: &Store, owner: UserId, campaign: Option<CampaignId>, name:
 }
 
 /// Cues a second apart, starting at `first_ms`.
-fn cues(first_ms: u64, texts: &[&str]) -> Vec<Cue> {
+pub fn cues(first_ms: u64, texts: &[&str]) -> Vec<Cue> {
     texts
         .iter()
         .zip(0u64..)
@@ -45,7 +49,7 @@ fn cues(first_ms: u64, texts: &[&str]) -> Vec<Cue> {
         .collect()
 }
 
-fn of(owner: UserId) -> AssetFilter {
+pub fn of(owner: UserId) -> AssetFilter {
     AssetFilter {
         owner: Some(owner),
         limit: 50,
@@ -375,65 +379,4 @@ async fn queries_cannot_speak_full_text_syntax(store: Store) {
         assert_eq!(ids(&hits), expected, "{q}");
     }
     assert!(count(&store, "SELECT COUNT(*) FROM search_entries").await > 0);
-}
-
-store_test!(
-    the_full_text_index_is_read,
-    super::the_full_text_index_is_read
-);
-async fn the_full_text_index_is_read(store: Store) {
-    let user = store
-        .upsert_user("user_search_6", Role::User)
-        .await
-        .unwrap();
-    let campaign = store.create_campaign(user.id, "Plan").await.unwrap();
-    let id = asset(&store, user.id, Some(campaign.id), "clip.mp4").await;
-    store
-        .index_transcript(id, "t1", "en", &cues(0, &["quick brown fox"]))
-        .await
-        .unwrap();
-    let filter = AssetFilter {
-        campaign: Some(campaign.id),
-        ..of(user.id)
-    };
-    let (mut query, binds) = search_query(store.backend(), &filter, "quick fox").unwrap();
-    for (i, bind) in binds.iter().enumerate().rev() {
-        let literal = match bind {
-            Bind::Text(text) => format!("'{}'", text.replace('\'', "''")),
-            Bind::Int(n) => n.to_string(),
-        };
-        query = query.replace(&format!("${}", i + 1), &literal);
-    }
-    match store.db() {
-        Db::Sqlite(_) => {
-            let plan = explain_plan(&store, &format!("EXPLAIN QUERY PLAN {query}")).await;
-            assert!(
-                plan.contains("SCAN search_fts VIRTUAL TABLE INDEX"),
-                "{plan}"
-            );
-            assert!(!plan.contains("SCAN e"), "entries by rowid only:\n{plan}");
-        }
-        Db::Postgres(pool) => {
-            // A table this small is cheaper to scan; the plan for a large one is the question.
-            let mut conn = pool.acquire().await.unwrap();
-            sqlx::query("SET enable_seqscan = off")
-                .execute(&mut *conn)
-                .await
-                .unwrap();
-            let rows = sqlx::query(&format!("EXPLAIN {query}"))
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
-            let plan: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
-            let plan = plan.join("\n");
-            assert!(
-                plan.contains("Bitmap Index Scan on idx_search_entries_document"),
-                "{plan}"
-            );
-            sqlx::query("RESET enable_seqscan")
-                .execute(&mut *conn)
-                .await
-                .unwrap();
-        }
-    }
 }
