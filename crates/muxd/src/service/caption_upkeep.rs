@@ -12,7 +12,7 @@ use super::ServiceError;
 use crate::domain::captions::{self, CaptionFormat};
 use crate::domain::playback_token::Audience;
 use crate::domain::tracks::{TextTrack, TrackStatus};
-use crate::domain::{AssetStatus, Cause, LifecycleEvent};
+use crate::domain::{AssetStatus, Cause};
 use crate::store::{now_ms, CreativeAsset};
 
 /// Assets looked at per step.
@@ -83,40 +83,13 @@ impl CaptionTracks {
             }
             let old = find(&asset.facts.tracks, file.replaces_track_id.as_deref());
             if let (TrackStatus::Ready, Some(old)) = (track.status, old.filter(|t| t.is_live())) {
-                self.delete_track(asset, old).await?;
+                let cause = Cause::Poll {
+                    what: "captions: replaced by a supplied file".into(),
+                };
+                self.delete_track(asset, old, &cause).await?;
             }
             self.store.delete_caption_file(&file.id).await?;
         }
-        Ok(())
-    }
-
-    /// Deletes `track` on Mux (already gone is fine) and records it deleted.
-    async fn delete_track(
-        &self,
-        asset: &CreativeAsset,
-        track: &TextTrack,
-    ) -> Result<(), ServiceError> {
-        let Some(mux_asset) = asset.facts.mux_asset_id.as_deref() else {
-            return Ok(());
-        };
-        match self.mux.delete_track(mux_asset, &track.id).await {
-            Err(error) if error.status() != Some(404) => return Err(error.into()),
-            _ => {}
-        }
-        let event = LifecycleEvent::Track {
-            asset_id: mux_asset.to_owned(),
-            track: TextTrack {
-                status: TrackStatus::Deleted,
-                ..track.clone()
-            },
-        };
-        let cause = Cause::Poll {
-            what: "captions: replaced by a supplied file".into(),
-        };
-        let stream_base = &self.settings.stream_base_url;
-        self.store
-            .apply(asset.id, &event, now_ms(), &cause, stream_base)
-            .await?;
         Ok(())
     }
 

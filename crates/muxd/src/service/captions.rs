@@ -14,11 +14,11 @@ use rand::RngCore as _;
 use super::direct_upload::{generated_captions, language_name};
 use super::ingest::publish_committed;
 use super::live::LiveHub;
-use super::sync::Resync;
+use super::sync::{read_track, Resync};
+use super::ServiceError;
 use crate::config::UploadSettings;
 use crate::domain::captions::{self, CaptionFormat};
 use crate::domain::encoding::Captions;
-use crate::domain::interpret::text_track;
 use crate::domain::playback_token::PlaybackSigner;
 use crate::domain::tracks::{TextTrack, TrackStatus};
 use crate::domain::{AssetId, AssetStatus, Cause, LifecycleEvent};
@@ -60,6 +60,15 @@ pub enum CaptionError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mux(#[from] MuxError),
+}
+
+impl From<ServiceError> for CaptionError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Store(error) => CaptionError::Store(error),
+            ServiceError::Mux(error) => CaptionError::Mux(error),
+        }
+    }
 }
 
 /// A caption file as it arrived.
@@ -163,19 +172,12 @@ impl CaptionTracks {
         if doomed.is_empty() {
             return Err(CaptionError::NotFound);
         }
-        let mux_asset = mux_asset_id(&asset)?;
-        let mut asset = asset.clone();
-        for track in doomed {
-            match self.mux.delete_track(mux_asset, &track.id).await {
-                Ok(()) => {}
-                Err(error) if error.status() == Some(404) => {}
-                Err(error) => return Err(error.into()),
-            }
-            let deleted = TextTrack {
-                status: TrackStatus::Deleted,
-                ..track
-            };
-            asset = self.apply(&asset, deleted, &user_cause(user)).await?;
+        let mut asset = asset;
+        for track in &doomed {
+            asset = self
+                .delete_track(&asset, track, &user_cause(user))
+                .await?
+                .ok_or(CaptionError::NotFound)?;
         }
         Ok(asset)
     }
@@ -234,21 +236,45 @@ impl CaptionTracks {
     ) -> Result<CreativeAsset, CaptionError> {
         let mut asset = asset.clone();
         for (status, track) in tracks {
-            let value = serde_json::to_value(&track).unwrap_or_default();
-            if let Some(track) = text_track(status, &value) {
-                asset = self.apply(&asset, track, cause).await?;
+            if let Some(track) = read_track(status, &track) {
+                asset = self
+                    .apply(&asset, track, cause)
+                    .await?
+                    .ok_or(CaptionError::NotFound)?;
             }
         }
         Ok(asset)
     }
 
-    /// Applies one track's news to `asset` through the lifecycle and tells live pages.
+    /// Deletes `track` of `asset` on Mux (already gone is fine) and records it deleted; the
+    /// asset after (`None` if its row is gone).
+    pub(super) async fn delete_track(
+        &self,
+        asset: &CreativeAsset,
+        track: &TextTrack,
+        cause: &Cause,
+    ) -> Result<Option<CreativeAsset>, ServiceError> {
+        if let Some(mux_asset) = asset.facts.mux_asset_id.as_deref() {
+            match self.mux.delete_track(mux_asset, &track.id).await {
+                Err(error) if error.status() != Some(404) => return Err(error.into()),
+                _ => {}
+            }
+        }
+        let deleted = TextTrack {
+            status: TrackStatus::Deleted,
+            ..track.clone()
+        };
+        self.apply(asset, deleted, cause).await
+    }
+
+    /// Applies one track's news to `asset` through the lifecycle and tells live pages; the asset
+    /// after (`None` if its row is gone).
     async fn apply(
         &self,
         asset: &CreativeAsset,
         track: TextTrack,
         cause: &Cause,
-    ) -> Result<CreativeAsset, CaptionError> {
+    ) -> Result<Option<CreativeAsset>, ServiceError> {
         let event = LifecycleEvent::Track {
             asset_id: asset.facts.mux_asset_id.clone().unwrap_or_default(),
             track,
@@ -261,10 +287,7 @@ impl CaptionTracks {
         {
             publish_committed(&self.live, &[(asset.clone(), change)]);
         }
-        self.store
-            .asset(asset.id)
-            .await?
-            .ok_or(CaptionError::NotFound)
+        Ok(self.store.asset(asset.id).await?)
     }
 
     /// `user`'s asset `id` (not a take, not deleted).

@@ -13,7 +13,7 @@ use super::live::LiveHub;
 use super::ServiceError;
 use crate::domain::event::ErrorSource;
 use crate::domain::interpret::text_track;
-use crate::domain::tracks::TrackStatus;
+use crate::domain::tracks::{TextTrack, TrackStatus};
 use crate::domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
 use crate::store::{now_ms, CreativeAsset, Store};
 
@@ -50,10 +50,9 @@ pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
 pub fn asset_events(asset: &Asset) -> Vec<(&'static str, LifecycleEvent)> {
     let tracks = asset.tracks.iter().filter_map(|track| {
         let status = TrackStatus::of_read(track.status.as_deref()?)?;
-        let track = text_track(status, &serde_json::to_value(track).ok()?)?;
         Some(LifecycleEvent::Track {
             asset_id: asset.id.clone(),
-            track,
+            track: read_track(status, track)?,
         })
     });
     asset_event(asset)
@@ -61,6 +60,13 @@ pub fn asset_events(asset: &Asset) -> Vec<(&'static str, LifecycleEvent)> {
         .chain(tracks)
         .map(|event| ("asset", event))
         .collect()
+}
+
+/// A text track as Mux's API answered it (an asset read, a track made or generated), with the
+/// status that answer means; `None` for audio and video tracks. Read by the same rules as a track
+/// webhook's `data` ([`text_track`]).
+pub fn read_track(status: TrackStatus, track: &mux_api::Track) -> Option<TextTrack> {
+    text_track(status, &serde_json::to_value(track).ok()?)
 }
 
 /// The event an asset read's status implies.
