@@ -113,6 +113,13 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         // Mux deleting what muxd refused (as muxd asked) is not news to its owner.
         return None;
     }
+    if let (Some(held), Some(named)) = (current.mux_asset_id.as_deref(), event.mux_asset_id()) {
+        if held != named {
+            // Another asset's news (a card's old asset, late, once a take took its place): the
+            // row holds one asset, and only that asset's events describe it.
+            return None;
+        }
+    }
     let target = target_status(event);
     let mut next = current.clone();
     if let LifecycleEvent::PlaybackRepaired { playback_id } = event {

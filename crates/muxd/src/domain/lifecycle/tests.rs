@@ -337,4 +337,27 @@ fn a_caption_that_fails_or_is_skipped_leaves_the_video_as_it_was() {
     assert_eq!(early.mux_asset_id.as_deref(), Some("a"));
 }
 
+#[test]
+fn another_assets_events_change_nothing() {
+    use crate::domain::tracks::{TextTrack, TrackSource, TrackStatus};
+    let holds_b = fold(&[(ready("b"), 1)]);
+    let old_track = LifecycleEvent::Track {
+        asset_id: "a".into(),
+        track: TextTrack {
+            id: "t-of-a".into(),
+            language: "en".into(),
+            name: "English".into(),
+            source: TrackSource::Generated,
+            status: TrackStatus::Skipped,
+            error: None,
+        },
+    };
+    let deleted = LifecycleEvent::AssetDeleted {
+        asset_id: "a".into(),
+    };
+    for late in [old_track, deleted, ready("a")] {
+        assert_eq!(apply(&holds_b, &late, 2), None, "{late:?}");
+    }
+}
+
 mod properties;
