@@ -9,7 +9,7 @@
 //! overall (target p99 < 20 ms).
 //!
 //! Rows are written in bulk, as `Store::index_transcript` and the migration's triggers write them
-//! (entries of names by the triggers, cues with the same scope tokens). Then SQLite's statistics
+//! (entries of names by the triggers, one transcript per asset with the same scope tokens). Then SQLite's statistics
 //! are gathered (muxd does this at start-up and hourly) and PostgreSQL's table vacuumed and
 //! analysed (what autovacuum does). `MUXD_SEARCH_BENCH_ASSETS` overrides `ASSETS` (a small value
 //! makes a quick smoke run).
@@ -123,23 +123,25 @@ async fn fill(store: &Store, assets: usize, words: &Words, rng: &mut StdRng) -> 
                 owner.to_string().replace('-', ""),
                 campaign.to_string().replace('-', "")
             );
-            let mut texts = Vec::with_capacity(CUES);
-            for n in 0..CUES {
-                let text: Vec<&str> = (0..WORDS_PER_CUE).map(|_| words.draw(rng)).collect();
-                let text = text.join(" ");
-                entries.push(format!(
-                    "('{id}', 'cue', 'track-1', 'en', {}, '{scope}', '{text}')",
-                    n * 3000
-                ));
-                texts.push(text);
-            }
+            let texts: Vec<String> = (0..CUES)
+                .map(|_| {
+                    let text: Vec<&str> = (0..WORDS_PER_CUE).map(|_| words.draw(rng)).collect();
+                    text.join(" ")
+                })
+                .collect();
+            let cues: Vec<(usize, &String)> = (0..).step_by(3000).zip(&texts).collect();
+            entries.push(format!(
+                "('{id}', 'transcript', 'track-1', 'en', '{}', '{scope}', '{}')",
+                serde_json::to_string(&cues).unwrap(),
+                texts.join("\n")
+            ));
             kept.push((k, texts));
         }
         let sql = format!(
             "BEGIN;
              INSERT INTO creative_assets (id, owner_id, campaign_id, name, passthrough, upload_url,
                 mux_processing_status, created_at, updated_at) VALUES {};
-             INSERT INTO search_entries (asset_id, kind, track_id, language, start_ms, scope, body)
+             INSERT INTO search_entries (asset_id, kind, track_id, language, cues, scope, body)
                 VALUES {};
              COMMIT;",
             rows.join(", "),

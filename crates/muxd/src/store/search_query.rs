@@ -1,8 +1,9 @@
 //! The statement of [`Store::search_assets`](super::Store::search_assets): a user's query turned
 //! into plain terms (never full-text syntax), and the SQL that finds, ranks and pages the assets
-//! they match with each asset's first matching cues. Finding and scoring entries is the one part
-//! written once per backend (FTS5 `MATCH` and `bm25` on SQLite, a GIN-indexed `tsvector` and
-//! `ts_rank` on PostgreSQL); paging, the access rules and picking cues are shared.
+//! they match with the cues of each one's matching transcripts. Finding and scoring entries, and
+//! saying which transcripts matched, are the parts written once per backend (FTS5 `MATCH` and
+//! `bm25` on SQLite, a GIN-indexed `tsvector` and `ts_rank` on PostgreSQL); paging and the
+//! access rules are shared.
 
 use super::asset_list::{where_clause, AssetFilter, Bind};
 use super::assets::COLUMNS;
@@ -13,22 +14,28 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// The most terms a query keeps; the rest are ignored.
 pub const MAX_TERMS: usize = 12;
 /// Matching cues returned per asset, earliest first.
-pub const CUES_PER_HIT: i64 = 3;
+pub const CUES_PER_HIT: usize = 3;
 
-/// How much more a match in an asset's name, or its description, counts than one in a cue.
+/// How much more a match in an asset's name, or its description, counts than one in a
+/// transcript.
 const WEIGHTS: &str = "CASE e.kind WHEN 'name' THEN 4.0 WHEN 'description' THEN 2.0 ELSE 1.0 END";
 
-/// The terms of a user's query: its first [`MAX_QUERY_CHARS`] characters split at every
-/// character that is not a letter or a digit, lowercased, without repeats, at most
-/// [`MAX_TERMS`]. Every term must match. Nothing of the full-text syntax of either backend
-/// (quotes, `*`, `-`, `:`, `NEAR(`, `AND`…) survives as syntax: what is left are letters and
-/// digits, which each backend receives as plain words.
+/// The words of `text` as a query's terms are taken: runs of letters and digits, lowercased.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The terms of a user's query: the [`words`] of its first [`MAX_QUERY_CHARS`] characters,
+/// without repeats, at most [`MAX_TERMS`]. Every term must match. Nothing of the full-text syntax
+/// of either backend (quotes, `*`, `-`, `:`, `NEAR(`, `AND`…) survives as syntax: what is left
+/// are letters and digits, which each backend receives as plain words.
 pub fn query_terms(q: &str) -> Vec<String> {
     let considered: String = q.chars().take(MAX_QUERY_CHARS).collect();
     let mut terms: Vec<String> = Vec::new();
-    for word in considered.split(|c: char| !c.is_alphanumeric()) {
-        let word = word.to_lowercase();
-        if !word.is_empty() && !terms.contains(&word) && terms.len() < MAX_TERMS {
+    for word in words(&considered) {
+        if !terms.contains(&word) && terms.len() < MAX_TERMS {
             terms.push(word);
         }
     }
@@ -69,17 +76,18 @@ pub fn search_query(
     }
     let scope = scope_tokens(filter);
     let mut binds = Vec::new();
-    // Every entry (name, description or cue) where all terms match, with its score (higher is
-    // better).
-    let hits = match backend {
+    // Every entry (name, description or transcript) where all terms match, with its score
+    // (higher is better); and the condition that transcript `t` is one of them.
+    let (hits, matched) = match backend {
         Backend::Sqlite => {
             binds.push(Bind::Text(fts5_query(&terms, &scope)));
-            format!(
-                "SELECT e.id AS entry, e.asset_id, e.kind, e.start_ms, e.body,
+            let hits = format!(
+                "SELECT e.id AS entry, e.asset_id,
                     -bm25(search_fts, 0.0, 1.0) * {WEIGHTS} AS score
                  FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
                  WHERE search_fts MATCH $1"
-            )
+            );
+            (hits, "t.id IN (SELECT entry FROM hits)")
         }
         Backend::Postgres => {
             binds.push(Bind::Text(terms.join(" ")));
@@ -90,12 +98,13 @@ pub fn search_query(
                     " && CAST($2 AS tsquery)".into()
                 }
             };
-            format!(
-                "SELECT e.id AS entry, e.asset_id, e.kind, e.start_ms, e.body,
+            let hits = format!(
+                "SELECT e.id AS entry, e.asset_id,
                     ts_rank(e.document, plainto_tsquery('simple', $1)) * {WEIGHTS} AS score
                  FROM search_entries e
                  WHERE e.document @@ (plainto_tsquery('simple', $1){within})"
-            )
+            );
+            (hits, "t.document @@ plainto_tsquery('simple', $1)")
         }
     };
     let filters = where_clause(filter, &mut binds);
@@ -109,14 +118,11 @@ pub fn search_query(
             SELECT {COLUMNS}, ranked.best AS best
             FROM creative_assets JOIN ranked ON ranked.asset_id = creative_assets.id
             {filters}
-            ORDER BY best DESC, created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}),
-         cues AS (
-            SELECT asset_id, start_ms, body,
-                ROW_NUMBER() OVER (PARTITION BY asset_id ORDER BY start_ms, entry) AS n
-            FROM hits WHERE kind = 'cue' AND asset_id IN (SELECT id FROM page))
-         SELECT page.*, page.id AS hit_id, cues.start_ms AS cue_start_ms, cues.body AS cue_body
-         FROM page LEFT JOIN cues ON cues.asset_id = page.id AND cues.n <= {CUES_PER_HIT}
-         ORDER BY page.best DESC, page.created_at DESC, page.id DESC, cues.start_ms",
+            ORDER BY best DESC, created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset})
+         SELECT page.*, page.id AS hit_id, t.cues AS transcript_cues
+         FROM page LEFT JOIN search_entries t
+            ON t.asset_id = page.id AND t.kind = 'transcript' AND {matched}
+         ORDER BY page.best DESC, page.created_at DESC, page.id DESC, t.id",
         offset = limit + 1
     );
     Some((sql, binds))
