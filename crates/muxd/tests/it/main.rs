@@ -47,6 +47,7 @@ mod replace;
 mod replace_faults;
 mod search;
 mod search_plan;
+mod search_upgrade;
 mod shutdown;
 mod signed_playback;
 mod startup;
