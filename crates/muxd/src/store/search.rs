@@ -5,9 +5,11 @@
 //! term of a query, best first, with the cues that say the most of its terms. The SQL is in
 //! `search_query.rs`.
 
+use std::collections::HashSet;
+
 use super::asset_list::{AssetFilter, Bind};
 use super::assets::{AssetRow, CreativeAsset};
-use super::search_query::{query_terms, search_query, CUES_PER_HIT};
+use super::search_query::{query_terms, search_query, words, CUES_PER_HIT};
 use super::{run, Conn, Store, StoreError, StoreResult};
 use crate::domain::captions::Cue;
 use crate::domain::AssetId;
@@ -155,14 +157,14 @@ impl Store {
     }
 }
 
-/// The cues of `cues` that hold the most of `terms` (the words of each cue split and lowercased
-/// as [`query_terms`] splits a query), at most [`CUES_PER_HIT`] of them, earliest first: the
+/// The cues of `cues` that hold the most of `terms` (each cue's [`words`], all of them, however
+/// long the cue), at most [`CUES_PER_HIT`] of them, earliest first: the
 /// cues that say the whole query when there are any, else those that say most of it (a phrase
 /// split across two cues shows both).
 fn matching_cues(terms: &[String], cues: KeptCues) -> Vec<CueMatch> {
     let held = |text: &str| {
-        let words = query_terms(text);
-        terms.iter().filter(|term| words.contains(term)).count()
+        let said: HashSet<String> = words(text).collect();
+        terms.iter().filter(|term| said.contains(*term)).count()
     };
     let scored: Vec<(usize, i64, String)> = cues
         .into_iter()
@@ -239,5 +241,15 @@ mod tests {
         let cues = said(&["nothing", "here"]);
         assert!(matching_cues(&terms, cues).is_empty());
         assert!(matching_cues(&[], said(&["go"])).is_empty());
+    }
+
+    #[test]
+    fn every_word_of_a_long_cue_counts() {
+        let long = "one two three four five six seven eight nine ten eleven twelve thirteen go";
+        let terms = query_terms("go");
+        assert_eq!(
+            starts(&matching_cues(&terms, said(&["stop", long]))),
+            vec![1000]
+        );
     }
 }
