@@ -1,9 +1,11 @@
-//! The captions job's step ([`CaptionTracks::run_once`]): every asset whose text tracks changed
-//! (`captions_due`, set by the lifecycle's write) gets what the change asks for: the transcript of
+//! The captions job's step ([`CaptionTracks::run_once`]): every asset whose text tracks changed,
+//! or that became READY with tracks or captions asked for (`captions_due`, set by the lifecycle's
+//! write), gets what the change asks for: the transcript of
 //! each ready track fetched from Mux (bounded, through the resilience layer) and indexed for
 //! search, the index of a track that is gone dropped, and a supplied track's predecessor deleted
-//! once the new one is ready. A track still preparing keeps the mark; when the asset has heard
-//! nothing for a while, it is read from Mux, so a lost track webhook is found.
+//! once the new one is ready. A track still preparing (or asked for and unheard of) keeps the
+//! mark; when the asset has heard nothing for a while, it is read from Mux, so a lost track
+//! webhook is found.
 
 use mux_api::{ErrorKind, MuxError};
 
@@ -11,7 +13,7 @@ use super::captions::CaptionTracks;
 use super::ServiceError;
 use crate::domain::captions::{self, CaptionFormat};
 use crate::domain::playback_token::Audience;
-use crate::domain::tracks::{TextTrack, TrackStatus};
+use crate::domain::tracks::{TextTrack, TrackSource, TrackStatus};
 use crate::domain::{AssetStatus, Cause};
 use crate::store::{now_ms, CreativeAsset};
 
@@ -49,7 +51,8 @@ impl CaptionTracks {
         Ok(due.len())
     }
 
-    /// Does what `asset`'s tracks ask; when to look again, if a track is still preparing. Only a
+    /// Does what `asset`'s tracks ask; when to look again, if a track is still preparing (or an
+    /// asked-for one unheard of, until Mux has been read once). Only a
     /// READY asset's captions are searched (a take's become its card's at the swap, which marks
     /// the card); any other's index is dropped.
     async fn settle(&self, asset: &CreativeAsset, now: i64) -> Result<Option<i64>, ServiceError> {
@@ -61,14 +64,26 @@ impl CaptionTracks {
         }
         let tracks = &asset.facts.tracks;
         let preparing = tracks.iter().any(|t| t.status == TrackStatus::Preparing);
-        if preparing && now - asset.updated_at >= self.quiet_ms {
+        // Captions were asked for and muxd has heard of no such track: its webhooks may be lost.
+        let unheard = asset
+            .encoding
+            .as_ref()
+            .and_then(|e| e.captions.language())
+            .is_some_and(|language| {
+                !tracks
+                    .iter()
+                    .any(|t| t.source == TrackSource::Generated && t.language == language)
+            });
+        let quiet = now - asset.updated_at >= self.quiet_ms;
+        if (preparing || unheard) && quiet {
             // Its webhooks are late or lost: what Mux says now comes through the lifecycle,
-            // and a change marks the asset again.
+            // and a change marks the asset again (a track Mux does not have is not asked for
+            // again).
             self.resync.asset(asset.id).await?;
         }
         self.retire_replaced(asset).await?;
         self.index_transcripts(asset).await?;
-        Ok(preparing.then_some(now + self.quiet_ms))
+        Ok((preparing || (unheard && !quiet)).then_some(now + self.quiet_ms))
     }
 
     /// For each supplied file whose track Mux has finished: once ready, the track it replaces is

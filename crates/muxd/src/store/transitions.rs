@@ -12,7 +12,7 @@ use crate::domain::event::ErrorSource;
 use crate::domain::lifecycle;
 use crate::domain::outbound::EventType;
 use crate::domain::tracks::TextTrack;
-use crate::domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
+use crate::domain::{AssetFacts, AssetId, AssetStatus, Cause, Change, LifecycleEvent};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
 const MAX_APPLY_ATTEMPTS: usize = 16;
@@ -68,8 +68,8 @@ pub async fn apply_event_to(
 }
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
-/// since ($1–$22). A change to the text tracks marks the row for the captions job
-/// (`captions_due`). A macro so both statements below are written from one text.
+/// since ($1–$22). A change the captions job must see marks the row (`captions_due`,
+/// [`marks_captions`]). A macro so both statements below are written from one text.
 macro_rules! update_sql {
     () => {
         "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2,
@@ -155,8 +155,23 @@ macro_rules! bind_update {
             )
             .bind(facts.ready.mp4_ready)
             .bind(tracks_json(&facts.tracks))
-            .bind(facts.tracks != current.facts.tracks)
+            .bind(marks_captions(current, facts))
     }};
+}
+
+/// Whether a change asks the captions job to look at the row: its text tracks changed, or it
+/// became READY with tracks or with captions asked for. The job leaves a row that is not READY
+/// alone, so a track it heard of before (or whose every webhook was lost) is looked after only
+/// from the READY change on.
+fn marks_captions(current: &CreativeAsset, facts: &AssetFacts) -> bool {
+    let became_ready =
+        facts.status == AssetStatus::Ready && current.facts.status != AssetStatus::Ready;
+    let asked = current
+        .encoding
+        .as_ref()
+        .and_then(|e| e.captions.language())
+        .is_some();
+    facts.tracks != current.facts.tracks || (became_ready && (asked || !facts.tracks.is_empty()))
 }
 
 /// What a record says caused it: the cause's reference, then the text tracks the change touched

@@ -159,3 +159,45 @@ async fn concurrent_writers_lose_nothing(store: Store) {
         "one version bump per applied change"
     );
 }
+
+store_test!(
+    becoming_ready_with_a_track_marks_the_row_for_captions,
+    super::becoming_ready_with_a_track_marks_the_row_for_captions
+);
+/// A track heard of while the asset was processing (the captions job then leaves the row and
+/// clears its mark) is looked after again once the asset is READY, even when none of the track's
+/// later webhooks comes.
+async fn becoming_ready_with_a_track_marks_the_row_for_captions(store: Store) {
+    use muxd::domain::tracks::{TextTrack, TrackSource, TrackStatus};
+    let id = seeded(&store, "up-9").await;
+    let track = LifecycleEvent::Track {
+        asset_id: "as-9".into(),
+        track: TextTrack {
+            id: "t-9".into(),
+            language: "en".into(),
+            name: "English".into(),
+            source: TrackSource::Generated,
+            status: TrackStatus::Preparing,
+            error: None,
+        },
+    };
+    store
+        .apply(id, &track, 10, &webhook_cause(1), STREAM)
+        .await
+        .unwrap()
+        .unwrap();
+    let row = store.asset(id).await.unwrap().unwrap();
+    assert_eq!(row.facts.status, AssetStatus::AwaitingUpload);
+    store.captions_done(id, row.version, None).await.unwrap();
+    let due = |store: Store| async move {
+        let due = store.captions_due(i64::MAX, 10).await.unwrap();
+        due.iter().any(|row| row.id == id)
+    };
+    assert!(!due(store.clone()).await, "the job cleared the mark");
+    store
+        .apply(id, &ready("as-9"), 20, &webhook_cause(2), STREAM)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(due(store.clone()).await, "READY with a track marks the row");
+}
