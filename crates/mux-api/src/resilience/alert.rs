@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::circuit::BreakerEvent;
+use super::event::BreakerEvent;
 
 const ALERT_TIMEOUT: Duration = Duration::from_secs(5);
 

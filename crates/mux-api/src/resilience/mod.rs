@@ -13,6 +13,7 @@ pub mod backoff;
 pub mod breaker;
 pub mod budget;
 mod circuit;
+mod event;
 pub mod pacing;
 mod retry;
 #[cfg(test)]
@@ -30,7 +31,8 @@ use tokio::time::Instant;
 
 pub use alert::AlertHook;
 pub use breaker::BreakerState;
-pub use circuit::{BreakerEvent, CircuitBreaker, Permit};
+pub use circuit::{CircuitBreaker, Permit};
+pub use event::BreakerEvent;
 pub use pacing::RateClass;
 pub use retry::CallSpec;
 pub use snapshot::{CallTotals, CircuitBreakerSnapshot, ResilienceSnapshot, RetryBudgetSnapshot};

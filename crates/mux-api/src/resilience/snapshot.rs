@@ -8,7 +8,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::breaker::BreakerState;
-use super::circuit::{unix_ms, BreakerEvent};
+use super::event::{unix_ms, BreakerEvent};
 use super::{lock, Resilience};
 
 /// Everything health shows about the layer.
