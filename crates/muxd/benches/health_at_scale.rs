@@ -14,19 +14,16 @@
 //! `MUXD_BENCH_ROWS` overrides `ROWS` (e.g. 1000000 gives 10,000 in flight). The load generator
 //! runs in the same process on the same 2 cores, so every figure includes its cost.
 
-#[allow(dead_code)] // the ready-path workload is not used here
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, signed};
-use muxd::config::DatabaseUrl;
-use muxd::domain::{AssetId, AssetStatus, CampaignId, UserId};
-use muxd::service::health_figures::RECENT_MS;
-use muxd::store::asset_list::AssetFilter;
-use muxd::store::{now_ms, Db, Role, Store};
+use muxd_core::config::DatabaseUrl;
+use muxd_core::service::health_figures::RECENT_MS;
+use muxd_domain::{AssetId, AssetStatus, CampaignId, UserId};
+use muxd_store::asset_list::AssetFilter;
+use muxd_store::{now_ms, Db, Role, Store};
+use muxd_testkit::bench::{self, percentile, signed};
 use serde_json::{json, Value};
 use sqlx::Executor;
 
@@ -108,7 +105,7 @@ async fn fill(store: &Store, rows: u64) -> Vec<(UserId, CampaignId)> {
     }
     // SQLite: what muxd's hourly refresh does; PostgreSQL: what autovacuum does soon after.
     store.refresh_statistics().await.unwrap();
-    if store.backend() == muxd::config::Backend::Postgres {
+    if store.backend() == muxd_core::config::Backend::Postgres {
         execute(store, "ANALYZE").await;
     }
     owners
@@ -247,8 +244,8 @@ async fn deliveries(store: &Store, owner: UserId, tag: &str) -> Vec<Vec<u8>> {
     let mut events = Vec::new();
     for n in 0..WEBHOOK_ROWS {
         let upload = format!("up-{tag}-{n}");
-        let id = common::row_with_upload(store, owner, &upload).await;
-        events.extend((0..3).map(|step| common::ready_path_event(id, &upload, step)));
+        let id = bench::row_with_upload(store, owner, &upload).await;
+        events.extend((0..3).map(|step| bench::ready_path_event(id, &upload, step)));
     }
     events
 }
@@ -322,12 +319,12 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let fill_secs = filled.elapsed().as_secs_f64();
     filler.close().await;
     // Started after the fill, as muxd runs after its hourly statistics refresh.
-    let app = common::app(&url).await;
+    let app = bench::app(&url).await;
     let store = app.store.clone();
     let user = store.upsert_user("user_bench", Role::User).await.unwrap();
     println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");
     let reads = reads(&store, &owners).await;
-    let base = common::serve(&app).await;
+    let base = bench::serve(&app).await;
     let (health_url, endpoint) = (
         format!("{base}/api/health/mux-system"),
         format!("{base}/api/webhooks/mux"),
@@ -400,5 +397,5 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
 
 #[tokio::main]
 async fn main() {
-    common::on_each_database("health_at_scale", bench).await;
+    bench::on_each_database("health_at_scale", bench).await;
 }

@@ -18,22 +18,14 @@
 //! a little, never hide any. Without Chromium or its driver the bench says
 //! loudly that it skipped. Results also go to `target/bench-results/live_to_card.json`.
 
-#[path = "../tests/it/browser/chromedriver.rs"]
-mod chromedriver;
-#[allow(dead_code)] // `app` and `row_with_upload` are not used here
-mod common;
-#[allow(dead_code)] // the browser tests' WebDriver client: this bench needs a few of its verbs
-#[path = "../tests/it/browser/webdriver.rs"]
-mod webdriver;
-
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
-use common::{percentile, ready_path_event, row_in_campaign, signed};
-use muxd::config::DatabaseUrl;
 use muxd::dev::seed;
-use muxd::store::Role;
+use muxd_core::config::DatabaseUrl;
+use muxd_store::Role;
+use muxd_testkit::bench::{self, percentile, ready_path_event, row_in_campaign, signed};
+use muxd_testkit::chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
 use serde_json::{json, Value};
 
 /// Changes sent before the measured ones (the page's and muxd's first paths are cold).
@@ -94,8 +86,8 @@ fn changes() -> usize {
 /// One run on `url`: the latencies' percentiles.
 async fn run(label: &str, url: DatabaseUrl) -> Value {
     // Players point at a closed local port, so READY cards fetch nothing from the internet.
-    let app = common::app_with(&url, &[("MUXD_STREAM_BASE_URL", "http://127.0.0.1:9")]).await;
-    let base = common::serve(&app).await;
+    let app = bench::app_with(&url, &[("MUXD_STREAM_BASE_URL", "http://127.0.0.1:9")]).await;
+    let base = bench::serve(&app).await;
     let demo = seed::seed(&app.store).await.unwrap();
     let user = &demo.user_external_id;
     let owner = app.store.upsert_user(user, Role::User).await.unwrap().id;
@@ -172,5 +164,5 @@ async fn main() {
         );
         return;
     }
-    common::on_each_database("live_to_card", run).await;
+    bench::on_each_database("live_to_card", run).await;
 }

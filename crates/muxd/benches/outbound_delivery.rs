@@ -4,9 +4,6 @@
 //! (open loop) and every change is sent to one endpoint on loopback. The receiver is in this
 //! process and answers at once; the target is p95 ≤ 1 s.
 
-#[allow(dead_code)] // `app` (without settings) is not used here
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -14,9 +11,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use common::{percentile, signed};
-use muxd::config::DatabaseUrl;
-use muxd::identity::Identity;
+use muxd_core::config::DatabaseUrl;
+use muxd_core::identity::Identity;
+use muxd_testkit::bench::{self, percentile, signed};
 use serde_json::{json, Value};
 
 const ROWS: usize = 500;
@@ -50,9 +47,9 @@ async fn receiver(latencies: Arc<Mutex<Vec<Duration>>>) -> String {
 }
 
 async fn bench(label: &str, url: DatabaseUrl) -> Value {
-    let app = common::app_with(&url, &[("MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "true")]).await;
-    let events = common::ready_path_workload(&app.store, "ob", ROWS).await;
-    let base = common::serve(&app).await;
+    let app = bench::app_with(&url, &[("MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "true")]).await;
+    let events = bench::ready_path_workload(&app.store, "ob", ROWS).await;
+    let base = bench::serve(&app).await;
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let hooks = receiver(latencies.clone()).await;
     let http = reqwest::Client::new();
@@ -123,5 +120,5 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
 
 #[tokio::main]
 async fn main() {
-    common::on_each_database("outbound_delivery", bench).await;
+    bench::on_each_database("outbound_delivery", bench).await;
 }

@@ -10,15 +10,13 @@
 //! Each phase reports ack p50/p95/p99 and each table's row count sampled every second (first,
 //! largest from the third second on, last). The load generator runs in the same process, on the same cores.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{percentile, ready_path_workload, signed};
-use muxd::config::DatabaseUrl;
-use muxd::service::retention::Retention;
-use muxd::store::retention::Prunable;
-use muxd::store::{now_ms, Db, Store};
+use muxd_core::config::DatabaseUrl;
+use muxd_core::service::retention::Retention;
+use muxd_store::retention::Prunable;
+use muxd_store::{now_ms, Db, Store};
+use muxd_testkit::bench::{self, percentile, ready_path_workload, signed};
 use serde_json::{json, Value};
 
 const RATE: f64 = 300.0;
@@ -132,8 +130,8 @@ async fn phase(store: &Store, base: &str, tag: &str, prune: bool) -> Value {
 
 async fn bench(label: &str, url: DatabaseUrl) -> Value {
     println!("{label}: {RATE} events/s for {SECONDS} s, retention {KEEP:?}, pruned every {PRUNE_EVERY:?}");
-    let app = common::app(&url).await;
-    let base = common::serve(&app).await;
+    let app = bench::app(&url).await;
+    let base = bench::serve(&app).await;
     let without = phase(&app.store, &base, "keep", false).await;
     let with = phase(&app.store, &base, "prune", true).await;
     json!({"without_pruning": without, "with_pruning": with})
@@ -141,5 +139,5 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    common::on_each_database("retention", bench).await;
+    bench::on_each_database("retention", bench).await;
 }

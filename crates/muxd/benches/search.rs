@@ -14,16 +14,13 @@
 //! analysed (what autovacuum does). `MUXD_SEARCH_BENCH_ASSETS` overrides `ASSETS` (a small value
 //! makes a quick smoke run).
 
-#[allow(dead_code)] // the app and webhook helpers are not used here
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::percentile;
-use muxd::config::DatabaseUrl;
-use muxd::domain::{AssetId, CampaignId, UserId};
-use muxd::store::asset_list::AssetFilter;
-use muxd::store::{now_ms, Db, Role, Store};
+use muxd_core::config::DatabaseUrl;
+use muxd_domain::{AssetId, CampaignId, UserId};
+use muxd_store::asset_list::AssetFilter;
+use muxd_store::{now_ms, Db, Role, Store};
+use muxd_testkit::bench::{self, percentile};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -151,7 +148,7 @@ async fn fill(store: &Store, assets: usize, words: &Words, rng: &mut StdRng) -> 
     }
     // SQLite: what muxd's hourly refresh does; PostgreSQL: what autovacuum does soon after.
     store.refresh_statistics().await.unwrap();
-    if store.backend() == muxd::config::Backend::Postgres {
+    if store.backend() == muxd_core::config::Backend::Postgres {
         execute(store, "VACUUM ANALYZE search_entries").await;
         execute(store, "ANALYZE creative_assets").await;
     }
@@ -251,5 +248,5 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    common::on_each_database("search", bench).await;
+    bench::on_each_database("search", bench).await;
 }

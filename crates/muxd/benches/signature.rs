@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use muxd::domain::signature::{self, MAX_V1};
+use muxd_domain::signature::{self, MAX_V1};
 
 const RUNS: usize = 50;
 

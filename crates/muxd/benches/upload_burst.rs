@@ -8,17 +8,15 @@
 //! Reports, per run, each user's wait for a URL (p50, p95, max), failures and the 429s that
 //! reached "Mux", and writes them to `target/bench-results/upload_burst.json`.
 
-#[allow(dead_code)] // the database helpers are not used here
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mux_emulator::{EmulatorConfig, EmulatorHandle};
 use muxd::app::{self, App, Wiring};
-use muxd::config::{Mode, Settings};
-use muxd::identity::Identity;
-use muxd::store::Store;
+use muxd_core::config::{Mode, Settings};
+use muxd_core::identity::Identity;
+use muxd_store::Store;
+use muxd_testkit::bench;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
@@ -218,5 +216,5 @@ async fn main() {
             .await,
     );
 
-    common::write_results("upload_burst", &Value::Array(runs));
+    bench::write_results("upload_burst", &Value::Array(runs));
 }

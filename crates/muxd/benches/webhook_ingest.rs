@@ -13,14 +13,12 @@
 //! On PostgreSQL it also reports the server's CPU per event (every `postgres` process's user +
 //! system time from /proc, before and after each phase; the server must be on this machine).
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, signed};
-use muxd::config::DatabaseUrl;
-use muxd::store::now_ms;
+use muxd_core::config::DatabaseUrl;
+use muxd_store::now_ms;
+use muxd_testkit::bench::{self, percentile, signed};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
@@ -96,14 +94,14 @@ where
 }
 
 async fn bench(label: &str, url: DatabaseUrl) -> Value {
-    let state = common::app(&url).await;
+    let state = bench::app(&url).await;
     let store = state.store.clone();
 
-    let postgres = url.backend() == muxd::config::Backend::Postgres;
+    let postgres = url.backend() == muxd_core::config::Backend::Postgres;
     let db_cpu = || postgres.then(postgres_cpu_secs).flatten();
 
     // 1. Bare transactions.
-    let events = common::ready_path_workload(&store, "bare", ROWS).await;
+    let events = bench::ready_path_workload(&store, "bare", ROWS).await;
     let bare_events = events.len();
     let ingest = state.ingest.clone();
     let bare_cpu = db_cpu();
@@ -117,12 +115,12 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let bare_cpu = cpu_ms_per_event(bare_cpu, db_cpu(), bare_events);
 
     // 2. Verified HTTP at full speed.
-    let endpoint = format!("{}/api/webhooks/mux", common::serve(&state).await);
+    let endpoint = format!("{}/api/webhooks/mux", bench::serve(&state).await);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
         .unwrap();
-    let events = common::ready_path_workload(&store, "http", ROWS).await;
+    let events = bench::ready_path_workload(&store, "http", ROWS).await;
     let http_events = events.len();
     let http_cpu = db_cpu();
     let (client, target) = (http.clone(), endpoint.clone());
@@ -137,7 +135,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let http_cpu = cpu_ms_per_event(http_cpu, db_cpu(), http_events);
 
     // 3. Paced, open loop.
-    let events = common::ready_path_workload(&store, "paced", ROWS).await;
+    let events = bench::ready_path_workload(&store, "paced", ROWS).await;
     let count = events
         .len()
         .min((PACED_RATE * PACED_SECONDS as f64) as usize);
@@ -197,5 +195,5 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
 
 #[tokio::main]
 async fn main() {
-    common::on_each_database("webhook_ingest", bench).await;
+    bench::on_each_database("webhook_ingest", bench).await;
 }

@@ -15,40 +15,40 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::metrics::in_flight_requests::InFlightRequestsLayer;
 
-use crate::config::Settings;
-use crate::domain::playback_token::PlaybackSigner;
-use crate::domain::schedule::Schedule;
-use crate::identity::Identity;
-use crate::jobs::reconcile::{instance_name, Reconciler};
-use crate::jobs::supervisor::JobsStatus;
-use crate::jobs::Jobs;
-use crate::service::adopt::Adoptions;
-use crate::service::assets::AssetEdits;
-use crate::service::captions::CaptionTracks;
-use crate::service::deletion::Deletions;
-use crate::service::health_figures::FiguresCache;
-use crate::service::ingest::{self, Ingestor};
-use crate::service::limits::Limits;
-use crate::service::link_probe::LinkProbe;
-use crate::service::links::LinkUploads;
-use crate::service::live::LiveHub;
-use crate::service::live_bridge::Bridge;
-use crate::service::live_streams::LiveStreams;
-use crate::service::outbound::Outbound;
-use crate::service::playback::PlaybackCheck;
-use crate::service::pool::UploadPool;
-use crate::service::rate_limit::PerUserLimit;
-use crate::service::retention::Retention;
-use crate::service::sync::Resync;
-use crate::service::uploads::Uploads;
-use crate::service::webhook_stats::WebhookStats;
-use crate::store::Store;
-use crate::telemetry::metrics_handle;
-use crate::web::auth::Authenticator;
-use crate::web::health::probes::Probes;
-use crate::web::playback_tokens::PlaybackTokens;
-use crate::web::state::{HealthSources, WebState, WebhookIntake};
-use crate::web::views::{outbound_payload, Links};
+use muxd_core::config::Settings;
+use muxd_core::identity::Identity;
+use muxd_core::jobs::reconcile::{instance_name, Reconciler};
+use muxd_core::jobs::supervisor::JobsStatus;
+use muxd_core::jobs::Jobs;
+use muxd_core::service::adopt::Adoptions;
+use muxd_core::service::assets::AssetEdits;
+use muxd_core::service::captions::CaptionTracks;
+use muxd_core::service::deletion::Deletions;
+use muxd_core::service::health_figures::FiguresCache;
+use muxd_core::service::ingest::{self, Ingestor};
+use muxd_core::service::limits::Limits;
+use muxd_core::service::link_probe::LinkProbe;
+use muxd_core::service::links::LinkUploads;
+use muxd_core::service::live::LiveHub;
+use muxd_core::service::live_bridge::Bridge;
+use muxd_core::service::live_streams::LiveStreams;
+use muxd_core::service::outbound::Outbound;
+use muxd_core::service::playback::PlaybackCheck;
+use muxd_core::service::pool::UploadPool;
+use muxd_core::service::rate_limit::PerUserLimit;
+use muxd_core::service::retention::Retention;
+use muxd_core::service::sync::Resync;
+use muxd_core::service::uploads::Uploads;
+use muxd_core::service::webhook_stats::WebhookStats;
+use muxd_core::telemetry::metrics_handle;
+use muxd_domain::playback_token::PlaybackSigner;
+use muxd_domain::schedule::Schedule;
+use muxd_store::Store;
+use muxd_web::auth::Authenticator;
+use muxd_web::health::probes::Probes;
+use muxd_web::playback_tokens::PlaybackTokens;
+use muxd_web::state::{HealthSources, WebState, WebhookIntake};
+use muxd_web::views::{outbound_payload, Links};
 
 /// What [`App::build`] needs besides settings: who checks tokens, how to reach Mux, and whether
 /// the reconciler runs.
@@ -88,7 +88,7 @@ pub fn mux_config(settings: &Settings) -> ClientConfig {
     )
     .with_base_url(settings.mux.base_url.clone());
     config.alert_webhook_url = settings.alert_webhook_url.clone();
-    config.trace_headers = Some(crate::telemetry::traces::inject_current);
+    config.trace_headers = Some(muxd_core::telemetry::traces::inject_current);
     config
 }
 
@@ -177,7 +177,7 @@ impl App {
         )
         .context("building the outbound webhook client")?;
         ingest::count_outcomes_from_zero();
-        crate::service::outbound::count_attempts_from_zero();
+        muxd_core::service::outbound::count_attempts_from_zero();
         let jobs = Jobs {
             reconciler: wiring.reconcile.map(|schedule| Reconciler {
                 store: store.clone(),
@@ -273,7 +273,7 @@ impl App {
 
     /// The HTTP routes, with `extra` routes beside them (`muxd dev` adds its sign-in).
     pub fn router(&self, extra: Router) -> Router {
-        crate::web::router::build(self.web.clone(), extra)
+        muxd_web::router::build(self.web.clone(), extra)
     }
 
     /// A reconciler on `schedule` (tests step it themselves; `serve` runs the configured one).
@@ -373,7 +373,7 @@ pub async fn serve(
 /// Waits for every job's loop to end until `deadline`, then aborts the rest. Returns the names
 /// of the jobs it aborted.
 async fn stop_jobs(
-    jobs: Vec<crate::jobs::Running>,
+    jobs: Vec<muxd_core::jobs::Running>,
     deadline: tokio::time::Instant,
 ) -> Vec<&'static str> {
     let mut abandoned = Vec::new();

@@ -8,16 +8,17 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{self, App, Wiring};
-use crate::config::{Mode, Settings};
-use crate::domain::schedule::Schedule;
-use crate::domain::Cause;
-use crate::identity::Identity;
-use crate::jobs::reconcile_job;
-use crate::jobs::supervisor::supervise;
-use crate::service::adopt::{AdoptRequest, MuxRef};
-use crate::store::{now_ms, Store};
-use crate::telemetry::Traces;
-use crate::{dev, doctor, healthcheck, telemetry};
+use crate::{dev, doctor, healthcheck};
+use muxd_core::config::{Mode, Settings};
+use muxd_core::identity::Identity;
+use muxd_core::jobs::reconcile_job;
+use muxd_core::jobs::supervisor::supervise;
+use muxd_core::service::adopt::{AdoptRequest, MuxRef};
+use muxd_core::telemetry;
+use muxd_core::telemetry::Traces;
+use muxd_domain::schedule::Schedule;
+use muxd_domain::Cause;
+use muxd_store::{now_ms, Store};
 
 /// muxd: gets user-uploaded videos into Mux and never loses track of them.
 #[derive(Debug, Parser)]
@@ -99,7 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Emulator(args) => {
-            let _traces = telemetry::init(crate::config::LogFormat::Pretty, None);
+            let _traces = telemetry::init(muxd_core::config::LogFormat::Pretty, None);
             mux_emulator::cli::run(*args, shutdown_signal()).await
         }
         Command::Migrate => {

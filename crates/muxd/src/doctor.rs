@@ -9,9 +9,9 @@ use std::time::Duration;
 use mux_api::{ErrorKind, ListAssetsParams, MuxClient};
 
 use crate::app;
-use crate::config::{Accepted, IdentitySettings, Mode, Settings};
-use crate::store::webhooks::WebhookFilter;
-use crate::store::{now_ms, Store};
+use muxd_core::config::{Accepted, IdentitySettings, Mode, Settings};
+use muxd_store::webhooks::WebhookFilter;
+use muxd_store::{now_ms, Store};
 
 /// How long the Mux credential check may take.
 const MUX_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -267,7 +267,7 @@ async fn check_webhooks(report: &mut Report, store: &Store) {
         match latest {
             Ok(events) => match events.first() {
                 Some(event) if now_ms() - event.received_at < RECENT_WEBHOOK_MS => {
-                    Ok(format!("last delivery {} ({})", crate::domain::time::rfc3339(event.received_at), event.event_type))
+                    Ok(format!("last delivery {} ({})", muxd_domain::time::rfc3339(event.received_at), event.event_type))
                 }
                 _ if in_flight == 0 => Ok("none recently, and no upload is waiting on one".into()),
                 _ => Err((

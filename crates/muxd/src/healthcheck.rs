@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::config::table::MUXD_LISTEN;
+use muxd_core::config::table::MUXD_LISTEN;
 
 /// How long the whole request may take; a container runtime's own timeout is longer.
 const TIMEOUT: Duration = Duration::from_secs(3);

@@ -9,8 +9,8 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::alert::AlertHook;
-use super::event::{unix_ms, BreakerEvent};
 use super::breaker::{Breaker, BreakerState, BreakerView, Ticket, Transition};
+use super::event::{unix_ms, BreakerEvent};
 use super::telemetry;
 use crate::config::BreakerConfig;
 use crate::error::BreakerOutcome;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::domain::loopback::is_loopback_authority;
+use muxd_domain::loopback::is_loopback_authority;
 
 /// Why a request was refused, as the body says it.
 const REFUSAL: &str = "muxd dev only answers requests addressed to this machine (localhost, \

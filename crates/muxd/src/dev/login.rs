@@ -14,9 +14,9 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::seed::Demo;
-use crate::identity::Identity;
-use crate::web::auth::{over_https, session_cookie};
-use crate::web::ApiError;
+use muxd_core::identity::Identity;
+use muxd_web::auth::{over_https, session_cookie};
+use muxd_web::ApiError;
 
 /// A dev session lasts a working day.
 const DEV_SESSION: Duration = Duration::from_secs(12 * 3600);

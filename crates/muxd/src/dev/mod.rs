@@ -19,10 +19,10 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 use crate::app::{self, App, Wiring};
-use crate::config::{Settings, SigningKey};
-use crate::domain::schedule::Schedule;
-use crate::identity::Identity;
-use crate::store::Store;
+use muxd_core::config::{Settings, SigningKey};
+use muxd_core::identity::Identity;
+use muxd_domain::schedule::Schedule;
+use muxd_store::Store;
 
 /// The emulator's data directory, beside the SQLite database.
 pub const EMULATOR_DIR: &str = "muxd-emulator";

@@ -1,8 +1,8 @@
 //! The demo data `muxd dev` starts with: a creator, an admin, a campaign and its influencers,
 //! created once and reused on later runs in the same folder.
 
-use crate::domain::CampaignId;
-use crate::store::{Role, Store};
+use muxd_domain::CampaignId;
+use muxd_store::{Role, Store};
 
 /// The demo data `muxd dev` signs people into.
 #[derive(Debug, Clone)]

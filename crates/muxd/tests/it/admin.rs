@@ -61,12 +61,12 @@ app_test!(
         // replaying the stored event applies it.
         let user = app
             .store
-            .upsert_user("user_replay", muxd::store::Role::User)
+            .upsert_user("user_replay", muxd_store::Role::User)
             .await
             .unwrap();
-        let id = muxd::domain::AssetId::new();
+        let id = muxd_domain::AssetId::new();
         app.store
-            .insert_asset(&muxd::store::NewAsset {
+            .insert_asset(&muxd_store::NewAsset {
                 id,
                 owner_id: user.id,
                 campaign_id: None,
@@ -134,7 +134,7 @@ app_test!(
                 .unwrap()
                 .is_empty()
         );
-        crate::harness::exec(
+        muxd_testkit::databases::exec(
             &app.store,
             &format!(
                 "UPDATE creative_assets SET created_at = created_at - 7200000 WHERE id = '{mine}'"

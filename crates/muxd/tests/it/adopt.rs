@@ -7,14 +7,14 @@
 
 use std::time::Duration;
 
-use muxd::domain::schedule::Schedule;
-use muxd::store::now_ms;
+use muxd_domain::schedule::Schedule;
+use muxd_store::now_ms;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
-use crate::harness::{count, eventually};
 use crate::media::fixture;
+use muxd_testkit::databases::{count, eventually};
 
 const OWNER: &str = "user_adopt";
 const ADMIN: Option<(&str, bool)> = Some(("admin_adopt", true));

@@ -8,17 +8,17 @@ use std::time::Duration;
 use axum::Router;
 use mux_emulator::{EmulatorConfig, EmulatorHandle};
 use muxd::app::{self, App, Wiring};
-use muxd::config::{DatabaseUrl, Mode, Settings};
 use muxd::dev::{login, seed, seed::Demo};
-use muxd::identity::Identity;
-use muxd::store::Store;
+use muxd_core::config::{DatabaseUrl, Mode, Settings};
+use muxd_core::identity::Identity;
+use muxd_store::Store;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app_instances::test_mux_config;
 use crate::chaos::ChaosProxy;
-use crate::harness::{sqlite_store, PgDatabase, TempDir};
 pub use crate::identity_provider::{AUDIENCE, ISSUER};
+use muxd_testkit::databases::{sqlite_store, PgDatabase, TempDir};
 
 pub const SIGNING_SECRET: &str = "whsec_test_current";
 pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";

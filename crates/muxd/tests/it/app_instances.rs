@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use axum::Router;
 use muxd::app::{self, App, Wiring};
-use muxd::config::Settings;
-use muxd::identity::Identity;
-use muxd::store::Store;
+use muxd_core::config::Settings;
+use muxd_core::identity::Identity;
+use muxd_store::Store;
 use tokio::net::TcpListener;
 
 use crate::app::{TestApp, JWT_SECRET};

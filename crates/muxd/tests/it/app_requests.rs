@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use muxd::domain::signature;
+use muxd_domain::signature;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -140,7 +140,7 @@ impl TestApp {
     pub async fn wait_for_mp4(&self, owner: &str, id: &str) -> Value {
         let path = format!("/api/creative-assets/{id}");
         let mut asset = Value::Null;
-        crate::harness::eventually("the MP4 rendition offered", async || {
+        muxd_testkit::databases::eventually("the MP4 rendition offered", async || {
             asset = self
                 .call(Method::GET, &path, Some((owner, false)), None)
                 .await
@@ -190,7 +190,7 @@ impl TestApp {
 
     /// How many webhook events are stored.
     pub async fn stored_events(&self) -> i64 {
-        crate::harness::count(&self.store, "SELECT COUNT(*) FROM webhook_events").await
+        muxd_testkit::databases::count(&self.store, "SELECT COUNT(*) FROM webhook_events").await
     }
 }
 

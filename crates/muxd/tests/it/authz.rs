@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::app::{app_test, TestApp};
-use crate::harness::eventually;
+use muxd_testkit::databases::eventually;
 
 const OWNER: (&str, bool) = ("user_owner", false);
 const OTHER: (&str, bool) = ("user_other", false);
@@ -21,7 +21,7 @@ app_test!(
             app.stored_events().await > 0
         })
         .await;
-        let filter = muxd::store::webhooks::WebhookFilter {
+        let filter = muxd_store::webhooks::WebhookFilter {
             limit: 1,
             ..Default::default()
         };
@@ -114,7 +114,7 @@ app_test!(
             .iter()
             .all(|a| a["id"] != id.as_str()));
         // A token signed with another key, or expired, is anonymous.
-        let forged = muxd::identity::Identity::dev(b"someone-else")
+        let forged = muxd_core::identity::Identity::dev(b"someone-else")
             .sign(OWNER.0, true, 60)
             .unwrap();
         let response = app

@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
-use muxd::domain::AssetId;
-use muxd::store::NewAsset;
+use muxd_domain::AssetId;
+use muxd_store::NewAsset;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::app::{app_test, Backend, TestApp};
-use crate::harness::{count, eventually};
+use muxd_testkit::databases::{count, eventually};
 
 const OWNER: &str = "user_bounds";
 

@@ -11,8 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, Backend, TestApp};
-use crate::harness::eventually;
 use crate::replace::{put, view, OWNER};
+use muxd_testkit::databases::eventually;
 
 /// An app whose uploads ask for English captions, with loopback webhook endpoints allowed.
 async fn spawn_with_captions(backend: Backend) -> Option<TestApp> {

@@ -6,9 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::adopt::external_asset;
-use crate::harness::{count, eventually, TempDir};
 use crate::media::fixture;
 use crate::process::{muxd, start};
+use muxd_testkit::databases::{count, eventually, TempDir};
 
 /// The HS256 secret the commands run with (they check no token, but `serve`'s settings need one).
 const JWT_SECRET: &str = "commands-test-secret-of-32-bytes-or-more";
@@ -104,16 +104,16 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         .unwrap();
     let dir = TempDir::new().unwrap();
     let db = format!("sqlite://{}", dir.path().join("rec.db").display());
-    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+    let store = muxd_store::Store::connect(&muxd_core::config::DatabaseUrl::parse(&db).unwrap())
         .await
         .unwrap();
     store.migrate().await.unwrap();
     let user = store
-        .upsert_user("user_cli", muxd::store::Role::User)
+        .upsert_user("user_cli", muxd_store::Role::User)
         .await
         .unwrap();
-    let id = muxd::domain::AssetId::new();
-    let new = muxd::store::NewAsset {
+    let id = muxd_domain::AssetId::new();
+    let new = muxd_store::NewAsset {
         id,
         owner_id: user.id,
         campaign_id: None,
@@ -154,7 +154,7 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
     };
     eventually("Mux finishing the asset", ready).await;
     // Quiet for longer than the grace period.
-    crate::harness::exec(
+    muxd_testkit::databases::exec(
         &store,
         "UPDATE creative_assets SET updated_at = updated_at - 120000",
     )
@@ -181,12 +181,12 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("polled 1, changed 1"), "{text}");
-    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+    let store = muxd_store::Store::connect(&muxd_core::config::DatabaseUrl::parse(&db).unwrap())
         .await
         .unwrap();
     assert_eq!(
         store.asset(id).await.unwrap().unwrap().facts.status,
-        muxd::domain::AssetStatus::Ready
+        muxd_domain::AssetStatus::Ready
     );
 }
 
@@ -242,11 +242,11 @@ async fn muxd_adopt_adopts_by_asset_or_playback_id_once() {
         "{errors}"
     );
 
-    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&db).unwrap())
+    let store = muxd_store::Store::connect(&muxd_core::config::DatabaseUrl::parse(&db).unwrap())
         .await
         .unwrap();
     let row = store.asset(row_id.parse().unwrap()).await.unwrap().unwrap();
-    assert_eq!(row.origin, muxd::domain::AssetOrigin::Adopted);
+    assert_eq!(row.origin, muxd_domain::AssetOrigin::Adopted);
     assert_eq!(row.name, "From the dashboard");
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM creative_assets").await,

@@ -8,9 +8,9 @@ use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, TempDir};
 use crate::media::fixture;
 use crate::process::{muxd, start};
+use muxd_testkit::databases::{eventually, TempDir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn muxd_dev_serves_the_page_it_prints_and_an_upload_reaches_ready() {

@@ -7,9 +7,9 @@ use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, TempDir};
 use crate::media::fixture;
 use crate::process::{start, Running};
+use muxd_testkit::databases::{eventually, TempDir};
 
 /// A running `muxd dev` signed in as the demo user.
 struct Dev {
@@ -114,7 +114,7 @@ async fn muxd_dev_run_twice_in_one_folder_keeps_playing_and_takes_new_webhooks()
 
     // READY came by webhook, and no delivery of the second run was taken for a duplicate.
     let url = format!("sqlite://{}", dir.path().join("muxd.db").display());
-    let store = muxd::store::Store::connect(&muxd::config::DatabaseUrl::parse(&url).unwrap())
+    let store = muxd_store::Store::connect(&muxd_core::config::DatabaseUrl::parse(&url).unwrap())
         .await
         .unwrap();
     let newer_id = newer["id"].as_str().unwrap().parse().unwrap();
@@ -124,7 +124,7 @@ async fn muxd_dev_run_twice_in_one_folder_keeps_playing_and_takes_new_webhooks()
         .find(|e| e.to_status.as_str() == "READY")
         .unwrap();
     assert_eq!(ready.cause, "webhook", "{events:?}");
-    let duplicates = crate::harness::count(
+    let duplicates = muxd_testkit::databases::count(
         &store,
         "SELECT COUNT(*) FROM webhook_events WHERE deliveries > 1",
     )

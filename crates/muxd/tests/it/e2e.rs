@@ -218,7 +218,7 @@ app_test!(
         // A sweep after the wait the failed attempt set (an hour at most) finishes it. The
         // background sweep (every 10 s, on the real clock) may have got there first: what
         // matters is that it is finished, once.
-        let later = muxd::store::now_ms() + 3_600_000;
+        let later = muxd_store::now_ms() + 3_600_000;
         let finished = app.app.deletions.finish_pending(later).await.unwrap();
         assert!(finished <= 1, "finished {finished} times");
         assert!(

@@ -10,14 +10,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use muxd::config::{Accepted, IdentitySettings};
-use muxd::identity::{Identity, JWKS_REFETCH_INTERVAL};
+use muxd_core::config::{Accepted, IdentitySettings};
+use muxd_core::identity::{Identity, JWKS_REFETCH_INTERVAL};
 
 use crate::app::TestApp;
-use crate::harness::eventually;
 use crate::identity_provider::{
     token, Provider, AUDIENCE, ISSUER, KEY_A_N, KEY_A_PEM, KEY_B_N, KEY_B_PEM,
 };
+use muxd_testkit::databases::eventually;
 
 fn settings(url: &str) -> IdentitySettings {
     IdentitySettings {

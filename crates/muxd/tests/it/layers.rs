@@ -1,10 +1,11 @@
-//! Imports point one way, and this test holds the tree to it. In every crate of the workspace no
-//! two top-level modules import each other, directly or around a loop; in `muxd` every import
-//! points down the layers `lib.rs` lists. A module's imports are the `crate::NAME` paths in its
-//! files (`crate::{a, b}` groups too), outside comments, strings, `#[cfg(test)] mod … { … }`
-//! blocks and `*tests.rs` files (`layers_scan` reads them). The checks are pure functions of
-//! the imports found, proved to fail on a synthetic crate and on a copy of `muxd/src` with an
-//! upward import added.
+//! Imports point one way, and this test holds the tree to it inside each crate (between crates,
+//! Cargo holds it). In every crate of the workspace no two top-level modules import each other,
+//! directly or around a loop; in a crate of several layers (`muxd`, `muxd-core`) every import
+//! points down them. A module's imports are the `crate::NAME` paths in its files
+//! (`crate::{a, b}` groups too), outside comments, strings, `#[cfg(test)] mod … { … }` blocks and
+//! `*tests.rs` files (`layers_scan` reads them). The checks are pure functions of the imports
+//! found, proved to fail on a synthetic crate and on a copy of `muxd-core/src` with an upward
+//! import added.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -12,18 +13,25 @@ use std::path::Path;
 
 use crate::layers_scan::{crates_dir, imports_in, scan, workspace_crates, Import};
 
-/// `muxd`'s layers, top first: a module may import only modules of layers below its own. `cli`
-/// has a layer to itself above `dev` and `doctor` because it dispatches to them.
-const MUXD_LAYERS: &[&[&str]] = &[
-    &["cli"],
-    &["dev", "doctor", "healthcheck"],
-    &["app"],
-    &["web"],
-    &["jobs"],
-    &["service"],
-    &["store", "identity", "telemetry"],
-    &["config"],
-    &["domain"],
+/// The layers inside a crate, top first, for each crate with more than one: a module may import
+/// only modules of layers below its own. Between crates, Cargo holds the order (each crate
+/// depends only on those below it, and a dependency the other way would be a cycle Cargo
+/// refuses); inside one, only this test does. `cli` has a layer to itself above `dev` and
+/// `doctor` because it dispatches to them.
+const LAYERS: &[(&str, &[&[&str]])] = &[
+    (
+        "muxd",
+        &[&["cli"], &["dev", "doctor", "healthcheck"], &["app"]],
+    ),
+    (
+        "muxd-core",
+        &[
+            &["jobs"],
+            &["service"],
+            &["identity", "telemetry"],
+            &["config"],
+        ],
+    ),
 ];
 
 // ---- The checks: pure functions of the imports found. ----
@@ -80,7 +88,7 @@ fn upward(imports: &[Import], modules: &BTreeSet<String>, layers: &[&[&str]]) ->
     let mut problems: Vec<String> = modules
         .iter()
         .filter(|m| layer(m).is_none())
-        .map(|m| format!("module `{m}` is in no layer: give it one in MUXD_LAYERS"))
+        .map(|m| format!("module `{m}` is in no layer: give it one in LAYERS"))
         .collect();
     for import in imports {
         if let (Some(from), Some(to)) = (layer(&import.from), layer(&import.to)) {
@@ -114,13 +122,16 @@ fn no_crate_has_an_import_cycle_between_its_modules() {
 }
 
 #[test]
-fn muxd_imports_point_down_its_layers() {
-    let (modules, imports) = scan(&crates_dir().join("muxd/src"), "crates/muxd/src");
-    assert!(
-        modules.contains("domain") && !imports.is_empty(),
-        "{modules:?}"
-    );
-    let problems = upward(&imports, &modules, MUXD_LAYERS);
+fn imports_point_down_each_crates_layers() {
+    let mut problems = Vec::new();
+    for (name, layers) in LAYERS {
+        let (modules, imports) = scan(
+            &crates_dir().join(name).join("src"),
+            &format!("crates/{name}/src"),
+        );
+        assert!(!imports.is_empty(), "{name}: {modules:?}");
+        problems.extend(upward(&imports, &modules, layers));
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -246,18 +257,22 @@ fn the_scanner_skips_comments_strings_and_test_modules() {
 }
 
 #[test]
-fn an_upward_import_added_to_a_copy_of_muxd_fails_naming_the_file_and_the_import() {
+fn an_upward_import_added_to_a_copy_of_muxd_core_fails_naming_the_file_and_the_import() {
     let copy = tempfile::TempDir::new().unwrap();
-    copy_dir(&crates_dir().join("muxd/src"), copy.path());
-    let domain = copy.path().join("domain/mod.rs");
-    let mut source = fs::read_to_string(&domain).unwrap();
-    source.push_str("\nuse crate::web;\n");
-    fs::write(&domain, &source).unwrap();
+    copy_dir(&crates_dir().join("muxd-core/src"), copy.path());
+    let config = copy.path().join("config/mod.rs");
+    let mut source = fs::read_to_string(&config).unwrap();
+    source.push_str("\nuse crate::jobs;\n");
+    fs::write(&config, &source).unwrap();
     let line = source.lines().count();
 
     let (modules, imports) = scan(copy.path(), "copy");
-    let expected = format!("copy/domain/mod.rs:{line}: `crate::web`");
-    let up = upward(&imports, &modules, MUXD_LAYERS);
+    let expected = format!("copy/config/mod.rs:{line}: `crate::jobs`");
+    let (_, core_layers) = LAYERS
+        .iter()
+        .find(|(name, _)| *name == "muxd-core")
+        .unwrap();
+    let up = upward(&imports, &modules, core_layers);
     assert!(
         up.iter().any(|p| p.starts_with(&expected)),
         "{expected} not in {up:#?}"

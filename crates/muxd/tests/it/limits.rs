@@ -6,10 +6,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use muxd::store::webhooks::WebhookFilter;
+use muxd_store::webhooks::WebhookFilter;
 
 use crate::app::{app_test, TestApp};
-use crate::harness::eventually;
+use muxd_testkit::databases::eventually;
 
 const USER: (&str, bool) = ("user_limits", false);
 const TYPES: &[(&str, &str)] = &[("MUXD_UPLOAD_TYPES", "video/mp4,video/quicktime")];

@@ -12,15 +12,15 @@ use axum::http::{header, HeaderMap, Method as HttpMethod, StatusCode as HttpStat
 use axum::routing::get;
 use axum::Router;
 use mux_emulator::{AssetStatus, FaultConfig, WebhookFaults};
-use muxd::domain::schedule::Schedule;
-use muxd::store::now_ms;
+use muxd_domain::schedule::Schedule;
+use muxd_store::now_ms;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use crate::app::{app_test, Backend, TestApp};
-use crate::harness::eventually;
 use crate::media::fixture;
+use muxd_testkit::databases::eventually;
 
 const OWNER: &str = "user_links";
 
@@ -217,7 +217,7 @@ app_test!(
         let url = format!("{files}/files/tiny-2s-320x240.mp4");
         let (status, created) = from_link(&app, json!({"url": url})).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        let id: muxd::domain::AssetId = created["id"].as_str().unwrap().parse().unwrap();
+        let id: muxd_domain::AssetId = created["id"].as_str().unwrap().parse().unwrap();
         eventually("Mux finishing the asset", async || {
             app.emulator
                 .assets()

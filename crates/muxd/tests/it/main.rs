@@ -1,7 +1,8 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
-//! real HTTP server or the `muxd` binary, and the check that imports point one way. `harness`,
-//! `app`, `app_requests`, `chaos`, `media` and `process` own the set-up; one module per area
-//! (`browser` drives headless Chromium through the pages).
+//! real HTTP server or the `muxd` binary, and the check that imports point one way. `app`,
+//! `app_requests`, `chaos`, `media` and `process` own the set-up, over `muxd-testkit`'s databases
+//! and WebDriver client; one module per area (`browser` drives headless Chromium through the
+//! pages).
 
 mod admin;
 mod adopt;
@@ -23,7 +24,6 @@ mod dev;
 mod dev_restart;
 mod e2e;
 mod encoding;
-mod harness;
 mod identity_provider;
 mod jwks;
 mod layers;

@@ -4,12 +4,12 @@
 //! webhooks go to a survivor and work goes on. PostgreSQL is required under `CI=true`.
 
 use futures_util::StreamExt;
-use muxd::identity::Identity;
+use muxd_core::identity::Identity;
 use serde_json::{json, Value};
 
 use crate::chaos_suite::procs::{free_port, start_emulator, Serve, JWT_SECRET};
-use crate::harness::{eventually, PgDatabase, TempDir};
 use crate::media::fixture;
+use muxd_testkit::databases::{eventually, PgDatabase, TempDir};
 
 /// A page's `/api/live` stream: the assets it has been told about, by id, latest view last.
 struct LiveFeed {

@@ -53,8 +53,11 @@ fn operations(document: &Value) -> BTreeSet<(String, String)> {
 
 /// Every (method, path) `router.rs` routes, read from its `.route("…", get(…).post(…))` calls.
 fn routed() -> BTreeSet<(String, String)> {
-    let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/router.rs")).unwrap();
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../muxd-web/src/router.rs"
+    ))
+    .unwrap();
     let mut all = BTreeSet::new();
     for call in source.split(".route(").skip(1) {
         let call = call.split(".route_layer(").next().unwrap();
@@ -75,7 +78,7 @@ fn routed() -> BTreeSet<(String, String)> {
 #[test]
 fn every_route_but_the_pages_is_documented() {
     use utoipa::OpenApi as _;
-    let document = serde_json::to_value(muxd::web::openapi::ApiDoc::openapi()).unwrap();
+    let document = serde_json::to_value(muxd_web::openapi::ApiDoc::openapi()).unwrap();
     let routes: BTreeSet<_> = routed()
         .into_iter()
         .filter(|(_, path)| !PAGES.contains(&path.as_str()))

@@ -5,8 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
-use crate::harness::{eventually, exec};
 use crate::media::fixture;
+use muxd_testkit::databases::{eventually, exec};
 
 app_test!(
     health_has_the_guides_shape_and_no_secrets,

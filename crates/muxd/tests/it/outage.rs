@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::app::{Backend, TestApp};
-use crate::harness::eventually;
 use crate::media::fixture;
+use muxd_testkit::databases::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_get_503_while_the_database_is_down_and_land_after() {

@@ -20,9 +20,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::app::{app_test, Backend, TestApp};
-use crate::harness::{eventually, TempDir};
 use crate::media::fixture;
 use crate::process::start;
+use muxd_testkit::databases::{eventually, TempDir};
 
 const OWNER: &str = "user_outbound";
 

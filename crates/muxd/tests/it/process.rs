@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::TempDir;
+use muxd_testkit::databases::TempDir;
 
 /// Kills the child on drop, so a failing test leaves nothing running.
 pub struct Running(Child);

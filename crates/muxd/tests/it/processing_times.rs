@@ -7,15 +7,15 @@
 
 use std::time::Duration;
 
-use muxd::domain::AssetId;
-use muxd::store::processing::READY_SINCE;
-use muxd::store::{Role, Store};
+use muxd_domain::AssetId;
+use muxd_store::processing::READY_SINCE;
+use muxd_store::{Role, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
-use crate::harness::{eventually, exec, explain_plan, store_test};
 use crate::media::fixture;
+use muxd_testkit::databases::{eventually, exec, explain_plan, store_test};
 
 /// Seconds the scripted upload takes, and then Mux's processing, on the emulator's clock (each in
 /// the middle of a histogram bucket: 120–300 s and 1,200–1,800 s).
@@ -192,8 +192,8 @@ async fn the_report_reads_through_the_ready_at_index(store: Store) {
     .await;
     exec(&store, "ANALYZE").await;
     let explain = match store.backend() {
-        muxd::config::Backend::Postgres => "EXPLAIN",
-        muxd::config::Backend::Sqlite => "EXPLAIN QUERY PLAN",
+        muxd_core::config::Backend::Postgres => "EXPLAIN",
+        muxd_core::config::Backend::Sqlite => "EXPLAIN QUERY PLAN",
     };
     // Literals stand in for the parameters: the newest 25 ready rows (as a week is of years of
     // uploads), and the cap.

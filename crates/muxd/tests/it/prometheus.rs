@@ -9,7 +9,7 @@ use metrics_util::CompositeKey;
 use reqwest::StatusCode;
 
 use crate::app::{app_test, Backend, TestApp};
-use crate::harness::eventually;
+use muxd_testkit::databases::eventually;
 
 /// Everything recorded, as one snapshot (taking it resets the recorder's counters).
 type Snapshot = Vec<(CompositeKey, Option<Unit>, Option<SharedString>, DebugValue)>;
@@ -121,7 +121,7 @@ fn metrics_count_webhooks_and_mux_calls(backend: Backend) {
             "{name} {labels:?}"
         );
     }
-    let now = muxd::store::now_ms() as f64 / 1000.0;
+    let now = muxd_store::now_ms() as f64 / 1000.0;
     for (name, labels) in [
         ("muxd_webhook_last_received_timestamp_seconds", &[][..]),
         (
@@ -167,7 +167,7 @@ app_test!(
         assert_eq!(asset["status"], "READY", "{asset}");
         assert_eq!(app.post_webhook(b"{}", None).await, StatusCode::BAD_REQUEST);
         let text = app.metrics().await;
-        let dir = crate::harness::TempDir::new().unwrap();
+        let dir = muxd_testkit::databases::TempDir::new().unwrap();
         let scraped = dir.path().join("metrics.txt");
         std::fs::write(&scraped, &text).unwrap();
         let ops = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ops");

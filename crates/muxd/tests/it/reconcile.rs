@@ -6,13 +6,13 @@
 use std::time::Duration;
 
 use mux_emulator::{AssetStatus, FaultConfig, WebhookFaults};
-use muxd::domain::schedule::Schedule;
-use muxd::store::now_ms;
+use muxd_domain::schedule::Schedule;
+use muxd_store::now_ms;
 use serde_json::json;
 
 use crate::app::{app_test, TestApp};
-use crate::harness::eventually;
 use crate::media::fixture;
+use muxd_testkit::databases::eventually;
 
 /// Polls what is due at once: no grace period.
 fn eager() -> Schedule {

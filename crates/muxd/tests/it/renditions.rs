@@ -4,7 +4,7 @@
 //! content page plays HLS with Mux Player (`MUXD_PLAYER=mux-player`): one pinned file with its
 //! integrity hash, which its CSP lets load, and nothing else from that CDN.
 
-use muxd::web::pages::mux_player;
+use muxd_web::pages::mux_player;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -12,15 +12,15 @@ use std::sync::{Arc, Mutex};
 
 use axum::routing::post;
 use axum::Router;
-use muxd::store::now_ms;
+use muxd_store::now_ms;
 use reqwest::header::{COOKIE, ORIGIN};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, Backend, TestApp, HOST_SESSION_COOKIE};
-use crate::harness::{count, eventually};
 use crate::media::fixture;
 use crate::webhooks::envelope;
+use muxd_testkit::databases::{count, eventually};
 
 pub const OWNER: &str = "user_replace";
 

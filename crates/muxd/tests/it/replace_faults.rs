@@ -8,14 +8,14 @@
 use std::time::Duration;
 
 use mux_emulator::{FaultConfig, WebhookFaults};
-use muxd::domain::schedule::Schedule;
-use muxd::store::now_ms;
+use muxd_domain::schedule::Schedule;
+use muxd_store::now_ms;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
-use crate::harness::eventually;
 use crate::replace::{new_file, put, ready_asset, replace, until_swapped, view, OWNER};
+use muxd_testkit::databases::eventually;
 
 fn webhook_faults(app: &TestApp, webhooks: WebhookFaults) {
     app.emulator.set_faults(FaultConfig {

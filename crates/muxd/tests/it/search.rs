@@ -3,12 +3,12 @@
 //! the index follows re-indexing, edits and deleted rows, and that a query cannot speak
 //! full-text syntax (that the full-text index is what is read: `search_plan.rs`).
 
-use muxd::domain::captions::Cue;
-use muxd::domain::{AssetId, CampaignId, UserId};
-use muxd::store::asset_list::AssetFilter;
-use muxd::store::{NewAsset, Role, SearchHit, Store};
+use muxd_domain::captions::Cue;
+use muxd_domain::{AssetId, CampaignId, UserId};
+use muxd_store::asset_list::AssetFilter;
+use muxd_store::{NewAsset, Role, SearchHit, Store};
 
-use crate::harness::{count, exec, store_test};
+use muxd_testkit::databases::{count, exec, store_test};
 
 /// A new asset of `owner`'s in `campaign`, handed its upload URL (so owners see it).
 pub async fn asset(
@@ -273,7 +273,7 @@ async fn access_rules(store: Store) {
         store.search_assets(&admin, "secret").await.unwrap().len(),
         3
     );
-    if store.backend() == muxd::config::Backend::Sqlite {
+    if store.backend() == muxd_core::config::Backend::Sqlite {
         let entries = count(&store, "SELECT COUNT(*) FROM search_entries").await;
         assert_eq!(
             count(&store, "SELECT COUNT(*) FROM search_fts").await,

@@ -1,13 +1,13 @@
 //! The plan of a campaign's search on both backends: the full-text index is what is read
 //! (SQLite: the FTS5 table; PostgreSQL: the GIN index), whatever the table's size.
 
-use muxd::store::asset_list::{AssetFilter, Bind};
-use muxd::store::search_query::search_query;
-use muxd::store::{Db, Role, Store};
+use muxd_store::asset_list::{AssetFilter, Bind};
+use muxd_store::search_query::search_query;
+use muxd_store::{Db, Role, Store};
 use sqlx::Row;
 
-use crate::harness::{explain_plan, store_test};
 use crate::search::{asset, cues, of};
+use muxd_testkit::databases::{explain_plan, store_test};
 
 store_test!(
     the_full_text_index_is_read,

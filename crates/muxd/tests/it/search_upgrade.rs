@@ -3,12 +3,12 @@
 //! every READY asset with text tracks is marked for the captions job, which indexes its
 //! transcripts again.
 
-use muxd::config::DatabaseUrl;
-use muxd::store::asset_list::AssetFilter;
-use muxd::store::{Db, Store};
+use muxd_core::config::DatabaseUrl;
+use muxd_store::asset_list::AssetFilter;
+use muxd_store::{Db, Store};
 use sqlx::migrate::Migrator;
 
-use crate::harness::{count, exec, PgDatabase, TempDir};
+use muxd_testkit::databases::{count, exec, PgDatabase, TempDir};
 
 const USER: &str = "6f1c2a8e-0000-4000-8000-000000000001";
 const CAPTIONED: &str = "6f1c2a8e-0000-4000-8000-00000000000a";
@@ -20,7 +20,7 @@ const BEFORE: &str = "0021";
 /// Applies `backend`'s migrations up to [`BEFORE`] to `store`'s database.
 async fn migrate_to_before(store: &Store, backend: &str) {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
+        .join("../muxd-store/migrations")
         .join(backend);
     let old = TempDir::new().unwrap();
     for entry in std::fs::read_dir(&source).unwrap() {

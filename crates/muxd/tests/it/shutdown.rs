@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use mux_emulator::{EmulatorConfig, EmulatorHandle, UploadStatus};
-use muxd::config::DatabaseUrl;
-use muxd::store::Store;
+use muxd_core::config::DatabaseUrl;
+use muxd_store::Store;
 use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::app::Backend;
-use crate::harness::{eventually, PgDatabase, TempDir};
 use crate::process::Running;
+use muxd_testkit::databases::{eventually, PgDatabase, TempDir};
 
 const JWT_SECRET: &str = "shutdown-test-secret-of-at-least-32-bytes";
 const ISSUER: &str = "muxd-shutdown-test";
@@ -64,7 +64,7 @@ shutdown_test! {
 }
 
 fn token(subject: &str) -> String {
-    let exp = muxd::store::now_ms() / 1000 + 3600;
+    let exp = muxd_store::now_ms() / 1000 + 3600;
     let claims = json!({"sub": subject, "exp": exp, "iss": ISSUER, "aud": AUDIENCE});
     let key = jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap()
@@ -119,8 +119,8 @@ fn webhook_load(base: &str) -> (tokio::task::JoinHandle<Vec<String>>, Arc<Atomic
                     let body = json!({"type": "video.asset.ready", "id": id,
                         "data": {"id": format!("asset-{sender}-{n}"), "status": "ready"}});
                     let body = serde_json::to_vec(&body).unwrap();
-                    let t = muxd::store::now_ms() / 1000;
-                    let v1 = muxd::domain::signature::sign(WEBHOOK_SECRET.as_bytes(), t, &body);
+                    let t = muxd_store::now_ms() / 1000;
+                    let v1 = muxd_domain::signature::sign(WEBHOOK_SECRET.as_bytes(), t, &body);
                     let sent = http
                         .post(&url)
                         .header("mux-signature", format!("t={t},v1={v1}"))

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::harness::{PgDatabase, TempDir};
+use muxd_testkit::databases::{PgDatabase, TempDir};
 
 fn muxd(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));

@@ -2,10 +2,10 @@
 //! and the fixtures the other `store_*` files share. Rows and lookups are in `store_rows`, the
 //! lifecycle with concurrent writers in `store_lifecycle`, the webhook log in `store_webhooks`.
 
-use muxd::domain::{AssetId, Cause, LifecycleEvent, ReadyDetails};
-use muxd::store::{Db, NewAsset, Role, Store};
+use muxd_domain::{AssetId, Cause, LifecycleEvent, ReadyDetails};
+use muxd_store::{Db, NewAsset, Role, Store};
 
-use crate::harness::store_test;
+use muxd_testkit::databases::store_test;
 
 /// The stream base URL playback URLs are built on.
 pub const STREAM: &str = "https://stream.example";
@@ -70,10 +70,13 @@ store_test!(migrations_are_idempotent, super::migrations_are_idempotent);
 /// this backend's directory.
 async fn migrations_are_idempotent(store: Store) {
     let dialect = match store.backend() {
-        muxd::config::Backend::Sqlite => "sqlite",
-        muxd::config::Backend::Postgres => "postgres",
+        muxd_core::config::Backend::Sqlite => "sqlite",
+        muxd_core::config::Backend::Postgres => "postgres",
     };
-    let dir = format!("{}/migrations/{dialect}", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/../muxd-store/migrations/{dialect}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let files = std::fs::read_dir(&dir)
         .unwrap()
         .filter(|f| {
@@ -93,8 +96,8 @@ async fn migrations_are_idempotent(store: Store) {
 /// both. (Types are each dialect's own: BOOLEAN on PostgreSQL is a 0/1 INTEGER on SQLite.)
 #[tokio::test]
 async fn both_dialects_define_the_same_columns() {
-    let (sqlite, _dir) = crate::harness::sqlite_store().await;
-    let Some(db) = crate::harness::PgDatabase::create().await else {
+    let (sqlite, _dir) = muxd_testkit::databases::sqlite_store().await;
+    let Some(db) = muxd_testkit::databases::PgDatabase::create().await else {
         return;
     };
     let postgres = Store::connect(&db.url).await.unwrap();

@@ -1,12 +1,12 @@
 //! The lifecycle in the store on both backends: each change applied once, in order, and recorded;
 //! errors keep what Mux said; concurrent writers of one row lose nothing.
 
-use muxd::domain::event::ErrorSource;
-use muxd::domain::{AssetStatus, ErrorInfo, LifecycleEvent};
-use muxd::store::Store;
+use muxd_domain::event::ErrorSource;
+use muxd_domain::{AssetStatus, ErrorInfo, LifecycleEvent};
+use muxd_store::Store;
 
-use crate::harness::store_test;
 use crate::store::{ready, seeded, webhook_cause, STREAM};
+use muxd_testkit::databases::store_test;
 
 store_test!(
     lifecycle_changes_are_applied_once_and_recorded,
@@ -168,7 +168,7 @@ store_test!(
 /// clears its mark) is looked after again once the asset is READY, even when none of the track's
 /// later webhooks comes.
 async fn becoming_ready_with_a_track_marks_the_row_for_captions(store: Store) {
-    use muxd::domain::tracks::{TextTrack, TrackSource, TrackStatus};
+    use muxd_domain::tracks::{TextTrack, TrackSource, TrackStatus};
     let id = seeded(&store, "up-9").await;
     let track = LifecycleEvent::Track {
         asset_id: "as-9".into(),

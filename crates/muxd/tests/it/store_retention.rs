@@ -2,12 +2,12 @@
 //! older than its cut-off, one bounded batch per call, and keeps what the host app may still
 //! need: history the outbox has not taken, and messages with a delivery still pending.
 
-use muxd::domain::LifecycleEvent;
-use muxd::store::retention::Prunable;
-use muxd::store::Store;
+use muxd_domain::LifecycleEvent;
+use muxd_store::retention::Prunable;
+use muxd_store::Store;
 
-use crate::harness::{count, exec, store_test};
 use crate::store::{seeded, webhook_cause, STREAM};
+use muxd_testkit::databases::{count, exec, store_test};
 
 store_test!(
     history_is_pruned_in_batches_but_not_what_the_outbox_has_not_taken,

@@ -1,12 +1,12 @@
 //! Store rows on both backends: users by external id, a new asset row, finding a row by any of
 //! its keys, asset lists by owner and status, and the lookups that must use an index.
 
-use muxd::domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
-use muxd::store::asset_list::AssetFilter;
-use muxd::store::{Role, Store};
+use muxd_domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
+use muxd_store::asset_list::AssetFilter;
+use muxd_store::{Role, Store};
 
-use crate::harness::{count, exec, explain_plan, store_test};
 use crate::store::{seeded, webhook_cause, STREAM};
+use muxd_testkit::databases::{count, exec, explain_plan, store_test};
 
 store_test!(
     external_ids_map_to_one_internal_user,
@@ -78,7 +78,7 @@ async fn events_find_their_row_by_any_key(store: Store) {
             asset_id: None,
         }),
     ] {
-        let found = muxd::store::assets::find_by_keys(&mut conn, &keys)
+        let found = muxd_store::assets::find_by_keys(&mut conn, &keys)
             .await
             .unwrap();
         assert_eq!(found.map(|a| a.id), Some(id), "{keys:?}");
@@ -87,7 +87,7 @@ async fn events_find_their_row_by_any_key(store: Store) {
         upload_id: Some("nope".into()),
         ..Default::default()
     };
-    assert!(muxd::store::assets::find_by_keys(&mut conn, &none)
+    assert!(muxd_store::assets::find_by_keys(&mut conn, &none)
         .await
         .unwrap()
         .is_none());
@@ -174,7 +174,7 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
     .await;
     exec(&store, "ANALYZE").await;
 
-    let postgres = store.backend() == muxd::config::Backend::Postgres;
+    let postgres = store.backend() == muxd_core::config::Backend::Postgres;
     let explain = if postgres {
         "EXPLAIN"
     } else {
@@ -212,7 +212,7 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
             ..Default::default()
         },
         AssetFilter {
-            campaign: Some(muxd::domain::CampaignId::new()),
+            campaign: Some(muxd_domain::CampaignId::new()),
             limit: 50,
             ..Default::default()
         },
@@ -231,11 +231,11 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
         },
     ];
     for filter in filters {
-        let (mut query, binds) = muxd::store::asset_list::list_query(&filter);
+        let (mut query, binds) = muxd_store::asset_list::list_query(&filter);
         for (i, bind) in binds.iter().enumerate().rev() {
             let literal = match bind {
-                muxd::store::asset_list::Bind::Text(text) => format!("'{text}'"),
-                muxd::store::asset_list::Bind::Int(n) => n.to_string(),
+                muxd_store::asset_list::Bind::Text(text) => format!("'{text}'"),
+                muxd_store::asset_list::Bind::Int(n) => n.to_string(),
             };
             query = query.replace(&format!("${}", i + 1), &literal);
         }
@@ -257,12 +257,12 @@ store_test!(
     super::sqlite_planner_statistics_are_gathered
 );
 async fn sqlite_planner_statistics_are_gathered(store: Store) {
-    if store.backend() == muxd::config::Backend::Postgres {
+    if store.backend() == muxd_core::config::Backend::Postgres {
         return; // autovacuum gathers PostgreSQL's
     }
     let user = store.upsert_user("user_stats", Role::User).await.unwrap();
     for _ in 0..3 {
-        let new = muxd::store::NewAsset {
+        let new = muxd_store::NewAsset {
             id: AssetId::new(),
             owner_id: user.id,
             campaign_id: None,

@@ -1,12 +1,12 @@
 //! The webhook log in the store on both backends: one row per event id however often (or however
 //! concurrently) Mux delivers it, unmatched events found by their keys, filters, and purging.
 
-use muxd::domain::MatchKeys;
-use muxd::store::retention::Prunable;
-use muxd::store::webhooks::{self, WebhookFilter};
-use muxd::store::{NewWebhookEvent, Outcome, Store};
+use muxd_domain::MatchKeys;
+use muxd_store::retention::Prunable;
+use muxd_store::webhooks::{self, WebhookFilter};
+use muxd_store::{NewWebhookEvent, Outcome, Store};
 
-use crate::harness::{exec, explain_plan, store_test};
+use muxd_testkit::databases::{exec, explain_plan, store_test};
 
 store_test!(
     webhook_events_dedupe_on_event_id,
@@ -150,8 +150,8 @@ async fn the_look_for_waiting_events_uses_the_unmatched_indexes(store: Store) {
     .await;
     exec(&store, "ANALYZE").await;
     let explain = match store.backend() {
-        muxd::config::Backend::Postgres => "EXPLAIN",
-        muxd::config::Backend::Sqlite => "EXPLAIN QUERY PLAN",
+        muxd_core::config::Backend::Postgres => "EXPLAIN",
+        muxd_core::config::Backend::Sqlite => "EXPLAIN QUERY PLAN",
     };
     // Literals stand in for the parameters.
     let query = webhooks::ANY_UNMATCHED

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::app::{TestApp, APP_ORIGIN, AUDIENCE, ISSUER, SERVE_HS256_SECRET};
 
 fn now() -> i64 {
-    muxd::store::now_ms() / 1000
+    muxd_store::now_ms() / 1000
 }
 
 /// An HS256 token the test app's key signs for `sub`: its issuer, its audience, an hour to live,

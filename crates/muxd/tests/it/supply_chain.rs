@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use muxd::web::pages::mux_player;
+use muxd_web::pages::mux_player;
 use sha2::{Digest, Sha384};
 
 #[test]

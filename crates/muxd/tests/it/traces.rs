@@ -9,15 +9,15 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::routing::post;
-use muxd::identity::Identity;
+use muxd_core::identity::Identity;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use prost::Message as _;
 use serde_json::{json, Value};
 
 use crate::chaos_suite::procs::{free_port, start_emulator, Serve, JWT_SECRET};
-use crate::harness::{eventually, TempDir};
 use crate::media::fixture;
+use muxd_testkit::databases::{eventually, TempDir};
 
 /// One exported span, as the receiver decoded it.
 #[derive(Debug, Clone)]

@@ -4,16 +4,16 @@
 //! upload became an asset deletes that asset; health tells a user's broken file from a failing
 //! system. (A user who creates too fast is told when to come back: `bounds`.)
 
-use muxd::domain::event::ErrorSource;
-use muxd::domain::{AssetId, ErrorInfo, LifecycleEvent};
-use muxd::store::webhooks::WebhookFilter;
-use muxd::store::{now_ms, NewAsset, Outcome, Role, Store};
+use muxd_domain::event::ErrorSource;
+use muxd_domain::{AssetId, ErrorInfo, LifecycleEvent};
+use muxd_store::webhooks::WebhookFilter;
+use muxd_store::{now_ms, NewAsset, Outcome, Role, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::app::{app_test, TestApp};
-use crate::harness::{eventually, store_test};
 use crate::store::webhook_cause;
+use muxd_testkit::databases::{eventually, store_test};
 
 const USER: &str = "user_tracking";
 
@@ -84,7 +84,7 @@ store_test!(
     super::an_event_and_its_row_learning_the_key_never_miss_each_other
 );
 async fn an_event_and_its_row_learning_the_key_never_miss_each_other(store: Store) {
-    let ingest = muxd::service::ingest::Ingestor::new(
+    let ingest = muxd_core::service::ingest::Ingestor::new(
         store.clone(),
         Default::default(),
         "https://stream.example".into(),

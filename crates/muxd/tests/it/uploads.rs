@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use muxd::domain::schedule::Schedule;
-use muxd::domain::AssetId;
-use muxd::store::{now_ms, NewAsset, Role};
+use muxd_domain::schedule::Schedule;
+use muxd_domain::AssetId;
+use muxd_store::{now_ms, NewAsset, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp};
-use crate::harness::eventually;
+use muxd_testkit::databases::eventually;
 
 const USER: Option<(&str, bool)> = Some(("user_uploads", false));
 
@@ -236,8 +236,8 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
     eventually("the pool filling", async || app.app.uploads.pool.len() == 2).await;
     let spares: Vec<String> = app.emulator.uploads().into_iter().map(|u| u.id).collect();
     // Mux has already told us about the spares; no row exists for them yet.
-    let filter = muxd::store::webhooks::WebhookFilter {
-        outcome: Some(muxd::store::Outcome::Unmatched),
+    let filter = muxd_store::webhooks::WebhookFilter {
+        outcome: Some(muxd_store::Outcome::Unmatched),
         limit: 10,
         ..Default::default()
     };
@@ -266,7 +266,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
     let id = created["id"].as_str().unwrap();
     let stored = app
         .store
-        .webhook_events(&muxd::store::webhooks::WebhookFilter {
+        .webhook_events(&muxd_store::webhooks::WebhookFilter {
             limit: 10,
             ..Default::default()
         })
@@ -276,7 +276,7 @@ async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply()
         .iter()
         .find(|e| e.object_id.as_deref() == Some(upload_id))
         .expect("the spare's event is stored");
-    assert_eq!(applied.outcome, muxd::store::Outcome::Applied);
+    assert_eq!(applied.outcome, muxd_store::Outcome::Applied);
     assert_eq!(applied.asset_id.map(|a| a.to_string()).as_deref(), Some(id));
     // And the upload works end to end.
     app.http

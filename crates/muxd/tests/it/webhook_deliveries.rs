@@ -2,8 +2,8 @@
 //! acknowledged and applied once, every order of one upload's events ending in the same row, and
 //! events that arrive before their row applying once it appears.
 
-use muxd::domain::AssetId;
-use muxd::store::{NewAsset, Outcome, Role};
+use muxd_domain::AssetId;
+use muxd_store::{NewAsset, Outcome, Role};
 use serde_json::json;
 
 use crate::app::{app_test, TestApp, SIGNING_SECRET};
@@ -155,14 +155,14 @@ app_test!(
             finals.windows(2).all(|w| w[0] == w[1]),
             "orders disagree: {finals:?}"
         );
-        assert_eq!(finals[0].0, muxd::domain::AssetStatus::Ready);
+        assert_eq!(finals[0].0, muxd_domain::AssetStatus::Ready);
     }
 );
 
 app_test!(
     conflicting_outcomes_are_decided_by_muxs_timestamps_not_arrival,
     |app: TestApp| async move {
-        use muxd::domain::AssetStatus::{Error, Ready};
+        use muxd_domain::AssetStatus::{Error, Ready};
         // (second Mux stamped `errored` at, errored delivered first, the status that must win);
         // `ready` is stamped at second 4.
         let cases = [
@@ -227,7 +227,7 @@ app_test!(
         app.app.ingest.settle(id).await.unwrap();
         let row = app.store.asset(id).await.unwrap().unwrap();
         assert_eq!(row.facts.mux_asset_id.as_deref(), Some("as-late"));
-        assert_eq!(row.facts.status, muxd::domain::AssetStatus::MuxProcessing);
+        assert_eq!(row.facts.status, muxd_domain::AssetStatus::MuxProcessing);
         let stored = app.store.webhook_event("evt-early").await.unwrap().unwrap();
         assert_eq!(
             (stored.outcome, stored.asset_id),

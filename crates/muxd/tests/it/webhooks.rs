@@ -2,8 +2,8 @@
 //! docs/resilience.md §7) and unknown types; the envelopes and signatures the webhook tests
 //! share. Dedupe and delivery order are in `webhook_deliveries`.
 
-use muxd::domain::signature;
-use muxd::store::Outcome;
+use muxd_domain::signature;
+use muxd_store::Outcome;
 use serde_json::{json, Value};
 
 use crate::app::{app_test, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
@@ -50,7 +50,7 @@ app_test!(
         // Timestamps are whole seconds. Each case signs just before it posts and keeps 10 s of
         // margin either side of the 300 s tolerance (±310 s refused, ±290 s accepted), so it holds
         // unless one request takes 10 s; the exact ±300/±301 boundary is unit-tested on a fixed
-        // clock in `domain/signature.rs`.
+        // clock in `muxd_domain::signature`.
         let mut tampered = body.clone();
         tampered[10] ^= 1;
         let oversized = vec![b' '; 70_000];

@@ -7,8 +7,8 @@ use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
 use super::wait::slug;
-use super::webdriver::Network;
 use crate::app::TestApp;
+use muxd_testkit::webdriver::Network;
 
 /// Signs in as the demo user, with a ready video on the page and another upload crawling along.
 async fn busy_content_page(browser: &Browser, app: &TestApp) {

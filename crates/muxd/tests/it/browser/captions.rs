@@ -20,7 +20,7 @@ async fn browser_captions_play_and_search_finds_the_line() {
     let id = asset["id"].as_str().unwrap().to_owned();
     let user = app.demo.as_ref().unwrap().user_external_id.clone();
     let mut track = Value::Null;
-    crate::harness::eventually("the captions ready", async || {
+    muxd_testkit::databases::eventually("the captions ready", async || {
         let (_, now) = app
             .call(
                 reqwest::Method::GET,
@@ -47,7 +47,7 @@ async fn browser_captions_play_and_search_finds_the_line() {
 
     // The transcript is indexed once the captions job has run: the campaign's search finds it.
     let campaign = app.demo.as_ref().unwrap().campaign_id.to_string();
-    crate::harness::eventually("the campaign's search finding the phrase", async || {
+    muxd_testkit::databases::eventually("the campaign's search finding the phrase", async || {
         let path = format!("/api/creative-assets?campaignId={campaign}&q=code%20sunny");
         let (_, page) = app
             .call(reqwest::Method::GET, &path, Some((&user, false)), None)

@@ -6,8 +6,8 @@ use mux_emulator::UploadStatus;
 use reqwest::{Method, StatusCode};
 
 use super::driver::{Browser, Width};
-use super::webdriver::Network;
 use crate::app::TestApp;
+use muxd_testkit::webdriver::Network;
 
 const FILE: &str = "hd-10s-1280x720.mp4";
 /// Slow enough that the test acts while the upload is under way.

@@ -6,10 +6,10 @@ use std::ops::Deref;
 use std::path::Path;
 use std::time::Duration;
 
-use super::chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
 use super::shots::Shots;
-use super::webdriver::Session;
-use crate::harness::in_ci;
+use muxd_testkit::chromedriver::{Chromedriver, CHROMEDRIVER, CHROMIUM};
+use muxd_testkit::databases::in_ci;
+use muxd_testkit::webdriver::Session;
 
 /// How wide the window is: a laptop, or a small phone (for the responsive checks).
 #[derive(Debug, Clone, Copy)]

@@ -9,8 +9,8 @@ use serde_json::json;
 use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::{card, fixture_path};
-use super::webdriver::Network;
 use crate::app::TestApp;
+use muxd_testkit::webdriver::Network;
 
 const FILES: [(&str, &str); 3] = [
     ("tiny-2s-320x240.mp4", "READY"),

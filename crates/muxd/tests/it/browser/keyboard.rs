@@ -8,8 +8,8 @@ use serde_json::json;
 use super::driver::{Browser, Width};
 use super::page::fixture_path;
 use super::wait::slug;
-use super::webdriver::{Network, ENTER, TAB};
 use crate::app::TestApp;
+use muxd_testkit::webdriver::{Network, ENTER, TAB};
 
 const FILE: &str = "hd-10s-1280x720.mp4";
 /// More Tab presses than any of these pages needs to reach anything.

@@ -5,8 +5,8 @@ use reqwest::{Method, StatusCode};
 
 use super::driver::{Browser, Width};
 use super::page::ready_video;
-use super::webdriver::ENTER;
 use crate::app::TestApp;
+use muxd_testkit::webdriver::ENTER;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_rename_and_delete_through_the_page() {

@@ -1,4 +1,4 @@
-//! Real headless-Chromium tests of muxd's pages: a thin WebDriver client ([`webdriver`]) drives
+//! Real headless-Chromium tests of muxd's pages: the testkit's WebDriver client drives
 //! Debian's Chromium through `chromedriver` ([`driver`]) against a [`crate::app::TestApp`] with
 //! `muxd dev`'s demo data and sign-in, whose in-process emulator lets a test slow, fail or inspect
 //! what reached Mux. Tests wait for conditions ([`wait`]), never for time, and screenshot each
@@ -11,7 +11,6 @@ mod admin_pages;
 mod admin_webhooks;
 mod axe;
 mod captions;
-mod chromedriver;
 mod controls;
 mod download;
 mod driver;
@@ -31,4 +30,3 @@ mod shots;
 mod signed;
 mod upload;
 mod wait;
-mod webdriver;

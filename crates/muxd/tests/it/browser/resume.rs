@@ -3,9 +3,9 @@
 
 use super::driver::{Browser, Width};
 use super::netlog::{chunks, Chunk};
-use super::webdriver::Network;
 use crate::app::TestApp;
 use crate::media::fixture;
+use muxd_testkit::webdriver::Network;
 
 const FILE: &str = "hd-10s-1280x720.mp4";
 

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::driver::{Browser, Width};
 use super::page::card;
-use super::webdriver::Network;
 use crate::app::TestApp;
+use muxd_testkit::webdriver::Network;
 
 /// Slow enough that a test sees an upload in progress, fast enough to finish on its own.
 const SLOW_UPLOAD: u32 = 64 * 1024;

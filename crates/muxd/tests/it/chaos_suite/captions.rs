@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use muxd::store::{Db, Store};
+use muxd_store::{Db, Store};
 use serde_json::Value;
 
 use super::invariants::{Check, Truth};

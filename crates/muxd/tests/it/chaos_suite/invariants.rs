@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use muxd::store::{Db, Store};
+use muxd_store::{Db, Store};
 use serde_json::Value;
 
 use super::faults::FaultLog;

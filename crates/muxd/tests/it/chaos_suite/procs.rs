@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::harness::TempDir;
 use crate::process::{muxd, start, Running};
+use muxd_testkit::databases::TempDir;
 
 pub const OLD_SECRET: &str = "whsec_chaos_old";
 pub const NEW_SECRET: &str = "whsec_chaos_new";
@@ -85,8 +85,11 @@ impl Serve {
             ),
             ("MUXD_JWT_HS256_SECRET", JWT_SECRET.into()),
             // The workload signs its users in with `Identity::dev`'s tokens.
-            ("MUXD_JWT_ISSUER", muxd::identity::DEV_ISSUER.into()),
-            ("MUXD_JWT_AUDIENCE", muxd::identity::DEV_AUDIENCE.into()),
+            ("MUXD_JWT_ISSUER", muxd_core::identity::DEV_ISSUER.into()),
+            (
+                "MUXD_JWT_AUDIENCE",
+                muxd_core::identity::DEV_AUDIENCE.into(),
+            ),
             ("DATABASE_URL", database_url.into()),
             ("MUXD_LISTEN", listen.clone()),
             // The workload is several users uploading fast; muxd's per-user limit is not under test.

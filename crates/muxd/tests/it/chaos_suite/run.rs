@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use muxd::config::DatabaseUrl;
-use muxd::store::Store;
+use muxd_core::config::DatabaseUrl;
+use muxd_store::Store;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -20,7 +20,7 @@ use super::report::Report;
 use super::workload::{plan, play_all, Clients, Kind};
 use super::{ChaosConfig, ChaosDb};
 use crate::chaos::ChaosProxy;
-use crate::harness::{PgDatabase, TempDir};
+use muxd_testkit::databases::{PgDatabase, TempDir};
 
 /// The URL with its `host:port` replaced by `addr`, and that `host:port`.
 fn via(url: &str, addr: &str) -> (String, String) {

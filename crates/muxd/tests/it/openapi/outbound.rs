@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::checker::Api;
-use crate::harness::eventually;
+use muxd_testkit::databases::eventually;
 
 const ENDPOINTS: &str = "/api/app/webhook-endpoints";
 const ONE: &str = "/api/app/webhook-endpoints/{id}";

@@ -1,0 +1,303 @@
+//! Group commit: verified deliveries that arrive together are stored and applied in ONE
+//! transaction, and each is answered only after that transaction commits. A lane takes whatever
+//! is queued when it is free (up to [`MAX_BATCH`]), so an idle service adds no wait and a busy one
+//! pays one commit (one fsync) for many events.
+//!
+//! Each event's work is the same as alone (dedupe insert, find its row, apply, record), in
+//! arrival order within its lane, so a later event in a batch sees what an earlier one wrote. If
+//! anything in a batch fails, the batch is rolled back and its events are retried one by one, each
+//! in a transaction of its own: a poisoned event never fails its neighbours, and it is kept as
+//! `failed` with its reason (unless the database is unavailable: then it is a 503 and Mux retries).
+//!
+//! Events are spread over lanes by the row they name (passthrough, else upload id, else asset
+//! id), so one row's events keep their order and two lanes never wait on each other's row locks.
+//! SQLite has one writer, so one lane; PostgreSQL gets [`POSTGRES_LANES`], to use both of the
+//! server's cores while a lane waits on the network.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument as _;
+
+use super::super::live::LiveHub;
+use super::apply::{apply_to_row, find, outcome_of, publish_committed, Changed};
+use crate::config::Backend;
+use muxd_domain::event::MatchKeys;
+use muxd_domain::interpret::Interpretation;
+use muxd_domain::{AssetId, Cause};
+use muxd_store::webhooks::{self, NewWebhookEvent};
+use muxd_store::{Conn, Outcome, Store, StoreError};
+
+/// Most events in one transaction.
+pub const MAX_BATCH: usize = 64;
+/// Lanes on PostgreSQL.
+pub const POSTGRES_LANES: usize = 2;
+/// Deliveries waiting per lane before a sender waits for room.
+const QUEUE: usize = 1024;
+
+/// One verified delivery, owned, ready to be stored.
+#[derive(Debug)]
+pub struct Delivery {
+    pub event_id: String,
+    pub event_type: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub mux_created_at: Option<i64>,
+    pub received_at: i64,
+    pub payload: String,
+    pub meaning: Interpretation,
+    /// The delivery's `webhook.ingest` span: its database work is traced under it.
+    pub span: tracing::Span,
+}
+
+impl Delivery {
+    /// The row to insert into `webhook_events`.
+    pub fn record(&self) -> NewWebhookEvent<'_> {
+        NewWebhookEvent {
+            event_id: &self.event_id,
+            event_type: &self.event_type,
+            object_type: self.object_type.as_deref(),
+            object_id: self.object_id.as_deref(),
+            mux_created_at: self.mux_created_at,
+            received_at: self.received_at,
+            keys: &self.meaning.keys,
+            payload: &self.payload,
+        }
+    }
+
+    /// Which lane: the same row's events always take the same one.
+    fn lane(&self, lanes: usize) -> usize {
+        let keys = &self.meaning.keys;
+        let mut hasher = DefaultHasher::new();
+        match (&keys.passthrough, &keys.upload_id, &keys.asset_id) {
+            (Some(row), _, _) => row.hash(&mut hasher),
+            (None, Some(upload), _) => upload.hash(&mut hasher),
+            (None, None, Some(asset)) => asset.hash(&mut hasher),
+            (None, None, None) => self.event_id.hash(&mut hasher),
+        }
+        (hasher.finish() % lanes as u64) as usize
+    }
+}
+
+/// What storing one delivery did: its outcome, its row, and the row's keys if it learned one
+/// (the caller then drains the events waiting for them).
+pub type Applied = (Outcome, Option<AssetId>, Option<MatchKeys>);
+
+/// A delivery and where its answer goes.
+struct Job {
+    delivery: Delivery,
+    reply: oneshot::Sender<Result<Applied, StoreError>>,
+}
+
+/// The lanes' senders; cheap to clone. The lanes end when every clone is dropped.
+#[derive(Clone, Debug)]
+pub struct GroupCommit {
+    lanes: Arc<[mpsc::Sender<Job>]>,
+}
+
+impl GroupCommit {
+    /// Starts the lanes, each on a thread of its own.
+    pub fn start(store: Store, live: LiveHub, stream_base: String) -> Self {
+        let count = match store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_LANES,
+        };
+        let writer = Arc::new(Writer {
+            store,
+            live,
+            stream_base,
+        });
+        let lanes = (0..count)
+            .map(|n| {
+                let (sender, receiver) = mpsc::channel(QUEUE);
+                let writer = writer.clone();
+                // Its own thread and runtime: a lane awaits the database once per statement,
+                // and must not queue behind every HTTP task at each of those wake-ups.
+                std::thread::Builder::new()
+                    .name(format!("muxd-commit-{n}"))
+                    .spawn(move || {
+                        tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .expect("a runtime for a commit lane")
+                            .block_on(run_lane(receiver, writer));
+                    })
+                    .expect("a thread for a commit lane");
+                sender
+            })
+            .collect();
+        Self { lanes }
+    }
+
+    /// Stores and applies `delivery`; returns once its transaction committed.
+    pub async fn submit(&self, delivery: Delivery) -> Result<Applied, StoreError> {
+        let lane = &self.lanes[delivery.lane(self.lanes.len())];
+        let (reply, answer) = oneshot::channel();
+        let closed = || StoreError::Database(sqlx::Error::PoolClosed);
+        lane.send(Job { delivery, reply })
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+/// Takes whatever is queued (at least one job, at most [`MAX_BATCH`]) and commits it, until every
+/// sender is gone.
+async fn run_lane(mut receiver: mpsc::Receiver<Job>, writer: Arc<Writer>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        writer.commit(std::mem::take(&mut batch)).await;
+    }
+}
+
+/// What a lane writes with.
+struct Writer {
+    store: Store,
+    live: LiveHub,
+    stream_base: String,
+}
+
+impl Writer {
+    /// Commits `batch` in one transaction, or (if anything fails) each job alone; answers every
+    /// job.
+    async fn commit(&self, mut batch: Vec<Job>) {
+        let deliveries: Vec<&Delivery> = batch.iter().map(|job| &job.delivery).collect();
+        match self.together(&deliveries).await {
+            Ok(results) => {
+                for (job, applied) in batch.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(applied));
+                }
+            }
+            Err(error) if batch.len() == 1 => {
+                let job = batch.remove(0);
+                let result = self.failed(&job.delivery, error).await;
+                let _ = job.reply.send(result);
+            }
+            Err(error) => {
+                tracing::debug!(error = %error.detail(), events = batch.len(), "batch failed; applying its events one by one");
+                for job in batch {
+                    let result = match self.together(&[&job.delivery]).await {
+                        Ok(mut applied) => Ok(applied.remove(0)),
+                        Err(error) => self.failed(&job.delivery, error).await,
+                    };
+                    let _ = job.reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// Every delivery in one transaction, published once it commits. Traced as one `db.commit`
+    /// span under the first delivery's span (linked to the others'), and a `db.apply` span under
+    /// each delivery's own.
+    async fn together(&self, deliveries: &[&Delivery]) -> Result<Vec<Applied>, StoreError> {
+        let span = tracing::info_span!(
+            parent: &deliveries[0].span,
+            "db.commit",
+            db.system = self.store.backend().system_name(),
+            events = deliveries.len(),
+        );
+        for delivery in &deliveries[1..] {
+            span.follows_from(&delivery.span);
+        }
+        async {
+            let mut changed = Changed::new();
+            let mut tx = self.store.begin().await?;
+            let mut results = Vec::with_capacity(deliveries.len());
+            for delivery in deliveries {
+                let apply = tracing::info_span!(
+                    parent: &delivery.span,
+                    "db.apply",
+                    db.system = self.store.backend().system_name(),
+                );
+                let applied = self
+                    .apply(&mut tx.conn(), delivery, &mut changed)
+                    .instrument(apply)
+                    .await?;
+                results.push(applied);
+            }
+            tx.commit().await?;
+            publish_committed(&self.live, &changed);
+            Ok(results)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The answer for a delivery whose own transaction failed with `error`: a 503 if the database
+    /// is unavailable (Mux retries), else the event is kept as `failed`.
+    async fn failed(&self, delivery: &Delivery, error: StoreError) -> Result<Applied, StoreError> {
+        if error.is_unavailable() {
+            return Err(error);
+        }
+        let outcome = self.store_failed(delivery, &error).await?;
+        Ok((outcome, None, None))
+    }
+
+    /// One delivery's work inside the caller's transaction: find, dedupe insert, apply.
+    async fn apply(
+        &self,
+        conn: &mut Conn<'_>,
+        delivery: &Delivery,
+        changed: &mut Changed,
+    ) -> Result<Applied, StoreError> {
+        let record = delivery.record();
+        let meaning = &delivery.meaning;
+        // Read first, so the dedupe insert can carry the final outcome.
+        let asset = find(conn, meaning).await?;
+        let outcome = outcome_of(meaning, asset.as_ref());
+        let asset_id = asset.as_ref().map(|a| a.id);
+        if webhooks::insert(conn, &record, outcome, asset_id)
+            .await?
+            .is_none()
+        {
+            return Ok((Outcome::Duplicate, None, None));
+        }
+        let Some(asset) = &asset else {
+            return Ok((outcome, None, None));
+        };
+        let cause = Cause::Webhook {
+            event_id: delivery.event_id.clone(),
+            event_type: delivery.event_type.clone(),
+        };
+        let at_ms = delivery.mux_created_at.unwrap_or(delivery.received_at);
+        let learned = apply_to_row(
+            conn,
+            asset,
+            meaning,
+            at_ms,
+            &cause,
+            &self.stream_base,
+            changed,
+        )
+        .await?;
+        Ok((outcome, asset_id, learned))
+    }
+
+    /// Keeps a verified event whose apply failed, as `failed` with the reason (or finds it was a
+    /// duplicate after all), in a transaction of its own.
+    async fn store_failed(
+        &self,
+        delivery: &Delivery,
+        error: &StoreError,
+    ) -> Result<Outcome, StoreError> {
+        let reason = error.detail();
+        tracing::error!(event.id = delivery.event_id, error = %reason, "webhook could not be applied; stored as failed");
+        let mut tx = self.store.begin().await?;
+        let record = delivery.record();
+        let id = webhooks::insert(&mut tx.conn(), &record, Outcome::Failed, None).await?;
+        let outcome = match id {
+            Some(id) => {
+                webhooks::set_outcome(&mut tx.conn(), id, Outcome::Failed, None, Some(&reason))
+                    .await?;
+                Outcome::Failed
+            }
+            None => Outcome::Duplicate,
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,32 @@
+//! Pure rules of muxd: ids, asset statuses and origins, caption files and text tracks, the Mux
+//! events muxd understands, the monotonic asset lifecycle, webhook signatures, the reconciler's
+//! polling schedule, what processing times measure and which hosts are this machine. Nothing here
+//! does I/O; every other layer calls into it, never the other way round.
+
+pub mod captions;
+pub mod details;
+pub mod encoding;
+pub mod event;
+pub mod ids;
+pub mod interpret;
+pub mod lifecycle;
+pub mod limits;
+pub mod loopback;
+pub mod origin;
+pub mod outbound;
+pub mod playback_token;
+pub mod processing;
+pub mod replacement;
+pub mod schedule;
+#[cfg(feature = "openapi")]
+mod schemas;
+pub mod signature;
+pub mod status;
+pub mod time;
+pub mod tracks;
+
+pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
+pub use ids::{AssetId, CampaignId, InfluencerId, UserId};
+pub use lifecycle::{AssetFacts, Change};
+pub use origin::AssetOrigin;
+pub use status::AssetStatus;

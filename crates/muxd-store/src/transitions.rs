@@ -1,0 +1,369 @@
+//! Applying lifecycle changes to `creative_assets` with optimistic concurrency: every update
+//! checks and bumps `version`, so concurrent writers, in one process or many, never lose each
+//! other's changes; every applied change is recorded in `asset_events`, in the same statement or
+//! transaction, with the event type the host app's endpoints will hear (the outbox, see
+//! `store::outbox`).
+
+use super::assets::{by_id, playback_url, CreativeAsset};
+use super::replacements;
+use super::rows::parse;
+use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
+use muxd_domain::event::ErrorSource;
+use muxd_domain::lifecycle;
+use muxd_domain::outbound::EventType;
+use muxd_domain::tracks::TextTrack;
+use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change, LifecycleEvent};
+
+/// How many times a lost optimistic race is re-read and re-applied before giving up.
+const MAX_APPLY_ATTEMPTS: usize = 16;
+/// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
+/// event changes nothing (duplicate or late) or the row does not exist.
+pub async fn apply_event(
+    conn: &mut Conn<'_>,
+    id: AssetId,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<Option<Change>> {
+    match by_id(conn, id).await? {
+        Some(current) => apply_event_to(conn, current, event, at_ms, cause, stream_base).await,
+        None => Ok(None),
+    }
+}
+
+/// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
+/// writer bumped `version` first) re-reads the row and re-applies the pure transition. An event
+/// that is no news (it only says something known happened again, later) changes nothing: no
+/// write, no record, and the row's polling session goes on. Webhooks and polls share this rule.
+pub async fn apply_event_to(
+    conn: &mut Conn<'_>,
+    mut current: CreativeAsset,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<Option<Change>> {
+    let id = current.id;
+    for _ in 0..MAX_APPLY_ATTEMPTS {
+        let Some(change) = lifecycle::apply(&current.facts, event, at_ms)
+            .filter(|change| lifecycle::is_news(&current.facts, change))
+        else {
+            return Ok(None);
+        };
+        if write_change(conn, &current, &change, cause, stream_base).await? {
+            if let Some(card) = current.replaces {
+                replacements::follow(conn, &current, &change, card, cause, stream_base).await?;
+            }
+            return Ok(Some(change));
+        }
+        match by_id(conn, id).await? {
+            Some(fresh) => current = fresh,
+            None => return Ok(None),
+        }
+    }
+    Err(StoreError::Corrupt(format!(
+        "asset {id}: gave up after {MAX_APPLY_ATTEMPTS} conflicting concurrent updates"
+    )))
+}
+
+/// The row update of a change: `facts` over the row read at `version`, if nobody changed it
+/// since ($1–$22). A change the captions job must see marks the row (`captions_due`,
+/// [`marks_captions`]). A macro so both statements below are written from one text.
+macro_rules! update_sql {
+    () => {
+        "UPDATE creative_assets SET mux_processing_status = $1, mux_asset_id = $2,
+            url = $3, playback_id = $4, playback_policy = $5, error_type = $6,
+            error_message = $7, error_source = $8, duration_s = $9, aspect_ratio = $10,
+            resolution_tier = $11, ready_at = $12, last_event_at = $13, decided_at = $14,
+            processing_at = $15, stuck_since = NULL, poll_started_at = NULL, next_poll_at = NULL,
+            poll_failures = 0, version = version + 1, updated_at = $16, warnings = $19,
+            mp4_ready = $20, text_tracks = $21, captions_due = (captions_due OR $22)
+         WHERE id = $17 AND version = $18"
+    };
+}
+
+/// SQLite: the update alone, then [`RECORD`].
+const UPDATE: &str = update_sql!();
+
+/// `$param`, the event type the host app's endpoints will hear, when any endpoint is enabled;
+/// else NULL, so with nobody to tell the outbox has nothing to do (the check is in the statement,
+/// so an endpoint another instance just added is seen).
+macro_rules! outbound_mark {
+    ($param:literal) => {
+        concat!(
+            "CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE NOT disabled) THEN ",
+            $param,
+            " END"
+        )
+    };
+}
+pub(super) use outbound_mark;
+
+/// The `asset_events` row of a change ($1–$7), with the event type to send the host app.
+pub(super) const RECORD: &str = concat!(
+    "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+    VALUES ($1, $2, $3, $4, $5, $6, ",
+    outbound_mark!("$7"),
+    ")"
+);
+
+/// PostgreSQL: the update and its record as one statement (one round trip, one plan); the record
+/// is inserted only if the update found the row at its version ($23–$28 as $2–$7 of [`RECORD`]).
+const UPDATE_AND_RECORD: &str = concat!(
+    "WITH updated AS (",
+    update_sql!(),
+    " RETURNING id)
+    INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+    SELECT id, $23, $24, $25, $26, $27, ",
+    outbound_mark!("$28"),
+    " FROM updated"
+);
+
+/// Binds a change's row update ($1–$22 of [`UPDATE`]) to `$query`.
+macro_rules! bind_update {
+    ($query:expr, $current:expr, $facts:expr, $url:expr, $now:expr) => {{
+        let (current, facts) = ($current, $facts);
+        let error = facts.error.as_ref();
+        $query
+            .bind(facts.status.as_str())
+            .bind(facts.mux_asset_id.as_deref())
+            .bind($url)
+            .bind(facts.ready.playback_id.as_deref())
+            .bind(facts.ready.playback_policy.as_deref())
+            .bind(error.map(|e| e.kind.as_str()))
+            .bind(error.map(|e| e.message.as_str()))
+            .bind(error.map(|e| match e.source {
+                ErrorSource::Upload => "upload",
+                ErrorSource::Asset => "asset",
+                ErrorSource::Muxd => "muxd",
+            }))
+            .bind(facts.ready.duration_s)
+            .bind(facts.ready.aspect_ratio.as_deref())
+            .bind(facts.ready.resolution_tier.as_deref())
+            .bind(facts.ready_at_ms)
+            .bind(facts.last_event_at_ms)
+            .bind(facts.decided_at_ms)
+            .bind(facts.processing_at_ms)
+            .bind($now)
+            .bind(current.id.to_string())
+            .bind(current.version)
+            .bind(
+                Some(&facts.warnings)
+                    .filter(|w| !w.is_empty())
+                    .map(|w| serde_json::Value::from(w.clone()).to_string()),
+            )
+            .bind(facts.ready.mp4_ready)
+            .bind(tracks_json(&facts.tracks))
+            .bind(marks_captions(current, facts))
+    }};
+}
+
+/// Whether a change asks the captions job to look at the row: its text tracks changed, or it
+/// became READY with tracks or with captions asked for. The job leaves a row that is not READY
+/// alone, so a track it heard of before (or whose every webhook was lost) is looked after only
+/// from the READY change on.
+fn marks_captions(current: &CreativeAsset, facts: &AssetFacts) -> bool {
+    let became_ready =
+        facts.status == AssetStatus::Ready && current.facts.status != AssetStatus::Ready;
+    let asked = current
+        .encoding
+        .as_ref()
+        .and_then(|e| e.captions.language())
+        .is_some();
+    facts.tracks != current.facts.tracks || (became_ready && (asked || !facts.tracks.is_empty()))
+}
+
+/// What a record says caused it: the cause's reference, then the text tracks the change touched
+/// (` tracks=ID,ID`), which the outbox reads back to tell the host app which captions changed.
+fn reference(cause: &Cause, before: &[TextTrack], after: &[TextTrack]) -> String {
+    let mut reference = cause.reference();
+    let touched: Vec<&str> = after
+        .iter()
+        .filter(|track| !before.contains(track))
+        .map(|track| track.id.as_str())
+        .collect();
+    if !touched.is_empty() {
+        reference.push_str(TRACKS_MARK);
+        reference.push_str(&touched.join(","));
+    }
+    reference
+}
+
+/// Where a record's reference lists the text tracks its change touched.
+pub(super) const TRACKS_MARK: &str = " tracks=";
+
+/// The text tracks a record's reference says its change touched.
+pub(super) fn touched_tracks(reference: &str) -> Vec<String> {
+    reference
+        .rsplit_once(TRACKS_MARK)
+        .map(|(_, ids)| ids.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The `text_tracks` column: a JSON array, NULL when there is none.
+pub(super) fn tracks_json(tracks: &[TextTrack]) -> Option<String> {
+    (!tracks.is_empty()).then(|| serde_json::to_string(tracks).unwrap_or_default())
+}
+
+/// Binds a change's record (from, to, cause, reference, time, event type: $2–$7 of [`RECORD`])
+/// to `$query`. The host app hears nothing of a take (a card's new file on its way): its card
+/// speaks for it.
+macro_rules! bind_record {
+    ($query:expr, $current:expr, $change:expr, $cause:expr, $now:expr) => {
+        $query
+            .bind($change.from.as_str())
+            .bind($change.to.as_str())
+            .bind($cause.kind())
+            .bind(reference(
+                $cause,
+                &$current.facts.tracks,
+                &$change.facts.tracks,
+            ))
+            .bind($now)
+            .bind(
+                $current
+                    .replaces
+                    .is_none()
+                    .then(|| EventType::of_change($change).as_str()),
+            )
+    };
+}
+
+/// Writes `change` over `current` if nobody changed the row since it was read, and records it
+/// in `asset_events`. Returns whether it was written.
+async fn write_change(
+    conn: &mut Conn<'_>,
+    current: &CreativeAsset,
+    change: &Change,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<bool> {
+    let facts = &change.facts;
+    let url = facts
+        .ready
+        .playback_id
+        .as_deref()
+        .filter(|_| facts.status == AssetStatus::Ready)
+        .map(|pid| playback_url(stream_base, pid))
+        .or_else(|| current.url.clone());
+    let now = now_ms();
+    match conn {
+        Conn::Postgres(c) => {
+            let update = bind_update!(sqlx::query(UPDATE_AND_RECORD), current, facts, url, now);
+            let done = bind_record!(update, current, change, cause, now)
+                .execute(&mut **c)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        }
+        Conn::Sqlite(c) => {
+            let done = bind_update!(sqlx::query(UPDATE), current, facts, url, now)
+                .execute(&mut **c)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            let record = sqlx::query(RECORD).bind(current.id.to_string());
+            bind_record!(record, current, change, cause, now)
+                .execute(&mut **c)
+                .await?;
+            Ok(true)
+        }
+    }
+}
+
+/// One recorded change of an asset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AssetEvent {
+    pub id: i64,
+    pub asset_id: AssetId,
+    pub from_status: AssetStatus,
+    pub to_status: AssetStatus,
+    pub cause: String,
+    pub cause_ref: String,
+    pub at: i64,
+}
+/// An `asset_events` row as stored.
+#[derive(sqlx::FromRow)]
+struct AssetEventRow {
+    id: i64,
+    asset_id: String,
+    from_status: String,
+    to_status: String,
+    cause: String,
+    cause_ref: String,
+    at: i64,
+}
+
+impl TryFrom<AssetEventRow> for AssetEvent {
+    type Error = StoreError;
+
+    fn try_from(row: AssetEventRow) -> StoreResult<AssetEvent> {
+        Ok(AssetEvent {
+            id: row.id,
+            asset_id: parse("asset_id", &row.asset_id)?,
+            from_status: parse("from_status", &row.from_status)?,
+            to_status: parse("to_status", &row.to_status)?,
+            cause: row.cause,
+            cause_ref: row.cause_ref,
+            at: row.at,
+        })
+    }
+}
+
+impl Store {
+    /// Applies one event to one row in its own transaction (see [`apply_event`]).
+    pub async fn apply(
+        &self,
+        id: AssetId,
+        event: &LifecycleEvent,
+        at_ms: i64,
+        cause: &Cause,
+        stream_base: &str,
+    ) -> StoreResult<Option<Change>> {
+        let mut tx = self.begin().await?;
+        let change = apply_event(&mut tx.conn(), id, event, at_ms, cause, stream_base).await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// Records an owner's deletion: the row becomes DELETED (final) and is marked for deletion on
+    /// Mux, in one transaction. Returns the change, or `None` if it was already deleted.
+    pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
+        let mut tx = self.begin().await?;
+        let change = apply_event(
+            &mut tx.conn(),
+            id,
+            &LifecycleEvent::DeletedByOwner,
+            now_ms(),
+            cause,
+            "",
+        )
+        .await?;
+        if change.is_some() {
+            run!(&mut tx.conn(), c => sqlx::query(
+                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
+            )
+            .bind(id.to_string())
+            .execute(&mut **c)
+            .await
+        .map(|done| done.rows_affected()))?;
+            replacements::give_up_takes(&mut tx.conn(), id, cause, replacements::Takes::All)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// The recorded changes of one asset, oldest first.
+    pub async fn asset_events(&self, id: AssetId) -> StoreResult<Vec<AssetEvent>> {
+        let rows: Vec<AssetEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(
+            "SELECT id, asset_id, from_status, to_status, cause, cause_ref, at
+             FROM asset_events WHERE asset_id = $1 ORDER BY id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&mut **c)
+        .await)?;
+        rows.into_iter().map(AssetEvent::try_from).collect()
+    }
+}

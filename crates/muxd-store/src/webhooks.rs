@@ -1,0 +1,291 @@
+//! `webhook_events`: every verified Mux webhook, deduplicated on Mux's event id, with its outcome.
+//! Unmatched events are kept with their match keys so they can be applied when their row appears.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::rows::{parse, parse_opt};
+use super::{run, Conn, Store, StoreError, StoreResult};
+use muxd_domain::{AssetId, MatchKeys};
+
+/// What muxd did with a webhook event.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It matched a row and was applied (possibly changing nothing, if late).
+    Applied,
+    /// Its id had been seen before; nothing was done.
+    Duplicate,
+    /// A type muxd does not track; stored only.
+    Ignored,
+    /// No row matched yet; it is applied when the row appears.
+    Unmatched,
+    /// Applying it failed; the detail says why.
+    Failed,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Applied,
+        Outcome::Duplicate,
+        Outcome::Ignored,
+        Outcome::Unmatched,
+        Outcome::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+            Outcome::Unmatched => "unmatched",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == text)
+            .ok_or(())
+    }
+}
+
+/// A verified webhook about to be stored.
+#[derive(Clone, Debug)]
+pub struct NewWebhookEvent<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub object_type: Option<&'a str>,
+    pub object_id: Option<&'a str>,
+    pub mux_created_at: Option<i64>,
+    pub received_at: i64,
+    pub keys: &'a MatchKeys,
+    pub payload: &'a str,
+}
+
+/// A stored webhook event.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredWebhookEvent {
+    pub id: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub mux_created_at: Option<i64>,
+    pub received_at: i64,
+    pub outcome: Outcome,
+    pub asset_id: Option<AssetId>,
+    pub deliveries: i64,
+    pub detail: Option<String>,
+    #[serde(skip)]
+    pub payload: String,
+}
+
+const COLUMNS: &str = "id, event_id, event_type, object_type, object_id, mux_created_at,
+    received_at, outcome, asset_id, deliveries, detail, payload";
+
+/// A `webhook_events` row as stored (the columns of [`COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct WebhookEventRow {
+    id: i64,
+    event_id: String,
+    event_type: String,
+    object_type: Option<String>,
+    object_id: Option<String>,
+    mux_created_at: Option<i64>,
+    received_at: i64,
+    outcome: String,
+    asset_id: Option<String>,
+    deliveries: i64,
+    detail: Option<String>,
+    payload: String,
+}
+
+impl TryFrom<WebhookEventRow> for StoredWebhookEvent {
+    type Error = StoreError;
+
+    fn try_from(row: WebhookEventRow) -> StoreResult<StoredWebhookEvent> {
+        Ok(StoredWebhookEvent {
+            id: row.id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            object_type: row.object_type,
+            object_id: row.object_id,
+            mux_created_at: row.mux_created_at,
+            received_at: row.received_at,
+            outcome: parse("outcome", &row.outcome)?,
+            asset_id: parse_opt("asset_id", row.asset_id.as_deref())?,
+            deliveries: row.deliveries,
+            detail: row.detail,
+            payload: row.payload,
+        })
+    }
+}
+
+fn decode_all(rows: Vec<WebhookEventRow>) -> StoreResult<Vec<StoredWebhookEvent>> {
+    rows.into_iter().map(StoredWebhookEvent::try_from).collect()
+}
+
+/// Stores a new event with its outcome and matched row. Returns its row id, or `None` if the
+/// event id was already stored, in which case the stored event's delivery count goes up and
+/// nothing else changes.
+pub async fn insert(
+    conn: &mut Conn<'_>,
+    event: &NewWebhookEvent<'_>,
+    outcome: Outcome,
+    asset: Option<AssetId>,
+) -> StoreResult<Option<i64>> {
+    let inserted: Option<i64> = run!(conn, c => sqlx::query_scalar(
+        "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
+            received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (event_id) DO NOTHING RETURNING id",
+    )
+    .bind(event.event_id)
+    .bind(event.event_type)
+    .bind(event.object_type)
+    .bind(event.object_id)
+    .bind(event.mux_created_at)
+    .bind(event.received_at)
+    .bind(outcome.as_str())
+    .bind(event.keys.passthrough.map(|p| p.to_string()))
+    .bind(event.keys.upload_id.as_deref())
+    .bind(event.keys.asset_id.as_deref())
+    .bind(event.payload)
+    .bind(asset.map(|a| a.to_string()))
+    .fetch_optional(&mut **c)
+    .await)?;
+    if inserted.is_none() {
+        run!(conn, c => sqlx::query(
+            "UPDATE webhook_events SET deliveries = deliveries + 1 WHERE event_id = $1",
+        )
+        .bind(event.event_id)
+        .execute(&mut **c)
+        .await
+        .map(|done| done.rows_affected()))?;
+    }
+    Ok(inserted)
+}
+
+/// Sets what was done with stored event `id`.
+pub async fn set_outcome(
+    conn: &mut Conn<'_>,
+    id: i64,
+    outcome: Outcome,
+    asset: Option<AssetId>,
+    detail: Option<&str>,
+) -> StoreResult<()> {
+    run!(conn, c => sqlx::query(
+        "UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3 WHERE id = $4",
+    )
+    .bind(outcome.as_str())
+    .bind(asset.map(|a| a.to_string()))
+    .bind(detail)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+        .map(|done| done.rows_affected()))?;
+    Ok(())
+}
+
+/// Unmatched events that name any of `keys`, oldest first: what to apply once a row is known.
+/// The query of [`any_unmatched_for`] (public so a test can check its plan uses the unmatched
+/// indexes: it runs after most webhooks, on a table of millions of rows).
+/// One indexed search per key (an `OR` would have SQLite scan a whole index).
+pub const ANY_UNMATCHED: &str = "
+    SELECT id FROM webhook_events WHERE outcome = 'unmatched' AND match_passthrough = $1
+    UNION ALL SELECT id FROM webhook_events WHERE outcome = 'unmatched' AND match_upload_id = $2
+    UNION ALL SELECT id FROM webhook_events WHERE outcome = 'unmatched' AND match_asset_id = $3
+    LIMIT 1";
+
+/// True when any unmatched event names a row with these keys: the cheap look that spares a
+/// drain transaction when nothing waits (one statement, no transaction needed).
+pub async fn any_unmatched_for(conn: &mut Conn<'_>, keys: &MatchKeys) -> StoreResult<bool> {
+    let found: Option<i64> = run!(conn, c => sqlx::query_scalar(ANY_UNMATCHED)
+    .bind(keys.passthrough.map(|p| p.to_string()))
+    .bind(keys.upload_id.as_deref())
+    .bind(keys.asset_id.as_deref())
+    .fetch_optional(&mut **c)
+    .await)?;
+    Ok(found.is_some())
+}
+
+pub async fn unmatched_for(
+    conn: &mut Conn<'_>,
+    keys: &MatchKeys,
+) -> StoreResult<Vec<StoredWebhookEvent>> {
+    let mut found: Vec<StoredWebhookEvent> = Vec::new();
+    let probes = [
+        ("match_passthrough", keys.passthrough.map(|p| p.to_string())),
+        ("match_upload_id", keys.upload_id.clone()),
+        ("match_asset_id", keys.asset_id.clone()),
+    ];
+    for (column, value) in probes {
+        let Some(value) = value else { continue };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM webhook_events WHERE outcome = 'unmatched' AND {column} = $1 ORDER BY id"
+        );
+        let rows: Vec<WebhookEventRow> =
+            run!(conn, c => sqlx::query_as(&sql).bind(value).fetch_all(&mut **c).await)?;
+        for event in decode_all(rows)? {
+            if !found.iter().any(|seen| seen.id == event.id) {
+                found.push(event);
+            }
+        }
+    }
+    found.sort_by_key(|e| e.id);
+    Ok(found)
+}
+
+/// Which events [`Store::webhook_events`] lists.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookFilter {
+    pub event_type: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Store {
+    /// Stored events matching `filter`, newest first.
+    pub async fn webhook_events(
+        &self,
+        filter: &WebhookFilter,
+    ) -> StoreResult<Vec<StoredWebhookEvent>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM webhook_events
+             WHERE ($1 IS NULL OR event_type = $1) AND ($2 IS NULL OR outcome = $2)
+             ORDER BY id DESC LIMIT $3 OFFSET $4"
+        );
+        let rows: Vec<WebhookEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(filter.event_type.as_deref())
+            .bind(filter.outcome.map(Outcome::as_str))
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
+    }
+
+    /// One stored event by Mux event id.
+    pub async fn webhook_event(&self, event_id: &str) -> StoreResult<Option<StoredWebhookEvent>> {
+        let sql = format!("SELECT {COLUMNS} FROM webhook_events WHERE event_id = $1");
+        let row: Option<WebhookEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(event_id)
+            .fetch_optional(&mut **c)
+            .await)?;
+        row.map(StoredWebhookEvent::try_from).transpose()
+    }
+}

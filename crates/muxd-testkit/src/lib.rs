@@ -1,0 +1,11 @@
+//! What muxd's tests and benchmarks share, written once: [`databases`] (a fresh SQLite file or a
+//! throwaway PostgreSQL database per test or benchmark, dropped afterwards, with the loud skip
+//! outside CI); a WebDriver client ([`webdriver`]) over Debian's headless Chromium
+//! ([`chromedriver`]); and what the benchmarks share ([`bench`]: muxd's app on a database, served
+//! on loopback, rows and the webhooks of their ready path, percentiles, results files). A
+//! dev-dependency only; nothing here ships.
+
+pub mod bench;
+pub mod chromedriver;
+pub mod databases;
+pub mod webdriver;

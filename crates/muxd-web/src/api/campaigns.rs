@@ -1,0 +1,37 @@
+//! `GET /api/campaigns/{id}`: a campaign and its influencers, for the content page; `id` is the
+//! host app's or muxd's. Only its owner, its members and admins see it (others get 404).
+
+use axum::extract::{Path, State};
+use axum::Json;
+
+use crate::auth::CurrentUser;
+use crate::error::ErrorBody;
+use crate::ApiError;
+use muxd_core::service::campaigns::{self, CampaignView};
+use muxd_store::Store;
+
+/// A campaign the caller may upload into, with its influencers.
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}",
+    operation_id = "getCampaign",
+    tag = "assets",
+    params(("id" = String, Path, description = "The host app's campaign id, or muxd's")),
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The campaign", body = CampaignView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such campaign, or the caller may not see it", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(store): State<Store>,
+    CurrentUser(user, _): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignView>, ApiError> {
+    let campaign = campaigns::usable(&store, &user, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(campaigns::view(&store, campaign).await?))
+}

@@ -1,0 +1,102 @@
+//! `POST /api/mux/create-video-from-url`: a video Mux makes from a link (a file shared from
+//! Dropbox or Drive, or hosted by the creator's editor), so nothing has to be downloaded and sent
+//! again from a phone. The links service checks the link and the request; the row then follows
+//! the lifecycle of any upload. Run as a task of its own, like an upload's create, so a client
+//! hanging up cannot cut it in half.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tracing::Instrument as _;
+use utoipa::ToSchema;
+
+use super::uploads::create_error;
+use crate::auth::CurrentUser;
+use crate::error::{app_id, parsed_field, ErrorBody};
+use crate::json::ApiJson;
+use crate::views::{AssetView, Links};
+use crate::ApiError;
+use muxd_core::service::links::{LinkRequest, LinkUploads};
+use muxd_domain::AssetId;
+
+/// The link to make a video from.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateFromUrl {
+    /// An http(s) link to the video file that Mux can fetch: public, or carrying its own access
+    /// (pre-signed). A private address is refused unless `MUXD_INPUT_ALLOW_PRIVATE_URLS` is set.
+    pub url: String,
+    /// Its display name (else the link's file name).
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// The campaign it is for (the host app's id or muxd's).
+    pub campaign_id: Option<String>,
+    /// The campaign's influencer it is by (the host app's id or muxd's).
+    pub influencer_id: Option<String>,
+    /// Generated captions for this video: `none`, or a language Mux generates captions in
+    /// (`en`, `es`, `de`, …); unset, its campaign's (else `MUXD_CAPTIONS`).
+    pub caption_language: Option<String>,
+}
+
+/// The new asset; Mux is fetching its file.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedFromUrl {
+    pub id: AssetId,
+    pub asset: AssetView,
+}
+
+/// Creates an asset that Mux makes from the file at a link.
+#[utoipa::path(
+    post,
+    path = "/api/mux/create-video-from-url",
+    operation_id = "createVideoFromUrl",
+    tag = "assets",
+    request_body = CreateFromUrl,
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "Created; Mux is fetching the file (the asset is MUX_PROCESSING)", body = CreatedFromUrl),
+        (status = 400, description = "The link or a field is invalid (not http(s), a private address, gone or private, a web page, too large, a type not accepted; name, campaign, influencer), or the campaign quota is reached", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn create(
+    State(links_in): State<LinkUploads>,
+    State(links): State<Links>,
+    CurrentUser(user, _): CurrentUser,
+    ApiJson(input): ApiJson<CreateFromUrl>,
+) -> Result<(StatusCode, Json<CreatedFromUrl>), ApiError> {
+    let request = LinkRequest {
+        url: input.url,
+        name: input.name,
+        description: input.description,
+        campaign: input
+            .campaign_id
+            .map(|id| app_id("campaignId", &id))
+            .transpose()?,
+        influencer: input
+            .influencer_id
+            .map(|id| app_id("influencerId", &id))
+            .transpose()?,
+        captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
+    };
+    let asset =
+        tokio::spawn(async move { links_in.create(&user, request).await }.in_current_span())
+            .await
+            .map_err(|panic| ApiError::Internal(panic.into()))?
+            .map_err(create_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedFromUrl {
+            id: asset.id,
+            asset: links.view(&asset),
+        }),
+    ))
+}

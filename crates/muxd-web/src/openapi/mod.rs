@@ -1,0 +1,203 @@
+//! muxd's own API, described as an OpenAPI 3.1 document generated from the code: each JSON
+//! route's handler carries a `#[utoipa::path]` (method, path, parameters, body, responses,
+//! security) and each shape it sends derives `ToSchema`; [`ApiDoc`] lists the handlers.
+//! `GET /api/openapi.json` serves the document and `GET /api/docs` ([`page`]) renders it for
+//! people. The integration test `openapi` calls every operation and checks each answer against
+//! it, and fails when a route of `router.rs` is missing here.
+//!
+//! To document a new route: annotate its handler like its neighbours (statuses it can answer,
+//! each error with [`ErrorBody`]), add the handler to `paths(…)` below, and run that test.
+
+pub mod page;
+mod words;
+
+use std::sync::LazyLock;
+
+use axum::Json;
+use serde_json::Value;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::auth::SESSION_COOKIE;
+use super::error::ErrorBody;
+use super::{admin, api, health, webhooks};
+
+/// The document, derived from the handlers listed in `paths`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "muxd",
+        description = "muxd's own JSON API: uploads into Mux and the assets they become, the host \
+            app's campaigns, admin tools, health, and Mux's webhooks. Every error answer is an \
+            `ErrorBody`; any request that takes over 30 s is answered 503 with no body."
+    ),
+    paths(
+        webhooks::receive,
+        api::session::create,
+        api::session::delete,
+        api::uploads::create,
+        api::links::create,
+        api::assets::list,
+        api::assets::get,
+        api::assets::update,
+        api::assets::delete,
+        api::replace::replace,
+        api::captions::supply,
+        api::captions::delete,
+        api::captions::generate,
+        api::live::stream,
+        api::campaigns::get,
+        admin::app_campaigns::list,
+        admin::app_campaigns::put,
+        admin::app_campaigns::archive,
+        admin::app_campaigns::put_influencer,
+        admin::webhook_endpoints::create,
+        admin::webhook_endpoints::list,
+        admin::webhook_endpoints::get,
+        admin::webhook_endpoints::update,
+        admin::webhook_endpoints::delete,
+        admin::webhook_endpoints::deliveries,
+        admin::webhook_endpoints::delivery,
+        admin::webhook_endpoints::replay,
+        health::probes::livez,
+        health::probes::readyz,
+        health::mux_system,
+        health::metrics,
+        admin::assets::list,
+        admin::assets::resync,
+        admin::assets::verify_playback_ids,
+        admin::adopt::adopt,
+        admin::events::list,
+        admin::events::get,
+        admin::events::replay,
+        admin::processing::times,
+        openapi_json,
+    ),
+    modifiers(&Security, &InternalErrors),
+    tags(
+        (name = "assets", description = "The app's users (a bearer token or a session cookie): \
+            uploads, their assets, the live stream of changes, and campaigns."),
+        (name = "session", description = "Exchanging the app's token for muxd's session cookie."),
+        (name = "app", description = "The host app's backend (an admin token): its campaigns and \
+            influencers, under its own ids; its outbound webhook endpoints and their delivery \
+            log."),
+        (name = "admin", description = "Admin tools (the admin role): every asset, resync, the \
+            playback-id check, adopting an asset made outside muxd, the webhook event log and \
+            replay, processing times."),
+        (name = "operators", description = "Health and metrics, for anyone."),
+        (name = "mux", description = "Mux's webhooks, verified by their signature."),
+        (name = "docs", description = "This document."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The security schemes the operations name: a bearer token (the identity provider's JWT) and
+/// muxd's session cookie. Admin operations ask for the `admin` role in either.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build();
+        bearer.description = Some(
+            "The identity provider's token (checked with the keys of MUXD_JWT_JWKS_URL, \
+             MUXD_JWT_JWKS_FILE, MUXD_JWT_PUBLIC_KEY_FILE or MUXD_JWT_HS256_SECRET, for the \
+             issuer MUXD_JWT_ISSUER and audience MUXD_JWT_AUDIENCE); its `sub` is the external \
+             user id. Admin operations need the admin role: a `sub` listed in MUXD_ADMIN_IDS, \
+             or the claim MUXD_ADMIN_CLAIM names (e.g. `role=admin`), when set."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "muxd's session cookie (POST /api/session; `__Host-muxd_session` over https), \
+                 or the host app's own (MUXD_SESSION_COOKIE, read first), holding the same token. A write signed in by cookie must \
+                 come from muxd's origin or one in MUXD_CORS_ORIGINS.",
+            ))),
+        );
+    }
+}
+
+/// Every operation may answer 500 (a bug; details are logged, not sent), so each says so once
+/// here rather than in every handler.
+struct InternalErrors;
+
+impl Modify for InternalErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_internal_error(operation);
+            }
+        }
+    }
+}
+
+fn add_internal_error(operation: &mut Operation) {
+    let response = ResponseBuilder::new()
+        .description("A bug or an unexpected failure")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(ErrorBody::name())))
+                .build(),
+        )
+        .build();
+    operation
+        .responses
+        .responses
+        .entry("500".to_owned())
+        .or_insert(RefOr::T(response));
+}
+
+/// The document as JSON, built once.
+static DOCUMENT: LazyLock<Value> =
+    LazyLock::new(|| serde_json::to_value(ApiDoc::openapi()).expect("the API document serializes"));
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    operation_id = "getOpenApi",
+    tag = "docs",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document of muxd's API", body = Object),
+    )
+)]
+pub async fn openapi_json() -> Json<&'static Value> {
+    Json(&DOCUMENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_answers_500_with_the_shared_error_schema() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &document["components"]["schemas"];
+        assert!(schemas.get("ErrorBody").is_some(), "{schemas}");
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let internal = &operation["responses"]["500"]["content"]["application/json"];
+                assert_eq!(
+                    internal["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
