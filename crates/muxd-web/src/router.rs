@@ -1,6 +1,7 @@
-//! The route table: every path muxd serves, read top to bottom, grouped by audience; and the
-//! middleware every request passes through (CORS for configured origins, request id, sensitive
-//! headers, timeout, panic catching), and the tracing span of every routed request.
+//! The route table: every path muxd serves, read top to bottom, grouped by audience (the JSON
+//! API in [`api`], each route declared once with its OpenAPI entry); the middleware every request
+//! passes through (CORS for configured origins, request id, sensitive headers, timeout, panic
+//! catching); and the tracing span of every routed request.
 
 use std::any::Any;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use axum::extract::MatchedPath;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -18,6 +19,9 @@ use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::state::WebState;
 use super::{admin, api, health, openapi, pages, webhooks, ApiError};
@@ -122,101 +126,70 @@ fn record_status(response: &Response, latency: Duration, span: &Span) {
     );
 }
 
-fn routes() -> Router<WebState> {
-    Router::new()
+/// The JSON API, each route declared once: `routes!` reads the handler's `#[utoipa::path]`
+/// (method, path, parameters, responses) both to route it and to add it to the document
+/// [`openapi::document`] serves. Handlers of one path go in one `routes!`.
+pub fn api() -> OpenApiRouter<WebState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         // Mux → muxd.
-        .route("/api/webhooks/mux", post(webhooks::receive))
+        .routes(routes!(webhooks::receive))
         // The app's users (bearer token or session cookie).
-        .route(
-            "/api/session",
-            post(api::session::create).delete(api::session::delete),
-        )
-        .route("/api/mux/create-video-upload", post(api::uploads::create))
-        .route("/api/mux/create-video-from-url", post(api::links::create))
-        .route("/api/creative-assets", get(api::assets::list))
-        .route(
-            "/api/creative-assets/{id}",
-            get(api::assets::get)
-                .patch(api::assets::update)
-                .delete(api::assets::delete),
-        )
-        .route(
-            "/api/creative-assets/{id}/replace",
-            post(api::replace::replace),
-        )
-        .route(
-            "/api/creative-assets/{id}/captions/{language}",
-            put(api::captions::supply).delete(api::captions::delete),
-        )
-        .route(
-            "/api/creative-assets/{id}/captions/{language}/generate",
-            post(api::captions::generate),
-        )
+        .routes(routes!(api::session::create, api::session::delete))
+        .routes(routes!(api::uploads::create))
+        .routes(routes!(api::links::create))
+        .routes(routes!(api::assets::list))
+        .routes(routes!(
+            api::assets::get,
+            api::assets::update,
+            api::assets::delete
+        ))
+        .routes(routes!(api::replace::replace))
+        .routes(routes!(api::captions::supply, api::captions::delete))
+        .routes(routes!(api::captions::generate))
+        .routes(routes!(api::live::stream))
+        .routes(routes!(api::campaigns::get))
+        // The host app's backend (an admin token).
+        .routes(routes!(admin::app_campaigns::list))
+        .routes(routes!(admin::app_campaigns::put))
+        .routes(routes!(admin::app_campaigns::archive))
+        .routes(routes!(admin::app_campaigns::put_influencer))
+        .routes(routes!(
+            admin::webhook_endpoints::list,
+            admin::webhook_endpoints::create
+        ))
+        .routes(routes!(
+            admin::webhook_endpoints::get,
+            admin::webhook_endpoints::update,
+            admin::webhook_endpoints::delete
+        ))
+        .routes(routes!(admin::webhook_endpoints::deliveries))
+        .routes(routes!(admin::webhook_endpoints::delivery))
+        .routes(routes!(admin::webhook_endpoints::replay))
+        // Operators and orchestrators.
+        .routes(routes!(health::probes::livez))
+        .routes(routes!(health::probes::readyz))
+        .routes(routes!(health::mux_system))
+        .routes(routes!(health::metrics))
+        // Admins.
+        .routes(routes!(admin::assets::list))
+        .routes(routes!(admin::assets::resync))
+        .routes(routes!(admin::assets::verify_playback_ids))
+        .routes(routes!(admin::adopt::adopt))
+        .routes(routes!(admin::events::list))
+        .routes(routes!(admin::events::get))
+        .routes(routes!(admin::events::replay))
+        .routes(routes!(admin::processing::times))
+        // This API's own description.
+        .routes(routes!(openapi::openapi_json))
+}
+
+/// Every route: the JSON API, the caption files Mux fetches and the pages, with the span of
+/// each routed request.
+fn routes() -> Router<WebState> {
+    let (api, _) = api().split_for_parts();
+    api
         // Mux fetching a supplied caption file (its unguessable name is the credential).
         .route("/captions/{file}", get(api::captions::file))
-        .route("/api/live", get(api::live::stream))
-        .route("/api/campaigns/{id}", get(api::campaigns::get))
-        // The host app's backend (an admin token).
-        .route("/api/app/campaigns", get(admin::app_campaigns::list))
-        .route("/api/app/campaigns/{id}", put(admin::app_campaigns::put))
-        .route(
-            "/api/app/campaigns/{id}/archive",
-            post(admin::app_campaigns::archive),
-        )
-        .route(
-            "/api/app/campaigns/{id}/influencers/{influencer}",
-            put(admin::app_campaigns::put_influencer),
-        )
-        .route(
-            "/api/app/webhook-endpoints",
-            get(admin::webhook_endpoints::list).post(admin::webhook_endpoints::create),
-        )
-        .route(
-            "/api/app/webhook-endpoints/{id}",
-            get(admin::webhook_endpoints::get)
-                .patch(admin::webhook_endpoints::update)
-                .delete(admin::webhook_endpoints::delete),
-        )
-        .route(
-            "/api/app/webhook-deliveries",
-            get(admin::webhook_endpoints::deliveries),
-        )
-        .route(
-            "/api/app/webhook-deliveries/{id}",
-            get(admin::webhook_endpoints::delivery),
-        )
-        .route(
-            "/api/app/webhook-deliveries/{id}/replay",
-            post(admin::webhook_endpoints::replay),
-        )
-        // Operators and orchestrators.
-        .route("/livez", get(health::probes::livez))
-        .route("/readyz", get(health::probes::readyz))
-        .route("/api/health/mux-system", get(health::mux_system))
-        .route("/metrics", get(health::metrics))
-        // Admins.
-        .route("/api/debug/mux-assets", get(admin::assets::list))
-        .route(
-            "/api/debug/mux-assets/{id}/resync",
-            post(admin::assets::resync),
-        )
-        .route(
-            "/api/debug/verify-mux-playback-ids",
-            post(admin::assets::verify_playback_ids),
-        )
-        .route("/api/debug/adopt", post(admin::adopt::adopt))
-        .route("/api/debug/webhook-events", get(admin::events::list))
-        .route(
-            "/api/debug/webhook-events/{event_id}",
-            get(admin::events::get),
-        )
-        .route(
-            "/api/debug/webhook-events/{event_id}/replay",
-            post(admin::events::replay),
-        )
-        .route("/api/debug/processing-times", get(admin::processing::times))
-        // This API's own description (each JSON route above is also listed in `openapi`).
-        .route("/api/openapi.json", get(openapi::openapi_json))
         // Pages, the admin pages and the API's page among them.
         .merge(page_routes())
         // After routing, so the span knows the route; outside the table's routes, no span.

@@ -22,10 +22,10 @@ use muxd_core::config::DatabaseUrl;
 use muxd_core::service::health_figures::RECENT_MS;
 use muxd_domain::{AssetId, AssetStatus, CampaignId, UserId};
 use muxd_store::asset_list::AssetFilter;
-use muxd_store::{now_ms, Db, Role, Store};
+use muxd_store::{now_ms, Role, Store};
 use muxd_testkit::bench::{self, percentile, signed};
+use muxd_testkit::databases::exec;
 use serde_json::{json, Value};
-use sqlx::Executor;
 
 const ROWS: u64 = 200_000;
 const POLLERS: usize = 8;
@@ -101,23 +101,14 @@ async fn fill(store: &Store, rows: u64) -> Vec<(UserId, CampaignId)> {
                 last_event_at, created_at, updated_at) VALUES {}",
             values.join(", ")
         );
-        execute(store, &sql).await;
+        exec(store, &sql).await;
     }
     // SQLite: what muxd's hourly refresh does; PostgreSQL: what autovacuum does soon after.
     store.refresh_statistics().await.unwrap();
     if store.backend() == muxd_core::config::Backend::Postgres {
-        execute(store, "ANALYZE").await;
+        exec(store, "ANALYZE").await;
     }
     owners
-}
-
-/// Runs one statement on `store`'s writer.
-async fn execute(store: &Store, sql: &str) {
-    match store.db() {
-        Db::Sqlite(pool) => pool.execute(sql).await.map(drop),
-        Db::Postgres(pool) => pool.execute(sql).await.map(drop),
-    }
-    .unwrap();
 }
 
 /// Sorted latencies of `SAMPLES` runs of `read`.

@@ -13,6 +13,7 @@ use super::assets::AdminAsset;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::json::ApiJson;
+use crate::openapi::responses::{MuxOrDatabaseDown, MuxRefused, NotAdminOrCrossSite, NotSignedIn};
 use crate::views::Links;
 use crate::ApiError;
 use muxd_core::service::adopt::{AdoptError, AdoptRequest, Adoptions, MuxRef};
@@ -53,11 +54,11 @@ pub struct AdoptBody {
         (status = 201, description = "Adopted: the new row, brought up to date from Mux", body = AdminAsset),
         (status = 200, description = "Already tracked: the row that tracks the asset, as it is", body = AdminAsset),
         (status = 400, description = "A field is missing or invalid (the message names it); nothing was stored", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "Mux has no such asset or playback id", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody),
+        MuxRefused,
+        MuxOrDatabaseDown,
     )
 )]
 pub async fn adopt(

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::AdminUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::json::ApiJson;
+use crate::openapi::responses::{DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn};
 use crate::query::ApiQuery;
 use crate::ApiError;
 use muxd_core::service::campaigns::{self, CampaignView, InfluencerView};
@@ -95,9 +96,9 @@ fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
     responses(
         (status = 200, description = "The campaign as stored", body = CampaignView),
         (status = 400, description = "The id or a field is invalid; nothing was stored", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
+        DatabaseDown,
     )
 )]
 pub async fn put(
@@ -147,9 +148,9 @@ pub async fn put(
     responses(
         (status = 200, description = "The campaigns", body = CampaignList),
         (status = 400, description = "`archived` is not true or false", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
+        DatabaseDown,
     )
 )]
 pub async fn list(
@@ -175,10 +176,10 @@ pub async fn list(
     responses(
         (status = 200, description = "The campaign, archived", body = CampaignView),
         (status = 400, description = "The id is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No campaign has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn archive(
@@ -209,10 +210,10 @@ pub async fn archive(
     responses(
         (status = 200, description = "The influencer as stored", body = InfluencerView),
         (status = 400, description = "An id or a field is invalid; nothing was stored", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No campaign has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn put_influencer(

@@ -10,6 +10,10 @@ use crate::api::assets::{page, search, status};
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::json::ApiJson;
+use crate::openapi::responses::{
+    BadPage, DatabaseDown, MuxOrDatabaseDown, MuxRefused, NotAdmin, NotAdminOrCrossSite,
+    NotSignedIn,
+};
 use crate::query::ApiQuery;
 use crate::views::{AssetView, Links};
 use crate::ApiError;
@@ -102,11 +106,11 @@ pub struct AppliedChange {
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "A page of assets", body = AdminAssetPage),
-        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        BadPage,
+        NotSignedIn,
+        NotAdmin,
         (status = 404, description = "No user has that external id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn list(
@@ -174,11 +178,11 @@ pub async fn list(
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "The asset after the resync", body = Resynced),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No such asset", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody),
+        MuxRefused,
+        MuxOrDatabaseDown,
     )
 )]
 pub async fn resync(
@@ -224,10 +228,10 @@ pub struct VerifyRequest {
     responses(
         (status = 200, description = "What the check found (and repaired)", body = Report),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
+        MuxRefused,
+        MuxOrDatabaseDown,
     )
 )]
 pub async fn verify_playback_ids(

@@ -11,6 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::assets::page;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
+use crate::openapi::responses::{
+    BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
+};
 use crate::query::ApiQuery;
 use crate::state::WebhookIntake;
 use crate::ApiError;
@@ -71,10 +74,10 @@ pub struct Replayed {
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "A page of events", body = EventPage),
-        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        BadPage,
+        NotSignedIn,
+        NotAdmin,
+        DatabaseDown,
     )
 )]
 pub async fn list(
@@ -115,10 +118,10 @@ pub async fn list(
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "The event and its payload", body = EventWithPayload),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
         (status = 404, description = "No stored event has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn get(
@@ -146,10 +149,10 @@ pub async fn get(
     responses(
         (status = 200, description = "What the replay did", body = Replayed),
         (status = 400, description = "The stored payload cannot be read", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No stored event has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn replay(

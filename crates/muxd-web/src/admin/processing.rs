@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
+use crate::openapi::responses::{DatabaseDown, NotAdmin, NotSignedIn};
 use crate::query::ApiQuery;
 use crate::ApiError;
 use muxd_core::service::processing_times::{self, ProcessingReport};
@@ -37,9 +38,9 @@ pub struct TimesQuery {
     responses(
         (status = 200, description = "The report", body = ProcessingReport),
         (status = 400, description = "`days` is not 1 to 90", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
+        DatabaseDown,
     )
 )]
 pub async fn times(

@@ -14,6 +14,9 @@ use crate::api::assets::page;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::json::ApiJson;
+use crate::openapi::responses::{
+    BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
+};
 use crate::query::ApiQuery;
 use crate::ApiError;
 use muxd_core::service::outbound::endpoints::{EndpointError, EndpointInput};
@@ -139,9 +142,9 @@ impl From<EndpointError> for ApiError {
     responses(
         (status = 201, description = "The endpoint, with its secret", body = EndpointView),
         (status = 400, description = "A field is invalid (named in the message); nothing was stored", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
+        DatabaseDown,
     )
 )]
 pub async fn create(
@@ -162,9 +165,9 @@ pub async fn create(
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "The endpoints, oldest first", body = EndpointList),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
+        DatabaseDown,
     )
 )]
 pub async fn list(
@@ -190,10 +193,10 @@ pub async fn list(
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "The endpoint", body = EndpointView),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
         (status = 404, description = "No endpoint has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn get(
@@ -217,10 +220,10 @@ pub async fn get(
     responses(
         (status = 200, description = "The endpoint as it now is", body = EndpointView),
         (status = 400, description = "A field is invalid (named in the message); nothing was changed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No endpoint has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn update(
@@ -243,10 +246,10 @@ pub async fn update(
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No endpoint has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn delete(
@@ -284,10 +287,10 @@ pub struct DeliveriesQuery {
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
         (status = 200, description = "A page of deliveries, newest first", body = DeliveryPage),
-        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        BadPage,
+        NotSignedIn,
+        NotAdmin,
+        DatabaseDown,
     )
 )]
 pub async fn deliveries(
@@ -334,10 +337,10 @@ fn delivery_id(raw: &str) -> Result<i64, ApiError> {
     responses(
         (status = 200, description = "The delivery", body = DeliveryDetail),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        NotSignedIn,
+        NotAdmin,
         (status = 404, description = "No delivery has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn delivery(
@@ -366,10 +369,10 @@ pub async fn delivery(
     responses(
         (status = 202, description = "Pending again, due now", body = ReplayedDelivery),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin, or signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        NotAdminOrCrossSite,
         (status = 404, description = "No delivery has that id", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn replay(

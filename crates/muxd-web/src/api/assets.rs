@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::CurrentUser;
 use crate::error::{app_id, optional_id, ErrorBody};
 use crate::json::ApiJson;
+use crate::openapi::responses::{AssetNotFound, BadPage, CrossSite, DatabaseDown, NotSignedIn};
 use crate::query::ApiQuery;
 use crate::views::{AssetView, Links, MatchView};
 use crate::ApiError;
@@ -99,9 +100,9 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "A page of the caller's assets (with `q`: those that match, best first)", body = AssetPage),
-        (status = 400, description = "A filter or page bound is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        BadPage,
+        NotSignedIn,
+        DatabaseDown,
     )
 )]
 pub async fn list(
@@ -212,9 +213,9 @@ async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, Ap
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The asset", body = AssetView),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        AssetNotFound,
+        DatabaseDown,
     )
 )]
 pub async fn get(
@@ -248,12 +249,12 @@ pub struct UpdateAsset {
     responses(
         (status = 200, description = "The asset as changed (an edit that changes nothing changes nothing, and answers the asset as it is)", body = AssetView),
         (status = 400, description = "A field is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
+        AssetNotFound,
         (status = 429, description = "Too many edits in a short time", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn update(
@@ -298,10 +299,10 @@ pub async fn update(
     responses(
         (status = 200, description = "Deleted, on Mux too", body = Deleted),
         (status = 202, description = "Deleted; the Mux asset will be deleted by the background sweep", body = Deleted),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
+        AssetNotFound,
+        DatabaseDown,
     )
 )]
 pub async fn delete(

@@ -6,6 +6,7 @@ use axum::Json;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
+use crate::openapi::responses::{DatabaseDown, NotSignedIn};
 use crate::ApiError;
 use muxd_core::service::campaigns::{self, CampaignView};
 use muxd_store::Store;
@@ -20,9 +21,9 @@ use muxd_store::Store;
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The campaign", body = CampaignView),
-        (status = 401, description = "Not signed in", body = ErrorBody),
+        NotSignedIn,
         (status = 404, description = "No such campaign, or the caller may not see it", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn get(

@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
+use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::captions::{CaptionError, CaptionTracks, SuppliedFile};
@@ -45,12 +46,12 @@ pub struct SupplyQuery {
     responses(
         (status = 200, description = "Mux is making the track (`preparing`); the captions of this language it replaces play until it is ready", body = AssetView),
         (status = 400, description = "The language, the name, the type or the file is invalid (the message names the line)", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
+        AssetNotFound,
         (status = 409, description = "The asset is not READY, or this muxd has no `MUXD_PUBLIC_URL` for Mux to fetch files from", body = ErrorBody),
         (status = 413, description = "The file is larger than 512 KiB", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -104,11 +105,11 @@ pub async fn supply(
     responses(
         (status = 200, description = "Deleted; the asset as it is now", body = AssetView),
         (status = 400, description = "The language code is invalid", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
         (status = 404, description = "No such asset, not the caller's, or no captions in that language", body = ErrorBody),
         (status = 409, description = "The asset has no Mux asset yet", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -141,11 +142,11 @@ pub async fn delete(
     responses(
         (status = 200, description = "Mux is generating them (`preparing`)", body = AssetView),
         (status = 400, description = "Not a language Mux generates captions in", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
+        AssetNotFound,
         (status = 409, description = "The asset is not READY, has no audio, or has captions in that language", body = ErrorBody),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

@@ -15,6 +15,7 @@ use super::uploads::create_error;
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::json::ApiJson;
+use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::links::{LinkRequest, LinkUploads};
@@ -58,11 +59,11 @@ pub struct CreatedFromUrl {
     responses(
         (status = 201, description = "Created; Mux is fetching the file (the asset is MUX_PROCESSING)", body = CreatedFromUrl),
         (status = 400, description = "The link or a field is invalid (not http(s), a private address, gone or private, a web page, too large, a type not accepted; name, campaign, influencer), or the campaign quota is reached", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
         (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

@@ -20,6 +20,7 @@ use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
+use crate::openapi::responses::{DatabaseDown, NotSignedIn};
 use crate::query::ApiQuery;
 use crate::views::Links;
 use crate::ApiError;
@@ -85,10 +86,10 @@ struct Live {
         (status = 200, description = "An endless event stream; each `asset` event's data is an AssetView",
             content_type = "text/event-stream", body = String),
         (status = 400, description = "`since` is not a number", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
+        NotSignedIn,
         (status = 429, description = "Too many live streams open (the caller's, or this server's)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn stream(

@@ -13,6 +13,7 @@ use crate::api::uploads::CreatedUpload;
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
 use crate::json::ApiJson;
+use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
 use crate::views::Links;
 use crate::ApiError;
 use muxd_core::service::replace::{ReplaceError, ReplaceRequest};
@@ -43,13 +44,13 @@ pub struct ReplaceVideo {
     responses(
         (status = 201, description = "Upload the new file to `url`; `asset` keeps playing its old video (its `replacement` says how the new one is doing) until the new one is READY", body = CreatedUpload),
         (status = 400, description = "The size is missing or too large, or the type is not accepted", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
-        (status = 404, description = "No such asset, or not the caller's", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
+        AssetNotFound,
         (status = 409, description = "The asset is not READY, or a new file for it is being processed (one whose file has not arrived is superseded: its upload is cancelled)", body = ErrorBody),
         (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

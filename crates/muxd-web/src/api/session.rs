@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{over_https, session_cookie, Authenticator};
 use crate::error::ErrorBody;
+use crate::openapi::responses::DatabaseDown;
 use crate::ApiError;
 use muxd_domain::UserId;
 use muxd_store::Role;
@@ -50,7 +51,7 @@ pub struct SessionUser {
             headers(("Set-Cookie" = String, description = "`__Host-muxd_session` (Secure) over https, else `muxd_session`; HttpOnly, SameSite=Lax, Path=/"))),
         (status = 400, description = "No bearer token was sent", body = ErrorBody),
         (status = 401, description = "The token is not valid", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
+        DatabaseDown,
     )
 )]
 pub async fn create(

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::json::ApiJson;
+use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::uploads::{CreateError, UploadRequest, Uploads};
@@ -65,11 +66,11 @@ pub struct CreatedUpload {
     responses(
         (status = 201, description = "Created; upload the file to `url`", body = CreatedUpload),
         (status = 400, description = "A field is missing or invalid (name, campaign, influencer, type, size), or the campaign quota is reached", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Signed in by cookie from another site", body = ErrorBody),
+        NotSignedIn,
+        CrossSite,
         (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "Mux refused the request", body = ErrorBody),
+        MuxRefused,
         (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )

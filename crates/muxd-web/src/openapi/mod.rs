@@ -1,14 +1,18 @@
 //! muxd's own API, described as an OpenAPI 3.1 document generated from the code: each JSON
 //! route's handler carries a `#[utoipa::path]` (method, path, parameters, body, responses,
-//! security) and each shape it sends derives `ToSchema`; [`ApiDoc`] lists the handlers.
-//! `GET /api/openapi.json` serves the document and `GET /api/docs` ([`page`]) renders it for
-//! people. The integration test `openapi` calls every operation and checks each answer against
-//! it, and fails when a route of `router.rs` is missing here.
+//! security) and each shape it sends derives `ToSchema`. The route table (`router::api`) routes
+//! each handler by that annotation and adds it to the document, so a JSON route is declared once.
+//! [`ApiDoc`] holds the rest (title, tags, security schemes); the common error answers are shared
+//! sets ([`responses`]). `GET /api/openapi.json` serves the document and `GET /api/docs`
+//! ([`page`]) renders it for people. The integration test `openapi` calls every operation and
+//! checks each answer against it.
 //!
-//! To document a new route: annotate its handler like its neighbours (statuses it can answer,
-//! each error with [`ErrorBody`]), add the handler to `paths(…)` below, and run that test.
+//! To add a JSON route: annotate its handler like its neighbours (statuses it can answer, each
+//! error with [`ErrorBody`] or a shared set), add it to `router::api` with `routes!`, and call it
+//! in that test.
 
 pub mod page;
+pub mod responses;
 mod words;
 
 use std::sync::LazyLock;
@@ -22,9 +26,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::auth::SESSION_COOKIE;
 use super::error::ErrorBody;
-use super::{admin, api, health, webhooks};
 
-/// The document, derived from the handlers listed in `paths`.
+/// What the document says besides its routes (`router::api` adds those).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -33,49 +36,6 @@ use super::{admin, api, health, webhooks};
             app's campaigns, admin tools, health, and Mux's webhooks. Every error answer is an \
             `ErrorBody`; any request that takes over 30 s is answered 503 with no body."
     ),
-    paths(
-        webhooks::receive,
-        api::session::create,
-        api::session::delete,
-        api::uploads::create,
-        api::links::create,
-        api::assets::list,
-        api::assets::get,
-        api::assets::update,
-        api::assets::delete,
-        api::replace::replace,
-        api::captions::supply,
-        api::captions::delete,
-        api::captions::generate,
-        api::live::stream,
-        api::campaigns::get,
-        admin::app_campaigns::list,
-        admin::app_campaigns::put,
-        admin::app_campaigns::archive,
-        admin::app_campaigns::put_influencer,
-        admin::webhook_endpoints::create,
-        admin::webhook_endpoints::list,
-        admin::webhook_endpoints::get,
-        admin::webhook_endpoints::update,
-        admin::webhook_endpoints::delete,
-        admin::webhook_endpoints::deliveries,
-        admin::webhook_endpoints::delivery,
-        admin::webhook_endpoints::replay,
-        health::probes::livez,
-        health::probes::readyz,
-        health::mux_system,
-        health::metrics,
-        admin::assets::list,
-        admin::assets::resync,
-        admin::assets::verify_playback_ids,
-        admin::adopt::adopt,
-        admin::events::list,
-        admin::events::get,
-        admin::events::replay,
-        admin::processing::times,
-        openapi_json,
-    ),
-    modifiers(&Security, &InternalErrors),
     tags(
         (name = "assets", description = "The app's users (a bearer token or a session cookie): \
             uploads, their assets, the live stream of changes, and campaigns."),
@@ -163,9 +123,18 @@ fn add_internal_error(operation: &mut Operation) {
         .or_insert(RefOr::T(response));
 }
 
+/// The whole document: [`ApiDoc`] with every route of `router::api`, its security schemes, and
+/// the 500 every operation may answer.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = super::router::api().split_for_parts();
+    Security.modify(&mut document);
+    InternalErrors.modify(&mut document);
+    document
+}
+
 /// The document as JSON, built once.
 static DOCUMENT: LazyLock<Value> =
-    LazyLock::new(|| serde_json::to_value(ApiDoc::openapi()).expect("the API document serializes"));
+    LazyLock::new(|| serde_json::to_value(document()).expect("the API document serializes"));
 
 /// This document.
 #[utoipa::path(
@@ -187,7 +156,7 @@ mod tests {
 
     #[test]
     fn every_operation_answers_500_with_the_shared_error_schema() {
-        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let document = serde_json::to_value(document()).unwrap();
         let schemas = &document["components"]["schemas"];
         assert!(schemas.get("ErrorBody").is_some(), "{schemas}");
         for (path, item) in document["paths"].as_object().unwrap() {

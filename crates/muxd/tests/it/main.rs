@@ -37,6 +37,7 @@ mod openapi;
 mod operations;
 mod outage;
 mod outbound;
+mod outbound_kill;
 mod pages;
 mod process;
 mod processing_times;

@@ -2,12 +2,12 @@
 //! independent Standard Webhooks implementation (the `standardwebhooks` crate): an upload's
 //! changes arrive signed, in the app's filter; an outage is ridden out by retries; a spent
 //! schedule fails the delivery, which a replay sends again; bad endpoints are refused by name
-//! with nothing stored; and a `muxd dev` killed with SIGKILL loses nothing it had to send.
+//! with nothing stored. (`outbound_kill`: a `muxd dev` killed with SIGKILL loses nothing it had
+//! to send.)
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,34 +21,33 @@ use time::OffsetDateTime;
 
 use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
-use crate::process::start;
-use muxd_testkit::databases::{eventually, TempDir};
+use muxd_testkit::databases::eventually;
 
 const OWNER: &str = "user_outbound";
 
 /// One message the receiver took (answered 2xx).
 #[derive(Clone, Debug)]
-struct Received {
-    id: String,
-    body: Value,
+pub(crate) struct Received {
+    pub(crate) id: String,
+    pub(crate) body: Value,
     /// Seconds from the change (`timestamp`) to its arrival here.
-    latency: f64,
+    pub(crate) latency: f64,
 }
 
 /// A host app's webhook receiver on `127.0.0.1:0`: verifies each request with the secret it is
 /// given, answers 503 while `failing`, and keeps what it took.
 #[derive(Clone, Default)]
-struct Receiver {
-    secret: Arc<Mutex<Option<String>>>,
-    failing: Arc<AtomicBool>,
-    taken: Arc<Mutex<Vec<Received>>>,
-    refused: Arc<Mutex<u32>>,
-    unverified: Arc<Mutex<Vec<String>>>,
+pub(crate) struct Receiver {
+    pub(crate) secret: Arc<Mutex<Option<String>>>,
+    pub(crate) failing: Arc<AtomicBool>,
+    pub(crate) taken: Arc<Mutex<Vec<Received>>>,
+    pub(crate) refused: Arc<Mutex<u32>>,
+    pub(crate) unverified: Arc<Mutex<Vec<String>>>,
 }
 
 impl Receiver {
     /// Starts it; returns it and its URL.
-    async fn start() -> (Receiver, String) {
+    pub(crate) async fn start() -> (Receiver, String) {
         let receiver = Receiver::default();
         let app = Router::new()
             .route("/hooks", post(take))
@@ -59,16 +58,16 @@ impl Receiver {
         (receiver, url)
     }
 
-    fn trust(&self, secret: &str) {
+    pub(crate) fn trust(&self, secret: &str) {
         *self.secret.lock().unwrap() = Some(secret.to_owned());
     }
 
-    fn taken(&self) -> Vec<Received> {
+    pub(crate) fn taken(&self) -> Vec<Received> {
         self.taken.lock().unwrap().clone()
     }
 
     /// The types taken for asset `id`, in arrival order.
-    fn types_for(&self, id: &str) -> Vec<String> {
+    pub(crate) fn types_for(&self, id: &str) -> Vec<String> {
         self.taken()
             .iter()
             .filter(|r| r.body["data"]["id"] == id)
@@ -76,7 +75,7 @@ impl Receiver {
             .collect()
     }
 
-    fn assert_all_verified(&self) {
+    pub(crate) fn assert_all_verified(&self) {
         let unverified = self.unverified.lock().unwrap();
         assert!(unverified.is_empty(), "unverified messages: {unverified:?}");
     }
@@ -386,143 +385,3 @@ app_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
-
-/// `muxd dev` with its receiver down is killed with SIGKILL, and started again in its folder:
-/// when the receiver comes back it gets every message, each id at most twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nothing_is_lost_when_muxd_is_killed() {
-    let dir = TempDir::new().unwrap();
-    let (receiver, url) = Receiver::start().await;
-    receiver.failing.store(true, Ordering::SeqCst);
-    let env = [
-        ("MUXD_LISTEN", "127.0.0.1:0"),
-        ("MUXD_WEBHOOK_ALLOW_PRIVATE_URLS", "true"),
-        ("MUXD_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms,300ms"),
-    ];
-    let dev = Dev::start(&dir, &env).await;
-    let (status, endpoint) = dev
-        .admin_post("/api/app/webhook-endpoints", json!({"url": url}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{endpoint}");
-    receiver.trust(endpoint["secret"].as_str().unwrap());
-    let mut ids = Vec::new();
-    for n in 0..3 {
-        ids.push(dev.upload_until_ready(&format!("kill-{n}.mp4")).await);
-    }
-    eventually("attempts refused while the receiver is down", async || {
-        *receiver.refused.lock().unwrap() >= 3
-    })
-    .await;
-    drop(dev); // SIGKILL
-
-    let dev = Dev::start(&dir, &env).await;
-    receiver.failing.store(false, Ordering::SeqCst);
-    for id in &ids {
-        eventually("every change of every upload arriving", async || {
-            receiver
-                .types_for(id)
-                .iter()
-                .filter(|t| *t != "asset.processing")
-                .count()
-                >= 2
-                && receiver.types_for(id).contains(&"asset.ready".to_owned())
-        })
-        .await;
-    }
-    receiver.assert_all_verified();
-    let mut copies: HashMap<String, u32> = HashMap::new();
-    for taken in receiver.taken() {
-        *copies.entry(taken.id).or_default() += 1;
-    }
-    assert!(copies.values().all(|n| *n <= 2), "{copies:?}");
-    for id in &ids {
-        let types = receiver.types_for(id);
-        for kind in ["asset.created", "asset.processing", "asset.ready"] {
-            assert!(types.contains(&kind.to_owned()), "{id}: {types:?}");
-        }
-    }
-    drop(dev);
-}
-
-/// A `muxd dev` process, signed in as its demo admin.
-struct Dev {
-    _running: crate::process::Running,
-    base: String,
-    cookie: String,
-    http: reqwest::Client,
-}
-
-impl Dev {
-    async fn start(dir: &TempDir, env: &[(&str, &str)]) -> Dev {
-        let (running, line) = start(dir, &["dev"], env, "Open ").await;
-        let login = line
-            .split("Open ")
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap();
-        let base = login.split("/dev/login").next().unwrap().to_owned();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        let response = http
-            .get(format!("{base}/dev/login?as=admin"))
-            .send()
-            .await
-            .unwrap();
-        let cookie = response.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_owned();
-        Dev {
-            _running: running,
-            base,
-            cookie,
-            http,
-        }
-    }
-
-    async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("origin", &self.base)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
-    }
-
-    async fn upload_until_ready(&self, name: &str) -> String {
-        let (status, created) = self
-            .admin_post(
-                "/api/mux/create-video-upload",
-                json!({"name": name, "fileType": "video/mp4", "fileSize": 1024}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{created}");
-        let url = created["url"].as_str().unwrap();
-        let put = self.http.put(url).body(fixture("tiny-2s-320x240.mp4"));
-        assert_eq!(put.send().await.unwrap().status(), StatusCode::OK);
-        let id = created["id"].as_str().unwrap().to_owned();
-        let path = format!("{}/api/creative-assets/{id}", self.base);
-        eventually("the upload reaching READY", async || {
-            let response = self
-                .http
-                .get(&path)
-                .header("cookie", &self.cookie)
-                .send()
-                .await;
-            let asset: Value = response.unwrap().json().await.unwrap_or(Value::Null);
-            asset["status"] == "READY"
-        })
-        .await;
-        id
-    }
-}
