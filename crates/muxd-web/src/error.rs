@@ -9,7 +9,7 @@ use mux_api::{ErrorKind, MuxError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use muxd_core::service::ServiceError;
+use muxd_core::service::{Refusal, ServiceError};
 use muxd_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -218,6 +218,22 @@ impl From<MuxError> for ApiError {
                 ),
                 retry_after_secs: Some(error.retry_after().map_or(5, |d| d.as_secs().max(1))),
             },
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Invalid(message) => ApiError::BadRequest(message),
+            Refusal::NotFound => ApiError::NotFound,
+            Refusal::Conflict(message) => ApiError::Conflict(message),
+            too_many @ Refusal::TooMany { wait, .. } => ApiError::TooManyRequests {
+                message: too_many.to_string(),
+                retry_after_secs: wait.as_secs().max(1),
+            },
+            Refusal::Store(error) => error.into(),
+            Refusal::Mux(error) => error.into(),
         }
     }
 }

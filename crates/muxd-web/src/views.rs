@@ -323,6 +323,14 @@ pub fn outbound_payload(links: &Links, change: &PendingChange) -> String {
     payload.to_string()
 }
 
+/// One page of a list: its items, and the bounds that chose them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub data: Vec<T>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::download_name;

@@ -3,12 +3,12 @@
 //! announced to live pages. An edit that changes nothing writes and announces nothing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::live::{AssetChanged, LiveHub};
 use super::rate_limit::PerUserLimit;
+use super::Refusal;
 use muxd_domain::{details, InfluencerId};
-use muxd_store::{CreativeAsset, Store, StoreError, User};
+use muxd_store::{CreativeAsset, Store, User};
 
 /// What an owner asks to change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -17,22 +17,6 @@ pub struct Edit {
     /// `Some("")` clears the description.
     pub description: Option<String>,
     pub influencer: Option<InfluencerId>,
-}
-
-/// Why an edit was refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum EditError {
-    /// The edit breaks a rule; the message is a sentence for the user.
-    #[error("{0}")]
-    Invalid(String),
-    /// Not the caller's asset, or deleted.
-    #[error("not found")]
-    NotFound,
-    /// The user edited too often; try again after this long.
-    #[error("too many edits at once; try again in {} s", .0.as_secs().max(1))]
-    TooMany(Duration),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// Owners' edits. Cheap to clone.
@@ -51,27 +35,32 @@ impl AssetEdits {
         user: &User,
         asset: &CreativeAsset,
         edit: Edit,
-    ) -> Result<CreativeAsset, EditError> {
-        self.per_user.check(user.id).map_err(EditError::TooMany)?;
+    ) -> Result<CreativeAsset, Refusal> {
+        self.per_user
+            .check(user.id)
+            .map_err(|wait| Refusal::TooMany {
+                what: "edits",
+                wait,
+            })?;
         let name = edit
             .name
             .as_deref()
             .map(details::name)
             .transpose()
-            .map_err(EditError::Invalid)?;
+            .map_err(Refusal::Invalid)?;
         let description = edit
             .description
             .as_deref()
             .map(details::description)
             .transpose()
-            .map_err(EditError::Invalid)?;
+            .map_err(Refusal::Invalid)?;
         if let Some(influencer) = edit.influencer {
             let campaign = asset
                 .campaign_id
-                .ok_or_else(|| EditError::Invalid("this asset has no campaign".into()))?;
+                .ok_or_else(|| Refusal::Invalid("this asset has no campaign".into()))?;
             let known = self.store.influencers(campaign).await?;
             if !known.iter().any(|i| i.id == influencer) {
-                return Err(EditError::Invalid(
+                return Err(Refusal::Invalid(
                     "that influencer is not in this asset's campaign".into(),
                 ));
             }
@@ -86,7 +75,7 @@ impl AssetEdits {
                 edit.influencer,
             )
             .await?
-            .ok_or(EditError::NotFound)?;
+            .ok_or(Refusal::NotFound)?;
         if updated.changed {
             self.live.publish(AssetChanged {
                 asset_id: updated.asset.id,

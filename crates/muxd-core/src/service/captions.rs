@@ -15,6 +15,7 @@ use super::direct_upload::{generated_captions, language_name};
 use super::ingest::publish_committed;
 use super::live::LiveHub;
 use super::sync::{read_track, Resync};
+use super::Refusal;
 use super::ServiceError;
 use crate::config::UploadSettings;
 use muxd_domain::captions::{self, CaptionFormat};
@@ -44,29 +45,11 @@ pub struct CaptionTracks {
     pub quiet_ms: i64,
 }
 
-/// Why a caption request was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum CaptionError {
-    /// No such asset of this user.
-    #[error("not found")]
-    NotFound,
-    /// Bad input; the message is a sentence for the user.
-    #[error("{0}")]
-    Invalid(String),
-    /// The asset cannot take captions now; the message says why.
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Mux(#[from] MuxError),
-}
-
-impl From<ServiceError> for CaptionError {
+impl From<ServiceError> for Refusal {
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::Store(error) => CaptionError::Store(error),
-            ServiceError::Mux(error) => CaptionError::Mux(error),
+            ServiceError::Store(error) => Refusal::Store(error),
+            ServiceError::Mux(error) => Refusal::Mux(error),
         }
     }
 }
@@ -89,24 +72,22 @@ impl CaptionTracks {
         user: &User,
         id: AssetId,
         file: SuppliedFile,
-    ) -> Result<CreativeAsset, CaptionError> {
-        let language = captions::parse_language(&file.language).map_err(CaptionError::Invalid)?;
+    ) -> Result<CreativeAsset, Refusal> {
+        let language = captions::parse_language(&file.language).map_err(Refusal::Invalid)?;
         let name = match file.name.as_deref().map(str::trim) {
             Some(name) if name.is_empty() || name.chars().count() > 100 => {
-                return Err(CaptionError::Invalid(
-                    "name must be 1 to 100 characters".into(),
-                ))
+                return Err(Refusal::Invalid("name must be 1 to 100 characters".into()))
             }
             Some(name) => name.to_owned(),
             None => language_name(language.split('-').next().unwrap_or(&language)).to_owned(),
         };
         let text = std::str::from_utf8(&file.body)
-            .map_err(|_| CaptionError::Invalid("the file is not UTF-8 text".into()))?;
+            .map_err(|_| Refusal::Invalid("the file is not UTF-8 text".into()))?;
         let cues = captions::parse(file.format, text)
-            .map_err(|error| CaptionError::Invalid(format!("the caption file: {error}")))?;
+            .map_err(|error| Refusal::Invalid(format!("the caption file: {error}")))?;
         let asset = self.ready_asset(user, id).await?;
         let Some(public_url) = &self.settings.public_url else {
-            return Err(CaptionError::Conflict(
+            return Err(Refusal::Conflict(
                 "this muxd takes no caption files: MUXD_PUBLIC_URL, where Mux can fetch them, is not set"
                     .into(),
             ));
@@ -143,7 +124,7 @@ impl CaptionTracks {
             }
         };
         let Some(track_id) = track.id.clone() else {
-            return Err(CaptionError::Mux(MuxError::Decode {
+            return Err(Refusal::Mux(MuxError::Decode {
                 status: 201,
                 message: "Mux's new track has no id".into(),
             }));
@@ -159,8 +140,8 @@ impl CaptionTracks {
         user: &User,
         id: AssetId,
         language: &str,
-    ) -> Result<CreativeAsset, CaptionError> {
-        let language = captions::parse_language(language).map_err(CaptionError::Invalid)?;
+    ) -> Result<CreativeAsset, Refusal> {
+        let language = captions::parse_language(language).map_err(Refusal::Invalid)?;
         let asset = self.owned(user, id).await?;
         let doomed: Vec<TextTrack> = asset
             .facts
@@ -170,14 +151,14 @@ impl CaptionTracks {
             .cloned()
             .collect();
         if doomed.is_empty() {
-            return Err(CaptionError::NotFound);
+            return Err(Refusal::NotFound);
         }
         let mut asset = asset;
         for track in &doomed {
             asset = self
                 .delete_track(&asset, track, &user_cause(user))
                 .await?
-                .ok_or(CaptionError::NotFound)?;
+                .ok_or(Refusal::NotFound)?;
         }
         Ok(asset)
     }
@@ -189,15 +170,15 @@ impl CaptionTracks {
         user: &User,
         id: AssetId,
         language: &str,
-    ) -> Result<CreativeAsset, CaptionError> {
+    ) -> Result<CreativeAsset, Refusal> {
         let Ok(Captions::Generated(language)) = language.parse::<Captions>() else {
-            return Err(CaptionError::Invalid(format!(
+            return Err(Refusal::Invalid(format!(
                 "{language:?} is not a language Mux generates captions in"
             )));
         };
         let asset = self.ready_asset(user, id).await?;
         if live_track(&asset, language).is_some() {
-            return Err(CaptionError::Conflict(format!(
+            return Err(Refusal::Conflict(format!(
                 "this video has {language} captions already; delete them first"
             )));
         }
@@ -208,7 +189,7 @@ impl CaptionTracks {
             .iter()
             .find(|t| t.track_type.as_deref() == Some("audio"))
             .and_then(|t| t.id.clone())
-            .ok_or_else(|| CaptionError::Conflict("this video has no audio to caption".into()))?;
+            .ok_or_else(|| Refusal::Conflict("this video has no audio to caption".into()))?;
         let asked: Vec<GeneratedSubtitles> = vec![generated_captions(language, id)];
         let made = self
             .mux
@@ -233,14 +214,14 @@ impl CaptionTracks {
         asset: &CreativeAsset,
         tracks: impl Iterator<Item = (TrackStatus, mux_api::Track)>,
         cause: &Cause,
-    ) -> Result<CreativeAsset, CaptionError> {
+    ) -> Result<CreativeAsset, Refusal> {
         let mut asset = asset.clone();
         for (status, track) in tracks {
             if let Some(track) = read_track(status, &track) {
                 asset = self
                     .apply(&asset, track, cause)
                     .await?
-                    .ok_or(CaptionError::NotFound)?;
+                    .ok_or(Refusal::NotFound)?;
             }
         }
         Ok(asset)
@@ -291,20 +272,20 @@ impl CaptionTracks {
     }
 
     /// `user`'s asset `id` (not a take, not deleted).
-    async fn owned(&self, user: &User, id: AssetId) -> Result<CreativeAsset, CaptionError> {
+    async fn owned(&self, user: &User, id: AssetId) -> Result<CreativeAsset, Refusal> {
         self.store
             .asset(id)
             .await?
             .filter(|a| a.owner_id == user.id && a.replaces.is_none())
             .filter(|a| a.facts.status != AssetStatus::Deleted)
-            .ok_or(CaptionError::NotFound)
+            .ok_or(Refusal::NotFound)
     }
 
     /// `user`'s asset `id`, which must be ready: Mux adds tracks to ready assets only.
-    async fn ready_asset(&self, user: &User, id: AssetId) -> Result<CreativeAsset, CaptionError> {
+    async fn ready_asset(&self, user: &User, id: AssetId) -> Result<CreativeAsset, Refusal> {
         let asset = self.owned(user, id).await?;
         if asset.facts.status != AssetStatus::Ready {
-            return Err(CaptionError::Conflict(format!(
+            return Err(Refusal::Conflict(format!(
                 "captions can be added to a ready video; this one is {}",
                 asset.facts.status.as_str()
             )));
@@ -322,12 +303,12 @@ fn live_track<'a>(asset: &'a CreativeAsset, language: &str) -> Option<&'a TextTr
         .find(|t| t.language == language && t.is_live())
 }
 
-fn mux_asset_id(asset: &CreativeAsset) -> Result<&str, CaptionError> {
+fn mux_asset_id(asset: &CreativeAsset) -> Result<&str, Refusal> {
     asset
         .facts
         .mux_asset_id
         .as_deref()
-        .ok_or_else(|| CaptionError::Conflict("this video has no Mux asset yet".into()))
+        .ok_or_else(|| Refusal::Conflict("this video has no Mux asset yet".into()))
 }
 
 fn user_cause(user: &User) -> Cause {

@@ -53,9 +53,33 @@ mod unsent;
 pub mod uploads;
 pub mod webhook_stats;
 
+use std::time::Duration;
+
 use mux_api::MuxError;
 
 use muxd_store::StoreError;
+
+/// Why a service refused a request, or could not do it: one set of answers the web turns into
+/// 400, 404, 409, 429, and (database or Mux down) 503 or 502.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The input breaks a rule; the message is a sentence for the user, naming the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such thing, or not the caller's.
+    #[error("not found")]
+    NotFound,
+    /// The thing cannot do that now; the message says why.
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller did `what` too often; try again after `wait`.
+    #[error("too many {what} at once; try again in {} s", .wait.as_secs().max(1))]
+    TooMany { what: &'static str, wait: Duration },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mux(#[from] MuxError),
+}
 
 /// Why a service call failed: the database or Mux.
 #[derive(Debug, thiserror::Error)]

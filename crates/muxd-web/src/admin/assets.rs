@@ -15,7 +15,7 @@ use crate::openapi::responses::{
     NotSignedIn,
 };
 use crate::query::ApiQuery;
-use crate::views::{AssetView, Links};
+use crate::views::{AssetView, Links, Page};
 use crate::ApiError;
 use muxd_core::service::playback::{PlaybackCheck, Report};
 use muxd_core::service::sync::Resync;
@@ -47,14 +47,6 @@ pub struct AssetsQuery {
     /// Words to find in the videos' captions, names and descriptions: the matches, best first,
     /// each with `asset.matches`.
     pub q: Option<String>,
-}
-
-/// One page of every user's assets, deleted, unsent and adopted ones included.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdminAssetPage {
-    pub data: Vec<AdminAsset>,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// An asset with what only admins see.
@@ -105,7 +97,7 @@ pub struct AppliedChange {
     params(AssetsQuery),
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
-        (status = 200, description = "A page of assets", body = AdminAssetPage),
+        (status = 200, description = "A page of assets", body = Page<AdminAsset>),
         BadPage,
         NotSignedIn,
         NotAdmin,
@@ -118,7 +110,7 @@ pub async fn list(
     State(links): State<Links>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<AssetsQuery>,
-) -> Result<Json<AdminAssetPage>, ApiError> {
+) -> Result<Json<Page<AdminAsset>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     let owner = match query.owner.as_deref() {
         None => None,
@@ -161,7 +153,7 @@ pub async fn list(
             .map(|a| AdminAsset::of(&links, a))
             .collect(),
     };
-    Ok(Json(AdminAssetPage {
+    Ok(Json(Page {
         data,
         limit,
         offset,

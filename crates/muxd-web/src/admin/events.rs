@@ -16,6 +16,7 @@ use crate::openapi::responses::{
 };
 use crate::query::ApiQuery;
 use crate::state::WebhookIntake;
+use crate::views::Page;
 use crate::ApiError;
 use muxd_core::service::ingest::IngestError;
 use muxd_domain::AssetId;
@@ -35,14 +36,6 @@ pub struct EventsQuery {
     pub limit: Option<i64>,
     /// Events to skip (default 0).
     pub offset: Option<i64>,
-}
-
-/// One page of stored webhook events, newest first (without their payloads).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventPage {
-    pub data: Vec<StoredWebhookEvent>,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// One stored event with what Mux sent.
@@ -73,7 +66,7 @@ pub struct Replayed {
     params(EventsQuery),
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
-        (status = 200, description = "A page of events", body = EventPage),
+        (status = 200, description = "A page of events", body = Page<StoredWebhookEvent>),
         BadPage,
         NotSignedIn,
         NotAdmin,
@@ -84,7 +77,7 @@ pub async fn list(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<EventsQuery>,
-) -> Result<Json<EventPage>, ApiError> {
+) -> Result<Json<Page<StoredWebhookEvent>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     let outcome = query
         .outcome
@@ -101,7 +94,7 @@ pub async fn list(
         offset,
     };
     let events = store.webhook_events(&filter).await?;
-    Ok(Json(EventPage {
+    Ok(Json(Page {
         data: events,
         limit,
         offset,

@@ -18,8 +18,9 @@ use crate::openapi::responses::{
     BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
 };
 use crate::query::ApiQuery;
+use crate::views::Page;
 use crate::ApiError;
-use muxd_core::service::outbound::endpoints::{EndpointError, EndpointInput};
+use muxd_core::service::outbound::endpoints::EndpointInput;
 use muxd_core::service::outbound::Outbound;
 use muxd_domain::time::rfc3339;
 use muxd_store::endpoints::Endpoint;
@@ -97,14 +98,6 @@ pub struct EndpointList {
     data: Vec<EndpointView>,
 }
 
-/// A page of the delivery log, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryPage {
-    data: Vec<DeliveryLogEntry>,
-    limit: i64,
-    offset: i64,
-}
-
 /// One delivery: its state, the body it sends, and every attempt, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryDetail {
@@ -119,16 +112,6 @@ pub struct DeliveryDetail {
 pub struct ReplayedDelivery {
     id: i64,
     status: String,
-}
-
-impl From<EndpointError> for ApiError {
-    fn from(error: EndpointError) -> Self {
-        match error {
-            EndpointError::Invalid(message) => ApiError::BadRequest(message),
-            EndpointError::NotFound => ApiError::NotFound,
-            EndpointError::Store(error) => error.into(),
-        }
-    }
 }
 
 /// Registers an endpoint.
@@ -286,7 +269,7 @@ pub struct DeliveriesQuery {
     params(DeliveriesQuery),
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
-        (status = 200, description = "A page of deliveries, newest first", body = DeliveryPage),
+        (status = 200, description = "A page of deliveries, newest first", body = Page<DeliveryLogEntry>),
         BadPage,
         NotSignedIn,
         NotAdmin,
@@ -297,7 +280,7 @@ pub async fn deliveries(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
-) -> Result<Json<DeliveryPage>, ApiError> {
+) -> Result<Json<Page<DeliveryLogEntry>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     if let Some(status) = query.status.as_deref() {
         if !DELIVERY_STATUSES.contains(&status) {
@@ -314,7 +297,7 @@ pub async fn deliveries(
             offset,
         )
         .await?;
-    Ok(Json(DeliveryPage {
+    Ok(Json(Page {
         data,
         limit,
         offset,

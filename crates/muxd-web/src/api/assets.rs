@@ -13,9 +13,9 @@ use crate::error::{app_id, optional_id, ErrorBody};
 use crate::json::ApiJson;
 use crate::openapi::responses::{AssetNotFound, BadPage, CrossSite, DatabaseDown, NotSignedIn};
 use crate::query::ApiQuery;
-use crate::views::{AssetView, Links, MatchView};
+use crate::views::{AssetView, Links, MatchView, Page};
 use crate::ApiError;
-use muxd_core::service::assets::{AssetEdits, Edit, EditError};
+use muxd_core::service::assets::{AssetEdits, Edit};
 use muxd_core::service::deletion::{Deletions, MuxDeletion};
 use muxd_domain::{AssetId, AssetStatus, InfluencerId};
 use muxd_store::asset_list::AssetFilter;
@@ -42,14 +42,6 @@ pub struct ListQuery {
     /// Words to find: said in the video (its captions' transcripts) or in its name or
     /// description. The assets that match, best first, each with `matches`, where they are said.
     pub q: Option<String>,
-}
-
-/// One page of the caller's assets, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssetPage {
-    pub data: Vec<AssetView>,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// What deleting did: the row is deleted now; the Mux asset now (`done`) or by the background
@@ -99,7 +91,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
     params(ListQuery),
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "A page of the caller's assets (with `q`: those that match, best first)", body = AssetPage),
+        (status = 200, description = "A page of the caller's assets (with `q`: those that match, best first)", body = Page<AssetView>),
         BadPage,
         NotSignedIn,
         DatabaseDown,
@@ -110,7 +102,7 @@ pub async fn list(
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<AssetPage>, ApiError> {
+) -> Result<Json<Page<AssetView>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     // The host app's campaign id or muxd's; one that names nothing lists nothing.
     let campaign = match query.campaign_id.as_deref() {
@@ -119,7 +111,7 @@ pub async fn list(
             match store.campaign_by_ref(&reference).await? {
                 Some(campaign) => Some(campaign.id),
                 None => {
-                    return Ok(Json(AssetPage {
+                    return Ok(Json(Page {
                         data: Vec::new(),
                         limit,
                         offset,
@@ -152,7 +144,7 @@ pub async fn list(
             rows.iter().map(|a| links.view(a)).collect()
         }
     };
-    Ok(Json(AssetPage {
+    Ok(Json(Page {
         data,
         limit,
         offset,
@@ -273,18 +265,7 @@ pub async fn update(
         description: input.description,
         influencer,
     };
-    let updated = edits
-        .edit(&user, &asset, edit)
-        .await
-        .map_err(|error| match error {
-            EditError::Invalid(message) => ApiError::BadRequest(message),
-            EditError::NotFound => ApiError::NotFound,
-            too_many @ EditError::TooMany(wait) => ApiError::TooManyRequests {
-                message: too_many.to_string(),
-                retry_after_secs: wait.as_secs().max(1),
-            },
-            EditError::Store(error) => error.into(),
-        })?;
+    let updated = edits.edit(&user, &asset, edit).await?;
     Ok(Json(links.view(&updated)))
 }
 

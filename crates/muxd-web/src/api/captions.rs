@@ -18,7 +18,7 @@ use crate::error::ErrorBody;
 use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
-use muxd_core::service::captions::{CaptionError, CaptionTracks, SuppliedFile};
+use muxd_core::service::captions::{CaptionTracks, SuppliedFile};
 use muxd_domain::captions::{CaptionFormat, MAX_CAPTION_BYTES};
 use muxd_domain::AssetId;
 
@@ -87,7 +87,7 @@ pub async fn supply(
     let asset = captions
         .supply(&user, id, file)
         .await
-        .map_err(caption_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(links.view(&asset)))
 }
 
@@ -124,7 +124,7 @@ pub async fn delete(
     let asset = captions
         .remove(&user, id, &language)
         .await
-        .map_err(caption_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(links.view(&asset)))
 }
 
@@ -161,7 +161,7 @@ pub async fn generate(
     let asset = captions
         .generate(&user, id, &language)
         .await
-        .map_err(caption_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(links.view(&asset)))
 }
 
@@ -180,14 +180,4 @@ pub async fn file(
         body,
     )
         .into_response())
-}
-
-fn caption_error(error: CaptionError) -> ApiError {
-    match error {
-        CaptionError::NotFound => ApiError::NotFound,
-        CaptionError::Invalid(message) => ApiError::BadRequest(message),
-        CaptionError::Conflict(message) => ApiError::Conflict(message),
-        CaptionError::Store(error) => error.into(),
-        CaptionError::Mux(error) => error.into(),
-    }
 }

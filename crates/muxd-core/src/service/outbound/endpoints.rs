@@ -2,9 +2,9 @@
 //! its address, secret, event filter, description), and a refusal is a sentence naming the field.
 
 use super::{guard, signing, Outbound};
+use crate::service::Refusal;
 use muxd_domain::outbound::{EventType, MAX_FILTER};
 use muxd_store::endpoints::{Endpoint, EndpointEdit};
-use muxd_store::StoreError;
 
 /// The longest description accepted.
 const MAX_DESCRIPTION: usize = 500;
@@ -20,25 +20,13 @@ pub struct EndpointInput {
     pub disabled: Option<bool>,
 }
 
-/// Why an endpoint was not saved.
-#[derive(Debug, thiserror::Error)]
-pub enum EndpointError {
-    /// Bad input; the message names the field.
-    #[error("{0}")]
-    Invalid(String),
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 impl Outbound {
     /// Creates an endpoint (a secret is made when none is given).
-    pub async fn create_endpoint(&self, input: EndpointInput) -> Result<Endpoint, EndpointError> {
+    pub async fn create_endpoint(&self, input: EndpointInput) -> Result<Endpoint, Refusal> {
         let url = input
             .url
             .as_deref()
-            .ok_or_else(|| EndpointError::Invalid("url is required".into()))?;
+            .ok_or_else(|| Refusal::Invalid("url is required".into()))?;
         let edit = self.checked(&input).await?;
         let secret = input.secret.unwrap_or_else(signing::new_secret);
         let endpoint = self
@@ -59,13 +47,13 @@ impl Outbound {
         &self,
         id: &str,
         input: EndpointInput,
-    ) -> Result<Endpoint, EndpointError> {
+    ) -> Result<Endpoint, Refusal> {
         let edit = self.checked(&input).await?;
         let endpoint = self
             .store
             .update_endpoint(id, &edit)
             .await?
-            .ok_or(EndpointError::NotFound)?;
+            .ok_or(Refusal::NotFound)?;
         if !endpoint.disabled {
             self.hear_changes();
         }
@@ -73,8 +61,8 @@ impl Outbound {
     }
 
     /// Checks every given field of `input`.
-    async fn checked(&self, input: &EndpointInput) -> Result<EndpointEdit, EndpointError> {
-        let invalid = EndpointError::Invalid;
+    async fn checked(&self, input: &EndpointInput) -> Result<EndpointEdit, Refusal> {
+        let invalid = Refusal::Invalid;
         if let Some(url) = &input.url {
             guard::check_url(
                 url,
