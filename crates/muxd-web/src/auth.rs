@@ -22,6 +22,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use axum_extra::headers::authorization::Bearer;
 use axum_extra::headers::{Authorization, HeaderMapExt};
+use url::Url;
 
 use super::ApiError;
 use muxd_core::config::BrowserSettings;
@@ -158,9 +159,8 @@ fn same_site(parts: &Parts, allowed: &[String]) -> bool {
 
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    Some(format!("{scheme}://{host}"))
+    let origin = Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 impl<S> FromRequestParts<S> for CurrentUser

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::assets::AdminAsset;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
 use crate::openapi::responses::{MuxOrDatabaseDown, MuxRefused, NotAdminOrCrossSite, NotSignedIn};
 use crate::views::Links;
 use crate::ApiError;

@@ -12,9 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AdminUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn};
-use crate::query::ApiQuery;
 use crate::ApiError;
 use muxd_core::service::campaigns::{self, CampaignView, InfluencerView};
 use muxd_domain::details;

@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::assets::{page, search, status};
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{
     BadPage, DatabaseDown, MuxOrDatabaseDown, MuxRefused, NotAdmin, NotAdminOrCrossSite,
     NotSignedIn,
 };
-use crate::query::ApiQuery;
 use crate::views::{AssetView, Links, Page};
 use crate::ApiError;
 use muxd_core::service::playback::{PlaybackCheck, Report};

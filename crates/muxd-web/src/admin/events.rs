@@ -11,10 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::assets::page;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{
     BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
 };
-use crate::query::ApiQuery;
 use crate::state::WebhookIntake;
 use crate::views::Page;
 use crate::ApiError;

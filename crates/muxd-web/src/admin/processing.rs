@@ -8,8 +8,8 @@ use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotSignedIn};
-use crate::query::ApiQuery;
 use crate::ApiError;
 use muxd_core::service::processing_times::{self, ProcessingReport};
 use muxd_store::{now_ms, Store};

@@ -13,11 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::assets::page;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{
     BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
 };
-use crate::query::ApiQuery;
 use crate::views::Page;
 use crate::ApiError;
 use muxd_core::service::outbound::endpoints::EndpointInput;

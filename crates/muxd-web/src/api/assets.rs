@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::error::{app_id, optional_id, ErrorBody};
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{AssetNotFound, BadPage, CrossSite, DatabaseDown, NotSignedIn};
-use crate::query::ApiQuery;
 use crate::views::{AssetView, Links, MatchView, Page};
 use crate::ApiError;
 use muxd_core::service::assets::{AssetEdits, Edit};

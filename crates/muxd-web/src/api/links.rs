@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::uploads::create_error;
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
 use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;

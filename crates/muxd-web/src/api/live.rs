@@ -20,8 +20,8 @@ use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
+use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotSignedIn};
-use crate::query::ApiQuery;
 use crate::views::Links;
 use crate::ApiError;
 use muxd_core::service::live::{AssetChanged, LiveHub};

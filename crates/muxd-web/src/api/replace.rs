@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::api::uploads::CreatedUpload;
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
 use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
 use crate::views::Links;
 use crate::ApiError;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
 use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
