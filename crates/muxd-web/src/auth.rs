@@ -212,6 +212,25 @@ mod tests {
     }
 
     #[test]
+    fn a_cookie_write_without_origin_is_judged_by_its_referers_origin() {
+        let allowed = ["https://app.example.test".to_owned()];
+        let write = |referer: &str| {
+            same_site(
+                &request("POST", &[("host", "muxd.test"), ("referer", referer)]),
+                &allowed,
+            )
+        };
+        assert!(write("https://app.example.test/upload?step=2#file"));
+        // The default port and the host's case are not part of an origin.
+        assert!(write("https://APP.example.test:443/page"));
+        assert!(write("http://muxd.test/campaigns/1/content"));
+        assert!(!write("https://app.example.test.evil.test/page"));
+        assert!(!write("https://evil.test/?https://app.example.test"));
+        assert!(!write("not a url"));
+        assert!(!same_site(&request("POST", &[("host", "muxd.test")]), &allowed));
+    }
+
+    #[test]
     fn a_bearer_token_comes_first_then_the_host_apps_cookie_then_muxds() {
         let both = request("GET", &[("cookie", "__session=app; muxd_session=mine")]);
         assert_eq!(
