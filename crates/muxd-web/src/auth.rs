@@ -227,7 +227,10 @@ mod tests {
         assert!(!write("https://app.example.test.evil.test/page"));
         assert!(!write("https://evil.test/?https://app.example.test"));
         assert!(!write("not a url"));
-        assert!(!same_site(&request("POST", &[("host", "muxd.test")]), &allowed));
+        assert!(!same_site(
+            &request("POST", &[("host", "muxd.test")]),
+            &allowed
+        ));
     }
 
     #[test]

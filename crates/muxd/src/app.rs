@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::metrics::in_flight_requests::InFlightRequestsLayer;
 
-use muxd_core::config::Settings;
+use muxd_core::config::{Player, Settings};
 use muxd_core::identity::Identity;
 use muxd_core::jobs::reconcile::{instance_name, Reconciler};
 use muxd_core::jobs::supervisor::JobsStatus;
@@ -166,7 +166,7 @@ impl App {
         let links = Links {
             image_base: settings.uploads.image_base_url.clone(),
             tokens: playback_tokens(settings)?,
-            mux_player: settings.uploads.mux_player,
+            mux_player: settings.uploads.player == Player::MuxPlayer,
             mp4_renditions: settings.uploads.mp4_renditions,
         };
         let payload_links = links.clone();

@@ -1,5 +1,6 @@
 //! Start-up validation: every bad setting is named with its fix, and nothing secret leaks.
 
+use super::values::is_origin;
 use super::*;
 use secrecy::ExposeSecret;
 
@@ -129,6 +130,12 @@ fn every_variable_the_code_reads_is_in_the_table() {
         include_str!("mod.rs"),
         include_str!("reader.rs"),
         include_str!("identity.rs"),
+        include_str!("mux.rs"),
+        include_str!("uploads.rs"),
+        include_str!("browser.rs"),
+        include_str!("operations.rs"),
+        include_str!("bounds.rs"),
+        include_str!("values.rs"),
     ];
     for source in sources {
         assert!(

@@ -1,10 +1,7 @@
 //! What muxd asks Mux for: the asset settings of every create (a user's upload, a spare in the
 //! pool, a video from a link) and the direct upload around them.
 
-use mux_api::{
-    AssetInput, AssetMeta, CreateUploadRequest, GeneratedSubtitles, NewAssetSettings,
-    PlaybackPolicy,
-};
+use mux_api::{AssetInput, AssetMeta, CreateUploadRequest, GeneratedSubtitles, NewAssetSettings};
 
 use crate::config::UploadSettings;
 use muxd_domain::encoding::Encoding;
@@ -36,11 +33,7 @@ pub fn asset_settings(
     meta: Option<AssetMeta>,
     encoding: Encoding,
 ) -> NewAssetSettings {
-    let policy = if settings.playback_policy == "signed" {
-        PlaybackPolicy::Signed
-    } else {
-        PlaybackPolicy::Public
-    };
+    let policy = settings.playback_policy;
     let mut extra = serde_json::Map::new();
     if settings.mp4_renditions {
         extra.insert(

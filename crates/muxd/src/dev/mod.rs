@@ -12,14 +12,14 @@ use std::future::Future;
 use std::path::Path;
 
 use anyhow::Context;
-use mux_api::MuxClient;
+use mux_api::{MuxClient, PlaybackPolicy};
 use mux_emulator::EmulatorConfig;
 use rand::RngCore;
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 use crate::app::{self, App, Wiring};
-use muxd_core::config::{Settings, SigningKey};
+use muxd_core::config::{Player, Settings, SigningKey};
 use muxd_core::identity::Identity;
 use muxd_domain::schedule::Schedule;
 use muxd_store::Store;
@@ -82,12 +82,14 @@ pub async fn run(
     settings.uploads.image_base_url = format!("{}/image", emulator.base_url());
     // Offline: the emulator's MP4 plays in a plain `<video>`; Mux Player cannot load.
     settings.uploads.mp4_renditions = true;
-    settings.uploads.mux_player = false;
+    settings.uploads.player = Player::Video;
     // A link to a file served on this machine (or the LAN) is what trying links out looks like.
     settings.uploads.allow_private_inputs = true;
     // The emulator fetches supplied caption files from here.
     settings.uploads.public_url = Some(base.clone());
-    if settings.uploads.playback_policy == "signed" && settings.uploads.signing_key.is_none() {
+    if settings.uploads.playback_policy == PlaybackPolicy::Signed
+        && settings.uploads.signing_key.is_none()
+    {
         settings.uploads.signing_key = Some(signing_key(&settings).await?);
     }
     settings.uploads.cors_origin = base.clone();
