@@ -5,6 +5,7 @@
 //! page can carry a strict Content-Security-Policy ([`csp`]).
 
 pub mod admin;
+mod bundle;
 pub mod csp;
 pub mod mux_player;
 mod static_files;
@@ -34,6 +35,8 @@ struct ContentPage {
     /// Where it is loaded from, and its integrity hash.
     player_url: &'static str,
     player_integrity: &'static str,
+    /// The uploader's one file, named by its hash.
+    uploader: &'static str,
 }
 
 /// Renders `page`; a template error is a 500.
@@ -61,6 +64,7 @@ pub async fn content(
         mux_player: links.mux_player,
         player_url: mux_player::URL,
         player_integrity: mux_player::INTEGRITY,
+        uploader: &static_files::UPLOADER.hashed_name,
     })?;
     Ok(match links.mux_player {
         true => ([(CONTENT_SECURITY_POLICY, csp::WITH_MUX_PLAYER)], page).into_response(),

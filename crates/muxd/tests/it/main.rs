@@ -39,6 +39,7 @@ mod outage;
 mod outbound;
 mod outbound_kill;
 mod pages;
+mod pages_uploader;
 mod process;
 mod processing_times;
 mod prometheus;

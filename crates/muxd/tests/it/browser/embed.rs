@@ -6,7 +6,8 @@
 //! uploader alone follows each to READY (or, for the broken one, ERROR): its items end showing the
 //! video or the error in words, and it fires `muxd-asset-ready` / `muxd-asset-error`, which the
 //! page records; axe finds nothing serious there. From an origin not listed the uploader still
-//! loads but never gets an upload URL, says why in words, and muxd creates nothing.
+//! loads but never gets an upload URL, says why in words, and muxd creates nothing. The uploader
+//! loads in one request from a cold cache.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -115,6 +116,18 @@ async fn browser_a_page_on_an_allowed_origin_embeds_the_uploader_and_one_not_lis
         )
         .await;
     browser.shot("signed-in-live").await;
+    // From a cold cache the uploader is one request: one file, no module it imports.
+    let scripts = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.startsWith(arguments[0] + '/static/'));",
+            json!([app.base]),
+        )
+        .await;
+    assert_eq!(
+        scripts,
+        json!([format!("{}/static/muxd-uploader.js", app.base)]),
+        "what the page loaded of muxd's files"
+    );
     let paths: Vec<String> = ALLOWED_FILES.iter().map(|(f, _)| fixture_path(f)).collect();
     let input = browser.find("muxd-uploader input[type=file]").await;
     input.send_keys(&paths.join("\n")).await;
