@@ -1,16 +1,10 @@
-// What the admin pages share: building elements, reading the filter form from the address, paging,
-// and turning API failures into words.
+// What the admin pages share: building elements (`dom.js`), reading the filter form from the
+// address, paging, and turning API failures into words.
 
 export { api } from "./content-api.js";
+export { el } from "./dom.js";
 
 export const PAGE_SIZE = 50;
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 /** A time (RFC 3339 text or unix ms) as local date and time; "" when absent. */
 export function when(value) {

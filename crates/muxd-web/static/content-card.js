@@ -4,6 +4,7 @@
 // replace, download, captions (content-captions.js), and the delete confirmation dialog.
 
 import { api } from "./content-api.js";
+import { el } from "./dom.js";
 import { captionsPanel, syncTracks } from "./content-captions.js";
 
 /** What the badge says of an upload this page's uploader sends (`{state, percent}`). */
@@ -84,13 +85,6 @@ export function mediaFacts(asset) {
   if (asset.resolutionTier) facts.push(asset.resolutionTier);
   if (asset.aspectRatio) facts.push(asset.aspectRatio);
   return facts.join(" · ");
-}
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
 }
 
 function button(label, act, attrs = {}) {

@@ -4,7 +4,7 @@
 // card, which the live stream then follows like any other.
 
 import { api } from "./content-api.js";
-import { el } from "./content-card.js";
+import { el } from "./dom.js";
 
 /** The form for campaign `campaignId`; `onCreated(asset)` gets each video it makes. */
 export function linkForm(campaignId, onCreated) {

@@ -7,7 +7,8 @@
 // is sent and drops it once sent; a replacement's panel goes to the card it replaces the video of.
 
 import { api, allAssets } from "./content-api.js";
-import { createCard, deleteDialog, el, statusWords } from "./content-card.js";
+import { createCard, deleteDialog, statusWords } from "./content-card.js";
+import { el } from "./dom.js";
 import { LiveFeed } from "./content-live.js";
 import { linkForm } from "./content-link.js";
 import { searchForm } from "./content-search.js";

@@ -12,7 +12,8 @@ import { pending, files } from "./uploader-storage.js";
 import { Upload } from "./uploader-transfer.js";
 import { announce } from "./uploader-announce.js";
 import { Follower, FINAL } from "./uploader-follow.js";
-import { el, makeItem, drawItem, stateNews } from "./uploader-item.js";
+import { el } from "./dom.js";
+import { makeItem, drawItem, stateNews } from "./uploader-item.js";
 
 const STYLE = `
 muxd-uploader { display: block; }

@@ -6,18 +6,12 @@
 
 import { formatBytes, formatDuration, speed } from "./uploader-rules.js";
 import { assetWords } from "./uploader-follow.js";
+import { el } from "./dom.js";
 
 export const STATE_WORDS = {
   queued: "Waiting", uploading: "Uploading", paused: "Paused", offline: "Offline: waiting for the network",
   done: "Processing", error: "Failed", cancelled: "Cancelled", resumable: "Pick the same file to resume",
 };
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 /** The words of an upload's state line: the transfer's, then (once sent) the asset's. */
 export function itemWords(state, percent, asset) {

@@ -38,6 +38,7 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     file!("uploader-item.js", JS),
     file!("uploader-follow.js", JS),
     file!("uploader-announce.js", JS),
+    file!("dom.js", JS),
     file!("content.js", JS),
     file!("content-api.js", JS),
     file!("content-card.js", JS),
@@ -75,7 +76,7 @@ pub static UPLOADER: LazyLock<Uploader> = LazyLock::new(|| {
         .expect("the uploader's entry module is embedded");
     let modules: Vec<(&str, &str)> = STATIC_FILES
         .iter()
-        .filter(|(name, _, _)| name.starts_with("uploader-"))
+        .filter(|(name, _, _)| name.ends_with(".js"))
         .map(|(name, _, body)| (*name, *body))
         .collect();
     let body = bundle(entry, &modules).expect("the uploader's modules bundle");
