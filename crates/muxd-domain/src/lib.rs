@@ -14,9 +14,11 @@ pub mod limits;
 pub mod loopback;
 pub mod origin;
 pub mod outbound;
+pub mod outcome;
 pub mod playback_token;
 pub mod processing;
 pub mod replacement;
+pub mod role;
 pub mod schedule;
 #[cfg(feature = "openapi")]
 mod schemas;
@@ -29,4 +31,6 @@ pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
 pub use ids::{AssetId, CampaignId, InfluencerId, UserId};
 pub use lifecycle::{AssetFacts, Change};
 pub use origin::AssetOrigin;
+pub use outcome::Outcome;
+pub use role::Role;
 pub use status::AssetStatus;

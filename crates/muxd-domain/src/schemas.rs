@@ -10,9 +10,10 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::encoding::{ResolutionTier, VideoQuality};
+use crate::outbound::DeliveryStatus;
 use crate::processing::Stage;
 use crate::replacement::ReplacementStatus;
-use crate::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, UserId};
+use crate::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, Outcome, Role, UserId};
 
 /// A string schema: `format` and `values` when given.
 fn string(description: &str, format: Option<&str>, values: Option<Vec<&str>>) -> RefOr<Schema> {
@@ -70,6 +71,9 @@ enum_schema!(
     Stage: "A step on the way to playable: the upload, Mux's processing, or both.",
     VideoQuality: "Mux's video quality, which sets what encoding costs: basic, plus or premium.",
     ResolutionTier: "The highest resolution tier Mux stores and streams the video at.",
+    Role: "What a user may do.",
+    Outcome: "What muxd did with a webhook event.",
+    DeliveryStatus: "Where one delivery of a message to an endpoint stands.",
 );
 
 impl PartialSchema for ReplacementStatus {
@@ -126,6 +130,18 @@ mod tests {
         assert_eq!(
             values::<ResolutionTier>(),
             serde(ResolutionTier::ALL.map(|t| json!(t)).to_vec())
+        );
+        assert_eq!(
+            values::<Role>(),
+            serde(Role::ALL.map(|r| json!(r)).to_vec())
+        );
+        assert_eq!(
+            values::<Outcome>(),
+            serde(Outcome::ALL.map(|o| json!(o)).to_vec())
+        );
+        assert_eq!(
+            values::<DeliveryStatus>(),
+            serde(DeliveryStatus::ALL.map(|s| json!(s)).to_vec())
         );
     }
 

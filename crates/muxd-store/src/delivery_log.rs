@@ -2,17 +2,18 @@
 //! delivery with its payload and every attempt.
 
 use super::{run, Store, StoreResult};
+use muxd_domain::outbound::DeliveryStatus;
 
 /// One delivery as the log shows it (times in unix ms).
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DeliveryLogEntry {
     pub id: i64,
     pub message_id: String,
     pub endpoint_id: String,
     pub event_type: String,
     pub asset_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<i64>,
     pub last_status: Option<i64>,
@@ -21,10 +22,9 @@ pub struct DeliveryLogEntry {
     pub created_at: i64,
 }
 
-/// One attempt as the log shows it (`at` in unix ms; `statusCode` absent when the endpoint
+/// One attempt as the log shows it (`at` in unix ms; `status_code` absent when the endpoint
 /// could not be reached, `error` says why).
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AttemptLogEntry {
     pub at: i64,
     pub status_code: Option<i64>,
@@ -40,7 +40,7 @@ impl Store {
     pub async fn deliveries(
         &self,
         endpoint: Option<&str>,
-        status: Option<&str>,
+        status: Option<DeliveryStatus>,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<DeliveryLogEntry>> {
@@ -52,7 +52,7 @@ impl Store {
         );
         run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
             .bind(endpoint)
-            .bind(status)
+            .bind(status.map(DeliveryStatus::as_str))
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut **c)

@@ -52,10 +52,12 @@ pub use database_url::{Backend, DatabaseUrl, UrlRefused};
 pub use error::{StoreError, StoreResult};
 pub use health::HealthFigures;
 pub use limits::{CreateQuota, OverQuota};
+/// The domain's names for what a user may do and what became of a webhook, which the store keeps.
+pub use muxd_domain::{Outcome, Role};
 pub use reconcile::SessionStep;
 pub use search::{CueMatch, SearchHit};
-pub use users::{Campaign, Influencer, Role, User};
-pub use webhooks::{NewWebhookEvent, Outcome, StoredWebhookEvent};
+pub use users::{Campaign, Influencer, User};
+pub use webhooks::{NewWebhookEvent, StoredWebhookEvent};
 
 /// Read-only SQLite connections beside the writer.
 const SQLITE_READERS: u32 = 4;

@@ -273,7 +273,7 @@ async fn write_change(
 }
 
 /// One recorded change of an asset.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetEvent {
     pub id: i64,
     pub asset_id: AssetId,

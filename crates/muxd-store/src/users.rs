@@ -1,50 +1,13 @@
 //! Users (external id → internal UUID, role), campaigns and their influencers: just enough for
 //! the content page and for ownership checks.
 
-use std::fmt;
-use std::str::FromStr;
-
 use super::rows::{parse, parse_opt};
 use super::{now_ms, run, Store, StoreError, StoreResult};
 use muxd_domain::encoding::{Captions, EncodingChoice, ResolutionTier, VideoQuality};
-use muxd_domain::{CampaignId, InfluencerId, UserId};
-
-/// What a user may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = ();
-    fn from_str(text: &str) -> Result<Self, ()> {
-        match text {
-            "user" => Ok(Role::User),
-            "admin" => Ok(Role::Admin),
-            _ => Err(()),
-        }
-    }
-}
+use muxd_domain::{CampaignId, InfluencerId, Role, UserId};
 
 /// A person known to muxd.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub external_id: String,
@@ -52,7 +15,7 @@ pub struct User {
 }
 
 /// A campaign.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Campaign {
     pub id: CampaignId,
     pub owner_id: UserId,
@@ -81,7 +44,7 @@ impl Campaign {
 }
 
 /// One creator of a campaign.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Influencer {
     pub id: InfluencerId,
     pub campaign_id: CampaignId,

@@ -1,66 +1,9 @@
 //! `webhook_events`: every verified Mux webhook, deduplicated on Mux's event id, with its outcome.
 //! Unmatched events are kept with their match keys so they can be applied when their row appears.
 
-use std::fmt;
-use std::str::FromStr;
-
 use super::rows::{parse, parse_opt};
 use super::{run, Conn, Store, StoreError, StoreResult};
-use muxd_domain::{AssetId, MatchKeys};
-
-/// What muxd did with a webhook event.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// It matched a row and was applied (possibly changing nothing, if late).
-    Applied,
-    /// Its id had been seen before; nothing was done.
-    Duplicate,
-    /// A type muxd does not track; stored only.
-    Ignored,
-    /// No row matched yet; it is applied when the row appears.
-    Unmatched,
-    /// Applying it failed; the detail says why.
-    Failed,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Applied,
-        Outcome::Duplicate,
-        Outcome::Ignored,
-        Outcome::Unmatched,
-        Outcome::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Applied => "applied",
-            Outcome::Duplicate => "duplicate",
-            Outcome::Ignored => "ignored",
-            Outcome::Unmatched => "unmatched",
-            Outcome::Failed => "failed",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Outcome {
-    type Err = ();
-    fn from_str(text: &str) -> Result<Self, ()> {
-        Outcome::ALL
-            .into_iter()
-            .find(|o| o.as_str() == text)
-            .ok_or(())
-    }
-}
+use muxd_domain::{AssetId, MatchKeys, Outcome};
 
 /// A verified webhook about to be stored.
 #[derive(Clone, Debug)]
@@ -76,7 +19,7 @@ pub struct NewWebhookEvent<'a> {
 }
 
 /// A stored webhook event.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredWebhookEvent {
     pub id: i64,
     pub event_id: String,
@@ -89,7 +32,6 @@ pub struct StoredWebhookEvent {
     pub asset_id: Option<AssetId>,
     pub deliveries: i64,
     pub detail: Option<String>,
-    #[serde(skip)]
     pub payload: String,
 }
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod log_views;
 pub mod openapi;
 pub mod pages;
 pub mod playback_tokens;

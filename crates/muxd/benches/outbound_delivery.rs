@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use muxd_core::config::DatabaseUrl;
 use muxd_core::identity::Identity;
+use muxd_domain::outbound::DeliveryStatus;
 use muxd_testkit::bench::{self, percentile, signed};
 use serde_json::{json, Value};
 
@@ -89,7 +90,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
         let now_seen = latencies.lock().unwrap().len();
         let pending = app
             .store
-            .deliveries(None, Some("pending"), 1, 0)
+            .deliveries(None, Some(DeliveryStatus::Pending), 1, 0)
             .await
             .unwrap();
         if (now_seen == seen && pending.is_empty()) || tokio::time::Instant::now() > deadline {

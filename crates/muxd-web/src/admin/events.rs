@@ -12,6 +12,7 @@ use crate::api::assets::page;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::extract::ApiQuery;
+use crate::log_views::WebhookEventView;
 use crate::openapi::responses::{
     BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
 };
@@ -20,8 +21,9 @@ use crate::views::Page;
 use crate::ApiError;
 use muxd_core::service::ingest::IngestError;
 use muxd_domain::AssetId;
+use muxd_domain::Outcome;
 use muxd_store::webhooks::WebhookFilter;
-use muxd_store::{Outcome, Store, StoredWebhookEvent};
+use muxd_store::Store;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,7 +44,7 @@ pub struct EventsQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventWithPayload {
     #[serde(flatten)]
-    pub event: StoredWebhookEvent,
+    pub event: WebhookEventView,
     /// The body Mux sent (its text when it is not JSON).
     pub payload: Value,
 }
@@ -66,7 +68,7 @@ pub struct Replayed {
     params(EventsQuery),
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
-        (status = 200, description = "A page of events", body = Page<StoredWebhookEvent>),
+        (status = 200, description = "A page of events", body = Page<WebhookEventView>),
         BadPage,
         NotSignedIn,
         NotAdmin,
@@ -77,7 +79,7 @@ pub async fn list(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<EventsQuery>,
-) -> Result<Json<Page<StoredWebhookEvent>>, ApiError> {
+) -> Result<Json<Page<WebhookEventView>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
     let outcome = query
         .outcome
@@ -95,7 +97,7 @@ pub async fn list(
     };
     let events = store.webhook_events(&filter).await?;
     Ok(Json(Page {
-        data: events,
+        data: events.into_iter().map(WebhookEventView::from).collect(),
         limit,
         offset,
     }))
@@ -128,7 +130,10 @@ pub async fn get(
         .ok_or(ApiError::NotFound)?;
     let payload = serde_json::from_str::<Value>(&event.payload)
         .unwrap_or_else(|_| Value::String(event.payload.clone()));
-    Ok(Json(EventWithPayload { event, payload }))
+    Ok(Json(EventWithPayload {
+        event: event.into(),
+        payload,
+    }))
 }
 
 /// Applies a stored event again, as if it had just arrived.

@@ -15,6 +15,7 @@ use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
+use crate::log_views::{AttemptView, DeliveryView};
 use crate::openapi::responses::{
     BadPage, DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn,
 };
@@ -22,13 +23,10 @@ use crate::views::Page;
 use crate::ApiError;
 use muxd_core::service::outbound::endpoints::EndpointInput;
 use muxd_core::service::outbound::Outbound;
+use muxd_domain::outbound::DeliveryStatus;
 use muxd_domain::time::rfc3339;
 use muxd_store::endpoints::Endpoint;
-use muxd_store::outbox::{AttemptLogEntry, DeliveryLogEntry};
 use muxd_store::Store;
-
-/// The states of a delivery, as the log's `status` filter names them.
-pub const DELIVERY_STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
 
 /// A new endpoint, or changes to one (every field optional when changing; `url` is required
 /// when creating).
@@ -101,10 +99,10 @@ pub struct EndpointList {
 /// One delivery: its state, the body it sends, and every attempt, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryDetail {
-    delivery: DeliveryLogEntry,
+    delivery: DeliveryView,
     /// The message's body (`{type, timestamp, data}`), byte for byte what is signed and sent.
     payload: Value,
-    attempts: Vec<AttemptLogEntry>,
+    attempts: Vec<AttemptView>,
 }
 
 /// A replayed delivery: pending again, due now.
@@ -253,6 +251,7 @@ pub struct DeliveriesQuery {
     /// Only this endpoint's deliveries.
     endpoint_id: Option<String>,
     /// Only deliveries in this state: `pending`, `delivered` or `failed`.
+    #[param(value_type = Option<DeliveryStatus>)]
     status: Option<String>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<i64>,
@@ -269,7 +268,7 @@ pub struct DeliveriesQuery {
     params(DeliveriesQuery),
     security(("bearer" = ["admin"]), ("session_cookie" = ["admin"])),
     responses(
-        (status = 200, description = "A page of deliveries, newest first", body = Page<DeliveryLogEntry>),
+        (status = 200, description = "A page of deliveries, newest first", body = Page<DeliveryView>),
         BadPage,
         NotSignedIn,
         NotAdmin,
@@ -280,25 +279,19 @@ pub async fn deliveries(
     State(store): State<Store>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
-) -> Result<Json<Page<DeliveryLogEntry>>, ApiError> {
+) -> Result<Json<Page<DeliveryView>>, ApiError> {
     let (limit, offset) = page(query.limit, query.offset)?;
-    if let Some(status) = query.status.as_deref() {
-        if !DELIVERY_STATUSES.contains(&status) {
-            return Err(ApiError::BadRequest(format!(
-                "status must be pending, delivered or failed, not {status:?}"
-            )));
-        }
-    }
+    let status = query
+        .status
+        .as_deref()
+        .map(str::parse::<DeliveryStatus>)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
     let data = store
-        .deliveries(
-            query.endpoint_id.as_deref(),
-            query.status.as_deref(),
-            limit,
-            offset,
-        )
+        .deliveries(query.endpoint_id.as_deref(), status, limit, offset)
         .await?;
     Ok(Json(Page {
-        data,
+        data: data.into_iter().map(DeliveryView::from).collect(),
         limit,
         offset,
     }))
@@ -335,9 +328,9 @@ pub async fn delivery(
     let (delivery, payload, attempts) = store.delivery(id).await?.ok_or(ApiError::NotFound)?;
     let payload = serde_json::from_str(&payload).unwrap_or(Value::String(payload));
     Ok(Json(DeliveryDetail {
-        delivery,
+        delivery: delivery.into(),
         payload,
-        attempts,
+        attempts: attempts.into_iter().map(AttemptView::from).collect(),
     }))
 }
 

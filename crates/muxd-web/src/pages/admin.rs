@@ -11,13 +11,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::render;
-use crate::admin::webhook_endpoints::DELIVERY_STATUSES;
 use crate::auth::AdminUser;
 use crate::ApiError;
 use muxd_core::service::uploads::Uploads;
 use muxd_domain::captions::GENERATED_LANGUAGES;
 use muxd_domain::encoding::{ResolutionTier, VideoQuality};
-use muxd_domain::outbound::EventType;
+use muxd_domain::outbound::{DeliveryStatus, EventType};
 use muxd_domain::AssetStatus;
 use muxd_store::Outcome;
 
@@ -166,7 +165,7 @@ pub async fn webhooks(admin: Result<AdminUser, ApiError>) -> Response {
         &WebhooksPage {
             tab: "webhooks",
             event_types,
-            statuses: DELIVERY_STATUSES,
+            statuses: DeliveryStatus::ALL.map(DeliveryStatus::as_str),
         },
     )
 }
