@@ -14,6 +14,8 @@ use super::views::Links;
 use muxd_core::config::WebhookSettings;
 use muxd_core::jobs::supervisor::JobsStatus;
 use muxd_core::service::adopt::Adoptions;
+use muxd_core::service::app_campaigns::Campaigns;
+use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::assets::AssetEdits;
 use muxd_core::service::captions::CaptionTracks;
 use muxd_core::service::deletion::Deletions;
@@ -27,13 +29,14 @@ use muxd_core::service::playback::PlaybackCheck;
 use muxd_core::service::sync::Resync;
 use muxd_core::service::uploads::Uploads;
 use muxd_core::service::webhook_stats::WebhookStats;
-use muxd_store::Store;
 
 /// The router's state.
 #[derive(Clone, FromRef)]
 pub struct WebState {
     pub auth: Authenticator,
-    pub store: Store,
+    /// Assets as owners and admins read them.
+    pub reads: AssetReads,
+    pub campaigns: Campaigns,
     pub uploads: Uploads,
     /// Videos Mux makes from links.
     pub links_in: LinkUploads,

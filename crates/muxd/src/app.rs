@@ -21,6 +21,8 @@ use muxd_core::jobs::reconcile::{instance_name, Reconciler};
 use muxd_core::jobs::supervisor::JobsStatus;
 use muxd_core::jobs::Jobs;
 use muxd_core::service::adopt::Adoptions;
+use muxd_core::service::app_campaigns::Campaigns;
+use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::assets::AssetEdits;
 use muxd_core::service::captions::CaptionTracks;
 use muxd_core::service::deletion::Deletions;
@@ -210,7 +212,12 @@ impl App {
                 store: store.clone(),
                 browser: Arc::new(settings.browser.clone()),
             },
-            store: store.clone(),
+            reads: AssetReads {
+                store: store.clone(),
+            },
+            campaigns: Campaigns {
+                store: store.clone(),
+            },
             uploads: uploads.clone(),
             links_in,
             edits: AssetEdits {

@@ -27,6 +27,8 @@
 //!   dispatcher.
 
 pub mod adopt;
+pub mod app_campaigns;
+pub mod asset_reads;
 pub mod assets;
 pub mod campaigns;
 mod caption_upkeep;

@@ -16,11 +16,11 @@ use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn};
 use crate::ApiError;
-use muxd_core::service::campaigns::{self, CampaignView, InfluencerView};
+use muxd_core::service::app_campaigns::{Campaigns, PutCampaign as PutAppCampaign};
+use muxd_core::service::campaigns::{CampaignView, InfluencerView};
 use muxd_domain::details;
 use muxd_domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
 use muxd_domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
-use muxd_store::Store;
 
 /// The most members one campaign may list.
 const MAX_MEMBERS: usize = 1_000;
@@ -102,7 +102,7 @@ fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
     )
 )]
 pub async fn put(
-    State(store): State<Store>,
+    State(campaigns): State<Campaigns>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<PutCampaign>,
@@ -126,15 +126,14 @@ pub async fn put(
         max_tier: parsed_field("maxResolutionTier", input.max_resolution_tier.as_deref())?,
         captions: parsed_field("captions", input.captions.as_deref())?,
     };
-    let owner = store.ensure_user(&owner).await?;
-    let mut member_ids = Vec::with_capacity(members.len());
-    for member in &members {
-        member_ids.push(store.ensure_user(member).await?.id);
-    }
-    let campaign = store
-        .put_app_campaign(&id, &name, owner.id, &member_ids, encoding)
-        .await?;
-    Ok(Json(campaigns::view(&store, campaign).await?))
+    let put = PutAppCampaign {
+        app_id: &id,
+        name: &name,
+        owner: &owner,
+        members: &members,
+        encoding,
+    };
+    Ok(Json(campaigns.put(put).await?))
 }
 
 /// The host app's campaigns, active or archived.
@@ -154,14 +153,11 @@ pub async fn put(
     )
 )]
 pub async fn list(
-    State(store): State<Store>,
+    State(campaigns): State<Campaigns>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CampaignList>, ApiError> {
-    let mut data = Vec::new();
-    for campaign in store.app_campaigns(query.archived).await? {
-        data.push(campaigns::view(&store, campaign).await?);
-    }
+    let data = campaigns.list(query.archived).await?;
     Ok(Json(CampaignList { data }))
 }
 
@@ -183,16 +179,12 @@ pub async fn list(
     )
 )]
 pub async fn archive(
-    State(store): State<Store>,
+    State(campaigns): State<Campaigns>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignView>, ApiError> {
     let id = app_id("campaign id", &id)?;
-    let campaign = store
-        .archive_app_campaign(&id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(campaigns::view(&store, campaign).await?))
+    Ok(Json(campaigns.archive(&id).await?))
 }
 
 /// Creates or replaces an influencer of a campaign under the host app's id.
@@ -217,7 +209,7 @@ pub async fn archive(
     )
 )]
 pub async fn put_influencer(
-    State(store): State<Store>,
+    State(campaigns): State<Campaigns>,
     AdminUser(_): AdminUser,
     Path((campaign, influencer)): Path<(String, String)>,
     ApiJson(input): ApiJson<PutInfluencer>,
@@ -234,12 +226,8 @@ pub async fn put_influencer(
         Some("") | None => None,
         Some(h) => Some(h.to_owned()),
     };
-    let campaign = store
-        .campaign_by_ref(&campaign)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let saved = store
-        .put_app_influencer(campaign.id, &influencer, &name, handle.as_deref())
+    let saved = campaigns
+        .put_influencer(&campaign, &influencer, &name, handle.as_deref())
         .await?;
     Ok(Json(InfluencerView::from(saved)))
 }

@@ -17,11 +17,12 @@ use crate::openapi::responses::{
 };
 use crate::views::{AssetView, Links, Page};
 use crate::ApiError;
+use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::playback::{PlaybackCheck, Report};
 use muxd_core::service::sync::Resync;
 use muxd_domain::{AssetId, AssetOrigin, AssetStatus, UserId};
 use muxd_store::asset_list::AssetFilter;
-use muxd_store::{now_ms, CreativeAsset, Store};
+use muxd_store::{now_ms, CreativeAsset};
 
 /// An upload with no asset this long after creation counts as orphaned.
 const ORPHAN_AFTER_MS: i64 = 60 * 60 * 1000;
@@ -106,7 +107,7 @@ pub struct AppliedChange {
     )
 )]
 pub async fn list(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(links): State<Links>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<AssetsQuery>,
@@ -116,13 +117,7 @@ pub async fn list(
         None => None,
         Some(raw) => match UserId::parse(raw) {
             Ok(id) => Some(id),
-            Err(_) => Some(
-                store
-                    .user_by_external_id(raw)
-                    .await?
-                    .ok_or(ApiError::NotFound)?
-                    .id,
-            ),
+            Err(_) => Some(reads.user(raw).await?),
         },
     };
     let filter = AssetFilter {
@@ -137,7 +132,7 @@ pub async fn list(
         ..Default::default()
     };
     let data = match query.q.as_deref() {
-        Some(q) => search(&store, &filter, q)
+        Some(q) => search(&reads, &filter, q)
             .await?
             .into_iter()
             .map(|(asset, matches)| {
@@ -146,8 +141,8 @@ pub async fn list(
                 admin
             })
             .collect(),
-        None => store
-            .list_assets(&filter)
+        None => reads
+            .list(&filter)
             .await?
             .iter()
             .map(|a| AdminAsset::of(&links, a))
@@ -178,16 +173,16 @@ pub async fn list(
     )
 )]
 pub async fn resync(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(resync): State<Resync>,
     State(links): State<Links>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Json<Resynced>, ApiError> {
     let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    store.asset(id).await?.ok_or(ApiError::NotFound)?;
+    reads.any(id).await?;
     let changes = resync.asset(id).await?;
-    let asset = store.asset(id).await?.ok_or(ApiError::NotFound)?;
+    let asset = reads.any(id).await?;
     let applied = changes
         .iter()
         .map(|c| AppliedChange {

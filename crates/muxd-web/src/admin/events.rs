@@ -23,7 +23,6 @@ use muxd_core::service::ingest::IngestError;
 use muxd_domain::AssetId;
 use muxd_domain::Outcome;
 use muxd_store::webhooks::WebhookFilter;
-use muxd_store::Store;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,7 +75,7 @@ pub struct Replayed {
     )
 )]
 pub async fn list(
-    State(store): State<Store>,
+    State(intake): State<WebhookIntake>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Json<Page<WebhookEventView>>, ApiError> {
@@ -95,7 +94,7 @@ pub async fn list(
         limit,
         offset,
     };
-    let events = store.webhook_events(&filter).await?;
+    let events = intake.ingest.events(&filter).await?;
     Ok(Json(Page {
         data: events.into_iter().map(WebhookEventView::from).collect(),
         limit,
@@ -120,14 +119,11 @@ pub async fn list(
     )
 )]
 pub async fn get(
-    State(store): State<Store>,
+    State(intake): State<WebhookIntake>,
     AdminUser(_): AdminUser,
     Path(event_id): Path<String>,
 ) -> Result<Json<EventWithPayload>, ApiError> {
-    let event = store
-        .webhook_event(&event_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let event = intake.ingest.event(&event_id).await?;
     let payload = serde_json::from_str::<Value>(&event.payload)
         .unwrap_or_else(|_| Value::String(event.payload.clone()));
     Ok(Json(EventWithPayload {

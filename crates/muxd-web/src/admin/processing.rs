@@ -11,8 +11,9 @@ use crate::error::ErrorBody;
 use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotSignedIn};
 use crate::ApiError;
-use muxd_core::service::processing_times::{self, ProcessingReport};
-use muxd_store::{now_ms, Store};
+use muxd_core::service::asset_reads::AssetReads;
+use muxd_core::service::processing_times::ProcessingReport;
+use muxd_store::now_ms;
 
 /// The window when none is asked for, and the longest one asked for.
 const DEFAULT_DAYS: i64 = 7;
@@ -44,14 +45,12 @@ pub struct TimesQuery {
     )
 )]
 pub async fn times(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<TimesQuery>,
 ) -> Result<Json<ProcessingReport>, ApiError> {
     let days = days(query.days.as_deref())?;
-    Ok(Json(
-        processing_times::recent(&store, days, now_ms()).await?,
-    ))
+    Ok(Json(reads.processing_times(days, now_ms()).await?))
 }
 
 /// Parses `?days=`: a whole number 1..=[`MAX_DAYS`], [`DEFAULT_DAYS`] when absent.

@@ -26,7 +26,6 @@ use muxd_core::service::outbound::Outbound;
 use muxd_domain::outbound::DeliveryStatus;
 use muxd_domain::time::rfc3339;
 use muxd_store::endpoints::Endpoint;
-use muxd_store::Store;
 
 /// A new endpoint, or changes to one (every field optional when changing; `url` is required
 /// when creating).
@@ -109,7 +108,7 @@ pub struct DeliveryDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplayedDelivery {
     id: i64,
-    status: String,
+    status: DeliveryStatus,
 }
 
 /// Registers an endpoint.
@@ -152,10 +151,10 @@ pub async fn create(
     )
 )]
 pub async fn list(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
 ) -> Result<Json<EndpointList>, ApiError> {
-    let data = store
+    let data = outbound
         .endpoints()
         .await?
         .into_iter()
@@ -181,11 +180,11 @@ pub async fn list(
     )
 )]
 pub async fn get(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Json<EndpointView>, ApiError> {
-    let endpoint = store.endpoint(&id).await?.ok_or(ApiError::NotFound)?;
+    let endpoint = outbound.endpoint(&id).await?;
     Ok(Json(EndpointView::of(endpoint, true)))
 }
 
@@ -234,14 +233,12 @@ pub async fn update(
     )
 )]
 pub async fn delete(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    match store.delete_endpoint(&id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
-        false => Err(ApiError::NotFound),
-    }
+    outbound.delete_endpoint(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -276,7 +273,7 @@ pub struct DeliveriesQuery {
     )
 )]
 pub async fn deliveries(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
 ) -> Result<Json<Page<DeliveryView>>, ApiError> {
@@ -287,7 +284,7 @@ pub async fn deliveries(
         .map(str::parse::<DeliveryStatus>)
         .transpose()
         .map_err(ApiError::BadRequest)?;
-    let data = store
+    let data = outbound
         .deliveries(query.endpoint_id.as_deref(), status, limit, offset)
         .await?;
     Ok(Json(Page {
@@ -320,12 +317,12 @@ fn delivery_id(raw: &str) -> Result<i64, ApiError> {
     )
 )]
 pub async fn delivery(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Json<DeliveryDetail>, ApiError> {
     let id = delivery_id(&id)?;
-    let (delivery, payload, attempts) = store.delivery(id).await?.ok_or(ApiError::NotFound)?;
+    let (delivery, payload, attempts) = outbound.delivery(id).await?;
     let payload = serde_json::from_str(&payload).unwrap_or(Value::String(payload));
     Ok(Json(DeliveryDetail {
         delivery: delivery.into(),
@@ -352,19 +349,17 @@ pub async fn delivery(
     )
 )]
 pub async fn replay(
-    State(store): State<Store>,
+    State(outbound): State<Outbound>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ReplayedDelivery>), ApiError> {
     let id = delivery_id(&id)?;
-    match store.replay_delivery(id).await? {
-        true => Ok((
-            StatusCode::ACCEPTED,
-            Json(ReplayedDelivery {
-                id,
-                status: "pending".into(),
-            }),
-        )),
-        false => Err(ApiError::NotFound),
-    }
+    outbound.replay_delivery(id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ReplayedDelivery {
+            id,
+            status: DeliveryStatus::Pending,
+        }),
+    ))
 }

@@ -15,12 +15,13 @@ use crate::extract::ApiQuery;
 use crate::openapi::responses::{AssetNotFound, BadPage, CrossSite, DatabaseDown, NotSignedIn};
 use crate::views::{AssetView, Links, MatchView, Page};
 use crate::ApiError;
+use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::assets::{AssetEdits, Edit};
 use muxd_core::service::deletion::{Deletions, MuxDeletion};
 use muxd_domain::{AssetId, AssetStatus, InfluencerId};
 use muxd_store::asset_list::AssetFilter;
 use muxd_store::assets::CreativeAsset;
-use muxd_store::{Store, User};
+use muxd_store::User;
 
 /// Page size when none is asked for, and the most one page may hold.
 const DEFAULT_LIMIT: i64 = 50;
@@ -98,7 +99,7 @@ pub fn status(raw: Option<&str>) -> Result<Option<AssetStatus>, ApiError> {
     )
 )]
 pub async fn list(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -108,7 +109,7 @@ pub async fn list(
     let campaign = match query.campaign_id.as_deref() {
         Some(reference) => {
             let reference = app_id("campaignId", reference)?;
-            match store.campaign_by_ref(&reference).await? {
+            match reads.campaign(&reference).await? {
                 Some(campaign) => Some(campaign.id),
                 None => {
                     return Ok(Json(Page {
@@ -130,7 +131,7 @@ pub async fn list(
         ..Default::default()
     };
     let data = match query.q.as_deref() {
-        Some(q) => search(&store, &filter, q)
+        Some(q) => search(&reads, &filter, q)
             .await?
             .into_iter()
             .map(|(asset, matches)| {
@@ -140,7 +141,7 @@ pub async fn list(
             })
             .collect(),
         None => {
-            let rows = store.list_assets(&filter).await?;
+            let rows = reads.list(&filter).await?;
             rows.iter().map(|a| links.view(a)).collect()
         }
     };
@@ -153,16 +154,11 @@ pub async fn list(
 
 /// The assets `filter` lists that match `q`, best first, each with where the words are said.
 pub async fn search(
-    store: &Store,
+    reads: &AssetReads,
     filter: &AssetFilter,
     q: &str,
 ) -> Result<Vec<(CreativeAsset, Vec<MatchView>)>, ApiError> {
-    if q.trim().is_empty() || q.chars().count() > 200 {
-        return Err(ApiError::BadRequest(
-            "q must be 1 to 200 characters of words to find".into(),
-        ));
-    }
-    let hits = store.search_assets(filter, q).await?;
+    let hits = reads.search(filter, q).await?;
     Ok(hits
         .into_iter()
         .map(|hit| {
@@ -181,18 +177,9 @@ pub async fn search(
 
 /// The caller's own, not-deleted asset `id`, or 404 (a take, an asset's new file on its way, is
 /// part of its asset, never one of its own).
-async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
+async fn owned(reads: &AssetReads, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
     let id = AssetId::parse(id).map_err(|_| ApiError::NotFound)?;
-    match store.asset(id).await? {
-        Some(asset)
-            if asset.owner_id == user.id
-                && asset.facts.status != AssetStatus::Deleted
-                && asset.replaces.is_none() =>
-        {
-            Ok(asset)
-        }
-        _ => Err(ApiError::NotFound),
-    }
+    Ok(reads.owned(user, id).await?)
 }
 
 /// One of the caller's assets.
@@ -211,12 +198,12 @@ async fn owned(store: &Store, user: &User, id: &str) -> Result<CreativeAsset, Ap
     )
 )]
 pub async fn get(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<AssetView>, ApiError> {
-    Ok(Json(links.view(&owned(&store, &user, &id).await?)))
+    Ok(Json(links.view(&owned(&reads, &user, &id).await?)))
 }
 
 /// The fields to change; those left out stay as they are.
@@ -250,14 +237,14 @@ pub struct UpdateAsset {
     )
 )]
 pub async fn update(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(links): State<Links>,
     State(edits): State<AssetEdits>,
     CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UpdateAsset>,
 ) -> Result<Json<AssetView>, ApiError> {
-    let asset = owned(&store, &user, &id).await?;
+    let asset = owned(&reads, &user, &id).await?;
     let influencer: Option<InfluencerId> =
         optional_id("influencerId", input.influencer_id.as_deref())?;
     let edit = Edit {
@@ -287,12 +274,12 @@ pub async fn update(
     )
 )]
 pub async fn delete(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(deletions): State<Deletions>,
     CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Deleted>), ApiError> {
-    let asset = owned(&store, &user, &id).await?;
+    let asset = owned(&reads, &user, &id).await?;
     let (status, mux_deletion) = match deletions.delete_by_owner(&user, &asset).await? {
         MuxDeletion::Done => (StatusCode::OK, MuxDeletionState::Done),
         MuxDeletion::Pending => (StatusCode::ACCEPTED, MuxDeletionState::Pending),

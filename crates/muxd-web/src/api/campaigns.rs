@@ -8,8 +8,8 @@ use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
 use crate::openapi::responses::{DatabaseDown, NotSignedIn};
 use crate::ApiError;
-use muxd_core::service::campaigns::{self, CampaignView};
-use muxd_store::Store;
+use muxd_core::service::app_campaigns::Campaigns;
+use muxd_core::service::campaigns::CampaignView;
 
 /// A campaign the caller may upload into, with its influencers.
 #[utoipa::path(
@@ -27,12 +27,9 @@ use muxd_store::Store;
     )
 )]
 pub async fn get(
-    State(store): State<Store>,
+    State(campaigns): State<Campaigns>,
     CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignView>, ApiError> {
-    let campaign = campaigns::usable(&store, &user, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(campaigns::view(&store, campaign).await?))
+    Ok(Json(campaigns.usable(&user, &id).await?))
 }

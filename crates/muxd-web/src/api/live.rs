@@ -24,10 +24,11 @@ use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotSignedIn};
 use crate::views::Links;
 use crate::ApiError;
+use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::live::{AssetChanged, LiveHub};
 use muxd_core::service::live_streams::{LiveStreams, StreamSlot};
 use muxd_store::assets::CreativeAsset;
-use muxd_store::{Store, User};
+use muxd_store::User;
 
 /// How far before the resume point the catch-up read starts.
 const RESUME_MARGIN_MS: i64 = 5_000;
@@ -54,7 +55,7 @@ fn event(links: &Links, asset: &CreativeAsset) -> Event {
 struct Live {
     links: Links,
     hub: LiveHub,
-    store: Store,
+    reads: AssetReads,
     user: User,
     rx: tokio::sync::broadcast::Receiver<AssetChanged>,
     resyncs: tokio::sync::watch::Receiver<u64>,
@@ -93,7 +94,7 @@ struct Live {
     )
 )]
 pub async fn stream(
-    State(store): State<Store>,
+    State(reads): State<AssetReads>,
     State(live): State<LiveHub>,
     State(streams): State<LiveStreams>,
     State(links): State<Links>,
@@ -115,8 +116,8 @@ pub async fn stream(
     let mut queue = VecDeque::new();
     queue.push_back(Event::default().event("ready").data("{}"));
     if let Some(since) = since {
-        for asset in store
-            .assets_changed_since(user.id, since.saturating_sub(RESUME_MARGIN_MS))
+        for asset in reads
+            .changed_since(user.id, since.saturating_sub(RESUME_MARGIN_MS))
             .await?
         {
             queue.push_back(event(&links, &asset));
@@ -125,7 +126,7 @@ pub async fn stream(
     let live = Live {
         links,
         hub: live,
-        store,
+        reads,
         user,
         rx,
         resyncs,
@@ -159,7 +160,7 @@ pub async fn stream(
             };
             match received {
                 Ok(change) if change.owner_id == live.user.id => {
-                    if let Ok(Some(asset)) = live.store.asset(change.asset_id).await {
+                    if let Ok(asset) = live.reads.any(change.asset_id).await {
                         live.queue.push_back(event(&live.links, &asset));
                     }
                 }

@@ -14,6 +14,7 @@
 mod apply;
 mod commit;
 mod envelope;
+mod log;
 
 pub use self::apply::publish_committed;
 

@@ -10,6 +10,7 @@
 mod dispatch;
 pub mod endpoints;
 pub mod guard;
+pub mod log;
 pub mod signing;
 
 pub use dispatch::count_attempts_from_zero;
