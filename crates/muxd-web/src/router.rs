@@ -11,7 +11,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_C
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::{middleware, Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -183,8 +183,15 @@ pub fn api() -> OpenApiRouter<WebState> {
         .routes(routes!(openapi::openapi_json))
 }
 
+/// The API's whole document: every route of [`api`], completed by `openapi`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = api().split_for_parts();
+    openapi::complete(&mut document);
+    document
+}
+
 /// Every route: the JSON API, the caption files Mux fetches and the pages, with the span of
-/// each routed request.
+/// each routed request; the API's document goes to the handlers that serve it.
 fn routes() -> Router<WebState> {
     let (api, _) = api().split_for_parts();
     api
@@ -192,6 +199,7 @@ fn routes() -> Router<WebState> {
         .route("/captions/{file}", get(api::captions::file))
         // Pages, the admin pages and the API's page among them.
         .merge(page_routes())
+        .layer(Extension(openapi::ApiDocument::new(&document())))
         // After routing, so the span knows the route; outside the table's routes, no span.
         .route_layer(
             TraceLayer::new_for_http()

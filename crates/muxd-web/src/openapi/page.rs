@@ -5,10 +5,11 @@
 
 use askama::Template;
 use axum::response::Html;
+use axum::Extension;
 use serde_json::{Map, Value};
 
 use super::words::{kind, plain, prose, Kind, Prose};
-use super::DOCUMENT;
+use super::ApiDocument;
 use crate::ApiError;
 
 /// The methods a path item may hold, in the order the page lists them.
@@ -81,8 +82,8 @@ struct DocsPage {
 }
 
 /// The page.
-pub async fn docs() -> Result<Html<String>, ApiError> {
-    page(&DOCUMENT)
+pub async fn docs(Extension(document): Extension<ApiDocument>) -> Result<Html<String>, ApiError> {
+    page(&document.json)
         .render()
         .map(Html)
         .map_err(|error| ApiError::Internal(error.into()))

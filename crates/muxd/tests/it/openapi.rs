@@ -79,7 +79,7 @@ fn routed_by_hand() -> BTreeSet<(String, String)> {
 /// pages and files are routed by hand, and none of them is in the document.
 #[test]
 fn only_pages_are_routed_outside_the_documented_table() {
-    let document = serde_json::to_value(muxd_web::openapi::document()).unwrap();
+    let document = serde_json::to_value(muxd_web::router::document()).unwrap();
     let handmade = routed_by_hand();
     let by_hand: BTreeSet<&str> = handmade.iter().map(|(_, path)| path.as_str()).collect();
     let pages = BTreeSet::from(PAGES);
@@ -111,6 +111,22 @@ fn only_pages_are_routed_outside_the_documented_table() {
         ids.iter().collect::<BTreeSet<_>>().len(),
         "duplicate operationId: {ids:?}"
     );
+}
+
+#[test]
+fn every_operation_answers_500_with_the_shared_error_schema() {
+    let document = serde_json::to_value(muxd_web::router::document()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    assert!(schemas.get("ErrorBody").is_some(), "{schemas}");
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let internal = &operation["responses"]["500"]["content"]["application/json"];
+            assert_eq!(
+                internal["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                "{method} {path}"
+            );
+        }
+    }
 }
 
 app_test!(
