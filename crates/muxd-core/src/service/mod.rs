@@ -11,7 +11,9 @@
 //!   [`adopt`]: bringing an asset made outside muxd under its management, once.
 //! - [`deletion`]: an owner's delete, and finishing it on Mux. [`replace`]: a new file for an
 //!   asset, played once ready, the old Mux asset then deleted.
-//! - [`assets`]: an owner's edits, so many per user a minute ([`rate_limit`]). [`playback`]: checking and repairing playback ids.
+//! - [`assets`]: an owner's edits, so many per user a minute ([`rate_limit`]);
+//!   [`asset_reads`]: lists, search and one asset, as owners and admins read them.
+//!   [`playback`]: checking and repairing playback ids.
 //! - [`live`]: in-process fan-out of committed changes to live pages; [`live_bridge`]: the same
 //!   across instances with PostgreSQL LISTEN/NOTIFY; [`live_streams`]: how many streams may be
 //!   open, per user and in all.
@@ -22,9 +24,12 @@
 //! - [`retention`]: pruning what has outlived its retention, in small batches.
 //! - [`captions`]: captions an owner supplies, removes or has Mux generate; the captions job
 //!   (`caption_upkeep`) fetches and indexes transcripts of ready tracks for search.
-//! - [`campaigns`]: who may use a campaign, where an asset may go. [`limits`]: refusing ready
-//!   videos over the duration limit. [`outbound`]: the host app's webhook endpoints and their
-//!   dispatcher.
+//! - [`campaigns`]: who may use a campaign, where an asset may go; [`app_campaigns`]: the host
+//!   app's campaigns and influencers. [`limits`]: refusing ready videos over the duration limit.
+//!   [`outbound`]: the host app's webhook endpoints, their delivery log and their dispatcher.
+//!
+//! A request a service refuses, or cannot carry out, is a [`Refusal`]: one set of reasons the web
+//! turns into one set of answers.
 
 pub mod adopt;
 pub mod app_campaigns;
