@@ -3,7 +3,7 @@
 //! what background jobs, health and admin tools read and fix lives in `upkeep.rs`.
 
 pub(super) use super::asset_row::{decode_all, AssetRow};
-use super::transitions::outbound_mark;
+use super::marks::outbound_mark;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use muxd_domain::encoding::Encoding;
 use muxd_domain::lifecycle::AssetFacts;

@@ -13,6 +13,7 @@
 //! `synchronous = FULL`, so an acknowledged webhook survives power loss.
 
 pub mod adoption;
+pub mod apply;
 pub mod asset_list;
 mod asset_row;
 pub mod assets;
@@ -25,6 +26,7 @@ pub mod endpoints;
 mod error;
 mod health;
 mod limits;
+mod marks;
 pub mod outbox;
 pub mod processing;
 mod reconcile;

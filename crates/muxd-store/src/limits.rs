@@ -3,8 +3,8 @@
 //! than the duration limit (through a partial index of READY rows by duration), and refusing
 //! one: it ends in error and is marked for deletion on Mux, in one transaction.
 
+use super::apply::apply_event;
 use super::assets::{decode_all, insert_row, AssetRow, COLUMNS};
-use super::transitions::apply_event;
 use super::{now_ms, run, Conn, CreativeAsset, NewAsset, Store, StoreResult};
 use muxd_domain::{AssetId, CampaignId, Cause, Change, ErrorInfo, LifecycleEvent, UserId};
 

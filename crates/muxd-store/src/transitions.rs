@@ -1,71 +1,17 @@
-//! Applying lifecycle changes to `creative_assets` with optimistic concurrency: every update
-//! checks and bumps `version`, so concurrent writers, in one process or many, never lose each
+//! Writing lifecycle changes to `creative_assets` with optimistic concurrency (`apply.rs` decides
+//! them and calls [`write_change`]): every update checks and bumps `version`, so concurrent writers, in one process or many, never lose each
 //! other's changes; every applied change is recorded in `asset_events`, in the same statement or
 //! transaction, with the event type the host app's endpoints will hear (the outbox, see
 //! `store::outbox`).
 
-use super::assets::{by_id, playback_url, CreativeAsset};
-use super::replacements;
+use super::assets::{playback_url, CreativeAsset};
+use super::marks::outbound_mark;
 use super::rows::parse;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use muxd_domain::event::ErrorSource;
-use muxd_domain::lifecycle;
 use muxd_domain::outbound::EventType;
 use muxd_domain::tracks::TextTrack;
-use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change, LifecycleEvent};
-
-/// How many times a lost optimistic race is re-read and re-applied before giving up.
-const MAX_APPLY_ATTEMPTS: usize = 16;
-/// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
-/// event changes nothing (duplicate or late) or the row does not exist.
-pub async fn apply_event(
-    conn: &mut Conn<'_>,
-    id: AssetId,
-    event: &LifecycleEvent,
-    at_ms: i64,
-    cause: &Cause,
-    stream_base: &str,
-) -> StoreResult<Option<Change>> {
-    match by_id(conn, id).await? {
-        Some(current) => apply_event_to(conn, current, event, at_ms, cause, stream_base).await,
-        None => Ok(None),
-    }
-}
-
-/// [`apply_event`] starting from a row the caller has just read. A lost optimistic race (another
-/// writer bumped `version` first) re-reads the row and re-applies the pure transition. An event
-/// that is no news (it only says something known happened again, later) changes nothing: no
-/// write, no record, and the row's polling session goes on. Webhooks and polls share this rule.
-pub async fn apply_event_to(
-    conn: &mut Conn<'_>,
-    mut current: CreativeAsset,
-    event: &LifecycleEvent,
-    at_ms: i64,
-    cause: &Cause,
-    stream_base: &str,
-) -> StoreResult<Option<Change>> {
-    let id = current.id;
-    for _ in 0..MAX_APPLY_ATTEMPTS {
-        let Some(change) = lifecycle::apply(&current.facts, event, at_ms)
-            .filter(|change| lifecycle::is_news(&current.facts, change))
-        else {
-            return Ok(None);
-        };
-        if write_change(conn, &current, &change, cause, stream_base).await? {
-            if let Some(card) = current.replaces {
-                replacements::follow(conn, &current, &change, card, cause, stream_base).await?;
-            }
-            return Ok(Some(change));
-        }
-        match by_id(conn, id).await? {
-            Some(fresh) => current = fresh,
-            None => return Ok(None),
-        }
-    }
-    Err(StoreError::Corrupt(format!(
-        "asset {id}: gave up after {MAX_APPLY_ATTEMPTS} conflicting concurrent updates"
-    )))
-}
+use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change};
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
 /// since ($1–$22). A change the captions job must see marks the row (`captions_due`,
@@ -85,20 +31,6 @@ macro_rules! update_sql {
 
 /// SQLite: the update alone, then [`RECORD`].
 const UPDATE: &str = update_sql!();
-
-/// `$param`, the event type the host app's endpoints will hear, when any endpoint is enabled;
-/// else NULL, so with nobody to tell the outbox has nothing to do (the check is in the statement,
-/// so an endpoint another instance just added is seen).
-macro_rules! outbound_mark {
-    ($param:literal) => {
-        concat!(
-            "CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE NOT disabled) THEN ",
-            $param,
-            " END"
-        )
-    };
-}
-pub(super) use outbound_mark;
 
 /// The `asset_events` row of a change ($1–$7), with the event type to send the host app.
 pub(super) const RECORD: &str = concat!(
@@ -232,7 +164,7 @@ macro_rules! bind_record {
 
 /// Writes `change` over `current` if nobody changed the row since it was read, and records it
 /// in `asset_events`. Returns whether it was written.
-async fn write_change(
+pub(super) async fn write_change(
     conn: &mut Conn<'_>,
     current: &CreativeAsset,
     change: &Change,
@@ -312,49 +244,6 @@ impl TryFrom<AssetEventRow> for AssetEvent {
 }
 
 impl Store {
-    /// Applies one event to one row in its own transaction (see [`apply_event`]).
-    pub async fn apply(
-        &self,
-        id: AssetId,
-        event: &LifecycleEvent,
-        at_ms: i64,
-        cause: &Cause,
-        stream_base: &str,
-    ) -> StoreResult<Option<Change>> {
-        let mut tx = self.begin().await?;
-        let change = apply_event(&mut tx.conn(), id, event, at_ms, cause, stream_base).await?;
-        tx.commit().await?;
-        Ok(change)
-    }
-
-    /// Records an owner's deletion: the row becomes DELETED (final) and is marked for deletion on
-    /// Mux, in one transaction. Returns the change, or `None` if it was already deleted.
-    pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
-        let mut tx = self.begin().await?;
-        let change = apply_event(
-            &mut tx.conn(),
-            id,
-            &LifecycleEvent::DeletedByOwner,
-            now_ms(),
-            cause,
-            "",
-        )
-        .await?;
-        if change.is_some() {
-            run!(&mut tx.conn(), c => sqlx::query(
-                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
-            )
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-        .map(|done| done.rows_affected()))?;
-            replacements::give_up_takes(&mut tx.conn(), id, cause, replacements::Takes::All)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(change)
-    }
-
     /// The recorded changes of one asset, oldest first.
     pub async fn asset_events(&self, id: AssetId) -> StoreResult<Vec<AssetEvent>> {
         let rows: Vec<AssetEventRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(

@@ -15,7 +15,7 @@ use muxd_domain::interpret::Interpretation;
 use muxd_domain::{AssetId, Cause, Change};
 use muxd_store::assets::{self, CreativeAsset};
 use muxd_store::webhooks::{self, StoredWebhookEvent};
-use muxd_store::{transitions, Conn, Outcome, StoreError};
+use muxd_store::{apply, Conn, Outcome, StoreError};
 
 /// What changed in one transaction (each row as read before its change), for live pages once
 /// it commits.
@@ -73,8 +73,7 @@ pub async fn apply_to_row(
     if let Some(event) = &meaning.event {
         // The row as just found in this transaction; a lost race re-reads it.
         let change =
-            transitions::apply_event_to(conn, asset.clone(), event, at_ms, cause, stream_base)
-                .await?;
+            apply::apply_event_to(conn, asset.clone(), event, at_ms, cause, stream_base).await?;
         if let Some(change) = change {
             if change.facts.mux_asset_id != keys.asset_id {
                 learned = true;
