@@ -1,8 +1,8 @@
 //! Writing lifecycle changes to `creative_assets` with optimistic concurrency (`apply.rs` decides
-//! them and calls [`write_change`]): every update checks and bumps `version`, so concurrent writers, in one process or many, never lose each
-//! other's changes; every applied change is recorded in `asset_events`, in the same statement or
-//! transaction, with the event type the host app's endpoints will hear (the outbox, see
-//! `store::outbox`).
+//! them and calls [`write_change`]): every update checks and bumps `version`, so concurrent
+//! writers, in one process or many, never lose each other's changes; every applied change is
+//! recorded in `asset_events`, in the same statement or transaction, with the event type the host
+//! app's endpoints will hear (the outbox, see `store::outbox`).
 
 use super::assets::{playback_url, CreativeAsset};
 use super::marks::outbound_mark;
