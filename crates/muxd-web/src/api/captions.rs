@@ -15,7 +15,9 @@ use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
-use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
+use crate::openapi::responses::{
+    AssetNotFound, CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn,
+};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::captions::{CaptionTracks, SuppliedFile};
@@ -52,8 +54,7 @@ pub struct SupplyQuery {
         (status = 409, description = "The asset is not READY, or this muxd has no `MUXD_PUBLIC_URL` for Mux to fetch files from", body = ErrorBody),
         (status = 413, description = "The file is larger than 512 KiB", body = ErrorBody),
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn supply(
@@ -110,8 +111,7 @@ pub async fn supply(
         (status = 404, description = "No such asset, not the caller's, or no captions in that language", body = ErrorBody),
         (status = 409, description = "The asset has no Mux asset yet", body = ErrorBody),
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn delete(
@@ -147,8 +147,7 @@ pub async fn delete(
         AssetNotFound,
         (status = 409, description = "The asset is not READY, has no audio, or has captions in that language", body = ErrorBody),
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn generate(

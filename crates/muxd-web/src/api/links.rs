@@ -15,7 +15,9 @@ use super::uploads::create_error;
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
-use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
+use crate::openapi::responses::{
+    CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
+};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::links::{LinkRequest, LinkUploads};
@@ -61,11 +63,9 @@ pub struct CreatedFromUrl {
         (status = 400, description = "The link or a field is invalid (not http(s), a private address, gone or private, a web page, too large, a type not accepted; name, campaign, influencer), or the campaign quota is reached", body = ErrorBody),
         NotSignedIn,
         CrossSite,
-        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TooManyUploads,
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn create(

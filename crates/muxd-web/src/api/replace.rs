@@ -13,7 +13,9 @@ use crate::api::uploads::CreatedUpload;
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
 use crate::extract::ApiJson;
-use crate::openapi::responses::{AssetNotFound, CrossSite, MuxRefused, NotSignedIn};
+use crate::openapi::responses::{
+    AssetNotFound, CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
+};
 use crate::views::Links;
 use crate::ApiError;
 use muxd_core::service::replace::{ReplaceError, ReplaceRequest};
@@ -48,11 +50,9 @@ pub struct ReplaceVideo {
         CrossSite,
         AssetNotFound,
         (status = 409, description = "The asset is not READY, or a new file for it is being processed (one whose file has not arrived is superseded: its upload is cancelled)", body = ErrorBody),
-        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TooManyUploads,
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn replace(

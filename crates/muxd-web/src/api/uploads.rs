@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 use crate::auth::CurrentUser;
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
-use crate::openapi::responses::{CrossSite, MuxRefused, NotSignedIn};
+use crate::openapi::responses::{
+    CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
+};
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::uploads::{CreateError, UploadRequest, Uploads};
@@ -68,11 +70,9 @@ pub struct CreatedUpload {
         (status = 400, description = "A field is missing or invalid (name, campaign, influencer, type, size), or the campaign quota is reached", body = ErrorBody),
         NotSignedIn,
         CrossSite,
-        (status = 429, description = "Too many uploads in a short time", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TooManyUploads,
         MuxRefused,
-        (status = 503, description = "Mux or the database is unavailable", body = ErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        MuxOrDatabaseDownRetry,
     )
 )]
 pub async fn create(

@@ -52,3 +52,21 @@ pub struct BadPage(pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 503, description = "Mux or the database is unavailable")]
 pub struct MuxOrDatabaseDown(pub ErrorBody);
+
+/// The caller created as many uploads as allowed in a short time.
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    description = "Too many uploads in a short time",
+    headers(("Retry-After" = u64, description = "Seconds to wait"))
+)]
+pub struct TooManyUploads(pub ErrorBody);
+
+/// [`MuxOrDatabaseDown`], with when to try again, for calls that go to Mux on the caller's behalf.
+#[derive(IntoResponses)]
+#[response(
+    status = 503,
+    description = "Mux or the database is unavailable",
+    headers(("Retry-After" = u64, description = "Seconds to wait"))
+)]
+pub struct MuxOrDatabaseDownRetry(pub ErrorBody);
