@@ -194,6 +194,11 @@ pub fn app_id(field: &str, raw: &str) -> Result<String, ApiError> {
     }
 }
 
+/// An optional [`app_id`].
+pub fn optional_app_id(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    raw.map(|raw| app_id(field, raw)).transpose()
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         if error.is_unavailable() {

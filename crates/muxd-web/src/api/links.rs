@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use tracing::Instrument as _;
 use utoipa::ToSchema;
 
 use super::uploads::create_error;
 use crate::auth::CurrentUser;
-use crate::error::{app_id, parsed_field, ErrorBody};
+use crate::detached::detached;
+use crate::error::{optional_app_id, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
 use crate::openapi::responses::{
     CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
@@ -78,21 +78,13 @@ pub async fn create(
         url: input.url,
         name: input.name,
         description: input.description,
-        campaign: input
-            .campaign_id
-            .map(|id| app_id("campaignId", &id))
-            .transpose()?,
-        influencer: input
-            .influencer_id
-            .map(|id| app_id("influencerId", &id))
-            .transpose()?,
+        campaign: optional_app_id("campaignId", input.campaign_id.as_deref())?,
+        influencer: optional_app_id("influencerId", input.influencer_id.as_deref())?,
         captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
     };
-    let asset =
-        tokio::spawn(async move { links_in.create(&user, request).await }.in_current_span())
-            .await
-            .map_err(|panic| ApiError::Internal(panic.into()))?
-            .map_err(create_error)?;
+    let asset = detached(async move { links_in.create(&user, request).await })
+        .await?
+        .map_err(create_error)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedFromUrl {

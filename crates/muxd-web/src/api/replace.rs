@@ -6,11 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use tracing::Instrument as _;
 use utoipa::ToSchema;
 
 use crate::api::uploads::CreatedUpload;
 use crate::auth::CurrentUser;
+use crate::detached::detached;
 use crate::error::ErrorBody;
 use crate::extract::ApiJson;
 use crate::openapi::responses::{
@@ -67,25 +67,20 @@ pub async fn replace(
         file_size: input.file_size,
         file_type: input.file_type,
     };
-    // Spawned so a client that hangs up cannot cut the create half-way (as create-video-upload).
-    let created =
-        tokio::spawn(async move { uploads.replace(&user, id, request).await }.in_current_span())
-            .await
-            .map_err(|panic| ApiError::Internal(panic.into()))?
-            .map_err(|error| match error {
-                ReplaceError::NotFound => ApiError::NotFound,
-                ReplaceError::Conflict(message) => ApiError::Conflict(message),
-                ReplaceError::Create(CreateError::Invalid(message)) => {
-                    ApiError::BadRequest(message)
+    let created = detached(async move { uploads.replace(&user, id, request).await })
+        .await?
+        .map_err(|error| match error {
+            ReplaceError::NotFound => ApiError::NotFound,
+            ReplaceError::Conflict(message) => ApiError::Conflict(message),
+            ReplaceError::Create(CreateError::Invalid(message)) => ApiError::BadRequest(message),
+            ReplaceError::Create(too_many @ CreateError::TooMany(wait)) => {
+                ApiError::TooManyRequests {
+                    message: too_many.to_string(),
+                    retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
                 }
-                ReplaceError::Create(too_many @ CreateError::TooMany(wait)) => {
-                    ApiError::TooManyRequests {
-                        message: too_many.to_string(),
-                        retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
-                    }
-                }
-                ReplaceError::Create(CreateError::Failed(error)) => error.into(),
-            })?;
+            }
+            ReplaceError::Create(CreateError::Failed(error)) => error.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUpload {

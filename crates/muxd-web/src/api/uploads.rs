@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use tracing::Instrument as _;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
-use crate::error::{app_id, parsed_field, ErrorBody};
+use crate::detached::detached;
+use crate::error::{optional_app_id, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
 use crate::openapi::responses::{
     CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
@@ -84,26 +84,16 @@ pub async fn create(
     let request = UploadRequest {
         name: input.name.or(input.file_name).unwrap_or_default(),
         description: input.description,
-        campaign: input
-            .campaign_id
-            .map(|id| app_id("campaignId", &id))
-            .transpose()?,
-        influencer: input
-            .influencer_id
-            .map(|id| app_id("influencerId", &id))
-            .transpose()?,
+        campaign: optional_app_id("campaignId", input.campaign_id.as_deref())?,
+        influencer: optional_app_id("influencerId", input.influencer_id.as_deref())?,
         file_size: input.file_size,
         file_type: input.file_type,
 
         captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
     };
-    // Spawned so a client that hangs up cannot cancel a create half-way; traced in the request's
-    // span all the same.
-    let created =
-        tokio::spawn(async move { uploads.create(&user, request).await }.in_current_span())
-            .await
-            .map_err(|panic| ApiError::Internal(panic.into()))?
-            .map_err(create_error)?;
+    let created = detached(async move { uploads.create(&user, request).await })
+        .await?
+        .map_err(create_error)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUpload {
