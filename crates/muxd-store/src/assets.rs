@@ -362,4 +362,21 @@ impl Store {
             .await)?;
         decode_all(rows)
     }
+
+    /// Up to `limit` rows that `rest` chooses (a `WHERE … ORDER BY` clause in which `$1` is
+    /// `value`): the lookups of the background jobs.
+    pub(super) async fn rows_where(
+        &self,
+        rest: &str,
+        value: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<CreativeAsset>> {
+        let sql = format!("SELECT {COLUMNS} FROM creative_assets {rest} LIMIT $2");
+        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
+            .bind(value)
+            .bind(limit)
+            .fetch_all(&mut **c)
+            .await)?;
+        decode_all(rows)
+    }
 }

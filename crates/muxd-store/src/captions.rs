@@ -2,7 +2,7 @@
 //! they expire, and the rows whose text tracks changed since the captions job last looked
 //! (`creative_assets.captions_due`, set in the same write as the change, see `transitions.rs`).
 
-use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS};
+use super::assets::CreativeAsset;
 use super::{run, Store, StoreResult};
 use muxd_domain::AssetId;
 
@@ -112,17 +112,13 @@ impl Store {
     /// Up to `limit` rows whose text tracks changed since the captions job last looked, and
     /// whose next look (`captions_check_at`) is due by `now`, oldest change first.
     pub async fn captions_due(&self, now: i64, limit: i64) -> StoreResult<Vec<CreativeAsset>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM creative_assets
-             WHERE captions_due AND (captions_check_at IS NULL OR captions_check_at <= $1)
-             ORDER BY updated_at LIMIT $2"
-        );
-        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut **c)
-            .await)?;
-        decode_all(rows)
+        self.rows_where(
+            "WHERE captions_due AND (captions_check_at IS NULL OR captions_check_at <= $1)
+             ORDER BY updated_at",
+            now,
+            limit,
+        )
+        .await
     }
 
     /// The captions job has done what row `asset` at `version` asked: clear its mark, unless a

@@ -1,7 +1,7 @@
 //! What background jobs, health and admin tools read and fix in `creative_assets`: pending Mux
 //! deletions, interrupted creates, playback repair, and what `muxd doctor` reads.
 
-use super::assets::{decode_all, AssetRow, CreativeAsset, COLUMNS, UNSENT};
+use super::assets::{CreativeAsset, UNSENT};
 use super::{now_ms, run, Store, StoreResult};
 use muxd_domain::AssetId;
 
@@ -9,17 +9,13 @@ impl Store {
     /// Rows whose Mux asset or upload still has to be deleted and whose backoff is over at
     /// `now`, longest waiting first.
     pub async fn pending_deletions(&self, now: i64, limit: i64) -> StoreResult<Vec<CreativeAsset>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM creative_assets
-             WHERE mux_delete_pending AND (next_delete_at IS NULL OR next_delete_at <= $1)
-             ORDER BY next_delete_at LIMIT $2"
-        );
-        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut **c)
-            .await)?;
-        decode_all(rows)
+        self.rows_where(
+            "WHERE mux_delete_pending AND (next_delete_at IS NULL OR next_delete_at <= $1)
+             ORDER BY next_delete_at",
+            now,
+            limit,
+        )
+        .await
     }
 
     /// Counts one more failed attempt at row `id`'s Mux deletion; the next is due at `next_at`.
@@ -75,16 +71,8 @@ impl Store {
         cutoff_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<CreativeAsset>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM creative_assets
-             WHERE {UNSENT} AND created_at < $1 ORDER BY created_at LIMIT $2"
-        );
-        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => sqlx::query_as(&sql)
-            .bind(cutoff_ms)
-            .bind(limit)
-            .fetch_all(&mut **c)
-            .await)?;
-        decode_all(rows)
+        let rest = format!("WHERE {UNSENT} AND created_at < $1 ORDER BY created_at");
+        self.rows_where(&rest, cutoff_ms, limit).await
     }
 
     /// Points every stored playback URL at `stream_base` (`muxd dev`, whose emulator serves
