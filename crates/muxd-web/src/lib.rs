@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod campaign_views;
 pub mod detached;
 pub mod error;
 pub mod extract;

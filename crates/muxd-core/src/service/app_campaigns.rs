@@ -3,7 +3,7 @@
 //! of its users may see it. Something missing, or not the caller's to see, is
 //! [`Refusal::NotFound`].
 
-use super::campaigns::{self, CampaignView};
+use super::campaigns::{self, CampaignDetail};
 use super::Refusal;
 use muxd_domain::encoding::EncodingChoice;
 use muxd_store::{Campaign, Influencer, Store, StoreResult, User};
@@ -25,7 +25,7 @@ pub struct PutCampaign<'a> {
 
 impl Campaigns {
     /// The campaign `reference` names, if `user` may see it.
-    pub async fn usable(&self, user: &User, reference: &str) -> Result<CampaignView, Refusal> {
+    pub async fn usable(&self, user: &User, reference: &str) -> Result<CampaignDetail, Refusal> {
         let campaign = campaigns::usable(&self.store, user, reference)
             .await?
             .ok_or(Refusal::NotFound)?;
@@ -33,7 +33,7 @@ impl Campaigns {
     }
 
     /// Creates or replaces the app's campaign, making its users known first.
-    pub async fn put(&self, put: PutCampaign<'_>) -> StoreResult<CampaignView> {
+    pub async fn put(&self, put: PutCampaign<'_>) -> StoreResult<CampaignDetail> {
         let owner = self.store.ensure_user(put.owner).await?;
         let mut members = Vec::with_capacity(put.members.len());
         for member in put.members {
@@ -47,7 +47,7 @@ impl Campaigns {
     }
 
     /// The app's campaigns, archived or not.
-    pub async fn list(&self, archived: bool) -> StoreResult<Vec<CampaignView>> {
+    pub async fn list(&self, archived: bool) -> StoreResult<Vec<CampaignDetail>> {
         let mut views = Vec::new();
         for campaign in self.store.app_campaigns(archived).await? {
             views.push(self.view(campaign).await?);
@@ -56,7 +56,7 @@ impl Campaigns {
     }
 
     /// Archives the app's campaign `app_id`: no more uploads into it.
-    pub async fn archive(&self, app_id: &str) -> Result<CampaignView, Refusal> {
+    pub async fn archive(&self, app_id: &str) -> Result<CampaignDetail, Refusal> {
         let campaign = self
             .store
             .archive_app_campaign(app_id)
@@ -84,7 +84,7 @@ impl Campaigns {
             .await?)
     }
 
-    async fn view(&self, campaign: Campaign) -> StoreResult<CampaignView> {
+    async fn view(&self, campaign: Campaign) -> StoreResult<CampaignDetail> {
         campaigns::view(&self.store, campaign).await
     }
 }

@@ -3,9 +3,6 @@
 //! its influencers are named by the app's ids or by muxd's; [`placement`] is the one check of
 //! where an asset may go, shared by uploads and adoption.
 
-use serde::Serialize;
-
-use muxd_domain::encoding::{ResolutionTier, VideoQuality};
 use muxd_domain::{CampaignId, InfluencerId};
 use muxd_store::{Campaign, Influencer, Role, Store, StoreError, StoreResult, User};
 
@@ -99,64 +96,26 @@ pub async fn influencer(
         .map(|i| i.id))
 }
 
-/// A campaign as the app's API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CampaignView {
-    pub id: CampaignId,
-    pub app_id: Option<String>,
-    pub name: String,
+/// A campaign with who owns it, who else may use it and its influencers.
+#[derive(Debug, Clone)]
+pub struct CampaignDetail {
+    pub campaign: Campaign,
     /// The owner's external id.
-    pub owner_id: Option<String>,
+    pub owner: Option<String>,
     /// The members' external ids, sorted.
     pub member_ids: Vec<String>,
-    pub archived: bool,
-    /// The video quality its uploads ask Mux for; null: the deployment's default.
-    pub video_quality: Option<VideoQuality>,
-    /// The highest resolution tier its uploads ask Mux for; null: the deployment's default.
-    pub max_resolution_tier: Option<ResolutionTier>,
-    /// Generated captions for its uploads: `off`, or the language (e.g. `en`); null: the
-    /// deployment's `MUXD_CAPTIONS`.
-    pub captions: Option<String>,
-    pub influencers: Vec<InfluencerView>,
-}
-
-/// An influencer as the API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InfluencerView {
-    pub id: InfluencerId,
-    pub app_id: Option<String>,
-    pub name: String,
-    pub handle: Option<String>,
-}
-
-impl From<Influencer> for InfluencerView {
-    fn from(i: Influencer) -> Self {
-        InfluencerView {
-            id: i.id,
-            app_id: i.app_id,
-            name: i.name,
-            handle: i.handle,
-        }
-    }
+    pub influencers: Vec<Influencer>,
 }
 
 /// `campaign` with its owner, members and influencers.
-pub async fn view(store: &Store, campaign: Campaign) -> StoreResult<CampaignView> {
+pub async fn view(store: &Store, campaign: Campaign) -> StoreResult<CampaignDetail> {
     let owner = store.user(campaign.owner_id).await?.map(|u| u.external_id);
     let member_ids = store.campaign_members(campaign.id).await?;
     let influencers = store.influencers(campaign.id).await?;
-    Ok(CampaignView {
-        id: campaign.id,
-        app_id: campaign.app_id,
-        name: campaign.name,
-        owner_id: owner,
+    Ok(CampaignDetail {
+        campaign,
+        owner,
         member_ids,
-        archived: campaign.archived_at.is_some(),
-        video_quality: campaign.video_quality,
-        max_resolution_tier: campaign.max_resolution_tier,
-        captions: campaign.captions.map(|c| c.as_str().to_owned()),
-        influencers: influencers.into_iter().map(InfluencerView::from).collect(),
+        influencers,
     })
 }

@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AdminUser;
+use crate::campaign_views::{CampaignView, InfluencerView};
 use crate::error::{app_id, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotAdminOrCrossSite, NotSignedIn};
 use crate::ApiError;
 use muxd_core::service::app_campaigns::{Campaigns, PutCampaign as PutAppCampaign};
-use muxd_core::service::campaigns::{CampaignView, InfluencerView};
 use muxd_domain::details;
 use muxd_domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
 use muxd_domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
@@ -133,7 +133,7 @@ pub async fn put(
         members: &members,
         encoding,
     };
-    Ok(Json(campaigns.put(put).await?))
+    Ok(Json(campaigns.put(put).await?.into()))
 }
 
 /// The host app's campaigns, active or archived.
@@ -157,7 +157,12 @@ pub async fn list(
     AdminUser(_): AdminUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<CampaignList>, ApiError> {
-    let data = campaigns.list(query.archived).await?;
+    let data = campaigns
+        .list(query.archived)
+        .await?
+        .into_iter()
+        .map(CampaignView::from)
+        .collect();
     Ok(Json(CampaignList { data }))
 }
 
@@ -184,7 +189,7 @@ pub async fn archive(
     Path(id): Path<String>,
 ) -> Result<Json<CampaignView>, ApiError> {
     let id = app_id("campaign id", &id)?;
-    Ok(Json(campaigns.archive(&id).await?))
+    Ok(Json(campaigns.archive(&id).await?.into()))
 }
 
 /// Creates or replaces an influencer of a campaign under the host app's id.

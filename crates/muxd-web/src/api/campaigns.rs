@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::Json;
 
 use crate::auth::CurrentUser;
+use crate::campaign_views::CampaignView;
 use crate::error::ErrorBody;
 use crate::openapi::responses::{DatabaseDown, NotSignedIn};
 use crate::ApiError;
 use muxd_core::service::app_campaigns::Campaigns;
-use muxd_core::service::campaigns::CampaignView;
 
 /// A campaign the caller may upload into, with its influencers.
 #[utoipa::path(
@@ -31,5 +31,5 @@ pub async fn get(
     CurrentUser(user, _): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignView>, ApiError> {
-    Ok(Json(campaigns.usable(&user, &id).await?))
+    Ok(Json(campaigns.usable(&user, &id).await?.into()))
 }
