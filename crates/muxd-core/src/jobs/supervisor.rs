@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
-use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
@@ -66,8 +65,7 @@ impl Job {
 }
 
 /// One job's recent history, as health shows it.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct JobStatus {
     /// Unix ms of the last step that finished (well or not).
     pub last_run_ms: Option<i64>,

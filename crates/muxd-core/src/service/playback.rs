@@ -4,7 +4,6 @@
 //! change is announced to live pages.
 
 use mux_api::{ErrorKind, MuxClient};
-use serde::Serialize;
 
 use super::live::{AssetChanged, LiveHub};
 use super::ServiceError;
@@ -16,8 +15,7 @@ use muxd_store::{now_ms, Store};
 const PAGE: i64 = 200;
 
 /// One asset with a problem.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct Problem {
     pub asset_id: AssetId,
     pub mux_asset_id: Option<String>,
@@ -27,7 +25,7 @@ pub struct Problem {
 }
 
 /// What a check found.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Report {
     pub checked: usize,
     pub problems: usize,

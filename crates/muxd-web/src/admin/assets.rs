@@ -18,7 +18,7 @@ use crate::openapi::responses::{
 use crate::views::{AssetView, Links, Page};
 use crate::ApiError;
 use muxd_core::service::asset_reads::AssetReads;
-use muxd_core::service::playback::{PlaybackCheck, Report};
+use muxd_core::service::playback::{self, PlaybackCheck};
 use muxd_core::service::sync::Resync;
 use muxd_domain::{AssetId, AssetOrigin, AssetStatus, UserId};
 use muxd_store::asset_list::AssetFilter;
@@ -227,5 +227,46 @@ pub async fn verify_playback_ids(
     body: Option<ApiJson<VerifyRequest>>,
 ) -> Result<Json<Report>, ApiError> {
     let repair = body.is_some_and(|ApiJson(b)| b.repair);
-    Ok(Json(check.verify(repair.then_some(&admin.id)).await?))
+    Ok(Json(
+        check.verify(repair.then_some(&admin.id)).await?.into(),
+    ))
+}
+
+/// What a check found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report {
+    pub checked: usize,
+    pub problems: usize,
+    pub report: Vec<Problem>,
+}
+
+/// One asset with a problem.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    pub asset_id: AssetId,
+    pub mux_asset_id: Option<String>,
+    pub playback_id: Option<String>,
+    pub problem: String,
+    pub repaired: bool,
+}
+
+impl From<playback::Report> for Report {
+    fn from(report: playback::Report) -> Self {
+        Report {
+            checked: report.checked,
+            problems: report.problems,
+            report: report
+                .report
+                .into_iter()
+                .map(|p| Problem {
+                    asset_id: p.asset_id,
+                    mux_asset_id: p.mux_asset_id,
+                    playback_id: p.playback_id,
+                    problem: p.problem,
+                    repaired: p.repaired,
+                })
+                .collect(),
+        }
+    }
 }

@@ -30,7 +30,8 @@ use muxd_core::jobs::supervisor::JobStatus;
 use muxd_domain::time::rfc3339;
 use muxd_store::now_ms;
 use report::{
-    DatabaseHealth, HealthReport, HealthStatus, PollingHealth, ProcessingHealth, WebhookHealth,
+    DatabaseHealth, HealthReport, HealthStatus, JobView, PollingHealth, ProcessingHealth,
+    WebhookHealth,
 };
 
 /// How old health's database figures may be.
@@ -140,17 +141,18 @@ pub const HIDDEN_ERROR: &str = "failed (an admin's token shows why)";
 
 /// Jobs as `admin` or anyone else may see them.
 fn shown_jobs(
-    mut jobs: BTreeMap<&'static str, JobStatus>,
+    jobs: BTreeMap<&'static str, JobStatus>,
     admin: bool,
-) -> BTreeMap<&'static str, JobStatus> {
-    if !admin {
-        for status in jobs.values_mut() {
-            if status.last_error.is_some() {
-                status.last_error = Some(HIDDEN_ERROR.into());
+) -> BTreeMap<&'static str, JobView> {
+    jobs.into_iter()
+        .map(|(name, status)| {
+            let mut view = JobView::from(status);
+            if !admin && view.last_error.is_some() {
+                view.last_error = Some(HIDDEN_ERROR.into());
             }
-        }
-    }
-    jobs
+            (name, view)
+        })
+        .collect()
 }
 
 /// Whether the caller is a signed-in admin. Anyone may ask for health; admins see more.

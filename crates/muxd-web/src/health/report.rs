@@ -29,7 +29,36 @@ pub struct HealthReport {
     pub polling: Option<PollingHealth>,
     pub webhooks: WebhookHealth,
     /// Each background job's recent history, by job name.
-    pub jobs: BTreeMap<&'static str, JobStatus>,
+    pub jobs: BTreeMap<&'static str, JobView>,
+}
+
+/// One job's recent history, as health shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = JobStatus)]
+pub struct JobView {
+    /// Unix ms of the last step that finished (well or not).
+    pub last_run_ms: Option<i64>,
+    /// Unix ms of the last step that succeeded.
+    pub last_ok_ms: Option<i64>,
+    /// Why the last step failed, if it did.
+    pub last_error: Option<String>,
+    pub runs: u64,
+    pub failures: u64,
+    pub panics: u64,
+}
+
+impl From<JobStatus> for JobView {
+    fn from(status: JobStatus) -> Self {
+        JobView {
+            last_run_ms: status.last_run_ms,
+            last_ok_ms: status.last_ok_ms,
+            last_error: status.last_error,
+            runs: status.runs,
+            failures: status.failures,
+            panics: status.panics,
+        }
+    }
 }
 
 /// `healthy`; `degraded` (breaker not closed, retry budget spent, an upload stuck, or many
