@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use muxd_domain::processing::{tier, Milestones, SizeBand, Stage, METRIC};
 use muxd_domain::time::{rfc3339, utc_day};
 use muxd_domain::{AssetOrigin, AssetStatus, Change};
@@ -59,8 +57,7 @@ pub async fn recent(store: &Store, days: i64, now_ms: i64) -> StoreResult<Proces
 }
 
 /// What the uploads that became ready since a moment took.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingReport {
     /// The window's start (RFC 3339).
     pub since: String,
@@ -75,18 +72,15 @@ pub struct ProcessingReport {
 }
 
 /// One tier and size band's figures.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Group {
     pub tier: String,
     pub size_band: &'static str,
-    #[serde(flatten)]
     pub figures: Figures,
 }
 
 /// A group's figures, by stage; a stage no upload of the group knows both ends of is `None`.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Figures {
     /// Uploads in the group.
     pub count: usize,
@@ -99,7 +93,7 @@ pub struct Figures {
 }
 
 /// One stage's figures, in seconds: nearest-rank percentiles.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StageFigures {
     /// Uploads whose stage is known.
     pub count: usize,
@@ -109,8 +103,7 @@ pub struct StageFigures {
 }
 
 /// One UTC day's uploads.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Day {
     /// `YYYY-MM-DD`, the day the uploads became ready.
     pub day: String,

@@ -8,4 +8,5 @@ pub mod app_campaigns;
 pub mod assets;
 pub mod events;
 pub mod processing;
+pub mod processing_report;
 pub mod webhook_endpoints;

@@ -6,13 +6,13 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::processing_report::ProcessingReport;
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
 use crate::extract::ApiQuery;
 use crate::openapi::responses::{DatabaseDown, NotAdmin, NotSignedIn};
 use crate::ApiError;
 use muxd_core::service::asset_reads::AssetReads;
-use muxd_core::service::processing_times::ProcessingReport;
 use muxd_store::now_ms;
 
 /// The window when none is asked for, and the longest one asked for.
@@ -50,7 +50,7 @@ pub async fn times(
     ApiQuery(query): ApiQuery<TimesQuery>,
 ) -> Result<Json<ProcessingReport>, ApiError> {
     let days = days(query.days.as_deref())?;
-    Ok(Json(reads.processing_times(days, now_ms()).await?))
+    Ok(Json(reads.processing_times(days, now_ms()).await?.into()))
 }
 
 /// Parses `?days=`: a whole number 1..=[`MAX_DAYS`], [`DEFAULT_DAYS`] when absent.

@@ -137,16 +137,3 @@ fn the_daily_trend_has_every_day_of_the_window() {
         ]
     );
 }
-
-#[test]
-fn the_report_serialises_in_the_api_s_camel_case() {
-    let rows = [row(0, Some(10), 110, Some("720p"), Some(84_949))];
-    let json = serde_json::to_value(report(&rows, CAP, DAY0, DAY0 + 3_600 * S)).unwrap();
-    assert_eq!(json["sampled"], 1);
-    assert_eq!(json["cap"], CAP);
-    assert_eq!(json["overall"]["slowestStage"], "processing");
-    assert_eq!(json["groups"][0]["sizeBand"], "lt_10mb");
-    assert_eq!(json["groups"][0]["processing"]["p50"], 100.0);
-    assert_eq!(json["daily"][0]["totalP50"], 110.0);
-    assert_eq!(json["since"], "2023-11-15T00:00:00Z");
-}
