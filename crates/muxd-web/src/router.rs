@@ -128,7 +128,7 @@ fn record_status(response: &Response, latency: Duration, span: &Span) {
 
 /// The JSON API, each route declared once: `routes!` reads the handler's `#[utoipa::path]`
 /// (method, path, parameters, responses) both to route it and to add it to the document
-/// [`openapi::document`] serves. Handlers of one path go in one `routes!`.
+/// [`document`] serves. Handlers of one path go in one `routes!`.
 pub fn api() -> OpenApiRouter<WebState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         // Mux → muxd.
