@@ -15,7 +15,7 @@ use muxd_domain::replacement::{failure, ReplacementStatus};
 use muxd_domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
-const MAX_APPLY_ATTEMPTS: usize = 16;
+pub(super) const MAX_APPLY_ATTEMPTS: usize = 16;
 /// Applies `event` to row `id` and records the change in `asset_events`. Returns `None` when the
 /// event changes nothing (duplicate or late) or the row does not exist.
 pub async fn apply_event(

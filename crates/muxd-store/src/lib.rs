@@ -30,6 +30,7 @@ mod marks;
 pub mod outbox;
 pub mod processing;
 mod reconcile;
+pub mod recorded;
 pub mod replacements;
 pub mod retention;
 mod rows;

@@ -7,11 +7,13 @@
 use super::assets::{playback_url, CreativeAsset};
 use super::marks::outbound_mark;
 use super::rows::parse;
+use super::webhooks::NewWebhookEvent;
 use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use muxd_domain::event::ErrorSource;
 use muxd_domain::outbound::EventType;
 use muxd_domain::tracks::TextTrack;
 use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change};
+use sqlx::PgConnection;
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
 /// since ($1–$22). A change the captions job must see marks the row (`captions_due`,
@@ -172,13 +174,7 @@ pub(super) async fn write_change(
     stream_base: &str,
 ) -> StoreResult<bool> {
     let facts = &change.facts;
-    let url = facts
-        .ready
-        .playback_id
-        .as_deref()
-        .filter(|_| facts.status == AssetStatus::Ready)
-        .map(|pid| playback_url(stream_base, pid))
-        .or_else(|| current.url.clone());
+    let url = change_url(current, change, stream_base);
     let now = now_ms();
     match conn {
         Conn::Postgres(c) => {
@@ -202,6 +198,91 @@ pub(super) async fn write_change(
             Ok(true)
         }
     }
+}
+
+/// PostgreSQL: a verified webhook's record and the change it makes as ONE statement (one round
+/// trip, committed by itself outside a transaction). The change ($1–$28 of
+/// [`UPDATE_AND_RECORD`]) is written only if the event id ($29) is new and the row is still at
+/// its version; the webhook ($29–$38) is recorded as applied only if the change was written; a
+/// delivery of an event already stored is counted instead. Returns the recorded webhook's id
+/// and whether the event was already stored: neither means the row moved on (re-read, retry).
+const RECORD_AND_CHANGE: &str = concat!(
+    "WITH seen AS (SELECT id FROM webhook_events WHERE event_id = $29),
+    updated AS (",
+    update_sql!(),
+    " AND NOT EXISTS (SELECT 1 FROM seen) RETURNING id),
+    history AS (INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+        SELECT id, $23, $24, $25, $26, $27, ",
+    outbound_mark!("$28"),
+    " FROM updated),
+    recorded AS (INSERT INTO webhook_events (event_id, event_type, object_type, object_id,
+            mux_created_at, received_at, outcome, match_passthrough, match_upload_id,
+            match_asset_id, payload, asset_id)
+        SELECT $29, $30, $31, $32, $33, $34, 'applied', $35, $36, $37, $38, id FROM updated
+        ON CONFLICT (event_id) DO NOTHING RETURNING id),
+    counted AS (UPDATE webhook_events SET deliveries = deliveries + 1
+        WHERE id IN (SELECT id FROM seen) RETURNING id)
+    SELECT (SELECT id FROM recorded), EXISTS (SELECT 1 FROM counted)"
+);
+
+/// What writing a webhook's record with its change came to (PostgreSQL).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum RecordedChange {
+    /// Recorded and written.
+    Written,
+    /// The event was already stored: only its delivery was counted.
+    Duplicate,
+    /// The row moved on since it was read: nothing was written.
+    Moved,
+}
+
+/// Writes `change` over `current` and records `webhook` as applied to it, in one statement
+/// ([`RECORD_AND_CHANGE`]); PostgreSQL only (SQLite writes them one after another in its
+/// transaction, where the row cannot move).
+pub(super) async fn record_and_change(
+    conn: &mut PgConnection,
+    webhook: &NewWebhookEvent<'_>,
+    current: &CreativeAsset,
+    change: &Change,
+    cause: &Cause,
+    stream_base: &str,
+) -> StoreResult<RecordedChange> {
+    let facts = &change.facts;
+    let url = change_url(current, change, stream_base);
+    let now = now_ms();
+    let update = bind_update!(sqlx::query_as(RECORD_AND_CHANGE), current, facts, url, now);
+    let keys = webhook.keys;
+    let (recorded, duplicate): (Option<i64>, bool) =
+        bind_record!(update, current, change, cause, now)
+            .bind(webhook.event_id)
+            .bind(webhook.event_type)
+            .bind(webhook.object_type)
+            .bind(webhook.object_id)
+            .bind(webhook.mux_created_at)
+            .bind(webhook.received_at)
+            .bind(keys.passthrough.map(|p| p.to_string()))
+            .bind(keys.upload_id.as_deref())
+            .bind(keys.asset_id.as_deref())
+            .bind(webhook.payload)
+            .fetch_one(conn)
+            .await?;
+    Ok(match (recorded, duplicate) {
+        (Some(_), _) => RecordedChange::Written,
+        (None, true) => RecordedChange::Duplicate,
+        (None, false) => RecordedChange::Moved,
+    })
+}
+
+/// The playback URL a row has after `change`.
+fn change_url(current: &CreativeAsset, change: &Change, stream_base: &str) -> Option<String> {
+    let facts = &change.facts;
+    facts
+        .ready
+        .playback_id
+        .as_deref()
+        .filter(|_| facts.status == AssetStatus::Ready)
+        .map(|pid| playback_url(stream_base, pid))
+        .or_else(|| current.url.clone())
 }
 
 /// One recorded change of an asset.

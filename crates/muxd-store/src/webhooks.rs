@@ -82,18 +82,19 @@ fn decode_all(rows: Vec<WebhookEventRow>) -> StoreResult<Vec<StoredWebhookEvent>
 
 /// Stores a new event with its outcome and matched row. Returns its row id, or `None` if the
 /// event id was already stored, in which case the stored event's delivery count goes up and
-/// nothing else changes.
+/// nothing else changes. One statement: a first delivery is the only one counted once.
 pub async fn insert(
     conn: &mut Conn<'_>,
     event: &NewWebhookEvent<'_>,
     outcome: Outcome,
     asset: Option<AssetId>,
 ) -> StoreResult<Option<i64>> {
-    let inserted: Option<i64> = run!(conn, c => sqlx::query_scalar(
+    let (id, deliveries): (i64, i64) = run!(conn, c => sqlx::query_as(
         "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
             received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (event_id) DO NOTHING RETURNING id",
+         ON CONFLICT (event_id) DO UPDATE SET deliveries = webhook_events.deliveries + 1
+         RETURNING id, deliveries",
     )
     .bind(event.event_id)
     .bind(event.event_type)
@@ -107,18 +108,9 @@ pub async fn insert(
     .bind(event.keys.asset_id.as_deref())
     .bind(event.payload)
     .bind(asset.map(|a| a.to_string()))
-    .fetch_optional(&mut **c)
+    .fetch_one(&mut **c)
     .await)?;
-    if inserted.is_none() {
-        run!(conn, c => sqlx::query(
-            "UPDATE webhook_events SET deliveries = deliveries + 1 WHERE event_id = $1",
-        )
-        .bind(event.event_id)
-        .execute(&mut **c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    }
-    Ok(inserted)
+    Ok((deliveries == 1).then_some(id))
 }
 
 /// Sets what was done with stored event `id`.

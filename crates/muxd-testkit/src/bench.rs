@@ -128,6 +128,22 @@ pub fn ready_path_event(row: AssetId, upload: &str, step: usize) -> Vec<u8> {
     .unwrap()
 }
 
+/// Step `step` of a row's whole path as Mux sends it: 0 is `video.upload.created` (the upload
+/// waits for its file), 1 to 3 are [`ready_path_event`]'s steps 0 to 2.
+pub fn upload_path_event(row: AssetId, upload: &str, step: usize) -> Vec<u8> {
+    if step > 0 {
+        return ready_path_event(row, upload, step - 1);
+    }
+    let data = json!({"id": upload, "status": "waiting", "timeout": 3600,
+        "new_asset_settings": {"passthrough": row.to_string(), "playback_policy": ["public"]}});
+    serde_json::to_vec(
+        &json!({"type": "video.upload.created", "id": format!("evt-{upload}-created"),
+        "created_at": "2026-11-23T09:59:00.000000Z", "object": {"type": "upload", "id": upload},
+        "environment": {"name": "Bench", "id": "b"}, "data": data, "attempts": []}),
+    )
+    .unwrap()
+}
+
 /// A webhook delivery of `body` to `url`, signed now with [`SECRET`].
 pub fn signed(http: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
     let t = now_ms() / 1000;
@@ -145,22 +161,28 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database, each labelled, and
-/// writes what each run returned to `target/bench-results/<name>.json`.
+/// writes what each run returned to `target/bench-results/<name>.json`. `MUXD_BENCH_DATABASES`
+/// (`sqlite`, `postgres`) runs on that one only.
 pub async fn on_each_database(name: &str, bench: impl AsyncFn(&str, DatabaseUrl) -> Value) {
+    let only = std::env::var("MUXD_BENCH_DATABASES").ok();
+    let wanted = |backend: &str| only.as_deref().is_none_or(|only| only.contains(backend));
     let mut runs = serde_json::Map::new();
-    let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sqlite =
-        DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
-    let label = "SQLite (WAL, synchronous=FULL)";
-    runs.insert(label.into(), bench(label, sqlite).await);
-    let _ = std::fs::remove_dir_all(&dir);
-
-    if let Some(database) = PgDatabase::create().await {
-        runs.insert(
-            "PostgreSQL".into(),
-            bench("PostgreSQL", database.url.clone()).await,
-        );
+    if wanted("sqlite") {
+        let dir = std::env::temp_dir().join(format!("muxd-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sqlite =
+            DatabaseUrl::parse(&format!("sqlite://{}", dir.join("bench.db").display())).unwrap();
+        let label = "SQLite (WAL, synchronous=FULL)";
+        runs.insert(label.into(), bench(label, sqlite).await);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if wanted("postgres") {
+        if let Some(database) = PgDatabase::create().await {
+            runs.insert(
+                "PostgreSQL".into(),
+                bench("PostgreSQL", database.url.clone()).await,
+            );
+        }
     }
     write_results(name, &Value::Object(runs));
 }

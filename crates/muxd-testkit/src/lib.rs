@@ -8,4 +8,5 @@
 pub mod bench;
 pub mod chromedriver;
 pub mod databases;
+pub mod procs;
 pub mod webdriver;

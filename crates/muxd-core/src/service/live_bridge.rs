@@ -8,11 +8,20 @@
 //! record: if the database is unreachable the queue drops what does not fit, and the next
 //! notification that gets through tells the other instances to have their pages reload (as a
 //! lost listener connection does), so no page silently misses a change.
+//!
+//! Nothing is sent while no other instance listens. Each instance's listening connection is
+//! named [`LISTENER_NAME`]`<instance>` (PostgreSQL's `application_name`), and an instance with
+//! changes to send reads whether another such connection to its database exists, at most once per
+//! [`PEERS_FRESH`]. A listener that (re)connects says [`HELLO`]; an instance that hears it knows
+//! at once that someone listens, and if it has left changes unsent meanwhile, it tells the
+//! newcomer's pages to reload, so a change skipped just before a newcomer was seen is not lost.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use sqlx::postgres::{PgListener, PgPool};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::{mpsc, Mutex};
 
 use super::live::{AssetChanged, LiveHub};
@@ -24,6 +33,12 @@ pub const CHANNEL: &str = "muxd_live";
 const OUTBOX: usize = 4096;
 /// The line that tells the other instances some changes were dropped.
 const RESYNC: &str = "resync";
+/// The line a listener sends when it (re)connects.
+const HELLO: &str = "hello";
+/// The `application_name` of every instance's listening connection, before the instance's name.
+pub const LISTENER_NAME: &str = "muxd-live:";
+/// How long an answer to "does another instance listen?" holds.
+pub const PEERS_FRESH: Duration = Duration::from_secs(1);
 /// A notification's payload must stay under PostgreSQL's 8000 bytes.
 const MAX_PAYLOAD: usize = 7000;
 
@@ -34,6 +49,29 @@ pub struct Bridge {
     pool: PgPool,
     instance: String,
     outbox: Arc<Mutex<mpsc::Receiver<AssetChanged>>>,
+    peers: Arc<Peers>,
+}
+
+/// What this instance knows of the others' listeners.
+#[derive(Debug, Default)]
+struct Peers {
+    /// Whether another instance listened when last looked, and when that was.
+    seen: std::sync::Mutex<Option<(bool, Instant)>>,
+    /// Set when changes were left unsent because nobody else listened.
+    skipped: AtomicBool,
+}
+
+impl Peers {
+    /// What was seen, if seen within [`PEERS_FRESH`].
+    fn fresh(&self) -> Option<bool> {
+        let seen = *self.seen.lock().expect("peers lock");
+        seen.filter(|(_, at)| at.elapsed() < PEERS_FRESH)
+            .map(|(others, _)| others)
+    }
+
+    fn saw(&self, others: bool) {
+        *self.seen.lock().expect("peers lock") = Some((others, Instant::now()));
+    }
 }
 
 impl Bridge {
@@ -50,27 +88,36 @@ impl Bridge {
             pool: pool.clone(),
             instance: instance.to_owned(),
             outbox: Arc::new(Mutex::new(receiver)),
+            peers: Arc::default(),
         })
     }
 
-    /// Sends this instance's changes as notifications until the hub is dropped or a send fails.
+    /// Sends this instance's changes as notifications until the hub is dropped or a send fails;
+    /// while no other instance listens, sends nothing.
     pub async fn forward(&self) -> anyhow::Result<()> {
         let mut outbox = self.outbox.lock().await;
         let mut changes = Vec::new();
         while outbox.recv_many(&mut changes, 256).await > 0 {
-            let mut sent = payloads(&self.instance, &changes);
             // Changes after these were dropped: the other instances' pages must reload.
             let resync = self.hub.take_forward_drops();
+            let others = match self.others_listen().await {
+                Ok(others) => others,
+                Err(error) => {
+                    self.hub.note_forward_drop();
+                    return Err(error).context("looking for other instances' listeners");
+                }
+            };
+            if !others {
+                self.peers.skipped.store(true, Ordering::Relaxed);
+                changes.clear();
+                continue;
+            }
+            let mut sent = payloads(&self.instance, &changes);
             if resync {
                 sent.push(format!("{}\n{RESYNC}", self.instance));
             }
             for payload in sent {
-                let notified = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&payload)
-                    .execute(&self.pool)
-                    .await;
-                if let Err(error) = notified {
+                if let Err(error) = self.notify(&payload).await {
                     // These changes are lost to the others too: they must still be told.
                     self.hub.note_forward_drop();
                     return Err(error).context("sending live changes to the other instances");
@@ -81,34 +128,97 @@ impl Bridge {
         Ok(())
     }
 
+    /// Whether changes were left unsent because no other instance listened, since the last
+    /// newcomer was told to reload its pages for them.
+    pub fn left_unsent(&self) -> bool {
+        self.peers.skipped.load(Ordering::Relaxed)
+    }
+
+    /// Whether another instance's listener is connected (as seen within [`PEERS_FRESH`]).
+    async fn others_listen(&self) -> Result<bool, sqlx::Error> {
+        if let Some(others) = self.peers.fresh() {
+            return Ok(others);
+        }
+        let others = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                 WHERE datname = current_database()
+                   AND starts_with(application_name, $1) AND application_name <> $2)",
+        )
+        .bind(LISTENER_NAME)
+        .bind(self.listener_name())
+        .fetch_one(&self.pool)
+        .await?;
+        self.peers.saw(others);
+        Ok(others)
+    }
+
+    async fn notify(&self, payload: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
+    /// This instance's listening connection's `application_name`.
+    fn listener_name(&self) -> String {
+        format!("{LISTENER_NAME}{}", self.instance)
+    }
+
     /// Hands the other instances' changes to this instance's pages until the connection fails.
     pub async fn listen(&self) -> anyhow::Result<()> {
-        let mut listener = PgListener::connect_with(&self.pool)
+        // A pool of its own, so the listening connection carries the listener's name, also
+        // when the listener reconnects.
+        let options = (*self.pool.connect_options())
+            .clone()
+            .application_name(&self.listener_name());
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(options);
+        let mut listener = PgListener::connect_with(&pool)
             .await
             .context("connecting the live listener")?;
         listener
             .listen(CHANNEL)
             .await
             .context("listening for live changes")?;
+        self.say_hello().await?;
         loop {
             let notification = listener
                 .try_recv()
                 .await
                 .context("receiving live changes")?;
             let Some(notification) = notification else {
-                // The connection was lost and is re-established on the next call; changes in
-                // between are missed, so pages are told to reload.
+                // The connection was lost and is listening again; changes in between are
+                // missed, so pages are told to reload.
                 self.hub.resync_all();
+                self.say_hello().await?;
                 continue;
             };
-            let (changes, resync) = parse(&self.instance, notification.payload());
-            for change in changes {
+            let heard = parse(&self.instance, notification.payload());
+            for change in heard.changes {
                 self.hub.deliver_remote(change);
             }
-            if resync {
+            if heard.resync {
                 self.hub.resync_all();
             }
+            if heard.hello {
+                self.peers.saw(true);
+                if self.peers.skipped.swap(false, Ordering::Relaxed) {
+                    self.notify(&format!("{}\n{RESYNC}", self.instance))
+                        .await
+                        .context("telling a new listener's pages to reload")?;
+                }
+            }
         }
+    }
+
+    /// Tells the other instances this one listens.
+    async fn say_hello(&self) -> anyhow::Result<()> {
+        self.notify(&format!("{}\n{HELLO}", self.instance))
+            .await
+            .context("announcing the live listener")
     }
 }
 
@@ -139,17 +249,25 @@ fn payloads(instance: &str, changes: &[AssetChanged]) -> Vec<String> {
     payloads
 }
 
-/// The changes in another instance's payload (none if it is this instance's own, or unreadable),
-/// and whether it says some were dropped.
-fn parse(instance: &str, payload: &str) -> (Vec<AssetChanged>, bool) {
+/// What another instance's notification says.
+#[derive(Debug, Default, PartialEq)]
+struct Heard {
+    changes: Vec<AssetChanged>,
+    /// Some of its changes were dropped: pages must reload.
+    resync: bool,
+    /// Its listener just (re)connected.
+    hello: bool,
+}
+
+/// What another instance's payload says (nothing if it is this instance's own, or unreadable).
+fn parse(instance: &str, payload: &str) -> Heard {
     let mut lines = payload.lines();
     if lines.next().is_none_or(|from| from == instance) {
-        return (Vec::new(), false);
+        return Heard::default();
     }
     let lines: Vec<&str> = lines.collect();
-    let resync = lines.contains(&RESYNC);
     let changes = lines
-        .into_iter()
+        .iter()
         .filter_map(|line| {
             let mut parts = line.split(' ');
             Some(AssetChanged {
@@ -159,7 +277,11 @@ fn parse(instance: &str, payload: &str) -> (Vec<AssetChanged>, bool) {
             })
         })
         .collect();
-    (changes, resync)
+    Heard {
+        changes,
+        resync: lines.contains(&RESYNC),
+        hello: lines.contains(&HELLO),
+    }
 }
 
 #[cfg(test)]
@@ -181,21 +303,38 @@ mod tests {
         let sent = payloads("muxd-a", &changes);
         assert!(sent.len() > 1, "500 changes do not fit one notification");
         assert!(sent.iter().all(|p| p.len() <= MAX_PAYLOAD));
-        let received: Vec<_> = sent.iter().flat_map(|p| parse("muxd-b", p).0).collect();
+        let received: Vec<_> = sent
+            .iter()
+            .flat_map(|p| parse("muxd-b", p).changes)
+            .collect();
         assert_eq!(received, changes);
-        assert!(sent.iter().all(|p| parse("muxd-a", p).0.is_empty()));
+        assert!(sent.iter().all(|p| parse("muxd-a", p) == Heard::default()));
         assert!(
-            sent.iter().all(|p| !parse("muxd-b", p).1),
-            "no resync asked"
+            sent.iter().all(|p| {
+                let heard = parse("muxd-b", p);
+                !heard.resync && !heard.hello
+            }),
+            "no resync asked, no hello said"
         );
-        assert!(parse("muxd-b", "").0.is_empty());
-        assert!(parse("muxd-b", "muxd-a\nnot a change").0.is_empty());
+        assert_eq!(parse("muxd-b", ""), Heard::default());
+        assert_eq!(parse("muxd-b", "muxd-a\nnot a change"), Heard::default());
     }
 
     #[test]
     fn dropped_changes_tell_the_other_instances_to_resync() {
         let notice = format!("muxd-a\n{RESYNC}");
-        assert_eq!(parse("muxd-b", &notice), (Vec::new(), true));
-        assert_eq!(parse("muxd-a", &notice), (Vec::new(), false), "not its own");
+        let resync = Heard {
+            resync: true,
+            ..Heard::default()
+        };
+        assert_eq!(parse("muxd-b", &notice), resync);
+        assert_eq!(parse("muxd-a", &notice), Heard::default(), "not its own");
+    }
+
+    #[test]
+    fn a_listener_that_connects_says_hello_to_the_others_only() {
+        let hello = format!("muxd-a\n{HELLO}");
+        assert!(parse("muxd-b", &hello).hello);
+        assert_eq!(parse("muxd-a", &hello), Heard::default(), "not its own");
     }
 }

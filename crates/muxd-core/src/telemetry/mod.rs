@@ -1,11 +1,13 @@
-//! Logs, traces and metrics set-up. Logs: JSON lines in production, readable text in dev; level
-//! from `RUST_LOG` (default `info`). Fields follow one convention: dotted names (`asset.id`,
+//! Logs, traces and metrics set-up. Logs: JSON lines in production (each with its span's fields
+//! once, without those for traces only), readable text in dev; level from `RUST_LOG` (default
+//! `info`). Fields follow one convention: dotted names (`asset.id`,
 //! `event.id`), units in names (`duration_ms`), never a secret or a token. Traces: the same
 //! `tracing` spans, exported over OTLP when an endpoint is configured (`traces.rs`). Metrics: one
 //! process-wide Prometheus recorder, rendered at `/metrics`; every latency histogram (all in
 //! seconds) has the buckets of [`BUCKETS`] (processing times have their own, up to hours), so alerts and dashboards can take quantiles across
 //! instances.
 
+mod log_fields;
 pub mod traces;
 
 use std::sync::OnceLock;
@@ -25,10 +27,12 @@ pub use traces::Traces;
 /// flushes the spans not yet sent.
 pub fn init(format: LogFormat, otlp: Option<&str>) -> Traces {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let logs = match format {
-        LogFormat::Json => logs.json().flatten_event(true).boxed(),
-        LogFormat::Pretty => logs.compact().boxed(),
+        LogFormat::Json => json_layer(std::io::stderr).boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .compact()
+            .boxed(),
     };
     let (traces, tracer) = match otlp.map(|_| traces::start()) {
         Some(Ok((traces, tracer))) => (traces, Some(tracer)),
@@ -52,6 +56,22 @@ pub fn init(format: LogFormat, otlp: Option<&str>) -> Traces {
         Ok(()) => traces,
         Err(_) => Traces::off(),
     }
+}
+
+/// JSON log lines to `writer`: the event's fields, then its span's once (`log_fields.rs`), no
+/// module path.
+fn json_layer<S, W>(writer: W) -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt::layer()
+        .json()
+        .flatten_event(true)
+        .with_span_list(false)
+        .with_target(false)
+        .fmt_fields(log_fields::LogFields)
+        .with_writer(writer)
 }
 
 /// Histogram buckets, in seconds: from a fast webhook ack (1 ms) to Mux's 5 s delivery timeout

@@ -39,11 +39,12 @@ use sqlx::{Connection, PgConnection};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
 
+use muxd_testkit::procs::memory;
 use pages::{
     drive, external, follow, pct, report, rows, seen_json, settle, table_reads, tally, Change,
     Counts, Feed,
 };
-use procs::{database, memory, open_file_limit, start_emulator, start_serve};
+use procs::{database, open_file_limit, start_emulator, start_serve};
 
 const STREAMS: usize = 2_000;
 const OWNERS: usize = 200;
@@ -103,7 +104,7 @@ async fn main() {
     let hook_a = format!("{base_a}/api/webhooks/mux");
     let (_emulator, emulator) = start_emulator(dir.path(), &hook_a).await;
     let a = start_serve(dir.path(), &emulator, url.expose(), a_port).await;
-    let rss_idle = memory(a.0.id());
+    let rss_idle = memory(a.pid());
 
     // 1. Streams on A.
     let identity = Identity::dev(JWT_SECRET.as_bytes());
@@ -130,7 +131,7 @@ async fn main() {
     }
     let open_secs = opening.elapsed().as_secs_f64();
     let opened = counts.ready.load(Relaxed);
-    let rss_streams = memory(a.0.id());
+    let rss_streams = memory(a.pid());
 
     // 2. Changes sent to A: first those of the owner with no stream, then the others'.
     let mut stats = if pg.is_some() {
@@ -144,7 +145,7 @@ async fn main() {
     let same = drive(&http, &hook_a, &same_rows).await;
     let same_seen = settle(&feeds, &same).await;
     let reads_same = table_reads(stats.as_mut()).await;
-    let rss_changes = memory(a.0.id());
+    let rss_changes = memory(a.pid());
     let per_change = |from: Option<i64>, to: Option<i64>, n: usize| -> Option<f64> {
         Some((to? - from?) as f64 / n as f64)
     };
@@ -161,7 +162,7 @@ async fn main() {
     } else {
         None
     };
-    let rss_end = memory(a.0.id());
+    let rss_end = memory(a.pid());
 
     let leaked = |changes: &[Change]| tally(&feeds, changes).leaked;
     let same_leaks = leaked(&lone) + leaked(&same);

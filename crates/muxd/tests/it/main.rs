@@ -31,6 +31,7 @@ mod layers_scan;
 mod limits;
 mod links;
 mod live;
+mod live_bridge;
 mod media;
 mod multi_instance;
 mod openapi;

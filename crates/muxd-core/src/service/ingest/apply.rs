@@ -14,6 +14,7 @@ use muxd_domain::event::MatchKeys;
 use muxd_domain::interpret::Interpretation;
 use muxd_domain::{AssetId, Cause, Change};
 use muxd_store::assets::{self, CreativeAsset};
+use muxd_store::recorded;
 use muxd_store::webhooks::{self, StoredWebhookEvent};
 use muxd_store::{apply, Conn, Outcome, StoreError};
 
@@ -75,14 +76,34 @@ pub async fn apply_to_row(
         let change =
             apply::apply_event_to(conn, asset.clone(), event, at_ms, cause, stream_base).await?;
         if let Some(change) = change {
-            if change.facts.mux_asset_id != keys.asset_id {
-                learned = true;
-                keys.asset_id.clone_from(&change.facts.mux_asset_id);
-            }
-            changed.push((asset.clone(), change));
+            learned |= note_change(asset, change, &mut keys, changed);
         }
     }
     Ok(learned.then_some(keys))
+}
+
+/// Notes `change` of `asset` for live pages once committed, and teaches `keys` (the row's) the
+/// asset id the change names, if it is new to them. Returns whether it was.
+pub fn note_change(
+    asset: &CreativeAsset,
+    change: Change,
+    keys: &mut MatchKeys,
+    changed: &mut Changed,
+) -> bool {
+    let learned = change.facts.mux_asset_id != keys.asset_id;
+    if learned {
+        keys.asset_id.clone_from(&change.facts.mux_asset_id);
+    }
+    changed.push((asset.clone(), change));
+    learned
+}
+
+/// Whether recording and applying `meaning` to `asset` takes more than one write, so a
+/// transaction must hold them: the row learns its upload id from it, or is a take (its card
+/// follows).
+pub fn needs_transaction(asset: &CreativeAsset, meaning: &Interpretation) -> bool {
+    recorded::needs_transaction(asset)
+        || (asset.mux_upload_id.is_none() && meaning.keys.upload_id.is_some())
 }
 
 /// Applies, oldest first, every unmatched event that names row `id` by any of the keys it has

@@ -21,11 +21,14 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument as _;
 
 use super::super::live::LiveHub;
-use super::apply::{apply_to_row, find, outcome_of, publish_committed, Changed};
+use super::apply::{
+    apply_to_row, find, needs_transaction, note_change, outcome_of, publish_committed, Changed,
+};
 use crate::config::Backend;
 use muxd_domain::event::MatchKeys;
 use muxd_domain::interpret::Interpretation;
 use muxd_domain::{AssetId, Cause};
+use muxd_store::recorded::{self, Recorded};
 use muxd_store::webhooks::{self, NewWebhookEvent};
 use muxd_store::{Conn, Outcome, Store, StoreError};
 
@@ -162,6 +165,12 @@ impl Writer {
     /// Commits `batch` in one transaction, or (if anything fails) each job alone; answers every
     /// job.
     async fn commit(&self, mut batch: Vec<Job>) {
+        if batch.len() == 1 {
+            let job = batch.remove(0);
+            let result = self.one(&job.delivery).await;
+            let _ = job.reply.send(result);
+            return;
+        }
         let deliveries: Vec<&Delivery> = batch.iter().map(|job| &job.delivery).collect();
         match self.together(&deliveries).await {
             Ok(results) => {
@@ -169,22 +178,57 @@ impl Writer {
                     let _ = job.reply.send(Ok(applied));
                 }
             }
-            Err(error) if batch.len() == 1 => {
-                let job = batch.remove(0);
-                let result = self.failed(&job.delivery, error).await;
-                let _ = job.reply.send(result);
-            }
             Err(error) => {
                 tracing::debug!(error = %error.detail(), events = batch.len(), "batch failed; applying its events one by one");
                 for job in batch {
-                    let result = match self.together(&[&job.delivery]).await {
-                        Ok(mut applied) => Ok(applied.remove(0)),
-                        Err(error) => self.failed(&job.delivery, error).await,
-                    };
+                    let result = self.one(&job.delivery).await;
                     let _ = job.reply.send(result);
                 }
             }
         }
+    }
+
+    /// One delivery by itself: outside a transaction when its work is one write (PostgreSQL),
+    /// else in a transaction of its own; kept as `failed` if that fails.
+    async fn one(&self, delivery: &Delivery) -> Result<Applied, StoreError> {
+        let alone = match self.store.backend() {
+            Backend::Postgres => self.alone(delivery).await,
+            Backend::Sqlite => Ok(None),
+        };
+        let applied = match alone {
+            Ok(Some(applied)) => Ok(applied),
+            Ok(None) => self
+                .together(&[delivery])
+                .await
+                .map(|mut applied| applied.remove(0)),
+            Err(error) => Err(error),
+        };
+        match applied {
+            Ok(applied) => Ok(applied),
+            Err(error) => self.failed(delivery, error).await,
+        }
+    }
+
+    /// A delivery's work outside a transaction, each statement committing by itself (its find,
+    /// then its one write), published at once; `None` (nothing written) if it needs a
+    /// transaction. Traced as a `db.apply` span under the delivery's.
+    async fn alone(&self, delivery: &Delivery) -> Result<Option<Applied>, StoreError> {
+        let span = tracing::info_span!(
+            parent: &delivery.span,
+            "db.apply",
+            db.system = self.store.backend().system_name(),
+        );
+        async {
+            let mut changed = Changed::new();
+            let mut conn = self.store.write().await?;
+            let applied = self
+                .apply(&mut conn.conn(), delivery, &mut changed, true)
+                .await?;
+            publish_committed(&self.live, &changed);
+            Ok(applied)
+        }
+        .instrument(span)
+        .await
     }
 
     /// Every delivery in one transaction, published once it commits. Traced as one `db.commit`
@@ -211,9 +255,10 @@ impl Writer {
                     db.system = self.store.backend().system_name(),
                 );
                 let applied = self
-                    .apply(&mut tx.conn(), delivery, &mut changed)
+                    .apply(&mut tx.conn(), delivery, &mut changed, false)
                     .instrument(apply)
-                    .await?;
+                    .await?
+                    .expect("in a transaction, every delivery is applied");
                 results.push(applied);
             }
             tx.commit().await?;
@@ -234,44 +279,76 @@ impl Writer {
         Ok((outcome, None, None))
     }
 
-    /// One delivery's work inside the caller's transaction: find, dedupe insert, apply.
+    /// One delivery's work: find its row, then record it (deduplicated) and apply it. In the
+    /// caller's transaction, or `alone` outside one, where `None` means it needs one (the row
+    /// learns its upload id, or is a take: more than one write).
     async fn apply(
         &self,
         conn: &mut Conn<'_>,
         delivery: &Delivery,
         changed: &mut Changed,
-    ) -> Result<Applied, StoreError> {
+        alone: bool,
+    ) -> Result<Option<Applied>, StoreError> {
         let record = delivery.record();
         let meaning = &delivery.meaning;
-        // Read first, so the dedupe insert can carry the final outcome.
+        let duplicate = (Outcome::Duplicate, None, None);
         let asset = find(conn, meaning).await?;
         let outcome = outcome_of(meaning, asset.as_ref());
-        let asset_id = asset.as_ref().map(|a| a.id);
-        if webhooks::insert(conn, &record, outcome, asset_id)
-            .await?
-            .is_none()
-        {
-            return Ok((Outcome::Duplicate, None, None));
-        }
-        let Some(asset) = &asset else {
-            return Ok((outcome, None, None));
+        let Some(asset) = asset else {
+            let inserted = webhooks::insert(conn, &record, outcome, None).await?;
+            return Ok(Some(inserted.map_or(duplicate, |_| (outcome, None, None))));
         };
         let cause = Cause::Webhook {
             event_id: delivery.event_id.clone(),
             event_type: delivery.event_type.clone(),
         };
         let at_ms = delivery.mux_created_at.unwrap_or(delivery.received_at);
-        let learned = apply_to_row(
-            conn,
-            asset,
-            meaning,
-            at_ms,
-            &cause,
-            &self.stream_base,
-            changed,
-        )
-        .await?;
-        Ok((outcome, asset_id, learned))
+        if needs_transaction(&asset, meaning) {
+            if alone {
+                return Ok(None);
+            }
+            if webhooks::insert(conn, &record, outcome, Some(asset.id))
+                .await?
+                .is_none()
+            {
+                return Ok(Some(duplicate));
+            }
+            let learned = apply_to_row(
+                conn,
+                &asset,
+                meaning,
+                at_ms,
+                &cause,
+                &self.stream_base,
+                changed,
+            )
+            .await?;
+            return Ok(Some((outcome, Some(asset.id), learned)));
+        }
+        let recorded = match &meaning.event {
+            Some(event) => {
+                recorded::record_applied(
+                    conn,
+                    &record,
+                    asset.clone(),
+                    event,
+                    at_ms,
+                    &cause,
+                    &self.stream_base,
+                )
+                .await?
+            }
+            None => match webhooks::insert(conn, &record, outcome, Some(asset.id)).await? {
+                Some(_) => Recorded::Applied(None),
+                None => Recorded::Duplicate,
+            },
+        };
+        let Recorded::Applied(change) = recorded else {
+            return Ok(Some(duplicate));
+        };
+        let mut keys = asset.match_keys();
+        let learned = change.is_some_and(|change| note_change(&asset, change, &mut keys, changed));
+        Ok(Some((outcome, Some(asset.id), learned.then_some(keys))))
     }
 
     /// Keeps a verified event whose apply failed, as `failed` with the reason (or finds it was a
