@@ -21,7 +21,7 @@ pub enum Recorded {
     /// The event id was already stored: its delivery was counted, nothing else changed.
     Duplicate,
     /// Recorded as applied; the change it made, if it was news.
-    Applied(Option<Change>),
+    Applied(Option<Box<Change>>),
 }
 
 /// Whether applying an event to `current` takes more than one statement, so that the caller must
@@ -50,7 +50,7 @@ pub async fn record_applied(
             return Ok(Recorded::Duplicate);
         }
         let change = apply_event_to(conn, current, event, at_ms, cause, stream_base).await?;
-        return Ok(Recorded::Applied(change));
+        return Ok(Recorded::Applied(change.map(Box::new)));
     }
     for _ in 0..MAX_APPLY_ATTEMPTS {
         let change = lifecycle::apply(&current.facts, event, at_ms)
@@ -62,7 +62,7 @@ pub async fn record_applied(
             unreachable!("SQLite took the path above");
         };
         match record_and_change(pg, webhook, &current, &change, cause, stream_base).await? {
-            RecordedChange::Written => return Ok(Recorded::Applied(Some(change))),
+            RecordedChange::Written => return Ok(Recorded::Applied(Some(Box::new(change)))),
             RecordedChange::Duplicate => return Ok(Recorded::Duplicate),
             RecordedChange::Moved => match by_id(conn, id).await? {
                 Some(fresh) => current = fresh,

@@ -347,7 +347,7 @@ impl Writer {
             return Ok(Some(duplicate));
         };
         let mut keys = asset.match_keys();
-        let learned = change.is_some_and(|change| note_change(&asset, change, &mut keys, changed));
+        let learned = change.is_some_and(|change| note_change(&asset, *change, &mut keys, changed));
         Ok(Some((outcome, Some(asset.id), learned.then_some(keys))))
     }
 
