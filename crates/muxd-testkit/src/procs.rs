@@ -20,7 +20,12 @@ impl Drop for Proc {
 }
 
 /// `bin args…` (the muxd binary) in `dir` with only `PATH`, `RUST_LOG=warn` and `env` set.
-pub fn muxd(bin: &Path, dir: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
+pub fn muxd<V: AsRef<std::ffi::OsStr>>(
+    bin: &Path,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, V)],
+) -> Command {
     let mut cmd = Command::new(bin);
     cmd.args(args)
         .current_dir(dir)
@@ -37,7 +42,7 @@ pub fn muxd(bin: &Path, dir: &Path, args: &[&str], env: &[(&str, String)]) -> Co
 /// base URL.
 pub async fn start_emulator(bin: &Path, dir: &Path, webhook: &str) -> (Proc, String) {
     let args = ["emulator", "--port", "0", "--webhook-url", webhook];
-    let mut child = muxd(bin, dir, &args, &[])
+    let mut child = muxd::<&str>(bin, dir, &args, &[])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -3,10 +3,12 @@
 //! deadline) for the line it prints once it is ready.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use muxd_testkit::databases::TempDir;
+use muxd_testkit::procs;
 
 /// Kills the child on drop, so a failing test leaves nothing running.
 pub struct Running(Child);
@@ -47,16 +49,7 @@ impl Running {
 
 /// `muxd args…` in `dir` with only `PATH`, `RUST_LOG=warn` and `env` set.
 pub fn muxd(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_muxd"));
-    cmd.args(args)
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
+    procs::muxd(Path::new(env!("CARGO_BIN_EXE_muxd")), dir.path(), args, env)
 }
 
 /// Starts `muxd args…` and waits for the first stdout line containing `needle`. The rest of
