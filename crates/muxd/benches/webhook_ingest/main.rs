@@ -9,7 +9,8 @@
 //! 4. as Mux sends, to `muxd serve` as a process of its own: events in a random order per row
 //!    with duplicates, saturated; and a steady 300 events/s with nobody listening, with live
 //!    pages, with an outbound endpoint; each with muxd's and PostgreSQL's CPU, the database's and
-//!    the log's bytes per event (`served.rs`).
+//!    the log's bytes and the WAL per event (`served.rs`); beside them what muxd costs idle and,
+//!    on PostgreSQL, the floor: a bare round trip and a bare commit at the same rate (`floor.rs`).
 //!
 //! `MUXD_BENCH_SERVED_ONLY=1` runs 4 alone; `MUXD_BENCH_DATABASES=postgres` (or `sqlite`) one
 //! database alone.
@@ -20,6 +21,7 @@
 //! On PostgreSQL it also reports the server's CPU per event (every `postgres` process's user +
 //! system time from /proc, before and after each phase; the server must be on this machine).
 
+mod floor;
 mod load;
 mod profile;
 mod served;

@@ -63,10 +63,10 @@ impl Statements {
     }
 }
 
-/// Prints a profile made by [`Statements::per_event`].
-pub fn print(profile: &Value) {
+/// Prints a profile made by [`Statements::per_event`], counted per `unit` ("event", "second").
+pub fn print(profile: &Value, unit: &str) {
     println!(
-        "    statements per event: {:.2}",
+        "    statements per {unit}: {:.2}",
         profile["calls_per_event"].as_f64().unwrap_or(f64::NAN)
     );
     for statement in profile["top"].as_array().into_iter().flatten().take(12) {

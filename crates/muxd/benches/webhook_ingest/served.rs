@@ -7,6 +7,11 @@
 //!   times: with nobody listening, with `PAGES` live pages open (one per owner), and with one
 //!   outbound endpoint (a receiver on loopback that answers 204).
 //!
+//! - idle: nothing sent for `IDLE_SECONDS`, so the steady phases' costs can be split into what
+//!   muxd's background jobs and PostgreSQL's upkeep spend anyway and what each event adds;
+//! - floor (PostgreSQL): what a bare round trip and a bare one-insert commit cost the server at
+//!   the same rate (`floor.rs`), the least a durable ack per event can cost.
+//!
 //! Each phase reports per event: muxd's CPU, PostgreSQL's (every server process, as
 //! `procs::postgres_cpu_secs`), the database's growth and the log's; and the ack latencies.
 //! Readings are taken once the phase's work is done: every ack back and, with an endpoint, every
@@ -27,6 +32,7 @@ use muxd_testkit::procs::{self, cpu_ms_per_event, Proc, Serve};
 use rand::SeedableRng as _;
 use serde_json::{json, Value};
 
+use super::floor;
 use super::load::{closed_loop, open_loop};
 use super::profile::{self, Statements};
 use super::traffic::{self, Row};
@@ -36,6 +42,7 @@ const MIXED_ROWS: usize = 2_000;
 const DUPLICATES: f64 = 0.10;
 const STEADY_RATE: f64 = 300.0;
 const STEADY_SECONDS: f64 = 20.0;
+const IDLE_SECONDS: u64 = 10;
 /// Owners of the steady phases' rows, and pages open in the pages phase (one per owner).
 const PAGES: usize = 50;
 const JWT_SECRET: &str = "ingest-bench-jwt-secret-of-32-bytes-or-more";
@@ -46,6 +53,8 @@ struct Reading {
     postgres_cpu: Option<f64>,
     database: i64,
     webhook_table: Option<i64>,
+    /// PostgreSQL's WAL so far (the whole server's): bytes and full-page images.
+    wal: Option<(i64, i64)>,
     log: u64,
 }
 
@@ -82,7 +91,15 @@ impl Served {
                 None,
             ),
         };
+        let wal = match self.postgres {
+            true => Some((
+                count(&self.store, "SELECT wal_bytes::BIGINT FROM pg_stat_wal").await,
+                count(&self.store, "SELECT wal_fpi FROM pg_stat_wal").await,
+            )),
+            false => None,
+        };
         Reading {
+            wal,
             muxd_cpu: procs::cpu_secs(self.serve.pid()),
             postgres_cpu: self.postgres.then(procs::postgres_cpu_secs).flatten(),
             database,
@@ -121,6 +138,8 @@ fn costs(before: &Reading, after: &Reading, events: usize, acks: &[Duration]) ->
         "database_bytes_per_delivery": per(before.database, after.database),
         "webhook_events_bytes_per_delivery": before.webhook_table.zip(after.webhook_table).map(|(a, b)| per(a, b)),
         "log_bytes_per_delivery": per(before.log as i64, after.log as i64),
+        "wal_bytes_per_event": before.wal.zip(after.wal).map(|(a, b)| per(a.0, b.0)),
+        "wal_full_pages_per_event": before.wal.zip(after.wal).map(|(a, b)| per(a.1, b.1)),
         "ack_ms": {
             "p50": percentile(acks, 0.5),
             "p95": percentile(acks, 0.95),
@@ -132,7 +151,7 @@ fn costs(before: &Reading, after: &Reading, events: usize, acks: &[Duration]) ->
 fn print(phase: &str, costs: &Value) {
     let ms = |v: &Value| v.as_f64().map_or("-".to_owned(), |v| format!("{v:.3}"));
     println!(
-        "  {phase:<26} muxd {} ms/event  PostgreSQL {} ms/event  ack p50 {} p95 {} p99 {} ms  db {:.0} B  log {:.0} B per delivery",
+        "  {phase:<26} muxd {} ms/event  PostgreSQL {} ms/event  ack p50 {} p95 {} p99 {} ms  db {:.0} B  log {:.0} B per delivery  WAL {:.0} B, {:.2} full pages per event",
         ms(&costs["muxd_cpu_ms_per_event"]),
         ms(&costs["postgres_cpu_ms_per_event"]),
         ms(&costs["ack_ms"]["p50"]),
@@ -140,9 +159,11 @@ fn print(phase: &str, costs: &Value) {
         ms(&costs["ack_ms"]["p99"]),
         costs["database_bytes_per_delivery"].as_f64().unwrap_or(f64::NAN),
         costs["log_bytes_per_delivery"].as_f64().unwrap_or(f64::NAN),
+        costs["wal_bytes_per_event"].as_f64().unwrap_or(f64::NAN),
+        costs["wal_full_pages_per_event"].as_f64().unwrap_or(f64::NAN),
     );
     if !costs["statements"].is_null() {
-        profile::print(&costs["statements"]);
+        profile::print(&costs["statements"], "event");
     }
 }
 
@@ -184,6 +205,11 @@ pub async fn run(url: &DatabaseUrl, postgres: bool) -> Value {
     };
     let mixed = mixed(&served).await;
     print("mixed, 32 connections", &mixed);
+    let idle = idle(&served).await;
+    let floor = match postgres {
+        true => floor::run(url.expose(), STEADY_RATE).await,
+        false => Value::Null,
+    };
     let quiet = steady(&served, "quiet", Listening::Nobody).await;
     print("steady 300/s, nobody", &quiet);
     let pages = steady(&served, "pages", Listening::Pages).await;
@@ -191,7 +217,7 @@ pub async fn run(url: &DatabaseUrl, postgres: bool) -> Value {
     let endpoint = steady(&served, "endpoint", Listening::Endpoint).await;
     print("steady 300/s, one endpoint", &endpoint);
     served.store.close().await;
-    json!({"mixed": mixed, "steady": {"nobody": quiet, "pages": pages, "endpoint": endpoint}})
+    json!({"mixed": mixed, "idle": idle, "floor": floor, "steady": {"nobody": quiet, "pages": pages, "endpoint": endpoint}})
 }
 
 /// The mixed workload, saturated; checks every row ended READY and right.
@@ -225,6 +251,36 @@ async fn mixed(served: &Served) -> Value {
     costs["statements"] = served.profile(total).await;
     println!("  mixed: {total} events ({MIXED_ROWS} rows, {:.0} % again): {rate:.0} events/s, every row READY", DUPLICATES * 100.0);
     costs
+}
+
+/// Nothing sent for `IDLE_SECONDS` (a bench measures a span of time; no test waits like this):
+/// the CPU muxd and PostgreSQL spend anyway, per second and per steady event.
+async fn idle(served: &Served) -> Value {
+    let before = served.read().await;
+    served.start_profile().await;
+    tokio::time::sleep(Duration::from_secs(IDLE_SECONDS)).await;
+    let after = served.read().await;
+    let seconds = IDLE_SECONDS as usize;
+    let muxd = cpu_ms_per_event(before.muxd_cpu, after.muxd_cpu, seconds);
+    let postgres = cpu_ms_per_event(before.postgres_cpu, after.postgres_cpu, seconds);
+    let at_steady = |per_s: Option<f64>| per_s.map(|ms| ms / STEADY_RATE);
+    let ms = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
+    println!(
+        "  idle {IDLE_SECONDS} s: muxd {} ms/s, PostgreSQL {} ms/s; at {STEADY_RATE}/s that is muxd {} and PostgreSQL {} ms/event",
+        ms(muxd), ms(postgres), ms(at_steady(muxd)), ms(at_steady(postgres)),
+    );
+    let statements = served.profile(seconds).await;
+    if !statements.is_null() {
+        profile::print(&statements, "second");
+    }
+    json!({
+        "seconds": IDLE_SECONDS,
+        "muxd_cpu_ms_per_s": muxd,
+        "postgres_cpu_ms_per_s": postgres,
+        "muxd_cpu_ms_per_steady_event": at_steady(muxd),
+        "postgres_cpu_ms_per_steady_event": at_steady(postgres),
+        "statements_per_s": statements,
+    })
 }
 
 /// Who hears of the steady phase's changes.
