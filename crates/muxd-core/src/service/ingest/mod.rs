@@ -66,7 +66,7 @@ pub struct Ingestor {
 }
 
 impl Ingestor {
-    /// An ingestor, with its group-commit lanes started.
+    /// An ingestor, with its group-commit lanes started on the current runtime.
     pub fn new(store: Store, live: LiveHub, stream_base: String) -> Self {
         let commits = GroupCommit::start(store.clone(), live.clone(), stream_base.clone());
         Self {
