@@ -97,16 +97,28 @@ impl Store {
     /// Rows matching `filter`, newest first.
     pub async fn list_assets(&self, filter: &AssetFilter) -> StoreResult<Vec<CreativeAsset>> {
         let (sql, binds) = list_query(filter);
-        let rows: Vec<AssetRow> = run!(&mut self.read().await?.conn(), c => {
-            let mut query = sqlx::query_as(&sql);
-            for bind in &binds {
+        let rows: Vec<AssetRow> = self.fetch_bound(&sql, &binds).await?;
+        decode_all(rows)
+    }
+
+    /// Every row `sql` finds with `binds` bound to its placeholders in order, on a read
+    /// connection (the statements built by [`list_query`] and the search's).
+    pub(crate) async fn fetch_bound<R>(&self, sql: &str, binds: &[Bind]) -> StoreResult<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        Ok(run!(&mut self.read().await?.conn(), c => {
+            let mut query = sqlx::query_as(sql);
+            for bind in binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text.as_str()),
                     Bind::Int(n) => query.bind(*n),
                 };
             }
             query.fetch_all(&mut **c).await
-        })?;
-        decode_all(rows)
+        })?)
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::asset_list::{AssetFilter, Bind};
+use super::asset_list::AssetFilter;
 use super::assets::{AssetRow, CreativeAsset};
 use super::search_query::{query_terms, search_query, words, CUES_PER_HIT};
 use super::{run, Conn, Store, StoreError, StoreResult};
@@ -119,16 +119,7 @@ impl Store {
         let Some((sql, binds)) = search_query(self.backend(), filter, q) else {
             return Ok(Vec::new());
         };
-        let rows: Vec<HitRow> = run!(&mut self.read().await?.conn(), c => {
-            let mut query = sqlx::query_as(&sql);
-            for bind in &binds {
-                query = match bind {
-                    Bind::Text(text) => query.bind(text.as_str()),
-                    Bind::Int(n) => query.bind(*n),
-                };
-            }
-            query.fetch_all(&mut **c).await
-        })?;
+        let rows: Vec<HitRow> = self.fetch_bound(&sql, &binds).await?;
         let terms = query_terms(q);
         let mut hits: Vec<SearchHit> = Vec::new();
         let mut said: KeptCues = Vec::new();
