@@ -203,7 +203,7 @@ pub(super) async fn write_change(
 /// PostgreSQL: a verified webhook's record and the change it makes as ONE statement (one round
 /// trip, committed by itself outside a transaction). The change ($1–$28 of
 /// [`UPDATE_AND_RECORD`]) is written only if the event id ($29) is new and the row is still at
-/// its version; the webhook ($29–$38) is recorded as applied only if the change was written; a
+/// its version; the webhook ($29–$35, applied, so without match keys) is recorded as applied only if the change was written; a
 /// delivery of an event already stored is counted instead. Returns the recorded webhook's id
 /// and whether the event was already stored: neither means the row moved on (re-read, retry).
 const RECORD_AND_CHANGE: &str = concat!(
@@ -216,9 +216,8 @@ const RECORD_AND_CHANGE: &str = concat!(
     outbound_mark!("$28"),
     " FROM updated),
     recorded AS (INSERT INTO webhook_events (event_id, event_type, object_type, object_id,
-            mux_created_at, received_at, outcome, match_passthrough, match_upload_id,
-            match_asset_id, payload, asset_id)
-        SELECT $29, $30, $31, $32, $33, $34, 'applied', $35, $36, $37, $38, id FROM updated
+            mux_created_at, received_at, outcome, payload, asset_id)
+        SELECT $29, $30, $31, $32, $33, $34, 'applied', $35, id FROM updated
         ON CONFLICT (event_id) DO NOTHING RETURNING id),
     counted AS (UPDATE webhook_events SET deliveries = deliveries + 1
         WHERE id IN (SELECT id FROM seen) RETURNING id)
@@ -251,7 +250,6 @@ pub(super) async fn record_and_change(
     let url = change_url(current, change, stream_base);
     let now = now_ms();
     let update = bind_update!(sqlx::query_as(RECORD_AND_CHANGE), current, facts, url, now);
-    let keys = webhook.keys;
     let (recorded, duplicate): (Option<i64>, bool) =
         bind_record!(update, current, change, cause, now)
             .bind(webhook.event_id)
@@ -260,9 +258,6 @@ pub(super) async fn record_and_change(
             .bind(webhook.object_id)
             .bind(webhook.mux_created_at)
             .bind(webhook.received_at)
-            .bind(keys.passthrough.map(|p| p.to_string()))
-            .bind(keys.upload_id.as_deref())
-            .bind(keys.asset_id.as_deref())
             .bind(webhook.payload)
             .fetch_one(conn)
             .await?;

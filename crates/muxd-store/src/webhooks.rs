@@ -89,6 +89,7 @@ pub async fn insert(
     outcome: Outcome,
     asset: Option<AssetId>,
 ) -> StoreResult<Option<i64>> {
+    let kept = KeptKeys::of(outcome, event.keys);
     let (id, deliveries): (i64, i64) = run!(conn, c => sqlx::query_as(
         "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
             received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
@@ -103,9 +104,9 @@ pub async fn insert(
     .bind(event.mux_created_at)
     .bind(event.received_at)
     .bind(outcome.as_str())
-    .bind(event.keys.passthrough.map(|p| p.to_string()))
-    .bind(event.keys.upload_id.as_deref())
-    .bind(event.keys.asset_id.as_deref())
+    .bind(kept.passthrough)
+    .bind(kept.upload_id)
+    .bind(kept.asset_id)
     .bind(event.payload)
     .bind(asset.map(|a| a.to_string()))
     .fetch_one(&mut **c)
@@ -113,21 +114,54 @@ pub async fn insert(
     Ok((deliveries == 1).then_some(id))
 }
 
-/// Sets what was done with stored event `id`.
+/// The match keys a stored event keeps: only an unmatched event is looked up by them (to be
+/// applied when its row appears), so any other keeps none and its row is smaller.
+struct KeptKeys {
+    passthrough: Option<String>,
+    upload_id: Option<String>,
+    asset_id: Option<String>,
+}
+
+impl KeptKeys {
+    fn of(outcome: Outcome, keys: &MatchKeys) -> KeptKeys {
+        match outcome {
+            Outcome::Unmatched => KeptKeys {
+                passthrough: keys.passthrough.map(|p| p.to_string()),
+                upload_id: keys.upload_id.clone(),
+                asset_id: keys.asset_id.clone(),
+            },
+            _ => KeptKeys {
+                passthrough: None,
+                upload_id: None,
+                asset_id: None,
+            },
+        }
+    }
+}
+
+/// Sets what was done with stored event `id`. An event left `unmatched` keeps `keys` (those it
+/// names), any other keeps none ([`KeptKeys`]).
 pub async fn set_outcome(
     conn: &mut Conn<'_>,
     id: i64,
     outcome: Outcome,
     asset: Option<AssetId>,
     detail: Option<&str>,
+    keys: &MatchKeys,
 ) -> StoreResult<()> {
+    let kept = KeptKeys::of(outcome, keys);
     run!(conn, c => sqlx::query(
-        "UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3 WHERE id = $4",
+        "UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3,
+            match_passthrough = $5, match_upload_id = $6, match_asset_id = $7
+         WHERE id = $4",
     )
     .bind(outcome.as_str())
     .bind(asset.map(|a| a.to_string()))
     .bind(detail)
     .bind(id)
+    .bind(kept.passthrough)
+    .bind(kept.upload_id)
+    .bind(kept.asset_id)
     .execute(&mut **c)
     .await
         .map(|done| done.rows_affected()))?;

@@ -43,13 +43,24 @@ async fn webhook_events_dedupe_on_event_id(store: Store) {
         .await
         .unwrap();
     assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
-    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Applied, None, None)
+    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Applied, None, None, &keys)
         .await
         .unwrap();
     assert!(webhooks::unmatched_for(&mut tx.conn(), &keys)
         .await
         .unwrap()
         .is_empty());
+    // Applied, it kept no keys; left unmatched again (a replay), it is found by them again.
+    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Unmatched, None, None, &keys)
+        .await
+        .unwrap();
+    let pending = webhooks::unmatched_for(&mut tx.conn(), &keys)
+        .await
+        .unwrap();
+    assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
+    webhooks::set_outcome(&mut tx.conn(), id, Outcome::Applied, None, None, &keys)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let stored = store.webhook_event("evt-a").await.unwrap().unwrap();

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::app::{app_test, TestApp, SIGNING_SECRET};
 use crate::app_requests::now_secs;
 use crate::webhooks::{envelope, header};
+use muxd_testkit::databases::count;
 
 /// The four events of one upload's ready path, for row `row`, upload `up`, asset `asset`.
 fn ready_sequence(row: &str, up: &str, asset: &str) -> Vec<Vec<u8>> {
@@ -199,6 +200,11 @@ app_test!(
                 "case {n}: {trail:?}"
             );
         }
+        assert_eq!(
+            events_keeping_keys(&app).await,
+            0,
+            "applied events keep no keys"
+        );
     }
 );
 
@@ -223,6 +229,11 @@ app_test!(
                 .outcome,
             Outcome::Unmatched
         );
+        assert_eq!(
+            events_keeping_keys(&app).await,
+            1,
+            "unmatched, it keeps its keys"
+        );
         let id = row(&app, "up-late").await;
         app.app.ingest.settle(id).await.unwrap();
         let row = app.store.asset(id).await.unwrap().unwrap();
@@ -233,8 +244,19 @@ app_test!(
             (stored.outcome, stored.asset_id),
             (Outcome::Applied, Some(id))
         );
+        assert_eq!(events_keeping_keys(&app).await, 0, "applied, it keeps none");
     }
 );
+
+/// How many stored events keep match keys (only an unmatched one should).
+async fn events_keeping_keys(app: &TestApp) -> i64 {
+    count(
+        &app.store,
+        "SELECT COUNT(*) FROM webhook_events WHERE match_passthrough IS NOT NULL
+            OR match_upload_id IS NOT NULL OR match_asset_id IS NOT NULL",
+    )
+    .await
+}
 
 /// Every ordering of `0..n`.
 fn permutations(n: usize) -> Vec<Vec<usize>> {

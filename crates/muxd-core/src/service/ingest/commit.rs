@@ -3,8 +3,10 @@
 //! is queued when it is free (up to [`MAX_BATCH`]), so an idle service adds no wait and a busy one
 //! pays one commit (one fsync) for many events.
 //!
-//! Each event's work is the same as alone (dedupe insert, find its row, apply, record), in
-//! arrival order within its lane, so a later event in a batch sees what an earlier one wrote. If
+//! A batch first reads every row its events name, in one statement (`apply::BatchRows`); then
+//! each event's work is the same as alone (its row, dedupe insert, apply, record), in arrival
+//! order within its lane, so a later event in a batch sees what an earlier one wrote (a row the
+//! batch changed is read again). If
 //! anything in a batch fails, the batch is rolled back and its events are retried one by one, each
 //! in a transaction of its own: a poisoned event never fails its neighbours, and it is kept as
 //! `failed` with its reason (unless the database is unavailable: then it is a 503 and Mux retries).
@@ -14,7 +16,6 @@
 //! SQLite has one writer, so one lane; PostgreSQL gets [`POSTGRES_LANES`], to use both of the
 //! server's cores while a lane waits on the network. Lanes are tasks on the service's runtime.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -22,14 +23,15 @@ use tracing::Instrument as _;
 
 use super::super::live::LiveHub;
 use super::apply::{
-    apply_to_row, find, needs_transaction, note_change, outcome_of, publish_committed, Changed,
+    apply_to_row, find, needs_transaction, note_change, outcome_of, publish_committed, BatchRows,
+    Changed,
 };
+use super::delivery::{Applied, Delivery};
 use crate::config::Backend;
-use muxd_domain::event::MatchKeys;
 use muxd_domain::interpret::Interpretation;
-use muxd_domain::{AssetId, Cause};
+use muxd_domain::Cause;
 use muxd_store::recorded::{self, Recorded};
-use muxd_store::webhooks::{self, NewWebhookEvent};
+use muxd_store::webhooks;
 use muxd_store::{Conn, Outcome, Store, StoreError};
 
 /// Most events in one transaction.
@@ -38,54 +40,6 @@ pub const MAX_BATCH: usize = 64;
 pub const POSTGRES_LANES: usize = 2;
 /// Deliveries waiting per lane before a sender waits for room.
 const QUEUE: usize = 1024;
-
-/// One verified delivery, owned, ready to be stored.
-#[derive(Debug)]
-pub struct Delivery {
-    pub event_id: String,
-    pub event_type: String,
-    pub object_type: Option<String>,
-    pub object_id: Option<String>,
-    pub mux_created_at: Option<i64>,
-    pub received_at: i64,
-    pub payload: String,
-    pub meaning: Interpretation,
-    /// The delivery's `webhook.ingest` span: its database work is traced under it.
-    pub span: tracing::Span,
-}
-
-impl Delivery {
-    /// The row to insert into `webhook_events`.
-    pub fn record(&self) -> NewWebhookEvent<'_> {
-        NewWebhookEvent {
-            event_id: &self.event_id,
-            event_type: &self.event_type,
-            object_type: self.object_type.as_deref(),
-            object_id: self.object_id.as_deref(),
-            mux_created_at: self.mux_created_at,
-            received_at: self.received_at,
-            keys: &self.meaning.keys,
-            payload: &self.payload,
-        }
-    }
-
-    /// Which lane: the same row's events always take the same one.
-    fn lane(&self, lanes: usize) -> usize {
-        let keys = &self.meaning.keys;
-        let mut hasher = DefaultHasher::new();
-        match (&keys.passthrough, &keys.upload_id, &keys.asset_id) {
-            (Some(row), _, _) => row.hash(&mut hasher),
-            (None, Some(upload), _) => upload.hash(&mut hasher),
-            (None, None, Some(asset)) => asset.hash(&mut hasher),
-            (None, None, None) => self.event_id.hash(&mut hasher),
-        }
-        (hasher.finish() % lanes as u64) as usize
-    }
-}
-
-/// What storing one delivery did: its outcome, its row, and the row's keys if it learned one
-/// (the caller then drains the events waiting for them).
-pub type Applied = (Outcome, Option<AssetId>, Option<MatchKeys>);
 
 /// A delivery and where its answer goes.
 struct Job {
@@ -143,6 +97,13 @@ async fn run_lane(mut receiver: mpsc::Receiver<Job>, writer: Arc<Writer>) {
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         writer.commit(std::mem::take(&mut batch)).await;
     }
+}
+
+/// Where a delivery's work runs: alone, each statement committing by itself, or in its batch's
+/// transaction, its row picked from what the batch read together.
+enum Within<'a> {
+    Alone,
+    Batch(&'a mut BatchRows),
 }
 
 /// What a lane writes with.
@@ -213,7 +174,7 @@ impl Writer {
             let mut changed = Changed::new();
             let mut conn = self.store.write().await?;
             let applied = self
-                .apply(&mut conn.conn(), delivery, &mut changed, true)
+                .apply(&mut conn.conn(), delivery, &mut changed, Within::Alone)
                 .await?;
             publish_committed(&self.live, &changed);
             Ok(applied)
@@ -238,6 +199,8 @@ impl Writer {
         async {
             let mut changed = Changed::new();
             let mut tx = self.store.begin().await?;
+            let meanings: Vec<&Interpretation> = deliveries.iter().map(|d| &d.meaning).collect();
+            let mut rows = BatchRows::read(&mut tx.conn(), &meanings).await?;
             let mut results = Vec::with_capacity(deliveries.len());
             for delivery in deliveries {
                 let apply = tracing::info_span!(
@@ -246,7 +209,12 @@ impl Writer {
                     db.system = self.store.backend().system_name(),
                 );
                 let applied = self
-                    .apply(&mut tx.conn(), delivery, &mut changed, false)
+                    .apply(
+                        &mut tx.conn(),
+                        delivery,
+                        &mut changed,
+                        Within::Batch(&mut rows),
+                    )
                     .instrument(apply)
                     .await?
                     .expect("in a transaction, every delivery is applied");
@@ -270,20 +238,23 @@ impl Writer {
         Ok((outcome, None, None))
     }
 
-    /// One delivery's work: find its row, then record it (deduplicated) and apply it. In the
-    /// caller's transaction, or `alone` outside one, where `None` means it needs one (the row
+    /// One delivery's work: find its row, then record it (deduplicated) and apply it. In its
+    /// batch's transaction, or alone outside one, where `None` means it needs one (the row
     /// learns its upload id, or is a take: more than one write).
     async fn apply(
         &self,
         conn: &mut Conn<'_>,
         delivery: &Delivery,
         changed: &mut Changed,
-        alone: bool,
+        mut within: Within<'_>,
     ) -> Result<Option<Applied>, StoreError> {
         let record = delivery.record();
         let meaning = &delivery.meaning;
         let duplicate = (Outcome::Duplicate, None, None);
-        let asset = find(conn, meaning).await?;
+        let asset = match &within {
+            Within::Alone => find(conn, meaning).await?,
+            Within::Batch(rows) => rows.find(conn, meaning).await?,
+        };
         let outcome = outcome_of(meaning, asset.as_ref());
         let Some(asset) = asset else {
             let inserted = webhooks::insert(conn, &record, outcome, None).await?;
@@ -295,9 +266,10 @@ impl Writer {
         };
         let at_ms = delivery.mux_created_at.unwrap_or(delivery.received_at);
         if needs_transaction(&asset, meaning) {
-            if alone {
+            let Within::Batch(rows) = &mut within else {
                 return Ok(None);
-            }
+            };
+            rows.moved_keys();
             if webhooks::insert(conn, &record, outcome, Some(asset.id))
                 .await?
                 .is_none()
@@ -338,7 +310,16 @@ impl Writer {
             return Ok(Some(duplicate));
         };
         let mut keys = asset.match_keys();
+        let wrote = change.is_some();
         let learned = change.is_some_and(|change| note_change(&asset, *change, &mut keys, changed));
+        if let Within::Batch(rows) = &mut within {
+            if wrote {
+                rows.wrote(asset.id);
+            }
+            if learned {
+                rows.moved_keys();
+            }
+        }
         Ok(Some((outcome, Some(asset.id), learned.then_some(keys))))
     }
 
@@ -356,8 +337,16 @@ impl Writer {
         let id = webhooks::insert(&mut tx.conn(), &record, Outcome::Failed, None).await?;
         let outcome = match id {
             Some(id) => {
-                webhooks::set_outcome(&mut tx.conn(), id, Outcome::Failed, None, Some(&reason))
-                    .await?;
+                let keys = &delivery.meaning.keys;
+                webhooks::set_outcome(
+                    &mut tx.conn(),
+                    id,
+                    Outcome::Failed,
+                    None,
+                    Some(&reason),
+                    keys,
+                )
+                .await?;
                 Outcome::Failed
             }
             None => Outcome::Duplicate,

@@ -13,13 +13,15 @@
 
 mod apply;
 mod commit;
+mod delivery;
 mod envelope;
 mod log;
 
 pub use self::apply::publish_committed;
 
 use self::apply::{apply_to_row, drain_unmatched, find, outcome_of, Changed};
-use self::commit::{Delivery, GroupCommit};
+use self::commit::GroupCommit;
+use self::delivery::Delivery;
 use self::envelope::Envelope;
 use super::live::LiveHub;
 use muxd_domain::event::MatchKeys;
@@ -192,6 +194,7 @@ impl Ingestor {
             outcome,
             asset_id,
             Some("replayed"),
+            &meaning.keys,
         )
         .await?;
         tx.commit().await?;

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::*;
 use crate::config::DatabaseUrl;
 use muxd_domain::interpret::interpret_webhook;
-use muxd_domain::AssetStatus;
+use muxd_domain::{AssetId, AssetStatus};
 use muxd_store::{NewAsset, Role};
 
 async fn store(dir: &tempfile::TempDir) -> Store {
@@ -131,4 +131,61 @@ async fn a_batch_is_one_transaction_and_a_later_event_sees_an_earlier_one() {
     let events = store.asset_events(id).await.unwrap();
     let applied = events.iter().filter(|e| e.cause == "webhook").count();
     assert_eq!(applied, 1, "{events:?}");
+}
+
+/// A delivery of `event_type` with `data` (the keys it names are those in `data`).
+fn event(event_id: &str, event_type: &str, data: serde_json::Value) -> Delivery {
+    Delivery {
+        event_id: event_id.into(),
+        event_type: event_type.into(),
+        object_type: Some("asset".into()),
+        object_id: data["id"].as_str().map(str::to_owned),
+        mux_created_at: Some(1_000),
+        received_at: 2_000,
+        payload: json!({"id": event_id, "type": event_type, "data": data}).to_string(),
+        meaning: interpret_webhook(event_type, &data),
+        span: tracing::Span::none(),
+    }
+}
+
+#[tokio::test]
+async fn a_batch_picks_rows_it_read_together_but_reads_again_what_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let writer = writer(&store);
+    // Row `taught` learns its upload and asset ids from the batch's first event; the second
+    // names it by that asset id alone, which no row had when the batch read its rows.
+    let taught = row(&store, None).await;
+    // Row `moving` turns ready in the batch after its asset was created in the same batch.
+    let moving = row(&store, Some("up-m")).await;
+    let ready = |id: &str, passthrough: Option<AssetId>| {
+        json!({"id": id, "status": "ready", "duration": 3.0, "aspect_ratio": "16:9",
+            "playback_ids": [{"id": format!("pb-{id}"), "policy": "public"}],
+            "passthrough": passthrough.map(|p| p.to_string())})
+    };
+    let batch = [
+        delivery("evt-teach", taught, "up-t"),
+        event("evt-by-asset", "video.asset.ready", ready("as-up-t", None)),
+        delivery("evt-created", moving, "up-m"),
+        event(
+            "evt-ready",
+            "video.asset.ready",
+            ready("as-up-m", Some(moving)),
+        ),
+    ];
+    let (jobs, answers): (Vec<_>, Vec<_>) = batch.into_iter().map(job).unzip();
+    writer.commit(jobs).await;
+    for answer in answers {
+        let (outcome, _, _) = answer.await.unwrap().unwrap();
+        assert_eq!(outcome, Outcome::Applied);
+    }
+    for id in [taught, moving] {
+        let row = store.asset(id).await.unwrap().unwrap();
+        assert_eq!(row.facts.status, AssetStatus::Ready, "{id}");
+        // Each change starts where the one before it ended: none was made from a stale row.
+        let trail = store.asset_events(id).await.unwrap();
+        for pair in trail.windows(2) {
+            assert_eq!(pair[0].to_status, pair[1].from_status, "{trail:?}");
+        }
+    }
 }
