@@ -3,8 +3,7 @@
 //! (`ON CONFLICT … DO NOTHING`, then read), and records the row's creation in `asset_events`
 //! like every change, so the host app hears `asset.created`.
 
-use super::assets::CreativeAsset;
-use super::lookup::find_by_keys;
+use super::assets::{find_by_keys, CreativeAsset};
 use super::transitions::RECORD;
 use super::{now_ms, run, Store, StoreError, StoreResult};
 use muxd_domain::outbound::EventType;

@@ -1,6 +1,6 @@
-//! `creative_assets`: the row type, creating rows and reading them. Finding the row an event is
-//! about lives in `lookup.rs`; applying lifecycle changes in `transitions.rs`; listing rows in
-//! `asset_list.rs`; what background jobs, health and admin tools read and fix in `upkeep.rs`.
+//! `creative_assets`: the row type, creating rows, reading them, and finding the row an event is
+//! about. Applying lifecycle changes lives in `transitions.rs`; listing rows in `asset_list.rs`;
+//! what background jobs, health and admin tools read and fix lives in `upkeep.rs`.
 
 pub(super) use super::asset_row::{decode_all, AssetRow};
 use super::marks::outbound_mark;
@@ -114,6 +114,60 @@ pub async fn by_id(conn: &mut Conn<'_>, id: AssetId) -> StoreResult<Option<Creat
     let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE id = $1");
     let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
         .bind(id.to_string())
+        .fetch_optional(&mut **c)
+        .await)?;
+    row.map(CreativeAsset::try_from).transpose()
+}
+
+/// The row an event is about, trying passthrough, then upload id, then asset id (docs/contract.md
+/// §3, Linking and Replacing in place), with one exception, the only place replacements touch the lookup: when the event names
+/// a Mux asset that another row holds, that row. A replaced card's old asset still carries the
+/// card's passthrough, but after the swap a take row holds it, so the old asset's late events
+/// (its `video.asset.deleted`) land on that take and never on the card; and the new asset's
+/// events, carrying the take's passthrough, land on the card that now holds it.
+pub async fn find_by_keys(
+    conn: &mut Conn<'_>,
+    keys: &MatchKeys,
+) -> StoreResult<Option<CreativeAsset>> {
+    if let Some(id) = keys.passthrough {
+        if let Some(asset) = by_id(conn, id).await? {
+            let holds_other = match (&asset.facts.mux_asset_id, &keys.asset_id) {
+                (Some(held), Some(named)) => held != named,
+                _ => false,
+            };
+            if holds_other {
+                if let Some(holder) =
+                    by_column(conn, "mux_asset_id", keys.asset_id.as_ref()).await?
+                {
+                    return Ok(Some(holder));
+                }
+            }
+            return Ok(Some(asset));
+        }
+    }
+    for (column, value) in [
+        ("mux_upload_id", &keys.upload_id),
+        ("mux_asset_id", &keys.asset_id),
+    ] {
+        if let Some(row) = by_column(conn, column, value.as_ref()).await? {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
+}
+
+/// The row whose unique key `column` is `value`, if `value` is given.
+async fn by_column(
+    conn: &mut Conn<'_>,
+    column: &str,
+    value: Option<&String>,
+) -> StoreResult<Option<CreativeAsset>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {COLUMNS} FROM creative_assets WHERE {column} = $1");
+    let row: Option<AssetRow> = run!(conn, c => sqlx::query_as(&sql)
+        .bind(value)
         .fetch_optional(&mut **c)
         .await)?;
     row.map(CreativeAsset::try_from).transpose()

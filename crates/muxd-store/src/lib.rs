@@ -26,7 +26,6 @@ pub mod endpoints;
 mod error;
 mod health;
 mod limits;
-pub mod lookup;
 mod marks;
 pub mod outbox;
 pub mod processing;

@@ -3,7 +3,7 @@
 
 use muxd_domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
 use muxd_store::asset_list::AssetFilter;
-use muxd_store::{lookup, Backend, Role, Store};
+use muxd_store::{Role, Store};
 
 use crate::store::{seeded, webhook_cause, STREAM};
 use muxd_testkit::databases::{count, exec, explain_plan, store_test};
@@ -78,7 +78,7 @@ async fn events_find_their_row_by_any_key(store: Store) {
             asset_id: None,
         }),
     ] {
-        let found = muxd_store::lookup::find_by_keys(&mut conn, &keys)
+        let found = muxd_store::assets::find_by_keys(&mut conn, &keys)
             .await
             .unwrap();
         assert_eq!(found.map(|a| a.id), Some(id), "{keys:?}");
@@ -87,7 +87,7 @@ async fn events_find_their_row_by_any_key(store: Store) {
         upload_id: Some("nope".into()),
         ..Default::default()
     };
-    assert!(muxd_store::lookup::find_by_keys(&mut conn, &none)
+    assert!(muxd_store::assets::find_by_keys(&mut conn, &none)
         .await
         .unwrap()
         .is_none());
@@ -132,27 +132,6 @@ async fn asset_lists_filter_by_owner_campaign_and_status(store: Store) {
         .await
         .unwrap()
         .is_empty());
-}
-
-/// [`lookup::candidates_sql`] with literal lists for its parameters: a row id, two upload ids and
-/// an asset id.
-fn candidates_with_literals(backend: Backend) -> String {
-    let id = AssetId::new();
-    let list = |values: &[&str]| match backend {
-        Backend::Postgres => format!(
-            "ARRAY[{}]",
-            values
-                .iter()
-                .map(|v| format!("'{v}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Backend::Sqlite => format!("'{}'", serde_json::to_string(values).unwrap()),
-    };
-    lookup::candidates_sql(backend)
-        .replace("$1", &list(&[&id.to_string()]))
-        .replace("$2", &list(&["up-7", "up-8"]))
-        .replace("$3", &list(&["as-9"]))
 }
 
 store_test!(
@@ -206,8 +185,6 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
         ("SELECT id FROM creative_assets WHERE mux_upload_id = 'up-7'", &["idx_creative_assets_mux_upload_id"][..]),
         ("SELECT id FROM creative_assets WHERE mux_asset_id = 'as-7'", &["idx_creative_assets_mux_asset_id"][..]),
 
-        // The rows a batch of webhooks names, read together (`lookup::Candidates`).
-        (&candidates_with_literals(store.backend()), &["idx_creative_assets_mux_upload_id"][..]),
         // The reconciler's look for unsent creates (neither an upload URL nor a link; adopted
         // rows have neither and are not unsent).
         ("SELECT id FROM creative_assets WHERE upload_url IS NULL AND source_url IS NULL AND origin = 'upload' AND created_at < 5 ORDER BY created_at LIMIT 50", &["idx_creative_assets_unsent"][..]),

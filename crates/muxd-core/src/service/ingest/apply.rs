@@ -7,8 +7,6 @@
 //! for its row" on the other can never both miss. Once committed, what changed is published
 //! ([`publish_committed`]).
 
-use std::collections::HashSet;
-
 use super::super::live::LiveHub;
 use super::super::processing_times;
 use super::envelope::Envelope;
@@ -16,7 +14,6 @@ use muxd_domain::event::MatchKeys;
 use muxd_domain::interpret::Interpretation;
 use muxd_domain::{AssetId, Cause, Change};
 use muxd_store::assets::{self, CreativeAsset};
-use muxd_store::lookup::{self, Candidates};
 use muxd_store::recorded;
 use muxd_store::webhooks::{self, StoredWebhookEvent};
 use muxd_store::{apply, Conn, Outcome, StoreError};
@@ -51,59 +48,7 @@ pub async fn find(
 ) -> Result<Option<CreativeAsset>, StoreError> {
     match meaning.keys.is_empty() {
         true => Ok(None),
-        false => lookup::find_by_keys(conn, &meaning.keys).await,
-    }
-}
-
-/// The rows a batch's events name, read in one statement when its transaction begins, so each
-/// event's row is picked from them instead of read alone. A row the batch has written since is
-/// read again; once a row learned a key or a take moved an asset, every event's row is.
-#[derive(Debug)]
-pub struct BatchRows {
-    candidates: Candidates,
-    written: HashSet<AssetId>,
-    stale: bool,
-}
-
-impl BatchRows {
-    /// Reads the rows any of `meanings` name, in the caller's transaction.
-    pub async fn read(
-        conn: &mut Conn<'_>,
-        meanings: &[&Interpretation],
-    ) -> Result<Self, StoreError> {
-        let keys: Vec<&MatchKeys> = meanings.iter().map(|m| &m.keys).collect();
-        Ok(Self {
-            candidates: Candidates::read(conn, &keys).await?,
-            written: HashSet::new(),
-            stale: false,
-        })
-    }
-
-    /// The row `meaning` names, as [`find`] would read it now.
-    pub async fn find(
-        &self,
-        conn: &mut Conn<'_>,
-        meaning: &Interpretation,
-    ) -> Result<Option<CreativeAsset>, StoreError> {
-        if meaning.keys.is_empty() {
-            return Ok(None);
-        }
-        match self.candidates.pick(&meaning.keys) {
-            Some(row) if self.stale || self.written.contains(&row.id) => find(conn, meaning).await,
-            None if self.stale => find(conn, meaning).await,
-            picked => Ok(picked.cloned()),
-        }
-    }
-
-    /// Row `id` was written in the batch: it is read again when an event names it (its version
-    /// moved on, so a write from the copy read before would miss and read it again anyway).
-    pub fn wrote(&mut self, id: AssetId) {
-        self.written.insert(id);
-    }
-
-    /// A row's keys changed (it learned one, or a take moved an asset): every row is read again.
-    pub fn moved_keys(&mut self) {
-        self.stale = true;
+        false => assets::find_by_keys(conn, &meaning.keys).await,
     }
 }
 

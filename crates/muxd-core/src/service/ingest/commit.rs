@@ -3,10 +3,8 @@
 //! is queued when it is free (up to [`MAX_BATCH`]), so an idle service adds no wait and a busy one
 //! pays one commit (one fsync) for many events.
 //!
-//! A batch first reads every row its events name, in one statement (`apply::BatchRows`); then
-//! each event's work is the same as alone (its row, dedupe insert, apply, record), in arrival
-//! order within its lane, so a later event in a batch sees what an earlier one wrote (a row the
-//! batch changed is read again). If
+//! Each event's work is the same as alone (dedupe insert, find its row, apply, record), in
+//! arrival order within its lane, so a later event in a batch sees what an earlier one wrote. If
 //! anything in a batch fails, the batch is rolled back and its events are retried one by one, each
 //! in a transaction of its own: a poisoned event never fails its neighbours, and it is kept as
 //! `failed` with its reason (unless the database is unavailable: then it is a 503 and Mux retries).
@@ -23,12 +21,10 @@ use tracing::Instrument as _;
 
 use super::super::live::LiveHub;
 use super::apply::{
-    apply_to_row, find, needs_transaction, note_change, outcome_of, publish_committed, BatchRows,
-    Changed,
+    apply_to_row, find, needs_transaction, note_change, outcome_of, publish_committed, Changed,
 };
 use super::delivery::{Applied, Delivery};
 use crate::config::Backend;
-use muxd_domain::interpret::Interpretation;
 use muxd_domain::Cause;
 use muxd_store::recorded::{self, Recorded};
 use muxd_store::webhooks;
@@ -99,13 +95,6 @@ async fn run_lane(mut receiver: mpsc::Receiver<Job>, writer: Arc<Writer>) {
     }
 }
 
-/// Where a delivery's work runs: alone, each statement committing by itself, or in its batch's
-/// transaction, its row picked from what the batch read together.
-enum Within<'a> {
-    Alone,
-    Batch(&'a mut BatchRows),
-}
-
 /// What a lane writes with.
 struct Writer {
     store: Store,
@@ -174,7 +163,7 @@ impl Writer {
             let mut changed = Changed::new();
             let mut conn = self.store.write().await?;
             let applied = self
-                .apply(&mut conn.conn(), delivery, &mut changed, Within::Alone)
+                .apply(&mut conn.conn(), delivery, &mut changed, true)
                 .await?;
             publish_committed(&self.live, &changed);
             Ok(applied)
@@ -199,8 +188,6 @@ impl Writer {
         async {
             let mut changed = Changed::new();
             let mut tx = self.store.begin().await?;
-            let meanings: Vec<&Interpretation> = deliveries.iter().map(|d| &d.meaning).collect();
-            let mut rows = BatchRows::read(&mut tx.conn(), &meanings).await?;
             let mut results = Vec::with_capacity(deliveries.len());
             for delivery in deliveries {
                 let apply = tracing::info_span!(
@@ -209,12 +196,7 @@ impl Writer {
                     db.system = self.store.backend().system_name(),
                 );
                 let applied = self
-                    .apply(
-                        &mut tx.conn(),
-                        delivery,
-                        &mut changed,
-                        Within::Batch(&mut rows),
-                    )
+                    .apply(&mut tx.conn(), delivery, &mut changed, false)
                     .instrument(apply)
                     .await?
                     .expect("in a transaction, every delivery is applied");
@@ -238,23 +220,20 @@ impl Writer {
         Ok((outcome, None, None))
     }
 
-    /// One delivery's work: find its row, then record it (deduplicated) and apply it. In its
-    /// batch's transaction, or alone outside one, where `None` means it needs one (the row
+    /// One delivery's work: find its row, then record it (deduplicated) and apply it. In the
+    /// caller's transaction, or `alone` outside one, where `None` means it needs one (the row
     /// learns its upload id, or is a take: more than one write).
     async fn apply(
         &self,
         conn: &mut Conn<'_>,
         delivery: &Delivery,
         changed: &mut Changed,
-        mut within: Within<'_>,
+        alone: bool,
     ) -> Result<Option<Applied>, StoreError> {
         let record = delivery.record();
         let meaning = &delivery.meaning;
         let duplicate = (Outcome::Duplicate, None, None);
-        let asset = match &within {
-            Within::Alone => find(conn, meaning).await?,
-            Within::Batch(rows) => rows.find(conn, meaning).await?,
-        };
+        let asset = find(conn, meaning).await?;
         let outcome = outcome_of(meaning, asset.as_ref());
         let Some(asset) = asset else {
             let inserted = webhooks::insert(conn, &record, outcome, None).await?;
@@ -266,10 +245,9 @@ impl Writer {
         };
         let at_ms = delivery.mux_created_at.unwrap_or(delivery.received_at);
         if needs_transaction(&asset, meaning) {
-            let Within::Batch(rows) = &mut within else {
+            if alone {
                 return Ok(None);
-            };
-            rows.moved_keys();
+            }
             if webhooks::insert(conn, &record, outcome, Some(asset.id))
                 .await?
                 .is_none()
@@ -310,16 +288,7 @@ impl Writer {
             return Ok(Some(duplicate));
         };
         let mut keys = asset.match_keys();
-        let wrote = change.is_some();
         let learned = change.is_some_and(|change| note_change(&asset, *change, &mut keys, changed));
-        if let Within::Batch(rows) = &mut within {
-            if wrote {
-                rows.wrote(asset.id);
-            }
-            if learned {
-                rows.moved_keys();
-            }
-        }
         Ok(Some((outcome, Some(asset.id), learned.then_some(keys))))
     }
 

@@ -248,7 +248,10 @@ async fn captions(api: &mut Api<'_>, id: &str) {
     let request = supply(api, "text/vtt");
     let (status, asset) = api.check(one, request).await;
     assert_eq!(status, StatusCode::OK, "{asset}");
-    assert_eq!(asset["captions"][0]["status"], "preparing", "{asset}");
+    // Mux has the file; the emulator turns the track ready 100 ms later, which on a loaded
+    // machine can be before this answer's row was read.
+    let track = asset["captions"][0]["status"].as_str();
+    assert!(matches!(track, Some("preparing" | "ready")), "{asset}");
     let request = supply(api, "text/html");
     assert_eq!(api.check(one, request).await.0, StatusCode::BAD_REQUEST);
     let (status, asset) = api.check(one, api.user(Method::DELETE, &path)).await;

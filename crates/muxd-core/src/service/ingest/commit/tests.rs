@@ -149,7 +149,7 @@ fn event(event_id: &str, event_type: &str, data: serde_json::Value) -> Delivery 
 }
 
 #[tokio::test]
-async fn a_batch_picks_rows_it_read_together_but_reads_again_what_it_changed() {
+async fn a_later_event_in_a_batch_finds_its_row_by_what_an_earlier_one_taught_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
     let writer = writer(&store);
