@@ -89,7 +89,7 @@ pub async fn insert(
     outcome: Outcome,
     asset: Option<AssetId>,
 ) -> StoreResult<Option<i64>> {
-    let kept = KeptKeys::of(outcome, event.keys);
+    let kept = kept(outcome, event.keys);
     let (id, deliveries): (i64, i64) = run!(conn, c => sqlx::query_as(
         "INSERT INTO webhook_events (event_id, event_type, object_type, object_id, mux_created_at,
             received_at, outcome, match_passthrough, match_upload_id, match_asset_id, payload, asset_id)
@@ -104,9 +104,9 @@ pub async fn insert(
     .bind(event.mux_created_at)
     .bind(event.received_at)
     .bind(outcome.as_str())
-    .bind(kept.passthrough)
-    .bind(kept.upload_id)
-    .bind(kept.asset_id)
+    .bind(kept.and_then(|k| k.passthrough).map(|p| p.to_string()))
+    .bind(kept.and_then(|k| k.upload_id.as_deref()))
+    .bind(kept.and_then(|k| k.asset_id.as_deref()))
     .bind(event.payload)
     .bind(asset.map(|a| a.to_string()))
     .fetch_one(&mut **c)
@@ -114,33 +114,14 @@ pub async fn insert(
     Ok((deliveries == 1).then_some(id))
 }
 
-/// The match keys a stored event keeps: only an unmatched event is looked up by them (to be
-/// applied when its row appears), so any other keeps none and its row is smaller.
-struct KeptKeys {
-    passthrough: Option<String>,
-    upload_id: Option<String>,
-    asset_id: Option<String>,
-}
-
-impl KeptKeys {
-    fn of(outcome: Outcome, keys: &MatchKeys) -> KeptKeys {
-        match outcome {
-            Outcome::Unmatched => KeptKeys {
-                passthrough: keys.passthrough.map(|p| p.to_string()),
-                upload_id: keys.upload_id.clone(),
-                asset_id: keys.asset_id.clone(),
-            },
-            _ => KeptKeys {
-                passthrough: None,
-                upload_id: None,
-                asset_id: None,
-            },
-        }
-    }
+/// The match keys a stored event with `outcome` keeps: only an unmatched event is looked up by
+/// them (to be applied when its row appears), so any other keeps none and its row is smaller.
+fn kept(outcome: Outcome, keys: &MatchKeys) -> Option<&MatchKeys> {
+    (outcome == Outcome::Unmatched).then_some(keys)
 }
 
 /// Sets what was done with stored event `id`. An event left `unmatched` keeps `keys` (those it
-/// names), any other keeps none ([`KeptKeys`]).
+/// names), any other keeps none ([`kept`]).
 pub async fn set_outcome(
     conn: &mut Conn<'_>,
     id: i64,
@@ -149,7 +130,7 @@ pub async fn set_outcome(
     detail: Option<&str>,
     keys: &MatchKeys,
 ) -> StoreResult<()> {
-    let kept = KeptKeys::of(outcome, keys);
+    let kept = kept(outcome, keys);
     run!(conn, c => sqlx::query(
         "UPDATE webhook_events SET outcome = $1, asset_id = $2, detail = $3,
             match_passthrough = $5, match_upload_id = $6, match_asset_id = $7
@@ -159,9 +140,9 @@ pub async fn set_outcome(
     .bind(asset.map(|a| a.to_string()))
     .bind(detail)
     .bind(id)
-    .bind(kept.passthrough)
-    .bind(kept.upload_id)
-    .bind(kept.asset_id)
+    .bind(kept.and_then(|k| k.passthrough).map(|p| p.to_string()))
+    .bind(kept.and_then(|k| k.upload_id.as_deref()))
+    .bind(kept.and_then(|k| k.asset_id.as_deref()))
     .execute(&mut **c)
     .await
         .map(|done| done.rows_affected()))?;

@@ -154,7 +154,7 @@ async fn a_later_event_in_a_batch_finds_its_row_by_what_an_earlier_one_taught_it
     let store = store(&dir).await;
     let writer = writer(&store);
     // Row `taught` learns its upload and asset ids from the batch's first event; the second
-    // names it by that asset id alone, which no row had when the batch read its rows.
+    // names it by that asset id alone, which the row holds only since that first event.
     let taught = row(&store, None).await;
     // Row `moving` turns ready in the batch after its asset was created in the same batch.
     let moving = row(&store, Some("up-m")).await;
