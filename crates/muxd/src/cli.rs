@@ -8,7 +8,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{self, App, Wiring};
-use crate::{dev, doctor, healthcheck};
+#[cfg(feature = "emulator")]
+use crate::dev;
+use crate::{doctor, healthcheck};
 use muxd_core::config::{Mode, Settings};
 use muxd_core::identity::Identity;
 use muxd_core::jobs::reconcile_job;
@@ -34,8 +36,10 @@ pub enum Command {
     /// Run against real Mux (MUX_TOKEN_ID, MUX_TOKEN_SECRET, MUX_WEBHOOK_SIGNING_SECRET, a JWT key).
     Serve,
     /// Run locally: SQLite, the in-process Mux emulator, a demo user and campaign. No credentials.
+    #[cfg(feature = "emulator")]
     Dev,
     /// Run the Mux emulator alone, for other apps' tests and local development.
+    #[cfg(feature = "emulator")]
     Emulator(Box<mux_emulator::cli::EmulatorArgs>),
     /// Apply pending database migrations to DATABASE_URL and exit.
     Migrate,
@@ -74,22 +78,13 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
-            let settings = Settings::from_env(Mode::Serve)?;
-            let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
-            let store = Store::connect(&settings.database_url).await?;
-            store.migrate().await?;
-            let identity = Identity::from_settings(&settings.identity).await?;
-            let wiring = Wiring {
-                identity,
-                mux: app::mux_config(&settings),
-                reconcile: Some(Schedule::with_grace(settings.reconcile_grace)),
-            };
-            let app = App::build(&settings, store, wiring)?;
+            let (settings, app, _traces) = app_from_env(Jobs::Run).await?;
             let listener = bind(&settings).await?;
             tracing::info!(listen = %settings.listen, database = %settings.database_url, "muxd serving");
             let router = app.router(Router::new());
             app::serve(app, router, listener, shutdown_signal()).await
         }
+        #[cfg(feature = "emulator")]
         Command::Dev => {
             let settings = Settings::from_env(Mode::Dev)?;
             let _traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
@@ -99,6 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => {
             let _traces = telemetry::init(muxd_core::config::LogFormat::Pretty, None);
             mux_emulator::cli::run(*args, shutdown_signal()).await
@@ -114,7 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reconcile { once } => {
-            let (settings, app, _traces) = app_without_jobs().await?;
+            let (settings, app, _traces) = app_from_env(Jobs::Off).await?;
             let reconciler = app.reconciler(Schedule::with_grace(settings.reconcile_grace));
             let instance = app.jobs.instance.clone();
             if once {
@@ -146,7 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             influencer,
             name,
         } => {
-            let (_, app, _traces) = app_without_jobs().await?;
+            let (_, app, _traces) = app_from_env(Jobs::Off).await?;
             let request = AdoptRequest {
                 asset: MuxRef::Either(id),
                 owner,
@@ -174,9 +170,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The app as `serve` builds it from the environment, migrated, without its background jobs
-/// (commands that do one job by hand), and its traces (flushed when dropped).
-async fn app_without_jobs() -> anyhow::Result<(Settings, App, Traces)> {
+/// Whether the app runs its background jobs (`serve`) or not (commands that do one job by hand).
+#[derive(Clone, Copy, PartialEq)]
+enum Jobs {
+    Run,
+    Off,
+}
+
+/// The app as `serve` builds it from the environment, migrated, and its traces (flushed when
+/// dropped).
+async fn app_from_env(jobs: Jobs) -> anyhow::Result<(Settings, App, Traces)> {
     let settings = Settings::from_env(Mode::Serve)?;
     let traces = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref());
     let store = Store::connect(&settings.database_url).await?;
@@ -185,7 +188,7 @@ async fn app_without_jobs() -> anyhow::Result<(Settings, App, Traces)> {
     let wiring = Wiring {
         identity,
         mux: app::mux_config(&settings),
-        reconcile: None,
+        reconcile: (jobs == Jobs::Run).then(|| Schedule::with_grace(settings.reconcile_grace)),
     };
     let app = App::build(&settings, store, wiring)?;
     Ok((settings, app, traces))

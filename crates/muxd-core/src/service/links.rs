@@ -12,8 +12,7 @@ use mux_api::{AssetMeta, CreateAssetRequest, MuxError};
 use super::direct_upload::asset_settings;
 use super::link_probe::{kept_form, name_from, LinkProbe};
 use super::sync::{asset_events, Resync};
-use super::uploads::{CreateError, UploadRequest, Uploads};
-use muxd_domain::encoding::Captions;
+use super::uploads::{CreateError, UploadRequest, Uploads, VideoDetails};
 use muxd_domain::AssetId;
 use muxd_store::{CreativeAsset, NewAsset, StoreError, User};
 
@@ -23,11 +22,7 @@ use muxd_store::{CreativeAsset, NewAsset, StoreError, User};
 pub struct LinkRequest {
     pub url: String,
     pub name: Option<String>,
-    pub description: Option<String>,
-    pub campaign: Option<String>,
-    pub influencer: Option<String>,
-    /// Generated captions for this video, instead of its campaign's (else the deployment's).
-    pub captions: Option<Captions>,
+    pub details: VideoDetails,
 }
 
 /// Creates videos from links. Cheap to clone.
@@ -57,12 +52,9 @@ impl LinkUploads {
             .unwrap_or_else(|| name_from(&probed.url));
         let upload = UploadRequest {
             name,
-            description: request.description,
-            campaign: request.campaign,
-            influencer: request.influencer,
             file_size: probed.size,
             file_type: probed.kind,
-            captions: request.captions,
+            details: request.details,
         };
         let checked = self.uploads.check(user, &upload, false).await?;
         let id = AssetId::new();

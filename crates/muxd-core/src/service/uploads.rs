@@ -21,17 +21,24 @@ use muxd_domain::encoding::{Captions, Encoding};
 use muxd_domain::{details, AssetId, CampaignId, InfluencerId};
 use muxd_store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
-/// What a user asks for (checked here). The campaign and influencer are named by the host app's
-/// ids or by muxd's. The size is required: the size limit holds only for what is announced.
+/// What a user asks for (checked here). The size is required: the size limit holds only for what
+/// is announced.
 #[derive(Debug, Clone, Default)]
 pub struct UploadRequest {
     pub name: String,
+    pub file_size: Option<u64>,
+    pub file_type: Option<String>,
+    pub details: VideoDetails,
+}
+
+/// What a user says of a new video besides its name and file, however it arrives (an upload or a
+/// link). The campaign and influencer are named by the host app's ids or by muxd's.
+#[derive(Debug, Clone, Default)]
+pub struct VideoDetails {
     pub description: Option<String>,
     pub campaign: Option<String>,
     pub influencer: Option<String>,
-    pub file_size: Option<u64>,
-    pub file_type: Option<String>,
-    /// Generated captions for this upload, instead of its campaign's (else the deployment's).
+    /// Generated captions for this video, instead of its campaign's (else the deployment's).
     pub captions: Option<Captions>,
 }
 
@@ -175,7 +182,8 @@ impl Uploads {
         size_required: bool,
     ) -> Result<Checked, CreateError> {
         let name = details::name(&request.name).map_err(CreateError::Invalid)?;
-        let description = match request.description.as_deref() {
+        let asked = &request.details;
+        let description = match asked.description.as_deref() {
             Some(raw) => details::description(raw).map_err(CreateError::Invalid)?,
             None => None,
         };
@@ -184,7 +192,7 @@ impl Uploads {
         } else {
             self.check_known_file(request.file_size, request.file_type.as_deref())?
         };
-        if request.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
+        if asked.campaign.is_none() && self.settings.per_user_per_campaign > 0 {
             return Err(CreateError::Invalid(
                 "campaignId is required: uploads are counted per campaign here".into(),
             ));
@@ -192,8 +200,8 @@ impl Uploads {
         let place = campaigns::placement(
             &self.store,
             Some(user),
-            request.campaign.as_deref(),
-            request.influencer.as_deref(),
+            asked.campaign.as_deref(),
+            asked.influencer.as_deref(),
         )
         .await
         .map_err(|error| match error {
@@ -215,7 +223,7 @@ impl Uploads {
             Some(campaign) => self.settings.encoding.with(campaign.encoding()),
             None => self.settings.encoding,
         };
-        encoding.captions = request.captions.unwrap_or(encoding.captions);
+        encoding.captions = asked.captions.unwrap_or(encoding.captions);
         Ok(Checked {
             name,
             description,

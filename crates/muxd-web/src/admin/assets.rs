@@ -1,7 +1,7 @@
 //! Admin tools over assets: every asset with stuck/orphaned/owner filters, resync of one asset
 //! from Mux, and the playback-id integrity check with repair.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::assets::{page, search, status};
 use crate::auth::AdminUser;
 use crate::error::ErrorBody;
-use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, AssetPath};
 use crate::openapi::responses::{
     BadPage, DatabaseDown, MuxOrDatabaseDown, MuxRefused, NotAdmin, NotAdminOrCrossSite,
     NotSignedIn,
@@ -177,9 +177,8 @@ pub async fn resync(
     State(resync): State<Resync>,
     State(links): State<Links>,
     AdminUser(_): AdminUser,
-    Path(id): Path<String>,
+    AssetPath(id): AssetPath,
 ) -> Result<Json<Resynced>, ApiError> {
-    let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     reads.any(id).await?;
     let changes = resync.asset(id).await?;
     let asset = reads.any(id).await?;

@@ -2,7 +2,7 @@
 //! 403, so ids reveal nothing. Deleting is recorded at once (the row turns DELETED); the Mux asset
 //! is deleted now if Mux answers, else by the background sweep, never forgotten.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::error::{app_id, optional_id, ErrorBody};
-use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, AssetPath};
 use crate::openapi::responses::{AssetNotFound, BadPage, CrossSite, DatabaseDown, NotSignedIn};
 use crate::views::{AssetView, Links, MatchView, Page};
 use crate::ApiError;
@@ -177,8 +177,7 @@ pub async fn search(
 
 /// The caller's own, not-deleted asset `id`, or 404 (a take, an asset's new file on its way, is
 /// part of its asset, never one of its own).
-async fn owned(reads: &AssetReads, user: &User, id: &str) -> Result<CreativeAsset, ApiError> {
-    let id = AssetId::parse(id).map_err(|_| ApiError::NotFound)?;
+async fn owned(reads: &AssetReads, user: &User, id: AssetId) -> Result<CreativeAsset, ApiError> {
     Ok(reads.owned(user, id).await?)
 }
 
@@ -201,9 +200,9 @@ pub async fn get(
     State(reads): State<AssetReads>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
-    Path(id): Path<String>,
+    AssetPath(id): AssetPath,
 ) -> Result<Json<AssetView>, ApiError> {
-    Ok(Json(links.view(&owned(&reads, &user, &id).await?)))
+    Ok(Json(links.view(&owned(&reads, &user, id).await?)))
 }
 
 /// The fields to change; those left out stay as they are.
@@ -241,10 +240,10 @@ pub async fn update(
     State(links): State<Links>,
     State(edits): State<AssetEdits>,
     CurrentUser(user, _): CurrentUser,
-    Path(id): Path<String>,
+    AssetPath(id): AssetPath,
     ApiJson(input): ApiJson<UpdateAsset>,
 ) -> Result<Json<AssetView>, ApiError> {
-    let asset = owned(&reads, &user, &id).await?;
+    let asset = owned(&reads, &user, id).await?;
     let influencer: Option<InfluencerId> =
         optional_id("influencerId", input.influencer_id.as_deref())?;
     let edit = Edit {
@@ -277,9 +276,9 @@ pub async fn delete(
     State(reads): State<AssetReads>,
     State(deletions): State<Deletions>,
     CurrentUser(user, _): CurrentUser,
-    Path(id): Path<String>,
+    AssetPath(id): AssetPath,
 ) -> Result<(StatusCode, Json<Deleted>), ApiError> {
-    let asset = owned(&reads, &user, &id).await?;
+    let asset = owned(&reads, &user, id).await?;
     let (status, mux_deletion) = match deletions.delete_by_owner(&user, &asset).await? {
         MuxDeletion::Done => (StatusCode::OK, MuxDeletionState::Done),
         MuxDeletion::Pending => (StatusCode::ACCEPTED, MuxDeletionState::Pending),

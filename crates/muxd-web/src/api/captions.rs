@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::ErrorBody;
+use crate::extract::CaptionsPath;
 use crate::openapi::responses::{
     AssetNotFound, CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn,
 };
@@ -61,12 +62,11 @@ pub async fn supply(
     State(captions): State<CaptionTracks>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
-    Path((id, language)): Path<(String, String)>,
+    CaptionsPath { id, language }: CaptionsPath,
     Query(query): Query<SupplyQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<AssetView>, ApiError> {
-    let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -118,9 +118,8 @@ pub async fn delete(
     State(captions): State<CaptionTracks>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
-    Path((id, language)): Path<(String, String)>,
+    CaptionsPath { id, language }: CaptionsPath,
 ) -> Result<Json<AssetView>, ApiError> {
-    let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     let asset = captions
         .remove(&user, id, &language)
         .await
@@ -154,9 +153,8 @@ pub async fn generate(
     State(captions): State<CaptionTracks>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
-    Path((id, language)): Path<(String, String)>,
+    CaptionsPath { id, language }: CaptionsPath,
 ) -> Result<Json<AssetView>, ApiError> {
-    let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     let asset = captions
         .generate(&user, id, &language)
         .await

@@ -10,10 +10,10 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::uploads::create_error;
+use super::uploads::{create_error, VideoFields};
 use crate::auth::CurrentUser;
 use crate::detached::detached;
-use crate::error::{optional_app_id, parsed_field, ErrorBody};
+use crate::error::ErrorBody;
 use crate::extract::ApiJson;
 use crate::openapi::responses::{
     CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
@@ -32,14 +32,8 @@ pub struct CreateFromUrl {
     pub url: String,
     /// Its display name (else the link's file name).
     pub name: Option<String>,
-    pub description: Option<String>,
-    /// The campaign it is for (the host app's id or muxd's).
-    pub campaign_id: Option<String>,
-    /// The campaign's influencer it is by (the host app's id or muxd's).
-    pub influencer_id: Option<String>,
-    /// Generated captions for this video: `none`, or a language Mux generates captions in
-    /// (`en`, `es`, `de`, …); unset, its campaign's (else `MUXD_CAPTIONS`).
-    pub caption_language: Option<String>,
+    #[serde(flatten)]
+    pub details: VideoFields,
 }
 
 /// The new asset; Mux is fetching its file.
@@ -77,10 +71,7 @@ pub async fn create(
     let request = LinkRequest {
         url: input.url,
         name: input.name,
-        description: input.description,
-        campaign: optional_app_id("campaignId", input.campaign_id.as_deref())?,
-        influencer: optional_app_id("influencerId", input.influencer_id.as_deref())?,
-        captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
+        details: input.details.checked()?,
     };
     let asset = detached(async move { links_in.create(&user, request).await })
         .await?

@@ -2,7 +2,7 @@
 //! `service::replace`). The asset keeps playing its old video until the new one is READY; the
 //! answer is shaped like create-video-upload's, with the asset as it is now.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use crate::api::uploads::CreatedUpload;
 use crate::auth::CurrentUser;
 use crate::detached::detached;
 use crate::error::ErrorBody;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, AssetPath};
 use crate::openapi::responses::{
     AssetNotFound, CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
 };
@@ -59,10 +59,9 @@ pub async fn replace(
     State(uploads): State<Uploads>,
     State(links): State<Links>,
     CurrentUser(user, _): CurrentUser,
-    Path(id): Path<String>,
+    AssetPath(id): AssetPath,
     ApiJson(input): ApiJson<ReplaceVideo>,
 ) -> Result<(StatusCode, Json<CreatedUpload>), ApiError> {
-    let id = AssetId::parse(&id).map_err(|_| ApiError::NotFound)?;
     let request = ReplaceRequest {
         file_size: input.file_size,
         file_type: input.file_type,

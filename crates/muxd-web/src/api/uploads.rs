@@ -18,7 +18,7 @@ use crate::openapi::responses::{
 };
 use crate::views::{AssetView, Links};
 use crate::ApiError;
-use muxd_core::service::uploads::{CreateError, UploadRequest, Uploads};
+use muxd_core::service::uploads::{CreateError, UploadRequest, Uploads, VideoDetails};
 use muxd_domain::AssetId;
 
 /// The video about to be uploaded.
@@ -28,21 +28,41 @@ pub struct CreateUpload {
     /// Its display name (else `fileName`).
     pub name: Option<String>,
     pub file_name: Option<String>,
-    pub description: Option<String>,
-    /// The campaign it is for (the host app's id or muxd's); required when
-    /// `MUXD_UPLOADS_PER_USER_PER_CAMPAIGN` is set.
-    pub campaign_id: Option<String>,
-    /// The campaign's influencer it is by (the host app's id or muxd's).
-    pub influencer_id: Option<String>,
+    #[serde(flatten)]
+    pub details: VideoFields,
     /// Its size in bytes, as the browser announces it (required; at most
     /// `MUXD_MAX_UPLOAD_BYTES`).
     #[schema(required = true, value_type = u64, minimum = 1)]
     pub file_size: Option<u64>,
     /// Its MIME type, as the browser announces it (one of `MUXD_UPLOAD_TYPES`).
     pub file_type: Option<String>,
+}
+
+/// What a new video's create may say of it besides its name and file (an upload's or a link's).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoFields {
+    pub description: Option<String>,
+    /// The campaign it is for (the host app's id or muxd's); required when
+    /// `MUXD_UPLOADS_PER_USER_PER_CAMPAIGN` is set.
+    pub campaign_id: Option<String>,
+    /// The campaign's influencer it is by (the host app's id or muxd's).
+    pub influencer_id: Option<String>,
     /// Generated captions for this video: `none`, or a language Mux generates captions in
     /// (`en`, `es`, `de`, …); unset, its campaign's (else `MUXD_CAPTIONS`).
     pub caption_language: Option<String>,
+}
+
+impl VideoFields {
+    /// The details as the service takes them, or a 400 naming the malformed field.
+    pub fn checked(self) -> Result<VideoDetails, ApiError> {
+        Ok(VideoDetails {
+            description: self.description,
+            campaign: optional_app_id("campaignId", self.campaign_id.as_deref())?,
+            influencer: optional_app_id("influencerId", self.influencer_id.as_deref())?,
+            captions: parsed_field("captionLanguage", self.caption_language.as_deref())?,
+        })
+    }
 }
 
 /// The new asset and where to upload its file.
@@ -83,13 +103,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedUpload>), ApiError> {
     let request = UploadRequest {
         name: input.name.or(input.file_name).unwrap_or_default(),
-        description: input.description,
-        campaign: optional_app_id("campaignId", input.campaign_id.as_deref())?,
-        influencer: optional_app_id("influencerId", input.influencer_id.as_deref())?,
         file_size: input.file_size,
         file_type: input.file_type,
-
-        captions: parsed_field("captionLanguage", input.caption_language.as_deref())?,
+        details: input.details.checked()?,
     };
     let created = detached(async move { uploads.create(&user, request).await })
         .await?

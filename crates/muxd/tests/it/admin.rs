@@ -4,7 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 
 const ADMIN: Option<(&str, bool)> = Some(("user_admin", true));
 

@@ -12,8 +12,9 @@ use muxd_store::now_ms;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{count, eventually};
 
 const OWNER: &str = "user_adopt";

@@ -6,7 +6,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 
 const OWNER: &str = "user_camp_owner";
 const MEMBER: &str = "user_camp_member";

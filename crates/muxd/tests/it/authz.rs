@@ -5,7 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{app_test, TestApp};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 const OWNER: (&str, bool) = ("user_owner", false);

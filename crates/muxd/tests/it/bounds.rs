@@ -10,7 +10,8 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 use tokio::sync::broadcast::error::TryRecvError;
 
-use crate::app::{app_test, Backend, TestApp};
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{count, eventually};
 
 const OWNER: &str = "user_bounds";

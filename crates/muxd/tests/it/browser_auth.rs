@@ -11,7 +11,8 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp, APP_ORIGIN, HOST_SESSION_COOKIE};
+use muxd_testkit::app::{TestApp, APP_ORIGIN, HOST_SESSION_COOKIE};
+use muxd_testkit::app_test;
 
 const USER: &str = "user_browser";
 

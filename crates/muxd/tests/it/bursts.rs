@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{Backend, TestApp};
+use muxd_testkit::app::{Backend, TestApp};
 
 /// More than the emulator's POST burst allowance (5) plus muxd's own (3).
 const USERS: usize = 10;

@@ -10,8 +10,9 @@ use mux_emulator::{FaultConfig, WebhookFaults};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::replace::{put, view, OWNER};
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 /// An app whose uploads ask for English captions, with loopback webhook endpoints allowed.
@@ -199,7 +200,10 @@ app_test!(
         assert!(asset["captions"].as_array().unwrap().is_empty(), "{asset}");
         let (status, now) = supply(&app, id, "en", "application/x-subrip", SRT).await;
         assert_eq!(status, StatusCode::OK, "{now}");
-        assert_eq!(now["captions"][0]["status"], "preparing", "{now}");
+        // Mux's answer was "preparing"; the emulator's ready webhook (100 ms on) may already
+        // have been applied when the answer is read, on a busy machine.
+        let made = now["captions"][0]["status"].as_str();
+        assert!(matches!(made, Some("preparing" | "ready")), "{now}");
         assert_eq!(now["captions"][0]["source"], "supplied", "{now}");
         let first = caption(&app, id, "en", "ready").await;
         let vtt = text(&app, &first["vttUrl"]).await;
@@ -257,7 +261,10 @@ app_test!(
             .call(Method::POST, &path, Some((OWNER, false)), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{now}");
-        assert_eq!(now["captions"][0]["status"], "preparing", "{now}");
+        // Mux's answer was "preparing"; the emulator's ready webhook (100 ms on) may already
+        // have been applied when the answer is read, on a busy machine.
+        let made = now["captions"][0]["status"].as_str();
+        assert!(matches!(made, Some("preparing" | "ready")), "{now}");
         caption(&app, id, "en", "ready").await;
         let (status, again) = app
             .call(Method::POST, &path, Some((OWNER, false)), None)

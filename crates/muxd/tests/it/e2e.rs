@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
-use crate::app::{app_test, TestApp};
 use crate::media::{fixture, manifest};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 
 /// UpChunk's smallest chunk (256 KiB), so most fixtures take several chunks and some a partial last.
 const CHUNK: usize = 256 * 1024;

@@ -7,8 +7,9 @@
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 
 const OWNER: &str = "user_encoding";
 

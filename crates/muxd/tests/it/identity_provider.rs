@@ -24,10 +24,7 @@ pub const KEY_A_N: &str = "s_xpzrcSmex0kF8Fzjz5b0HFG4T3IpU2wC5ZD5iFje4yivJEqXUDs
 pub const KEY_B_PEM: &str = include_str!("fixtures/jwks-key-b.pem");
 pub const KEY_B_N: &str = "rWHE-3IantqGcdIddoAYoHt2o0xumG_ALy--gnLvTKgBoKkF5G1y7Q0RuQ3Uw3FCwpbOsGU87pLtGghVdY6CxAvFYGbsioCmPVFrP1Y8OWv5Wv1vTSJVJ7YsVWgDMeGfSIynJ66Xadsj-ubHeLgWlc-VOxAcm75aLEWXOfrUWvJjmask4TxlhJc3CG1tqM8xwcvLv6JQz7pvhx9E4c3lsdwSBnNz0q2j98bdm-vxEMZcODec13bBwRKojOVbqZZuIrAmMBul5FS2jmyZUPwGJXkeZP_gLvD7WE-4mJe9LyLQVCxLfJVXl5BSz79IQHL0aDw8S7hsB280TG6v6Jv4dQ";
 
-/// The issuer (`iss`) of the provider's tokens, which test apps accept.
-pub const ISSUER: &str = "https://identity.example.test";
-/// The audience (`aud`) of the provider's tokens: muxd, as test apps are configured.
-pub const AUDIENCE: &str = "muxd-tests";
+use muxd_testkit::app::{AUDIENCE, ISSUER};
 
 /// The identity provider's JWKS endpoint: what it answers now, how long it says to keep it, and
 /// how often it was asked.

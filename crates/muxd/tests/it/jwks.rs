@@ -13,10 +13,8 @@ use axum::http::StatusCode;
 use muxd_core::config::{Accepted, IdentitySettings};
 use muxd_core::identity::{Identity, JWKS_REFETCH_INTERVAL};
 
-use crate::app::TestApp;
-use crate::identity_provider::{
-    token, Provider, AUDIENCE, ISSUER, KEY_A_N, KEY_A_PEM, KEY_B_N, KEY_B_PEM,
-};
+use crate::identity_provider::{token, Provider, KEY_A_N, KEY_A_PEM, KEY_B_N, KEY_B_PEM};
+use muxd_testkit::app::{TestApp, AUDIENCE, ISSUER};
 use muxd_testkit::databases::eventually;
 
 fn settings(url: &str) -> IdentitySettings {

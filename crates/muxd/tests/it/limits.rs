@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use muxd_store::webhooks::WebhookFilter;
 
-use crate::app::{app_test, TestApp};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 const USER: (&str, bool) = ("user_limits", false);

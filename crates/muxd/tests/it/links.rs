@@ -18,8 +18,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 const OWNER: &str = "user_links";

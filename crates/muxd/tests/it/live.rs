@@ -8,8 +8,9 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 
 /// One SSE frame: its `event:` kind, its `data:` parsed, and its text as sent.
 struct Frame {
@@ -146,7 +147,7 @@ app_test!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_stream_ends_when_the_token_that_opened_it_expires() {
-    let app = TestApp::spawn(crate::app::Backend::Sqlite)
+    let app = TestApp::spawn(muxd_testkit::app::Backend::Sqlite)
         .await
         .expect("SQLite is always available");
     // Valid for about 3 s (whole seconds): the stream must end then, not stay open for good.

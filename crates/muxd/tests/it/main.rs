@@ -1,23 +1,17 @@
 //! The one integration-test binary of the `muxd` crate: everything that needs a real database, a
-//! real HTTP server or the `muxd` binary, and the check that imports point one way. `app`,
-//! `app_requests`, `chaos`, `media` and `process` own the set-up, over `muxd-testkit`'s databases
-//! and WebDriver client; one module per area (`browser` drives headless Chromium through the
-//! pages).
+//! real HTTP server or the `muxd` binary, and the check that imports point one way. `media` and
+//! `process` own what only these tests set up, over `muxd-testkit`'s `TestApp`, databases and
+//! WebDriver client; one module per area (`browser` drives headless Chromium through the pages).
 
 mod admin;
 mod adopt;
-mod app;
 mod app_campaigns;
-mod app_instances;
-mod app_requests;
-mod app_spawn;
 mod authz;
 mod bounds;
 mod browser;
 mod browser_auth;
 mod bursts;
 mod captions;
-mod chaos;
 mod chaos_suite;
 mod commands;
 mod dev;

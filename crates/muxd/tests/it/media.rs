@@ -13,16 +13,6 @@ pub fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// The fixture manifest's entries.
-/// What the emulator's generated captions say for each fixture, from the manifest.
-pub fn transcripts() -> mux_emulator::transcripts::Transcripts {
-    let text = std::fs::read_to_string(format!(
-        "{}/../../fixtures/media/manifest.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    mux_emulator::transcripts::from_manifest(&text).expect("the manifest's transcripts")
-}
-
 pub fn manifest() -> Vec<Value> {
     let text = std::fs::read_to_string(format!(
         "{}/../../fixtures/media/manifest.json",

@@ -17,9 +17,10 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::app::{app_test, TestApp};
 use admins::{admins, ending, webhooks};
 use checker::Api;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use users::{host_app, operators_and_session, users};
 
 const USER: &str = "user_openapi";

@@ -4,8 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
 use crate::media::fixture;
+use muxd_testkit::app::{TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{eventually, exec};
 
 app_test!(

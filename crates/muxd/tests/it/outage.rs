@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::app::{Backend, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::{Backend, TestApp};
 use muxd_testkit::databases::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

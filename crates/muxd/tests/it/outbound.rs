@@ -19,8 +19,9 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 const OWNER: &str = "user_outbound";

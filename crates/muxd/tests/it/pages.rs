@@ -7,7 +7,8 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{app_test, Backend, TestApp};
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 
 const ADMIN: Option<(&str, bool)> = Some(("page_admin", true));
 /// Every admin page.

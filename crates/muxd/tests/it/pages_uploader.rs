@@ -6,7 +6,7 @@
 use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
 
-use crate::app::{Backend, TestApp};
+use muxd_testkit::app::{Backend, TestApp};
 use muxd_testkit::databases::in_ci;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,8 +13,9 @@ use muxd_store::{Role, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{eventually, exec, explain_plan, store_test};
 
 /// Seconds the scripted upload takes, and then Mux's processing, on the emulator's clock (each in

@@ -8,7 +8,8 @@ use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::CompositeKey;
 use reqwest::StatusCode;
 
-use crate::app::{app_test, Backend, TestApp};
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 /// Everything recorded, as one snapshot (taking it resets the recorder's counters).

@@ -10,8 +10,9 @@ use muxd_domain::schedule::Schedule;
 use muxd_store::now_ms;
 use serde_json::json;
 
-use crate::app::{app_test, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 /// Polls what is due at once: no grace period.

@@ -8,9 +8,10 @@ use muxd_web::pages::mux_player;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
 use crate::webhooks::envelope;
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 
 const OWNER: &str = "user_renditions";
 

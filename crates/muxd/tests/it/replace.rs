@@ -17,9 +17,10 @@ use reqwest::header::{COOKIE, ORIGIN};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, Backend, TestApp, HOST_SESSION_COOKIE};
 use crate::media::fixture;
 use crate::webhooks::envelope;
+use muxd_testkit::app::{Backend, TestApp, HOST_SESSION_COOKIE};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{count, eventually};
 
 pub const OWNER: &str = "user_replace";

@@ -13,8 +13,9 @@ use muxd_store::now_ms;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
 use crate::replace::{new_file, put, ready_asset, replace, until_swapped, view, OWNER};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 fn webhook_faults(app: &TestApp, webhooks: WebhookFaults) {

@@ -16,8 +16,8 @@ use muxd_store::Store;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::app::Backend;
 use crate::process::Running;
+use muxd_testkit::app::Backend;
 use muxd_testkit::databases::{eventually, PgDatabase, TempDir};
 
 const JWT_SECRET: &str = "shutdown-test-secret-of-at-least-32-bytes";

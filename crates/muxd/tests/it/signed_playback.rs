@@ -9,8 +9,9 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::app::{app_test, Backend, TestApp};
 use crate::media::fixture;
+use muxd_testkit::app::{Backend, TestApp};
+use muxd_testkit::app_test;
 
 const OWNER: &str = "user_signed";
 

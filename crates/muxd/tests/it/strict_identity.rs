@@ -7,7 +7,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::app::{TestApp, APP_ORIGIN, AUDIENCE, ISSUER, SERVE_HS256_SECRET};
+use muxd_testkit::app::{TestApp, APP_ORIGIN, AUDIENCE, ISSUER, SERVE_HS256_SECRET};
 
 fn now() -> i64 {
     muxd_store::now_ms() / 1000

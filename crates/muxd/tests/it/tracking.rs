@@ -11,8 +11,9 @@ use muxd_store::{now_ms, NewAsset, Outcome, Role, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{app_test, TestApp};
 use crate::store::webhook_cause;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::{eventually, store_test};
 
 const USER: &str = "user_tracking";

@@ -11,7 +11,8 @@ use muxd_store::{now_ms, NewAsset, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp};
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 use muxd_testkit::databases::eventually;
 
 const USER: Option<(&str, bool)> = Some(("user_uploads", false));
@@ -229,7 +230,7 @@ app_test!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spare_upload_from_the_pool_serves_a_user_and_its_early_events_apply() {
-    let Some(app) = TestApp::spawn_with_pool(crate::app::Backend::Sqlite, 2).await else {
+    let Some(app) = TestApp::spawn_with_pool(muxd_testkit::app::Backend::Sqlite, 2).await else {
         return;
     };
     // The pool fills in the background, one spare per second at most.

@@ -5,9 +5,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{app_test, TestApp};
 use crate::media::fixture;
 use crate::webhooks::envelope;
+use muxd_testkit::app::TestApp;
+use muxd_testkit::app_test;
 
 const OWNER: &str = "user_warned";
 

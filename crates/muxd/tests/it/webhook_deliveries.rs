@@ -6,9 +6,10 @@ use muxd_domain::AssetId;
 use muxd_store::{NewAsset, Outcome, Role};
 use serde_json::json;
 
-use crate::app::{app_test, TestApp, SIGNING_SECRET};
-use crate::app_requests::now_secs;
 use crate::webhooks::{envelope, header};
+use muxd_testkit::app::now_secs;
+use muxd_testkit::app::{TestApp, SIGNING_SECRET};
+use muxd_testkit::app_test;
 use muxd_testkit::databases::count;
 
 /// The four events of one upload's ready path, for row `row`, upload `up`, asset `asset`.

@@ -6,8 +6,9 @@ use muxd_domain::signature;
 use muxd_store::Outcome;
 use serde_json::{json, Value};
 
-use crate::app::{app_test, TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
-use crate::app_requests::now_secs;
+use muxd_testkit::app::now_secs;
+use muxd_testkit::app::{TestApp, OLD_SIGNING_SECRET, SIGNING_SECRET};
+use muxd_testkit::app_test;
 
 /// A webhook body as Mux sends it: event `event_id` of type `kind` at second `second`.
 pub fn envelope(event_id: &str, kind: &str, second: u32, data: Value) -> Vec<u8> {
@@ -172,7 +173,9 @@ app_test!(
 async fn a_request_without_a_signature_is_refused_before_its_body_is_read() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let app = TestApp::spawn(crate::app::Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(muxd_testkit::app::Backend::Sqlite)
+        .await
+        .unwrap();
     let address = app.base.trim_start_matches("http://");
     let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
     socket

@@ -7,7 +7,7 @@ use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
 use super::wait::slug;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Network;
 
 /// Signs in as the demo user, with a ready video on the page and another upload crawling along.

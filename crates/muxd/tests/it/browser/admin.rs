@@ -10,7 +10,7 @@ use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
 use super::wait::until;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_admin_lists_webhook_events_and_replays_one() {

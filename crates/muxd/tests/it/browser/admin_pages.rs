@@ -2,7 +2,7 @@
 //! looking (or running axe).
 
 use super::driver::Browser;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 /// The admin pages, each with a JavaScript expression true once it has loaded.
 pub const ADMIN_PAGES: [(&str, &str); 6] = [

@@ -19,7 +19,7 @@ use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::ready_video;
 use super::wait::until;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 const ADMIN: Option<(&str, bool)> = Some(("hooks_admin", true));
 

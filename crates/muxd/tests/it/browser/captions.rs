@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::driver::{Browser, Width};
 use super::page::{card, ready_video};
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 const NAME: &str = "Summer launch";
 

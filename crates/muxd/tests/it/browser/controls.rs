@@ -6,7 +6,7 @@ use mux_emulator::UploadStatus;
 use reqwest::{Method, StatusCode};
 
 use super::driver::{Browser, Width};
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Network;
 
 const FILE: &str = "hd-10s-1280x720.mp4";

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::{card, fixture_path};
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Network;
 
 const FILES: [(&str, &str); 3] = [

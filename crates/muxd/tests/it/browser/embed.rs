@@ -16,8 +16,8 @@ use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::host_page::{Embed, HostPage};
 use super::page::{fixture_path, upload_card};
-use crate::app::TestApp;
 use crate::identity_provider::{token, Provider, KEY_A_N, KEY_A_PEM};
+use muxd_testkit::app::TestApp;
 
 /// The host app's user, who uploads.
 const USER: &str = "user_host_page";

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::driver::{Browser, Width};
 use super::page::fixture_path;
 use super::wait::slug;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::{Network, ENTER, TAB};
 
 const FILE: &str = "hd-10s-1280x720.mp4";

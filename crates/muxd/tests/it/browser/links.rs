@@ -9,8 +9,8 @@ use serde_json::json;
 use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::card;
-use crate::app::TestApp;
 use crate::links::file_server;
+use muxd_testkit::app::TestApp;
 
 const FILE: &str = "tiny-2s-320x240.mp4";
 

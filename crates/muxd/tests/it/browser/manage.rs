@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 
 use super::driver::{Browser, Width};
 use super::page::ready_video;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::ENTER;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

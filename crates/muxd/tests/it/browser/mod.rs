@@ -1,5 +1,5 @@
 //! Real headless-Chromium tests of muxd's pages: the testkit's WebDriver client drives
-//! Debian's Chromium through `chromedriver` ([`driver`]) against a [`crate::app::TestApp`] with
+//! Debian's Chromium through `chromedriver` ([`driver`]) against a [`muxd_testkit::app::TestApp`] with
 //! `muxd dev`'s demo data and sign-in, whose in-process emulator lets a test slow, fail or inspect
 //! what reached Mux. Tests wait for conditions ([`wait`]), never for time, and screenshot each
 //! state they reach ([`shots`]) under `target/browser-screenshots/<test>/`; [`axe`] checks

@@ -10,8 +10,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::driver::Browser;
-use crate::app::TestApp;
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Element;
 
 /// The absolute path of a media fixture (fixtures/media at the repository root), as a file

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::axe::axe_script;
 use super::driver::{Browser, Width};
 use super::page::{card, fixture_path, ready_video, send_video};
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 const NAME: &str = "Launch teaser";
 /// How long, on the emulator's clock, Mux takes to process a file in the first test.

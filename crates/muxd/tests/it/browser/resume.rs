@@ -3,8 +3,8 @@
 
 use super::driver::{Browser, Width};
 use super::netlog::{chunks, Chunk};
-use crate::app::TestApp;
 use crate::media::fixture;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Network;
 
 const FILE: &str = "hd-10s-1280x720.mp4";

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::driver::{Browser, Width};
 use super::page::upload_card;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 const FILE: &str = "tiny-2s-320x240.mp4";
 

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::driver::{Browser, Width};
 use super::page::card;
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 use muxd_testkit::webdriver::Network;
 
 /// Slow enough that a test sees an upload in progress, fast enough to finish on its own.

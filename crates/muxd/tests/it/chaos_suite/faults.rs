@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::procs::{Serve, NEW_SECRET};
-use crate::chaos::ChaosProxy;
+use muxd_testkit::proxy::ChaosProxy;
 
 /// After a Mux outage muxd's breaker stays open 30 s (production default); 503s are expected
 /// until it closes again.

@@ -19,8 +19,8 @@ use super::procs::{free_port, start_emulator, Serve};
 use super::report::Report;
 use super::workload::{plan, play_all, Clients, Kind};
 use super::{ChaosConfig, ChaosDb};
-use crate::chaos::ChaosProxy;
 use muxd_testkit::databases::{PgDatabase, TempDir};
+use muxd_testkit::proxy::ChaosProxy;
 
 /// The URL with its `host:port` replaced by `addr`, and that `host:port`.
 fn via(url: &str, addr: &str) -> (String, String) {

@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::checker::Api;
 use crate::adopt::external_asset;
-use crate::app::SIGNING_SECRET;
-use crate::app_requests::now_secs;
 use crate::webhooks::{envelope, header};
+use muxd_testkit::app::now_secs;
+use muxd_testkit::app::SIGNING_SECRET;
 
 pub async fn admins(api: &mut Api<'_>, assets: &[String]) {
     let list = "/api/debug/mux-assets";

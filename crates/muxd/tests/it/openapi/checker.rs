@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::validate::Validator;
 use super::{operations, ADMIN, USER};
-use crate::app::TestApp;
+use muxd_testkit::app::TestApp;
 
 /// Calls operations and checks each answer against the document.
 pub struct Api<'a> {

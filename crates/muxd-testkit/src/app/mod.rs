@@ -1,6 +1,7 @@
 //! `TestApp`: a real muxd on `127.0.0.1:0` in front of a fresh database (SQLite or PostgreSQL)
 //! and an in-process Mux emulator whose webhooks point at it; `app_test!` runs a test on both
-//! backends. Its requests, one helper per endpoint, are in `app_requests`.
+//! backends. The ways to start one are in [`spawn`]; its requests, one helper per endpoint, in
+//! [`requests`]; a second instance on its database in [`instances`].
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -15,20 +16,31 @@ use muxd_store::Store;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::app_instances::test_mux_config;
-use crate::chaos::ChaosProxy;
-pub use crate::identity_provider::{AUDIENCE, ISSUER};
-use muxd_testkit::databases::{sqlite_store, PgDatabase, TempDir};
+pub use self::instances::test_mux_config;
+use crate::databases::{sqlite_store, PgDatabase, TempDir};
+use crate::proxy::ChaosProxy;
+
+mod instances;
+mod requests;
+mod spawn;
+
+pub use requests::now_secs;
+
+/// The issuer of the identity provider's tokens in tests that check tokens as `serve` does.
+pub const ISSUER: &str = "https://identity.example.test";
+/// The audience of those tokens.
+pub const AUDIENCE: &str = "muxd-tests";
 
 pub const SIGNING_SECRET: &str = "whsec_test_current";
 pub const OLD_SIGNING_SECRET: &str = "whsec_test_previous";
-pub(crate) const JWT_SECRET: &[u8] = b"test-jwt-secret";
+pub const JWT_SECRET: &[u8] = b"test-jwt-secret";
 /// How long the emulator takes to process an upload unless a test asks otherwise.
 const PROCESSING_DELAY: Duration = Duration::from_millis(50);
 
 /// Defines `mod $name { sqlite, postgres }` running `$body(TestApp)` on each backend; with
 /// `spawn = f`, the app is `f(backend)` (e.g. [`TestApp::spawn_with_processing_delay`]) instead of
 /// [`TestApp::spawn`].
+#[macro_export]
 macro_rules! app_test {
     ($name:ident, spawn = $spawn:expr, $body:expr) => {
         mod $name {
@@ -51,10 +63,9 @@ macro_rules! app_test {
         }
     };
     ($name:ident, $body:expr) => {
-        $crate::app::app_test!($name, spawn = $crate::app::TestApp::spawn, $body);
+        $crate::app_test!($name, spawn = $crate::app::TestApp::spawn, $body);
     };
 }
-pub(crate) use app_test;
 
 /// A URL signing key made through the emulator's API, as an operator makes one on Mux: (id,
 /// private key).
@@ -86,16 +97,16 @@ pub struct TestApp {
     pub emulator: EmulatorHandle,
     pub http: reqwest::Client,
     /// Signs the tokens of `TestApp::token`.
-    pub(crate) identity: Identity,
+    pub identity: Identity,
     /// `muxd dev`'s demo data, when spawned with [`TestApp::spawn_dev`].
     pub demo: Option<Demo>,
-    pub(crate) shutdown: CancellationToken,
+    shutdown: CancellationToken,
     _sqlite: Option<TempDir>,
-    pub(crate) _pg: Option<PgDatabase>,
+    pg: Option<PgDatabase>,
     /// Between muxd and PostgreSQL, when spawned with [`TestApp::spawn_behind_proxy`].
     pub proxy: Option<ChaosProxy>,
     /// The settings muxd was built with (for [`TestApp::another_instance`]).
-    pub(crate) settings: Settings,
+    settings: Settings,
 }
 
 /// The host app's origin every test app allows (CORS, cookie-authenticated writes).
@@ -107,25 +118,25 @@ pub const HOST_SESSION_COOKIE: &str = "__session";
 pub const SERVE_HS256_SECRET: &str = "serve-identity-test-secret-of-32-bytes";
 
 /// What the ways of spawning a [`TestApp`] vary.
-pub(crate) struct Options<'a> {
-    pub(crate) backend: Backend,
+pub struct Options<'a> {
+    pub backend: Backend,
     /// PostgreSQL reached through a [`ChaosProxy`].
-    pub(crate) behind_proxy: bool,
+    pub behind_proxy: bool,
     /// Mux calls paced as in production.
-    pub(crate) paced: bool,
-    pub(crate) pool_size: usize,
-    pub(crate) processing_delay: Duration,
+    pub paced: bool,
+    pub pool_size: usize,
+    pub processing_delay: Duration,
     /// Settings besides the test defaults.
-    pub(crate) settings: &'a [(&'a str, &'a str)],
+    pub settings: &'a [(&'a str, &'a str)],
     /// `muxd dev`'s demo data and sign-in route.
-    pub(crate) dev: bool,
+    pub dev: bool,
     /// Tokens checked as `muxd serve` checks them (from `settings`, e.g. a JWKS URL) rather than
     /// with the test secret [`TestApp::token`] signs with.
-    pub(crate) serve_identity: bool,
+    pub serve_identity: bool,
 }
 
 impl Options<'_> {
-    pub(crate) fn new(backend: Backend) -> Self {
+    pub fn new(backend: Backend) -> Self {
         Options {
             backend,
             behind_proxy: false,
@@ -140,7 +151,7 @@ impl Options<'_> {
 }
 
 impl TestApp {
-    pub(crate) async fn spawn_with(options: Options<'_>) -> Option<TestApp> {
+    pub async fn spawn_with(options: Options<'_>) -> Option<TestApp> {
         let Options {
             backend,
             behind_proxy,
@@ -183,7 +194,7 @@ impl TestApp {
             webhook_time_scale: 0.001,
             allow_private_inputs: true,
             text_track_delay: Duration::from_millis(100),
-            transcripts: crate::media::transcripts(),
+            transcripts: transcripts(),
             ..EmulatorConfig::default()
         })
         .await
@@ -280,11 +291,21 @@ impl TestApp {
             demo,
             shutdown,
             _sqlite: sqlite,
-            _pg: pg,
+            pg,
             proxy,
             settings,
         })
     }
+}
+
+/// What the emulator's generated captions say for each fixture, from the fixtures' manifest.
+pub fn transcripts() -> mux_emulator::transcripts::Transcripts {
+    let text = std::fs::read_to_string(format!(
+        "{}/../../fixtures/media/manifest.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    mux_emulator::transcripts::from_manifest(&text).expect("the manifest's transcripts")
 }
 
 impl Drop for TestApp {

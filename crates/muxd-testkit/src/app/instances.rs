@@ -11,14 +11,14 @@ use muxd_core::identity::Identity;
 use muxd_store::Store;
 use tokio::net::TcpListener;
 
-use crate::app::{TestApp, JWT_SECRET};
+use super::{TestApp, JWT_SECRET};
 
 impl TestApp {
     /// A second muxd on this app's PostgreSQL database, as another instance of a deployment,
     /// with the same settings and Mux; serves until this app is dropped. Returns its base URL,
     /// or `None` on SQLite (one instance only).
     pub async fn another_instance(&self) -> Option<String> {
-        let store = Store::connect(&self._pg.as_ref()?.url)
+        let store = Store::connect(&self.pg.as_ref()?.url)
             .await
             .expect("postgres connects");
         let wiring = Wiring {

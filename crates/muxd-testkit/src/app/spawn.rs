@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::app::{Backend, Options, TestApp};
+use super::{Backend, Options, TestApp};
 
 impl TestApp {
     /// A running app, or `None` when PostgreSQL was asked for and is unavailable outside CI.

@@ -7,7 +7,7 @@ use muxd_domain::signature;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::app::{TestApp, SIGNING_SECRET};
+use super::{TestApp, SIGNING_SECRET};
 
 impl TestApp {
     /// A bearer token for `external_id`.
@@ -140,7 +140,7 @@ impl TestApp {
     pub async fn wait_for_mp4(&self, owner: &str, id: &str) -> Value {
         let path = format!("/api/creative-assets/{id}");
         let mut asset = Value::Null;
-        muxd_testkit::databases::eventually("the MP4 rendition offered", async || {
+        crate::databases::eventually("the MP4 rendition offered", async || {
             asset = self
                 .call(Method::GET, &path, Some((owner, false)), None)
                 .await
@@ -190,7 +190,7 @@ impl TestApp {
 
     /// How many webhook events are stored.
     pub async fn stored_events(&self) -> i64 {
-        muxd_testkit::databases::count(&self.store, "SELECT COUNT(*) FROM webhook_events").await
+        crate::databases::count(&self.store, "SELECT COUNT(*) FROM webhook_events").await
     }
 }
 
