@@ -3,7 +3,7 @@
 //! [`LifecycleEvent`] (what happened?) by [`super::interpret::interpret_webhook`].
 
 use super::tracks::TextTrack;
-use super::AssetId;
+use super::{AssetId, MuxAssetId, MuxUploadId, PlaybackId};
 
 /// Why Mux says an upload or asset failed. Asset errors outrank upload errors, so the same set of
 /// events gives the same stored error whatever order they arrive in.
@@ -30,7 +30,7 @@ pub enum ErrorSource {
 /// What a ready asset tells us about itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ReadyDetails {
-    pub playback_id: Option<String>,
+    pub playback_id: Option<PlaybackId>,
     pub playback_policy: Option<String>,
     pub duration_s: Option<f64>,
     pub aspect_ratio: Option<String>,
@@ -45,7 +45,7 @@ pub enum LifecycleEvent {
     /// `video.upload.created`, or a poll that found the upload still `waiting`.
     UploadCreated,
     /// `video.upload.asset_created`: the file arrived and Mux made an asset from it.
-    UploadAssetCreated { asset_id: String },
+    UploadAssetCreated { asset_id: MuxAssetId },
     /// `video.upload.cancelled`.
     UploadCancelled,
     /// `video.upload.errored`.
@@ -53,29 +53,38 @@ pub enum LifecycleEvent {
     /// A poll found the upload `timed_out` (Mux sends no event for this, docs/mux-facts.md §5.2).
     UploadTimedOut,
     /// `video.asset.created` (status `preparing`).
-    AssetCreated { asset_id: String },
+    AssetCreated { asset_id: MuxAssetId },
     /// `video.asset.ready`.
     AssetReady {
-        asset_id: String,
+        asset_id: MuxAssetId,
         details: ReadyDetails,
     },
     /// `video.asset.errored`.
-    AssetErrored { asset_id: String, error: ErrorInfo },
+    AssetErrored {
+        asset_id: MuxAssetId,
+        error: ErrorInfo,
+    },
     /// `video.asset.deleted`.
-    AssetDeleted { asset_id: String },
+    AssetDeleted { asset_id: MuxAssetId },
     /// The owner deleted the asset in muxd.
     DeletedByOwner,
     /// The playback-id check replaced a READY asset's broken playback id with this one.
-    PlaybackRepaired { playback_id: String },
+    PlaybackRepaired { playback_id: PlaybackId },
     /// `video.asset.static_rendition.ready` for the `highest` MP4 (or the legacy
     /// `video.asset.static_renditions.ready`): the MP4 can be played.
-    Mp4Ready { asset_id: String },
+    Mp4Ready { asset_id: MuxAssetId },
     /// `video.asset.warning` or `video.asset.non_standard_input_detected`: Mux warns about the
     /// input (in words); the status does not move.
-    Warned { asset_id: String, warning: String },
+    Warned {
+        asset_id: MuxAssetId,
+        warning: String,
+    },
     /// `video.asset.track.*` for a text track, or a track an asset read lists: a fact of the
     /// asset that moves no status.
-    Track { asset_id: String, track: TextTrack },
+    Track {
+        asset_id: MuxAssetId,
+        track: TextTrack,
+    },
     /// muxd refused the asset (it breaks one of this service's limits): it ends in error, and
     /// Mux deleting it afterwards (as muxd asks) changes nothing the owner sees.
     Refused { error: ErrorInfo },
@@ -83,7 +92,7 @@ pub enum LifecycleEvent {
 
 impl LifecycleEvent {
     /// The Mux asset id the event names, if any.
-    pub fn mux_asset_id(&self) -> Option<&str> {
+    pub fn mux_asset_id(&self) -> Option<&MuxAssetId> {
         match self {
             Self::UploadAssetCreated { asset_id }
             | Self::AssetCreated { asset_id }
@@ -159,9 +168,9 @@ pub struct MatchKeys {
     /// `new_asset_settings.passthrough` / `passthrough`: muxd's own row id.
     pub passthrough: Option<AssetId>,
     /// The direct upload's id.
-    pub upload_id: Option<String>,
+    pub upload_id: Option<MuxUploadId>,
     /// The Mux asset id.
-    pub asset_id: Option<String>,
+    pub asset_id: Option<MuxAssetId>,
 }
 
 impl MatchKeys {

@@ -1,6 +1,7 @@
 //! Typed ids for muxd's own rows. Each wraps a UUID so an asset id can never be passed where a
 //! user id is expected; `parse` is the only way in from text. And the rule for the ids others
-//! choose that muxd stores: an external user id (the identity provider's).
+//! choose that muxd stores: an external user id (the identity provider's) and the host app's ids
+//! of its campaigns and influencers, each a type of its own with its rule.
 
 use std::fmt;
 use std::str::FromStr;
@@ -73,13 +74,84 @@ uuid_id!(
 /// The longest external user id accepted, in bytes.
 pub const MAX_EXTERNAL_USER_ID: usize = 255;
 
-/// An external user id (the identity provider's, e.g. a Clerk id), trimmed: 1 to
-/// [`MAX_EXTERNAL_USER_ID`] bytes, no control characters; `None` if it breaks the rule.
-pub fn external_user_id(raw: &str) -> Option<String> {
-    let id = raw.trim();
-    let valid =
-        !id.is_empty() && id.len() <= MAX_EXTERNAL_USER_ID && !id.chars().any(char::is_control);
-    valid.then(|| id.to_owned())
+/// The longest id the host app may give a campaign or an influencer, in bytes.
+pub const MAX_APP_ID: usize = 128;
+
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+text_id!(
+    /// A user's id at the identity provider (e.g. a Clerk id), as muxd keeps it: trimmed, 1 to
+    /// [`MAX_EXTERNAL_USER_ID`] bytes, no control characters.
+    ExternalUserId
+);
+text_id!(
+    /// An id the host app gave one of its campaigns or influencers: 1 to [`MAX_APP_ID`] letters,
+    /// digits or `- _ . :`.
+    AppId
+);
+
+impl ExternalUserId {
+    /// `raw` trimmed, or `None` if it breaks the rule.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let id = raw.trim();
+        let valid =
+            !id.is_empty() && id.len() <= MAX_EXTERNAL_USER_ID && !id.chars().any(char::is_control);
+        valid.then(|| Self(id.to_owned()))
+    }
+
+    /// An id read back from muxd's own database, where only parsed ids are written.
+    pub fn stored(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl AppId {
+    /// `raw` as it is, or `None` if it breaks the rule.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let valid = (1..=MAX_APP_ID).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        valid.then(|| Self(raw.to_owned()))
+    }
+
+    /// An id read back from muxd's own database, where only parsed ids are written.
+    pub fn stored(text: String) -> Self {
+        Self(text)
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +170,18 @@ mod tests {
         fn parse_never_panics(text in ".{0,64}") {
             let _ = AssetId::parse(&text);
         }
+    }
+
+    #[test]
+    fn external_and_app_ids_keep_to_their_rules() {
+        assert_eq!(&*ExternalUserId::parse("  user_2x ").unwrap(), "user_2x");
+        assert!(ExternalUserId::parse(" ").is_none());
+        assert!(ExternalUserId::parse("a\nb").is_none());
+        assert!(ExternalUserId::parse(&"x".repeat(MAX_EXTERNAL_USER_ID + 1)).is_none());
+        assert_eq!(&*AppId::parse("camp-1.a:b_c").unwrap(), "camp-1.a:b_c");
+        assert!(AppId::parse("").is_none());
+        assert!(AppId::parse("has space").is_none());
+        assert!(AppId::parse(&"x".repeat(MAX_APP_ID + 1)).is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, MatchKeys, ReadyDetails};
 use super::tracks::{TextTrack, TrackSource, TrackStatus};
-use super::AssetId;
+use super::{AssetId, MuxAssetId, MuxUploadId, PlaybackId};
 
 /// A webhook read for its meaning: which row, and what happened (if anything muxd tracks).
 #[derive(Clone, Debug, PartialEq)]
@@ -22,8 +22,8 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
     if let Some(kind) = event_type.strip_prefix("video.upload.") {
         let keys = MatchKeys {
             passthrough: passthrough(data.get("new_asset_settings")),
-            upload_id: text(data, "id"),
-            asset_id: text(data, "asset_id"),
+            upload_id: text(data, "id").map(MuxUploadId::new),
+            asset_id: text(data, "asset_id").map(MuxAssetId::new),
         };
         let event = match kind {
             "created" => Some(LifecycleEvent::UploadCreated),
@@ -46,10 +46,11 @@ pub fn interpret_webhook(event_type: &str, data: &Value) -> Interpretation {
             text(data, "asset_id")
         } else {
             text(data, "id")
-        };
+        }
+        .map(MuxAssetId::new);
         let keys = MatchKeys {
             passthrough: passthrough(Some(data)),
-            upload_id: text(data, "upload_id"),
+            upload_id: text(data, "upload_id").map(MuxUploadId::new),
             asset_id: asset_id.clone(),
         };
         let event = asset_id.and_then(|asset_id| match kind {
@@ -181,7 +182,7 @@ pub fn ready_details(asset: &Value) -> ReadyDetails {
             .map(str::to_owned)
     };
     ReadyDetails {
-        playback_id: text(first_playback, "id"),
+        playback_id: text(first_playback, "id").map(PlaybackId::new),
         playback_policy: text(first_playback, "policy"),
         duration_s: asset.get("duration").and_then(Value::as_f64),
         aspect_ratio: text(Some(asset), "aspect_ratio"),

@@ -1,4 +1,4 @@
-//! Pure rules of muxd: ids, asset statuses and origins, caption files and text tracks, the Mux
+//! Pure rules of muxd: muxd's ids and Mux's, asset statuses and origins, caption files and text tracks, the Mux
 //! events muxd understands, the monotonic asset lifecycle, webhook signatures, the reconciler's
 //! polling schedule, what processing times measure and which hosts are this machine. Nothing here
 //! does I/O; every other layer calls into it, never the other way round.
@@ -12,6 +12,7 @@ pub mod interpret;
 pub mod lifecycle;
 pub mod limits;
 pub mod loopback;
+pub mod mux_ids;
 pub mod origin;
 pub mod outbound;
 pub mod outcome;
@@ -28,8 +29,9 @@ pub mod time;
 pub mod tracks;
 
 pub use event::{Cause, ErrorInfo, LifecycleEvent, MatchKeys, ReadyDetails};
-pub use ids::{AssetId, CampaignId, InfluencerId, UserId};
+pub use ids::{AppId, AssetId, CampaignId, ExternalUserId, InfluencerId, UserId};
 pub use lifecycle::{AssetFacts, Change};
+pub use mux_ids::{MuxAssetId, MuxUploadId, PlaybackId};
 pub use origin::AssetOrigin;
 pub use outcome::Outcome;
 pub use role::Role;

@@ -13,13 +13,13 @@
 
 use super::event::{ErrorInfo, ErrorSource, LifecycleEvent, ReadyDetails};
 use super::tracks::{self, TextTrack};
-use super::AssetStatus;
+use super::{AssetStatus, MuxAssetId};
 
 /// What muxd knows about one asset: the lifecycle-owned columns of a `creative_assets` row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetFacts {
     pub status: AssetStatus,
-    pub mux_asset_id: Option<String>,
+    pub mux_asset_id: Option<MuxAssetId>,
     pub ready: ReadyDetails,
     pub error: Option<ErrorInfo>,
     /// When Mux created the asset, which is when it had the whole file (unix ms): the earliest
@@ -113,7 +113,7 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         // Mux deleting what muxd refused (as muxd asked) is not news to its owner.
         return None;
     }
-    if let (Some(held), Some(named)) = (current.mux_asset_id.as_deref(), event.mux_asset_id()) {
+    if let (Some(held), Some(named)) = (current.mux_asset_id.as_ref(), event.mux_asset_id()) {
         if held != named {
             // Another asset's news (a card's old asset, late, once a take took its place): the
             // row holds one asset, and only that asset's events describe it.
@@ -140,7 +140,7 @@ pub fn apply(current: &AssetFacts, event: &LifecycleEvent, at_ms: i64) -> Option
         next.status = target;
     }
     if next.mux_asset_id.is_none() {
-        next.mux_asset_id = event.mux_asset_id().map(str::to_owned);
+        next.mux_asset_id = event.mux_asset_id().cloned();
     }
     match event {
         LifecycleEvent::UploadAssetCreated { .. } | LifecycleEvent::AssetCreated { .. } => {

@@ -13,7 +13,10 @@ use crate::encoding::{ResolutionTier, VideoQuality};
 use crate::outbound::DeliveryStatus;
 use crate::processing::Stage;
 use crate::replacement::ReplacementStatus;
-use crate::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, Outcome, Role, UserId};
+use crate::{
+    AppId, AssetId, AssetOrigin, AssetStatus, CampaignId, ExternalUserId, InfluencerId, MuxAssetId,
+    MuxUploadId, Outcome, PlaybackId, Role, UserId,
+};
 
 /// A string schema: `format` and `values` when given.
 fn string(description: &str, format: Option<&str>, values: Option<Vec<&str>>) -> RefOr<Schema> {
@@ -40,6 +43,30 @@ macro_rules! uuid_schema {
         }
     )*};
 }
+
+macro_rules! text_id_schema {
+    ($($id:ident: $what:literal),* $(,)?) => {$(
+        impl PartialSchema for $id {
+            fn schema() -> RefOr<Schema> {
+                string($what, None, None)
+            }
+        }
+
+        impl ToSchema for $id {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($id))
+            }
+        }
+    )*};
+}
+
+text_id_schema!(
+    AppId: "The host app's id of a campaign or an influencer: 1 to 128 letters, digits or - _ . :",
+    ExternalUserId: "A user's id at the identity provider.",
+    MuxAssetId: "Mux's id of an asset.",
+    MuxUploadId: "Mux's id of a direct upload.",
+    PlaybackId: "A Mux playback id: what a player's URL names.",
+);
 
 uuid_schema!(
     AssetId: "muxd's id of an asset (also the `passthrough` it gives Mux).",

@@ -8,7 +8,7 @@ use super::transitions::RECORD;
 use super::{now_ms, run, Store, StoreError, StoreResult};
 use muxd_domain::outbound::EventType;
 use muxd_domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, Cause, InfluencerId};
-use muxd_domain::{MatchKeys, UserId};
+use muxd_domain::{MatchKeys, MuxAssetId, UserId};
 
 /// What an adopted row starts with; the lifecycle fills in the rest from Mux's asset.
 #[derive(Clone, Debug)]
@@ -18,7 +18,7 @@ pub struct NewAdoption {
     pub campaign_id: Option<CampaignId>,
     pub influencer_id: Option<InfluencerId>,
     pub name: String,
-    pub mux_asset_id: String,
+    pub mux_asset_id: MuxAssetId,
 }
 
 impl Store {
@@ -50,7 +50,7 @@ impl Store {
         .bind(new.campaign_id.map(|c| c.to_string()))
         .bind(new.influencer_id.map(|i| i.to_string()))
         .bind(&new.name)
-        .bind(&new.mux_asset_id)
+        .bind(new.mux_asset_id.as_str())
         .bind(AssetStatus::AwaitingUpload.as_str())
         .bind(AssetOrigin::Adopted.as_str())
         .bind(now)

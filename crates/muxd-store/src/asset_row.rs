@@ -8,7 +8,7 @@ use muxd_domain::encoding::Encoding;
 use muxd_domain::event::ErrorSource;
 use muxd_domain::lifecycle::AssetFacts;
 use muxd_domain::replacement::Replacement;
-use muxd_domain::{ErrorInfo, ReadyDetails};
+use muxd_domain::{ErrorInfo, MuxAssetId, MuxUploadId, PlaybackId, ReadyDetails};
 
 /// A `creative_assets` row as stored.
 #[derive(sqlx::FromRow)]
@@ -82,14 +82,14 @@ impl TryFrom<AssetRow> for CreativeAsset {
             name: row.name,
             description: row.description,
             passthrough: row.passthrough,
-            mux_upload_id: row.mux_upload_id,
+            mux_upload_id: row.mux_upload_id.map(MuxUploadId::new),
             upload_url: row.upload_url,
             url: row.url,
             facts: AssetFacts {
                 status: parse("mux_processing_status", &row.mux_processing_status)?,
-                mux_asset_id: row.mux_asset_id,
+                mux_asset_id: row.mux_asset_id.map(MuxAssetId::new),
                 ready: ReadyDetails {
-                    playback_id: row.playback_id,
+                    playback_id: row.playback_id.map(PlaybackId::new),
                     playback_policy: row.playback_policy,
                     duration_s: row.duration_s,
                     aspect_ratio: row.aspect_ratio,

@@ -9,7 +9,9 @@ use muxd_domain::encoding::Encoding;
 use muxd_domain::lifecycle::AssetFacts;
 use muxd_domain::outbound::EventType;
 use muxd_domain::replacement::Replacement;
-use muxd_domain::{AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, MatchKeys, UserId};
+use muxd_domain::{
+    AssetId, AssetOrigin, AssetStatus, CampaignId, InfluencerId, MatchKeys, MuxUploadId, UserId,
+};
 
 /// The columns of [`AssetRow`], in a `SELECT`.
 pub(super) const COLUMNS: &str =
@@ -38,7 +40,7 @@ pub struct CreativeAsset {
     pub name: String,
     pub description: Option<String>,
     pub passthrough: String,
-    pub mux_upload_id: Option<String>,
+    pub mux_upload_id: Option<MuxUploadId>,
     pub upload_url: Option<String>,
     /// The playback URL, once READY.
     pub url: Option<String>,
@@ -137,7 +139,7 @@ pub async fn find_by_keys(
             };
             if holds_other {
                 if let Some(holder) =
-                    by_column(conn, "mux_asset_id", keys.asset_id.as_ref()).await?
+                    by_column(conn, "mux_asset_id", keys.asset_id.as_deref()).await?
                 {
                     return Ok(Some(holder));
                 }
@@ -146,10 +148,10 @@ pub async fn find_by_keys(
         }
     }
     for (column, value) in [
-        ("mux_upload_id", &keys.upload_id),
-        ("mux_asset_id", &keys.asset_id),
+        ("mux_upload_id", keys.upload_id.as_deref()),
+        ("mux_asset_id", keys.asset_id.as_deref()),
     ] {
-        if let Some(row) = by_column(conn, column, value.as_ref()).await? {
+        if let Some(row) = by_column(conn, column, value).await? {
             return Ok(Some(row));
         }
     }
@@ -160,7 +162,7 @@ pub async fn find_by_keys(
 async fn by_column(
     conn: &mut Conn<'_>,
     column: &str,
-    value: Option<&String>,
+    value: Option<&str>,
 ) -> StoreResult<Option<CreativeAsset>> {
     let Some(value) = value else {
         return Ok(None);

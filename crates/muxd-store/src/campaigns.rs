@@ -6,7 +6,7 @@
 use super::users::{CampaignRow, InfluencerRow, CAMPAIGN_COLUMNS, INFLUENCER_COLUMNS};
 use super::{now_ms, run, Campaign, Influencer, Role, Store, StoreResult, User};
 use muxd_domain::encoding::{Captions, EncodingChoice, ResolutionTier, VideoQuality};
-use muxd_domain::{CampaignId, InfluencerId, UserId};
+use muxd_domain::{AppId, CampaignId, ExternalUserId, InfluencerId, UserId};
 
 /// The most campaigns one listing returns.
 pub const LIST_LIMIT: i64 = 1_000;
@@ -17,7 +17,7 @@ impl Store {
     /// `encoding` (what it leaves unset is the deployment's default).
     pub async fn put_app_campaign(
         &self,
-        app_id: &str,
+        app_id: &AppId,
         name: &str,
         owner: UserId,
         members: &[UserId],
@@ -40,7 +40,7 @@ impl Store {
             .bind(owner.to_string())
             .bind(name)
             .bind(now_ms())
-            .bind(app_id)
+            .bind(&**app_id)
             .bind(encoding.quality.map(VideoQuality::as_str))
             .bind(encoding.max_tier.map(ResolutionTier::as_str))
             .bind(encoding.captions.map(Captions::as_str))
@@ -71,7 +71,7 @@ impl Store {
     pub async fn put_app_influencer(
         &self,
         campaign: CampaignId,
-        app_id: &str,
+        app_id: &AppId,
         name: &str,
         handle: Option<&str>,
     ) -> StoreResult<Influencer> {
@@ -88,7 +88,7 @@ impl Store {
             .bind(name)
             .bind(handle)
             .bind(now_ms())
-            .bind(app_id)
+            .bind(&**app_id)
             .fetch_one(&mut **c)
             .await)?;
         Influencer::try_from(row)
@@ -109,14 +109,14 @@ impl Store {
     }
 
     /// Archives the app's campaign `app_id`; `None` if there is none.
-    pub async fn archive_app_campaign(&self, app_id: &str) -> StoreResult<Option<Campaign>> {
+    pub async fn archive_app_campaign(&self, app_id: &AppId) -> StoreResult<Option<Campaign>> {
         let sql = format!(
             "UPDATE campaigns SET archived_at = COALESCE(archived_at, $1) WHERE app_id = $2
              RETURNING {CAMPAIGN_COLUMNS}"
         );
         let row: Option<CampaignRow> = run!(&mut self.write().await?.conn(), c => sqlx::query_as(&sql)
             .bind(now_ms())
-            .bind(app_id)
+            .bind(&**app_id)
             .fetch_optional(&mut **c)
             .await)?;
         row.map(Campaign::try_from).transpose()
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// The external ids of `campaign`'s members, sorted.
-    pub async fn campaign_members(&self, campaign: CampaignId) -> StoreResult<Vec<String>> {
+    pub async fn campaign_members(&self, campaign: CampaignId) -> StoreResult<Vec<ExternalUserId>> {
         let ids: Vec<String> = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(
             "SELECT u.external_id FROM campaign_members m JOIN users u ON u.id = m.user_id
              WHERE m.campaign_id = $1 ORDER BY u.external_id",
@@ -145,7 +145,7 @@ impl Store {
         .bind(campaign.to_string())
         .fetch_all(&mut **c)
         .await)?;
-        Ok(ids)
+        Ok(ids.into_iter().map(ExternalUserId::stored).collect())
     }
 
     /// Whether `user` is a member of `campaign`.
@@ -162,13 +162,13 @@ impl Store {
 
     /// The user behind `external_id`, created as a plain user if never seen (an existing user's
     /// role is left as their tokens last said).
-    pub async fn ensure_user(&self, external_id: &str) -> StoreResult<User> {
+    pub async fn ensure_user(&self, external_id: &ExternalUserId) -> StoreResult<User> {
         run!(&mut self.write().await?.conn(), c => sqlx::query(
             "INSERT INTO users (id, external_id, role, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (external_id) DO NOTHING",
         )
         .bind(UserId::new().to_string())
-        .bind(external_id)
+        .bind(&**external_id)
         .bind(Role::User.as_str())
         .bind(now_ms())
         .execute(&mut **c)

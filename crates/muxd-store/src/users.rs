@@ -4,13 +4,13 @@
 use super::rows::{parse, parse_opt};
 use super::{now_ms, run, Store, StoreError, StoreResult};
 use muxd_domain::encoding::{Captions, EncodingChoice, ResolutionTier, VideoQuality};
-use muxd_domain::{CampaignId, InfluencerId, Role, UserId};
+use muxd_domain::{AppId, CampaignId, ExternalUserId, InfluencerId, Role, UserId};
 
 /// A person known to muxd.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
-    pub external_id: String,
+    pub external_id: ExternalUserId,
     pub role: Role,
 }
 
@@ -21,7 +21,7 @@ pub struct Campaign {
     pub owner_id: UserId,
     pub name: String,
     /// The host app's id for it, when the app manages it (`/api/app/campaigns`).
-    pub app_id: Option<String>,
+    pub app_id: Option<AppId>,
     /// When it was archived (unix ms): no more uploads into it.
     pub archived_at: Option<i64>,
     /// The video quality its uploads ask Mux for, when not the deployment's default.
@@ -51,7 +51,7 @@ pub struct Influencer {
     pub name: String,
     pub handle: Option<String>,
     /// The host app's id for them, when the app manages them.
-    pub app_id: Option<String>,
+    pub app_id: Option<AppId>,
 }
 
 /// A `users` row as stored.
@@ -68,7 +68,7 @@ impl TryFrom<UserRow> for User {
     fn try_from(row: UserRow) -> StoreResult<User> {
         Ok(User {
             id: parse("id", &row.id)?,
-            external_id: row.external_id,
+            external_id: ExternalUserId::stored(row.external_id),
             role: parse("role", &row.role)?,
         })
     }
@@ -101,7 +101,7 @@ impl TryFrom<CampaignRow> for Campaign {
             id: parse("id", &row.id)?,
             owner_id: parse("owner_id", &row.owner_id)?,
             name: row.name,
-            app_id: row.app_id,
+            app_id: row.app_id.map(AppId::stored),
             archived_at: row.archived_at,
             video_quality: parse_opt("video_quality", row.video_quality.as_deref())?,
             max_resolution_tier: parse_opt(
@@ -132,7 +132,7 @@ impl TryFrom<InfluencerRow> for Influencer {
             campaign_id: parse("campaign_id", &row.campaign_id)?,
             name: row.name,
             handle: row.handle,
-            app_id: row.app_id,
+            app_id: row.app_id.map(AppId::stored),
         })
     }
 }
@@ -140,14 +140,14 @@ impl TryFrom<InfluencerRow> for Influencer {
 impl Store {
     /// The user behind `external_id`, created on first sight with `role`. An existing user keeps
     /// their id; their role is updated to `role` (the identity provider is the source of truth).
-    pub async fn upsert_user(&self, external_id: &str, role: Role) -> StoreResult<User> {
+    pub async fn upsert_user(&self, external_id: &ExternalUserId, role: Role) -> StoreResult<User> {
         let row: UserRow = run!(&mut self.write().await?.conn(), c => sqlx::query_as(
             "INSERT INTO users (id, external_id, role, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (external_id) DO UPDATE SET role = excluded.role
              RETURNING id, external_id, role",
         )
         .bind(UserId::new().to_string())
-        .bind(external_id)
+        .bind(&**external_id)
         .bind(role.as_str())
         .bind(now_ms())
         .fetch_one(&mut **c)

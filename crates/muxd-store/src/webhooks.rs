@@ -178,8 +178,14 @@ pub async fn unmatched_for(
     let mut found: Vec<StoredWebhookEvent> = Vec::new();
     let probes = [
         ("match_passthrough", keys.passthrough.map(|p| p.to_string())),
-        ("match_upload_id", keys.upload_id.clone()),
-        ("match_asset_id", keys.asset_id.clone()),
+        (
+            "match_upload_id",
+            keys.upload_id.as_deref().map(str::to_owned),
+        ),
+        (
+            "match_asset_id",
+            keys.asset_id.as_deref().map(str::to_owned),
+        ),
     ];
     for (column, value) in probes {
         let Some(value) = value else { continue };

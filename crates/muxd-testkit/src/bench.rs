@@ -62,7 +62,13 @@ pub async fn serve(app: &App) -> String {
 /// `rows` fresh rows of one user and the 3 events of each one's ready path, in delivery order
 /// (every row's first step, then every second…); upload ids are `{tag}{n}`.
 pub async fn ready_path_workload(store: &Store, tag: &str, rows: usize) -> Vec<Vec<u8>> {
-    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_bench").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     let mut made = Vec::with_capacity(rows);
     for n in 0..rows {
         let upload = format!("{tag}{n}");

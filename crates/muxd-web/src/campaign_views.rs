@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use muxd_core::service::campaigns::CampaignDetail;
 use muxd_domain::encoding::{ResolutionTier, VideoQuality};
-use muxd_domain::{CampaignId, InfluencerId};
+use muxd_domain::{AppId, CampaignId, ExternalUserId, InfluencerId};
 use muxd_store::Influencer;
 
 /// A campaign as the app's API shows it.
@@ -13,12 +13,12 @@ use muxd_store::Influencer;
 #[serde(rename_all = "camelCase")]
 pub struct CampaignView {
     pub id: CampaignId,
-    pub app_id: Option<String>,
+    pub app_id: Option<AppId>,
     pub name: String,
     /// The owner's external id.
-    pub owner_id: Option<String>,
+    pub owner_id: Option<ExternalUserId>,
     /// The members' external ids, sorted.
-    pub member_ids: Vec<String>,
+    pub member_ids: Vec<ExternalUserId>,
     pub archived: bool,
     /// The video quality its uploads ask Mux for; null: the deployment's default.
     pub video_quality: Option<VideoQuality>,
@@ -35,7 +35,7 @@ pub struct CampaignView {
 #[serde(rename_all = "camelCase")]
 pub struct InfluencerView {
     pub id: InfluencerId,
-    pub app_id: Option<String>,
+    pub app_id: Option<AppId>,
     pub name: String,
     pub handle: Option<String>,
 }

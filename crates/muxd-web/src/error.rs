@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use muxd_core::service::{Refusal, ServiceError};
+use muxd_domain::ids::{AppId, MAX_APP_ID};
 use muxd_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -179,24 +180,20 @@ pub fn parsed_field<T: std::str::FromStr<Err = String>>(
     .transpose()
 }
 
-/// An id the host app chose (or muxd's own): 1 to 128 of `A-Z a-z 0-9 - _ . :`; else a 400
-/// naming `field`.
-pub fn app_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    let valid = (1..=128).contains(&raw.len())
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    match valid {
-        true => Ok(raw.to_owned()),
-        false => Err(ApiError::BadRequest(format!(
-            "{field} must be 1 to 128 letters, digits or - _ . :"
-        ))),
-    }
+/// An id the host app chose (or muxd's own), by [`AppId`]'s rule; else a 400 naming `field`.
+pub fn app_id(field: &str, raw: &str) -> Result<AppId, ApiError> {
+    AppId::parse(raw).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{field} must be 1 to {MAX_APP_ID} letters, digits or - _ . :"
+        ))
+    })
 }
 
-/// An optional [`app_id`].
-pub fn optional_app_id(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    raw.map(|raw| app_id(field, raw)).transpose()
+/// An optional reference to a campaign or an influencer: the host app's id or muxd's (a UUID,
+/// which keeps the same rule), checked as an [`app_id`]; which one it is, the service finds out.
+pub fn optional_reference(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    raw.map(|raw| app_id(field, raw).map(|id| id.to_string()))
+        .transpose()
 }
 
 impl From<StoreError> for ApiError {

@@ -13,7 +13,9 @@ use muxd_domain::playback_token::Audience;
 use muxd_domain::replacement::ReplacementStatus;
 use muxd_domain::time::rfc3339;
 use muxd_domain::tracks::visible;
-use muxd_domain::{AssetId, AssetStatus, CampaignId, InfluencerId};
+use muxd_domain::{
+    AssetId, AssetStatus, CampaignId, InfluencerId, MuxAssetId, MuxUploadId, PlaybackId,
+};
 use muxd_store::assets::CreativeAsset;
 use muxd_store::outbox::PendingChange;
 
@@ -76,10 +78,10 @@ pub struct AssetView {
     pub status: AssetStatus,
     pub campaign_id: Option<CampaignId>,
     pub influencer_id: Option<InfluencerId>,
-    pub mux_upload_id: Option<String>,
-    pub mux_asset_id: Option<String>,
+    pub mux_upload_id: Option<MuxUploadId>,
+    pub mux_asset_id: Option<MuxAssetId>,
     pub upload_url: Option<String>,
-    pub playback_id: Option<String>,
+    pub playback_id: Option<PlaybackId>,
     pub playback_url: Option<String>,
     /// The `highest` MP4 static rendition (docs/mux-facts.md §4.4), playable without an HLS player;
     /// only once Mux says it is ready (asked for when `MUXD_MP4_RENDITIONS` is on).

@@ -51,7 +51,10 @@ async fn fill(store: &Store, rows: u64) -> Vec<(UserId, CampaignId)> {
     let mut owners = Vec::with_capacity(OWNERS);
     for k in 0..OWNERS {
         let user = store
-            .upsert_user(&format!("bench-owner-{k}"), Role::User)
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse(&format!("bench-owner-{k}")).unwrap(),
+                Role::User,
+            )
             .await
             .unwrap();
         let campaign = store.create_campaign(user.id, "bench").await.unwrap();
@@ -312,7 +315,13 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     // Started after the fill, as muxd runs after its hourly statistics refresh.
     let app = bench::app(&url).await;
     let store = app.store.clone();
-    let user = store.upsert_user("user_bench", Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_bench").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");
     let reads = reads(&store, &owners).await;
     let base = bench::serve(&app).await;

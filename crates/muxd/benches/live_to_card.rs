@@ -90,7 +90,15 @@ async fn run(label: &str, url: DatabaseUrl) -> Value {
     let base = bench::serve(&app).await;
     let demo = seed::seed(&app.store).await.unwrap();
     let user = &demo.user_external_id;
-    let owner = app.store.upsert_user(user, Role::User).await.unwrap().id;
+    let owner = app
+        .store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse(user).unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap()
+        .id;
     let total = WARM_UP + changes();
     let mut rows = Vec::with_capacity(total);
     for i in 0..total {

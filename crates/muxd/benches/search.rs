@@ -97,7 +97,10 @@ async fn fill(store: &Store, assets: usize, words: &Words, rng: &mut StdRng) -> 
     let mut owners = Vec::with_capacity(CAMPAIGNS);
     for k in 0..CAMPAIGNS {
         let user = store
-            .upsert_user(&format!("bench-search-{k}"), Role::User)
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse(&format!("bench-search-{k}")).unwrap(),
+                Role::User,
+            )
             .await
             .unwrap();
         let campaign = store.create_campaign(user.id, "bench").await.unwrap();

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,8 +13,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::settings::validate_meta;
-use super::{check_id, parse_body, ApiError, PageQuery};
+use super::paging::Paged;
+use super::path_ids::MuxIdPath;
+use super::settings::{validate_meta, validate_passthrough};
+use super::{parse_body, ApiError};
 use crate::state::model::Render;
 use crate::state::AssetQuery;
 use crate::state::Emulator;
@@ -24,9 +25,8 @@ use crate::tracks;
 pub async fn get(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&id)?;
     let asset = emu.store.asset(&id).ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"data": asset.render(Render::Rest)})))
 }
@@ -36,20 +36,18 @@ pub async fn get(
 pub async fn list(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    paged: Paged,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::InvalidParameters(e.body_text()))?;
-    let (page, limit) = query.page_and_limit()?;
-    let upload_id = query.upload_id.as_deref();
-    let asset_query = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+    let upload_id = paged.upload_id.as_deref();
+    let asset_query = match paged.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(cursor) => AssetQuery::After {
             cursor: decode_cursor(cursor)?,
-            limit,
+            limit: paged.limit,
             upload_id,
         },
         None => AssetQuery::Page {
-            page,
-            limit,
+            page: paged.page,
+            limit: paged.limit,
             upload_id,
         },
     };
@@ -86,20 +84,13 @@ struct UpdateAsset {
 pub async fn update(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&id)?;
     let req: UpdateAsset = parse_body(&body)?;
-    let passthrough = match req.passthrough {
-        None => None,
-        Some(Value::String(p)) if p.len() <= 255 => Some(p),
-        Some(_) => {
-            return Err(ApiError::InvalidParameters(
-                "passthrough must be a string of at most 255 characters".into(),
-            ))
-        }
-    };
+    let passthrough = (req.passthrough.as_ref().map(validate_passthrough))
+        .transpose()?
+        .map(str::to_owned);
     if let Some(meta) = &req.meta {
         validate_meta(meta)?;
     }
@@ -121,9 +112,8 @@ pub async fn update(
 pub async fn delete(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<StatusCode, ApiError> {
-    check_id(&id)?;
     let asset = emu.store.remove_asset(&id).ok_or(ApiError::NotFound)?;
     if let Err(e) = tokio::fs::remove_file(emu.media_path(&asset)).await {
         tracing::debug!(error = %e, "asset file already gone");

@@ -2,14 +2,16 @@
 //! URL), playback ids, text tracks; on
 //! `/system/v1` signing keys (also at their older `/video/v1` address).
 //!
-//! Handlers take an `Authed` (Basic auth) and parse their own bodies so that malformed JSON and
-//! bad values become Mux-shaped 400s rather than axum's plain-text rejections. Unknown request
-//! fields are ignored.
+//! Handlers take an `Authed` (Basic auth), their path's ids as a checked `MuxIdPath`, a list's
+//! query as `Paged`, and parse their own bodies so that malformed JSON and bad values become
+//! Mux-shaped 400s rather than axum's plain-text rejections. Unknown request fields are ignored.
 
 mod assets;
 mod auth;
 mod create_asset;
 mod error;
+mod paging;
+mod path_ids;
 mod playback_ids;
 mod settings;
 mod signing_keys;
@@ -23,9 +25,7 @@ use std::sync::Arc;
 use axum::routing::{get, put, MethodRouter};
 use axum::Router;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
-use crate::state::ids::is_well_formed;
 use crate::state::Emulator;
 
 pub fn routes() -> Router<Arc<Emulator>> {
@@ -95,48 +95,4 @@ fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     };
     serde_json::from_slice(body)
         .map_err(|e| ApiError::InvalidParameters(format!("Invalid request body: {e}")))
-}
-
-/// Rejects ids that could not be Mux ids with Mux's "Failed to parse ID" (docs/mux-facts.md §1.3).
-fn check_id(id: &str) -> Result<(), ApiError> {
-    if is_well_formed(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_id())
-    }
-}
-
-/// `?page=&limit=` as strings, so that bad numbers get a Mux 400 instead of axum's.
-#[derive(Debug, Default, Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
-    upload_id: Option<String>,
-}
-
-/// Default `limit` 25 (the spec and SDKs; the docs page says 10, docs/mux-facts.md §4.2), max 100.
-const DEFAULT_LIMIT: usize = 25;
-const MAX_LIMIT: usize = 100;
-
-impl PageQuery {
-    fn page_and_limit(&self) -> Result<(usize, usize), ApiError> {
-        let page = parse_positive("page", self.page.as_deref(), 1)?;
-        let limit = parse_positive("limit", self.limit.as_deref(), DEFAULT_LIMIT)?;
-        if limit > MAX_LIMIT {
-            return Err(ApiError::InvalidParameters(format!(
-                "limit must be at most {MAX_LIMIT}"
-            )));
-        }
-        Ok((page, limit))
-    }
-}
-
-fn parse_positive(name: &str, value: Option<&str>, default: usize) -> Result<usize, ApiError> {
-    match value {
-        None => Ok(default),
-        Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            ApiError::InvalidParameters(format!("{name} must be a positive integer"))
-        }),
-    }
 }

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::{check_id, parse_body, ApiError};
+use super::path_ids::MuxIdPath;
+use super::{parse_body, ApiError};
 use crate::state::model::{PlaybackId, PLAYBACK_POLICIES};
 use crate::state::Emulator;
 
@@ -22,10 +23,9 @@ struct CreatePlaybackId {
 pub async fn create(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(asset_id): Path<String>,
+    MuxIdPath(asset_id): MuxIdPath,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    check_id(&asset_id)?;
     let req: CreatePlaybackId = parse_body(&body)?;
     let policy = match req.policy {
         None => "public".to_owned(),
@@ -49,10 +49,8 @@ pub async fn create(
 pub async fn get(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path((asset_id, playback_id)): Path<(String, String)>,
+    MuxIdPath((asset_id, playback_id)): MuxIdPath<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&asset_id)?;
-    check_id(&playback_id)?;
     let asset = emu.store.asset(&asset_id).ok_or(ApiError::NotFound)?;
     let playback = asset
         .playback_ids
@@ -65,10 +63,8 @@ pub async fn get(
 pub async fn delete(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path((asset_id, playback_id)): Path<(String, String)>,
+    MuxIdPath((asset_id, playback_id)): MuxIdPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    check_id(&asset_id)?;
-    check_id(&playback_id)?;
     emu.store
         .remove_playback_id(&asset_id, &playback_id)
         .ok_or(ApiError::NotFound)?;
@@ -78,9 +74,8 @@ pub async fn delete(
 pub async fn lookup(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(playback_id): Path<String>,
+    MuxIdPath(playback_id): MuxIdPath,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&playback_id)?;
     let asset = emu
         .store
         .asset_by_playback_id(&playback_id)

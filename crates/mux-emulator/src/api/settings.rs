@@ -20,11 +20,7 @@ pub fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>
         }
     }
     if let Some(p) = s.get("passthrough") {
-        if p.as_str().is_none_or(|p| p.len() > 255) {
-            return Err(ApiError::InvalidParameters(
-                "passthrough must be a string of at most 255 characters".into(),
-            ));
-        }
+        validate_passthrough(p)?;
     }
     if let Some(tier) = s.get("max_resolution_tier") {
         if !matches!(tier.as_str(), Some("1080p" | "1440p" | "2160p")) {
@@ -57,6 +53,13 @@ pub fn validate_settings(mut s: Map<String, Value>) -> Result<Map<String, Value>
         .or_insert_with(|| json!("1080p"));
     s.entry("video_quality").or_insert_with(|| json!("basic"));
     Ok(s)
+}
+
+/// `passthrough`: a string of at most 255 bytes (docs/mux-facts.md §2.1).
+pub fn validate_passthrough(passthrough: &Value) -> Result<&str, ApiError> {
+    (passthrough.as_str().filter(|p| p.len() <= 255)).ok_or_else(|| {
+        ApiError::InvalidParameters("passthrough must be a string of at most 255 characters".into())
+    })
 }
 
 /// `meta`: `{title ≤ 512, creator_id ≤ 128, external_id ≤ 128}`, all strings (docs/mux-facts.md §2.1).

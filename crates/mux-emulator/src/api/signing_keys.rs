@@ -5,8 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
@@ -14,7 +13,9 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::{check_id, ApiError, PageQuery};
+use super::paging::Paged;
+use super::path_ids::MuxIdPath;
+use super::ApiError;
 use crate::keypair;
 use crate::state::model::SigningKey;
 use crate::state::Emulator;
@@ -46,9 +47,8 @@ fn internal(what: &str, error: &dyn std::error::Error) -> ApiError {
 pub async fn get(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&id)?;
     let key = emu.store.signing_key(&id).ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"data": key.render()})))
 }
@@ -56,10 +56,8 @@ pub async fn get(
 pub async fn list(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    Paged { page, limit, .. }: Paged,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::InvalidParameters(e.body_text()))?;
-    let (page, limit) = query.page_and_limit()?;
     let data: Vec<Value> = (emu.store.list_signing_keys(page, limit).iter())
         .map(SigningKey::render)
         .collect();
@@ -69,9 +67,8 @@ pub async fn list(
 pub async fn delete(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<StatusCode, ApiError> {
-    check_id(&id)?;
     emu.store
         .remove_signing_key(&id)
         .ok_or(ApiError::NotFound)?;

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::{check_id, parse_body, ApiError};
+use super::path_ids::check_id;
+use super::{parse_body, ApiError};
 use crate::state::model::{Asset, AssetStatus};
 use crate::state::text_tracks::{
     optional_text, validate_generated, TextSource, TextTrack, TrackStatus,

@@ -4,16 +4,17 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::auth::Authed;
+use super::paging::Paged;
+use super::path_ids::MuxIdPath;
 use super::settings::validate_settings;
-use super::{check_id, parse_body, ApiError, PageQuery};
+use super::{parse_body, ApiError};
 use crate::state::model::{upload_url, Upload, UploadStatus};
 use crate::state::Emulator;
 
@@ -66,9 +67,8 @@ pub async fn create(
 pub async fn get(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&id)?;
     emu.expire_due();
     let upload = emu.store.upload(&id).ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"data": upload.render()})))
@@ -77,10 +77,8 @@ pub async fn get(
 pub async fn list(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    Paged { page, limit, .. }: Paged,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::InvalidParameters(e.body_text()))?;
-    let (page, limit) = query.page_and_limit()?;
     emu.expire_due();
     let data: Vec<Value> = emu
         .store
@@ -94,9 +92,8 @@ pub async fn list(
 pub async fn cancel(
     _: Authed,
     State(emu): State<Arc<Emulator>>,
-    Path(id): Path<String>,
+    MuxIdPath(id): MuxIdPath,
 ) -> Result<Json<Value>, ApiError> {
-    check_id(&id)?;
     emu.expire_due();
     let (was, upload) = emu
         .store

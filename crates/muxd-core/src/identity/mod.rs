@@ -30,6 +30,7 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Map, Value};
 
 use crate::config::{Accepted, AdminClaim, IdentitySettings};
+use muxd_domain::ExternalUserId;
 
 pub use jwks::JWKS_REFETCH_INTERVAL;
 use jwks::{find, key_set, KeySet, RemoteJwks};
@@ -50,7 +51,7 @@ const LATEST_EXP_SECS: f64 = 253_402_300_799.0;
 /// A verified caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub external_id: String,
+    pub external_id: ExternalUserId,
     pub admin: bool,
     /// When the credential expires (its `exp`).
     pub expires_at: SystemTime,
@@ -174,11 +175,13 @@ impl Identity {
         let claims = decode::<Map<String, Value>>(token, key, &self.validation)
             .map_err(|e| AuthError(e.to_string()))?
             .claims;
-        let external_id = claims
+        let sub = claims
             .get("sub")
             .and_then(Value::as_str)
-            .filter(|sub| !sub.is_empty())
             .ok_or_else(|| AuthError("no sub".into()))?;
+        let external_id = ExternalUserId::parse(sub).ok_or_else(|| {
+            AuthError("sub is not a user id (empty, too long or not text)".into())
+        })?;
         if let Some(azp) = claims.get("azp") {
             let allowed = self.authorized_parties.is_empty()
                 || azp
@@ -196,13 +199,13 @@ impl Identity {
             .and_then(Value::as_f64)
             .unwrap_or(0.0)
             .clamp(0.0, LATEST_EXP_SECS);
-        let admin = self.admin_ids.contains(external_id)
+        let admin = self.admin_ids.contains(&*external_id)
             || self
                 .admin_claim
                 .as_ref()
                 .is_some_and(|claim| holds(&claims, claim));
         Ok(Principal {
-            external_id: external_id.to_owned(),
+            external_id,
             admin,
             expires_at: UNIX_EPOCH + Duration::from_secs_f64(exp),
         })

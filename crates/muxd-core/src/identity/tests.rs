@@ -22,6 +22,17 @@ fn sign(header: &Header, claims: &Value, key: &EncodingKey) -> String {
 }
 
 #[tokio::test]
+async fn a_subject_that_is_not_a_user_id_is_refused() {
+    let identity = Identity::dev(b"dev-secret");
+    for sub in ["", "   ", "a\u{7}b", &"x".repeat(256)] {
+        let token = identity.sign(sub, false, 60).unwrap();
+        assert!(identity.verify(&token).await.is_err(), "{sub:?}");
+    }
+    let token = identity.sign(&"x".repeat(255), false, 60).unwrap();
+    assert!(identity.verify(&token).await.is_ok());
+}
+
+#[tokio::test]
 async fn dev_tokens_round_trip_with_role() {
     let identity = Identity::dev(b"dev-secret");
     let token = identity.sign("user_demo", true, 60).unwrap();

@@ -11,7 +11,7 @@ use mux_api::{Asset, MuxError};
 use super::campaigns::{self, PlacementError};
 use super::sync::{asset_events, Resync};
 use super::ServiceError;
-use muxd_domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
+use muxd_domain::ids::{ExternalUserId, MAX_EXTERNAL_USER_ID};
 use muxd_domain::{details, AssetId, Cause, MatchKeys};
 use muxd_store::adoption::NewAdoption;
 use muxd_store::CreativeAsset;
@@ -92,7 +92,7 @@ impl Adoptions {
         let store = &self.resync.store;
         // 1. Check what was asked, before asking Mux anything.
         let reference = checked_ref(&request.asset)?;
-        let owner = external_user_id(&request.owner).ok_or_else(|| {
+        let owner = ExternalUserId::parse(&request.owner).ok_or_else(|| {
             AdoptError::Invalid(format!(
                 "ownerId must be an external user id of 1 to {MAX_EXTERNAL_USER_ID} characters"
             ))
@@ -120,7 +120,7 @@ impl Adoptions {
             campaign_id: place.campaign.map(|c| c.id),
             influencer_id: place.influencer,
             name: name.unwrap_or_else(|| default_name(&asset)),
-            mux_asset_id: asset.id.clone(),
+            mux_asset_id: asset.id.as_str().into(),
         };
         let (row, made) = store.adopt(&new, &tracking_keys(&asset), cause).await?;
         if !made {
@@ -238,7 +238,7 @@ fn tracking_keys(asset: &Asset) -> MatchKeys {
             .passthrough
             .as_deref()
             .and_then(|p| AssetId::parse(p).ok()),
-        upload_id: asset.upload_id.clone(),
-        asset_id: Some(asset.id.clone()),
+        upload_id: asset.upload_id.as_deref().map(Into::into),
+        asset_id: Some(asset.id.as_str().into()),
     }
 }

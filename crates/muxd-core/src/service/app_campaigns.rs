@@ -6,6 +6,7 @@
 use super::campaigns::{self, CampaignDetail};
 use super::Refusal;
 use muxd_domain::encoding::EncodingChoice;
+use muxd_domain::{AppId, ExternalUserId};
 use muxd_store::{Campaign, Influencer, Store, StoreResult, User};
 
 /// The campaign service. Cheap to clone.
@@ -16,10 +17,10 @@ pub struct Campaigns {
 
 /// A campaign as the host app puts it: its name, owner and members by the app's user ids.
 pub struct PutCampaign<'a> {
-    pub app_id: &'a str,
+    pub app_id: &'a AppId,
     pub name: &'a str,
-    pub owner: &'a str,
-    pub members: &'a [String],
+    pub owner: &'a ExternalUserId,
+    pub members: &'a [ExternalUserId],
     pub encoding: EncodingChoice,
 }
 
@@ -56,7 +57,7 @@ impl Campaigns {
     }
 
     /// Archives the app's campaign `app_id`: no more uploads into it.
-    pub async fn archive(&self, app_id: &str) -> Result<CampaignDetail, Refusal> {
+    pub async fn archive(&self, app_id: &AppId) -> Result<CampaignDetail, Refusal> {
         let campaign = self
             .store
             .archive_app_campaign(app_id)
@@ -69,7 +70,7 @@ impl Campaigns {
     pub async fn put_influencer(
         &self,
         reference: &str,
-        app_id: &str,
+        app_id: &AppId,
         name: &str,
         handle: Option<&str>,
     ) -> Result<Influencer, Refusal> {

@@ -3,7 +3,7 @@
 //! its influencers are named by the app's ids or by muxd's; [`placement`] is the one check of
 //! where an asset may go, shared by uploads and adoption.
 
-use muxd_domain::{CampaignId, InfluencerId};
+use muxd_domain::{CampaignId, ExternalUserId, InfluencerId};
 use muxd_store::{Campaign, Influencer, Role, Store, StoreError, StoreResult, User};
 
 /// The campaign `reference` names, if `user` may see it and upload into it.
@@ -101,9 +101,9 @@ pub async fn influencer(
 pub struct CampaignDetail {
     pub campaign: Campaign,
     /// The owner's external id.
-    pub owner: Option<String>,
+    pub owner: Option<ExternalUserId>,
     /// The members' external ids, sorted.
-    pub member_ids: Vec<String>,
+    pub member_ids: Vec<ExternalUserId>,
     pub influencers: Vec<Influencer>,
 }
 

@@ -249,17 +249,17 @@ impl CaptionTracks {
     }
 
     /// Applies one track's news to `asset` through the lifecycle and tells live pages; the asset
-    /// after (`None` if its row is gone).
+    /// after (`None` if its row is gone). An asset with no Mux asset has no tracks to change.
     async fn apply(
         &self,
         asset: &CreativeAsset,
         track: TextTrack,
         cause: &Cause,
     ) -> Result<Option<CreativeAsset>, ServiceError> {
-        let event = LifecycleEvent::Track {
-            asset_id: asset.facts.mux_asset_id.clone().unwrap_or_default(),
-            track,
+        let Some(asset_id) = asset.facts.mux_asset_id.clone() else {
+            return Ok(Some(asset.clone()));
         };
+        let event = LifecycleEvent::Track { asset_id, track };
         let stream_base = &self.settings.stream_base_url;
         if let Some(change) = self
             .store

@@ -71,7 +71,7 @@ impl LinkUploads {
         self.uploads.insert_counted(&new).await?;
         let meta = AssetMeta {
             title: Some(checked.name),
-            creator_id: Some(user.external_id.clone()),
+            creator_id: Some(user.external_id.to_string()),
             external_id: Some(id.to_string()),
         };
         let mut settings = asset_settings(&self.uploads.settings, id, Some(meta), checked.encoding);

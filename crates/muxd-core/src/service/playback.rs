@@ -7,7 +7,7 @@ use mux_api::{ErrorKind, MuxClient};
 
 use super::live::{AssetChanged, LiveHub};
 use super::ServiceError;
-use muxd_domain::{AssetId, AssetStatus, Cause, LifecycleEvent, UserId};
+use muxd_domain::{AssetId, AssetStatus, Cause, LifecycleEvent, MuxAssetId, PlaybackId, UserId};
 use muxd_store::asset_list::AssetFilter;
 use muxd_store::{now_ms, Store};
 
@@ -18,8 +18,8 @@ const PAGE: i64 = 200;
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub asset_id: AssetId,
-    pub mux_asset_id: Option<String>,
-    pub playback_id: Option<String>,
+    pub mux_asset_id: Option<MuxAssetId>,
+    pub playback_id: Option<PlaybackId>,
     pub problem: String,
     pub repaired: bool,
 }
@@ -131,7 +131,7 @@ impl PlaybackCheck {
             return Ok(false);
         };
         let event = LifecycleEvent::PlaybackRepaired {
-            playback_id: pid.id.clone(),
+            playback_id: pid.id.as_str().into(),
         };
         let cause = Cause::Repair { by: by.to_string() };
         let change = self

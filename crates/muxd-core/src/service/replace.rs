@@ -105,7 +105,7 @@ impl Uploads {
         tracing::info!(asset.id = %id, take.id = %take, upload.id = %upload.id, "replacement upload created");
         Ok(CreatedUpload {
             asset,
-            upload_id: upload.id,
+            upload_id: upload.id.into(),
             url,
         })
     }

@@ -14,17 +14,21 @@ use super::ServiceError;
 use muxd_domain::event::ErrorSource;
 use muxd_domain::interpret::text_track;
 use muxd_domain::tracks::{TextTrack, TrackStatus};
-use muxd_domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, ReadyDetails};
+use muxd_domain::{AssetId, Cause, Change, ErrorInfo, LifecycleEvent, MuxAssetId, ReadyDetails};
 use muxd_store::{now_ms, CreativeAsset, Store};
 
 /// The event an upload read implies.
 pub fn upload_event(upload: &Upload) -> Option<LifecycleEvent> {
     match upload.status {
         UploadStatus::Waiting => Some(LifecycleEvent::UploadCreated),
-        UploadStatus::AssetCreated => upload
-            .asset_id
-            .clone()
-            .map(|asset_id| LifecycleEvent::UploadAssetCreated { asset_id }),
+        UploadStatus::AssetCreated => {
+            upload
+                .asset_id
+                .as_deref()
+                .map(|asset_id| LifecycleEvent::UploadAssetCreated {
+                    asset_id: asset_id.into(),
+                })
+        }
         UploadStatus::Errored => Some(LifecycleEvent::UploadErrored {
             error: ErrorInfo {
                 kind: upload
@@ -51,7 +55,7 @@ pub fn asset_events(asset: &Asset) -> Vec<(&'static str, LifecycleEvent)> {
     let tracks = asset.tracks.iter().filter_map(|track| {
         let status = TrackStatus::of_read(track.status.as_deref()?)?;
         Some(LifecycleEvent::Track {
-            asset_id: asset.id.clone(),
+            asset_id: asset.id.as_str().into(),
             track: read_track(status, track)?,
         })
     });
@@ -71,7 +75,7 @@ pub fn read_track(status: TrackStatus, track: &mux_api::Track) -> Option<TextTra
 
 /// The event an asset read's status implies.
 fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
-    let asset_id = asset.id.clone();
+    let asset_id = MuxAssetId::from(asset.id.as_str());
     match asset.status {
         MuxAssetStatus::Preparing => Some(LifecycleEvent::AssetCreated { asset_id }),
         MuxAssetStatus::Ready => {
@@ -79,7 +83,7 @@ fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
             Some(LifecycleEvent::AssetReady {
                 asset_id,
                 details: ReadyDetails {
-                    playback_id: playback.map(|p| p.id.clone()),
+                    playback_id: playback.map(|p| p.id.as_str().into()),
                     playback_policy: playback.map(|p| policy_name(p.policy).to_owned()),
                     duration_s: asset.duration,
                     aspect_ratio: asset.aspect_ratio.clone(),
@@ -139,7 +143,7 @@ impl Resync {
         let mut asset_id = row.facts.mux_asset_id.clone();
         if let Some(upload_id) = &row.mux_upload_id {
             let upload = self.mux.get_upload(upload_id).await?;
-            asset_id = asset_id.or_else(|| upload.asset_id.clone());
+            asset_id = asset_id.or_else(|| upload.asset_id.as_deref().map(Into::into));
             events.extend(upload_event(&upload).map(|e| ("upload", e)));
         }
         if let Some(asset_id) = asset_id {

@@ -18,7 +18,7 @@ use super::pool::UploadPool;
 use super::ServiceError;
 use crate::config::UploadSettings;
 use muxd_domain::encoding::{Captions, Encoding};
-use muxd_domain::{details, AssetId, CampaignId, InfluencerId};
+use muxd_domain::{details, AssetId, CampaignId, InfluencerId, MuxUploadId};
 use muxd_store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
 /// What a user asks for (checked here). The size is required: the size limit holds only for what
@@ -58,7 +58,7 @@ pub(super) struct Checked {
 #[derive(Debug, Clone)]
 pub struct CreatedUpload {
     pub asset: CreativeAsset,
-    pub upload_id: String,
+    pub upload_id: MuxUploadId,
     pub url: String,
 }
 
@@ -150,7 +150,7 @@ impl Uploads {
         tracing::info!(asset.id = %id, upload.id = %upload.id, "direct upload created");
         Ok(CreatedUpload {
             asset,
-            upload_id: upload.id,
+            upload_id: upload.id.into(),
             url,
         })
     }
@@ -288,7 +288,7 @@ impl Uploads {
     ) -> Result<Upload, CreateError> {
         let meta = AssetMeta {
             title: Some(name),
-            creator_id: Some(user.external_id.clone()),
+            creator_id: Some(user.external_id.to_string()),
             external_id: Some(id.to_string()),
         };
         let error = match self

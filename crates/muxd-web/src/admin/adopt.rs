@@ -84,7 +84,7 @@ pub async fn adopt(
         name: body.name,
     };
     let cause = Cause::Adopt {
-        by: admin.external_id,
+        by: admin.external_id.to_string(),
     };
     let adopted = adoptions
         .adopt(&request, &cause)

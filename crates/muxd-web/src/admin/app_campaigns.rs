@@ -20,7 +20,7 @@ use crate::ApiError;
 use muxd_core::service::app_campaigns::{Campaigns, PutCampaign as PutAppCampaign};
 use muxd_domain::details;
 use muxd_domain::encoding::{EncodingChoice, ResolutionTier, VideoQuality};
-use muxd_domain::ids::{external_user_id, MAX_EXTERNAL_USER_ID};
+use muxd_domain::ids::{ExternalUserId, MAX_EXTERNAL_USER_ID};
 
 /// The most members one campaign may list.
 const MAX_MEMBERS: usize = 1_000;
@@ -76,8 +76,8 @@ pub struct CampaignList {
 }
 
 /// An external user id, or a 400 naming `field`.
-fn user_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    external_user_id(raw).ok_or_else(|| {
+fn user_id(field: &str, raw: &str) -> Result<ExternalUserId, ApiError> {
+    ExternalUserId::parse(raw).ok_or_else(|| {
         ApiError::BadRequest(format!(
             "{field} must be an external user id of 1 to {MAX_EXTERNAL_USER_ID} characters"
         ))

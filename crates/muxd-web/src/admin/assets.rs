@@ -20,7 +20,7 @@ use crate::ApiError;
 use muxd_core::service::asset_reads::AssetReads;
 use muxd_core::service::playback::{self, PlaybackCheck};
 use muxd_core::service::sync::Resync;
-use muxd_domain::{AssetId, AssetOrigin, AssetStatus, UserId};
+use muxd_domain::{AssetId, AssetOrigin, AssetStatus, MuxAssetId, PlaybackId, UserId};
 use muxd_store::asset_list::AssetFilter;
 use muxd_store::{now_ms, CreativeAsset};
 
@@ -244,8 +244,8 @@ pub struct Report {
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     pub asset_id: AssetId,
-    pub mux_asset_id: Option<String>,
-    pub playback_id: Option<String>,
+    pub mux_asset_id: Option<MuxAssetId>,
+    pub playback_id: Option<PlaybackId>,
     pub problem: String,
     pub repaired: bool,
 }

@@ -19,7 +19,7 @@ use crate::auth::{over_https, session_cookie, Authenticator};
 use crate::error::ErrorBody;
 use crate::openapi::responses::DatabaseDown;
 use crate::ApiError;
-use muxd_domain::UserId;
+use muxd_domain::{ExternalUserId, UserId};
 use muxd_store::Role;
 
 /// Who the exchanged token names.
@@ -35,7 +35,7 @@ pub struct SessionUser {
     /// muxd's id.
     pub id: UserId,
     /// The identity provider's id (the token's subject).
-    pub external_id: String,
+    pub external_id: ExternalUserId,
     pub role: Role,
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
 use crate::detached::detached;
-use crate::error::{optional_app_id, parsed_field, ErrorBody};
+use crate::error::{optional_reference, parsed_field, ErrorBody};
 use crate::extract::ApiJson;
 use crate::openapi::responses::{
     CrossSite, MuxOrDatabaseDownRetry, MuxRefused, NotSignedIn, TooManyUploads,
@@ -19,7 +19,7 @@ use crate::openapi::responses::{
 use crate::views::{AssetView, Links};
 use crate::ApiError;
 use muxd_core::service::uploads::{CreateError, UploadRequest, Uploads, VideoDetails};
-use muxd_domain::AssetId;
+use muxd_domain::{AssetId, MuxUploadId};
 
 /// The video about to be uploaded.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,8 +58,8 @@ impl VideoFields {
     pub fn checked(self) -> Result<VideoDetails, ApiError> {
         Ok(VideoDetails {
             description: self.description,
-            campaign: optional_app_id("campaignId", self.campaign_id.as_deref())?,
-            influencer: optional_app_id("influencerId", self.influencer_id.as_deref())?,
+            campaign: optional_reference("campaignId", self.campaign_id.as_deref())?,
+            influencer: optional_reference("influencerId", self.influencer_id.as_deref())?,
             captions: parsed_field("captionLanguage", self.caption_language.as_deref())?,
         })
     }
@@ -71,7 +71,7 @@ impl VideoFields {
 pub struct CreatedUpload {
     pub id: AssetId,
     /// Mux's direct-upload id.
-    pub upload_id: String,
+    pub upload_id: MuxUploadId,
     /// Where to `PUT` the file (whole, or in chunks with `Content-Range`).
     pub url: String,
     pub asset: AssetView,

@@ -58,7 +58,9 @@ pub async fn content(
     State(links): State<Links>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let campaign_id = app_id("campaign id", &id).map_err(|_| ApiError::NotFound)?;
+    let campaign_id = app_id("campaign id", &id)
+        .map_err(|_| ApiError::NotFound)?
+        .to_string();
     let page = render(&ContentPage {
         campaign_id,
         mux_player: links.mux_player,

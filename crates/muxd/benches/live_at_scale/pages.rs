@@ -62,7 +62,12 @@ pub fn external(owner: usize) -> String {
 pub async fn rows(store: &Store, owners: Range<usize>, per_owner: usize) -> Vec<Row> {
     let mut users = Vec::new();
     for owner in owners.clone() {
-        let user = store.upsert_user(&external(owner), Role::User).await;
+        let user = store
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse(&external(owner)).unwrap(),
+                Role::User,
+            )
+            .await;
         users.push(user.unwrap().id);
     }
     let mut rows = Vec::new();

@@ -28,7 +28,16 @@ pub fn owner(n: usize) -> String {
 pub async fn rows(store: &Store, tag: &str, count: usize, owners: usize) -> Vec<Row> {
     let mut users = Vec::with_capacity(owners);
     for n in 0..owners {
-        users.push(store.upsert_user(&owner(n), Role::User).await.unwrap().id);
+        users.push(
+            store
+                .upsert_user(
+                    &muxd_domain::ExternalUserId::parse(&owner(n)).unwrap(),
+                    Role::User,
+                )
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let mut rows = Vec::with_capacity(count);
     for n in 0..count {

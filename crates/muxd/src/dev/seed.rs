@@ -23,8 +23,18 @@ const DEMO_INFLUENCERS: [(&str, &str); 3] = [
 
 /// Creates the demo user, admin, campaign and influencers once; later runs reuse them.
 pub async fn seed(store: &Store) -> anyhow::Result<Demo> {
-    let user = store.upsert_user(DEMO_USER, Role::User).await?;
-    store.upsert_user(DEMO_ADMIN, Role::Admin).await?;
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse(DEMO_USER).unwrap(),
+            Role::User,
+        )
+        .await?;
+    store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse(DEMO_ADMIN).unwrap(),
+            Role::Admin,
+        )
+        .await?;
     let campaign_id = match store.campaign_named(user.id, DEMO_CAMPAIGN).await? {
         Some(campaign) => campaign.id,
         None => {

@@ -62,7 +62,10 @@ app_test!(
         // replaying the stored event applies it.
         let user = app
             .store
-            .upsert_user("user_replay", muxd_store::Role::User)
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse("user_replay").unwrap(),
+                muxd_store::Role::User,
+            )
             .await
             .unwrap();
         let id = muxd_domain::AssetId::new();

@@ -197,7 +197,7 @@ app_test!(
         // Rows any instance wrote count, whatever this process remembers; deleted ones too.
         let user = app
             .store
-            .ensure_user("user_bounds_elsewhere")
+            .ensure_user(&muxd_domain::ExternalUserId::parse("user_bounds_elsewhere").unwrap())
             .await
             .unwrap();
         let mut ids = Vec::new();

@@ -109,7 +109,10 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
         .unwrap();
     store.migrate().await.unwrap();
     let user = store
-        .upsert_user("user_cli", muxd_store::Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_cli").unwrap(),
+            muxd_store::Role::User,
+        )
         .await
         .unwrap();
     let id = muxd_domain::AssetId::new();

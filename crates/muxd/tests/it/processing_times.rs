@@ -167,7 +167,13 @@ store_test!(
     super::the_report_reads_through_the_ready_at_index
 );
 async fn the_report_reads_through_the_ready_at_index(store: Store) {
-    let owner = store.upsert_user("user_plan", Role::User).await.unwrap();
+    let owner = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_plan").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     // Many rows, half of them ready (at `n`), then fresh statistics.
     let mut values = Vec::new();
     for n in 0..3000 {

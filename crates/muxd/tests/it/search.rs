@@ -64,7 +64,10 @@ fn ids(hits: &[SearchHit]) -> Vec<AssetId> {
 store_test!(phrase_in_a_transcript, super::phrase_in_a_transcript);
 async fn phrase_in_a_transcript(store: Store) {
     let user = store
-        .upsert_user("user_search_1", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_1").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let campaign = store.create_campaign(user.id, "Launch").await.unwrap();
@@ -141,7 +144,10 @@ async fn phrase_in_a_transcript(store: Store) {
 store_test!(name_and_description, super::name_and_description);
 async fn name_and_description(store: Store) {
     let user = store
-        .upsert_user("user_search_2", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_2").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let named = asset(&store, user.id, None, "Rooftop party.mp4").await;
@@ -196,11 +202,17 @@ async fn name_and_description(store: Store) {
 store_test!(access_rules, super::access_rules);
 async fn access_rules(store: Store) {
     let ada = store
-        .upsert_user("user_search_ada", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_ada").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let bob = store
-        .upsert_user("user_search_bob", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_bob").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let spring = store.create_campaign(ada.id, "Spring").await.unwrap();
@@ -285,7 +297,10 @@ async fn access_rules(store: Store) {
 store_test!(reindexing_replaces, super::reindexing_replaces);
 async fn reindexing_replaces(store: Store) {
     let user = store
-        .upsert_user("user_search_3", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_3").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let id = asset(&store, user.id, None, "clip.mp4").await;
@@ -349,11 +364,17 @@ store_test!(
 );
 async fn queries_cannot_speak_full_text_syntax(store: Store) {
     let user = store
-        .upsert_user("user_search_4", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_4").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let other = store
-        .upsert_user("user_search_5", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_5").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let id = asset(&store, user.id, None, "clip.mp4").await;

@@ -15,7 +15,10 @@ store_test!(
 );
 async fn the_full_text_index_is_read(store: Store) {
     let user = store
-        .upsert_user("user_search_6", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_search_6").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let campaign = store.create_campaign(user.id, "Plan").await.unwrap();

@@ -35,7 +35,13 @@ pub fn ready(asset: &str) -> LifecycleEvent {
 
 /// A user, a campaign with one influencer, and one asset with an upload id.
 pub async fn seeded(store: &Store, upload_id: &str) -> AssetId {
-    let user = store.upsert_user("user_ext_1", Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_ext_1").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     let campaign = store
         .create_campaign(user.id, "Spring launch")
         .await

@@ -13,12 +13,30 @@ store_test!(
     super::external_ids_map_to_one_internal_user
 );
 async fn external_ids_map_to_one_internal_user(store: Store) {
-    let first = store.upsert_user("user_2abc", Role::User).await.unwrap();
-    let again = store.upsert_user("user_2abc", Role::Admin).await.unwrap();
+    let first = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_2abc").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
+    let again = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_2abc").unwrap(),
+            Role::Admin,
+        )
+        .await
+        .unwrap();
     assert_eq!(first.id, again.id);
     assert_eq!(again.role, Role::Admin);
     assert_eq!(store.user(first.id).await.unwrap(), Some(again));
-    let other = store.upsert_user("user_other", Role::User).await.unwrap();
+    let other = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_other").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     assert_ne!(other.id, first.id);
 }
 
@@ -101,7 +119,10 @@ async fn asset_lists_filter_by_owner_campaign_and_status(store: Store) {
     let id = seeded(&store, "up-6").await;
     let owner = store.asset(id).await.unwrap().unwrap().owner_id;
     let stranger = store
-        .upsert_user("user_stranger", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_stranger").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let list = |owner, status| AssetFilter {
@@ -142,7 +163,10 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
     let mut owners = Vec::new();
     for k in 0..30 {
         let user = store
-            .upsert_user(&format!("user_bulk_{k}"), Role::User)
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse(&format!("user_bulk_{k}")).unwrap(),
+                Role::User,
+            )
             .await
             .unwrap();
         owners.push(user.id);
@@ -260,7 +284,13 @@ async fn sqlite_planner_statistics_are_gathered(store: Store) {
     if store.backend() == muxd_core::config::Backend::Postgres {
         return; // autovacuum gathers PostgreSQL's
     }
-    let user = store.upsert_user("user_stats", Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_stats").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     for _ in 0..3 {
         let new = muxd_store::NewAsset {
             id: AssetId::new(),

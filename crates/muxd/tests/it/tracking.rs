@@ -19,7 +19,13 @@ use muxd_testkit::databases::{eventually, store_test};
 const USER: &str = "user_tracking";
 
 async fn row(store: &Store, owner: &str, upload: Option<&str>) -> AssetId {
-    let user = store.upsert_user(owner, Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse(owner).unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     let id = AssetId::new();
     store
         .insert_asset(&NewAsset {

@@ -181,7 +181,10 @@ app_test!(
         // A row whose create reached Mux but died before storing the upload id.
         let user = app
             .store
-            .upsert_user("user_uploads", Role::User)
+            .upsert_user(
+                &muxd_domain::ExternalUserId::parse("user_uploads").unwrap(),
+                Role::User,
+            )
             .await
             .unwrap();
         let id = AssetId::new();

@@ -48,7 +48,10 @@ fn ready_sequence(row: &str, up: &str, asset: &str) -> Vec<Vec<u8>> {
 async fn row(app: &TestApp, upload_id: &str) -> AssetId {
     let user = app
         .store
-        .upsert_user("user_webhooks", Role::User)
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_webhooks").unwrap(),
+            Role::User,
+        )
         .await
         .unwrap();
     let id = AssetId::new();

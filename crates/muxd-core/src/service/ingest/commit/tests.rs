@@ -27,7 +27,13 @@ fn writer(store: &Store) -> Writer {
 }
 
 async fn row(store: &Store, upload: Option<&str>) -> AssetId {
-    let user = store.upsert_user("user_batch", Role::User).await.unwrap();
+    let user = store
+        .upsert_user(
+            &muxd_domain::ExternalUserId::parse("user_batch").unwrap(),
+            Role::User,
+        )
+        .await
+        .unwrap();
     let id = AssetId::new();
     let new = NewAsset {
         id,
