@@ -3,7 +3,7 @@
 //! [`LifecycleEvent`] (what happened?) by [`super::interpret::interpret_webhook`].
 
 use super::tracks::TextTrack;
-use super::{AssetId, MuxAssetId, MuxUploadId, PlaybackId};
+use super::{AssetId, MuxAssetId, MuxUploadId, PlaybackId, PlaybackPolicy};
 
 /// Why Mux says an upload or asset failed. Asset errors outrank upload errors, so the same set of
 /// events gives the same stored error whatever order they arrive in.
@@ -31,7 +31,7 @@ pub enum ErrorSource {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ReadyDetails {
     pub playback_id: Option<PlaybackId>,
-    pub playback_policy: Option<String>,
+    pub playback_policy: Option<PlaybackPolicy>,
     pub duration_s: Option<f64>,
     pub aspect_ratio: Option<String>,
     pub resolution_tier: Option<String>,

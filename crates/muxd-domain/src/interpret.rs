@@ -183,7 +183,7 @@ pub fn ready_details(asset: &Value) -> ReadyDetails {
     };
     ReadyDetails {
         playback_id: text(first_playback, "id").map(PlaybackId::new),
-        playback_policy: text(first_playback, "policy"),
+        playback_policy: text(first_playback, "policy").and_then(|p| p.parse().ok()),
         duration_s: asset.get("duration").and_then(Value::as_f64),
         aspect_ratio: text(Some(asset), "aspect_ratio"),
         resolution_tier: text(Some(asset), "resolution_tier"),

@@ -12,7 +12,7 @@ use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use muxd_domain::lifecycle;
 use muxd_domain::outbound::EventType;
 use muxd_domain::replacement::{failure, ReplacementStatus};
-use muxd_domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent};
+use muxd_domain::{AssetId, AssetStatus, Cause, Change, LifecycleEvent, PlaybackPolicy};
 
 /// How many times a lost optimistic race is re-read and re-applied before giving up.
 pub(super) const MAX_APPLY_ATTEMPTS: usize = 16;
@@ -178,7 +178,7 @@ async fn swap(
         .bind(facts.mux_asset_id.as_deref())
         .bind(url.as_deref())
         .bind(facts.ready.playback_id.as_deref())
-        .bind(facts.ready.playback_policy.as_deref())
+        .bind(facts.ready.playback_policy.map(PlaybackPolicy::as_str))
         .bind(facts.ready.duration_s)
         .bind(facts.ready.aspect_ratio.as_deref())
         .bind(facts.ready.resolution_tier.as_deref())

@@ -90,7 +90,9 @@ impl TryFrom<AssetRow> for CreativeAsset {
                 mux_asset_id: row.mux_asset_id.map(MuxAssetId::new),
                 ready: ReadyDetails {
                     playback_id: row.playback_id.map(PlaybackId::new),
-                    playback_policy: row.playback_policy,
+                    // Earlier versions stored "unknown" for a policy Mux named that muxd did
+                    // not know: none, as it is read from Mux now.
+                    playback_policy: row.playback_policy.and_then(|p| p.parse().ok()),
                     duration_s: row.duration_s,
                     aspect_ratio: row.aspect_ratio,
                     resolution_tier: row.resolution_tier,

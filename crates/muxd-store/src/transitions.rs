@@ -12,7 +12,7 @@ use super::{now_ms, run, Conn, Store, StoreError, StoreResult};
 use muxd_domain::event::ErrorSource;
 use muxd_domain::outbound::EventType;
 use muxd_domain::tracks::TextTrack;
-use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change};
+use muxd_domain::{AssetFacts, AssetId, AssetStatus, Cause, Change, PlaybackPolicy};
 use sqlx::PgConnection;
 
 /// The row update of a change: `facts` over the row read at `version`, if nobody changed it
@@ -64,7 +64,7 @@ macro_rules! bind_update {
             .bind(facts.mux_asset_id.as_deref())
             .bind($url)
             .bind(facts.ready.playback_id.as_deref())
-            .bind(facts.ready.playback_policy.as_deref())
+            .bind(facts.ready.playback_policy.map(PlaybackPolicy::as_str))
             .bind(error.map(|e| e.kind.as_str()))
             .bind(error.map(|e| e.message.as_str()))
             .bind(error.map(|e| match e.source {

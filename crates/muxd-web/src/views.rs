@@ -15,6 +15,7 @@ use muxd_domain::time::rfc3339;
 use muxd_domain::tracks::visible;
 use muxd_domain::{
     AssetId, AssetStatus, CampaignId, InfluencerId, MuxAssetId, MuxUploadId, PlaybackId,
+    PlaybackPolicy,
 };
 use muxd_store::assets::CreativeAsset;
 use muxd_store::outbox::PendingChange;
@@ -163,7 +164,7 @@ impl Links {
                 caption.transcript_url = Some(format!("{base}/text/{}.txt", caption.id));
             }
         }
-        let signed = asset.facts.ready.playback_policy.as_deref() == Some("signed");
+        let signed = asset.facts.ready.playback_policy == Some(PlaybackPolicy::Signed);
         if let (true, Some(tokens)) = (signed, &self.tokens) {
             let now_s = muxd_store::now_ms() / 1000;
             let token = |audience| tokens.token(&playback_id, audience, now_s);

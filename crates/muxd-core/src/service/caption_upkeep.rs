@@ -14,7 +14,7 @@ use super::ServiceError;
 use muxd_domain::captions::{self, CaptionFormat};
 use muxd_domain::playback_token::Audience;
 use muxd_domain::tracks::{TextTrack, TrackSource, TrackStatus};
-use muxd_domain::{AssetStatus, Cause};
+use muxd_domain::{AssetStatus, Cause, PlaybackPolicy};
 use muxd_store::{now_ms, CreativeAsset};
 
 /// Assets looked at per step.
@@ -149,7 +149,7 @@ impl CaptionTracks {
             self.settings.stream_base_url.trim_end_matches('/'),
             track.id
         );
-        if asset.facts.ready.playback_policy.as_deref() == Some("signed") {
+        if asset.facts.ready.playback_policy == Some(PlaybackPolicy::Signed) {
             let Some(signer) = &self.signer else {
                 return Ok(Vec::new());
             };

@@ -84,7 +84,7 @@ fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
                 asset_id,
                 details: ReadyDetails {
                     playback_id: playback.map(|p| p.id.as_str().into()),
-                    playback_policy: playback.map(|p| policy_name(p.policy).to_owned()),
+                    playback_policy: playback.and_then(|p| policy(p.policy)),
                     duration_s: asset.duration,
                     aspect_ratio: asset.aspect_ratio.clone(),
                     resolution_tier: asset.resolution_tier.clone(),
@@ -113,12 +113,12 @@ fn asset_event(asset: &Asset) -> Option<LifecycleEvent> {
     }
 }
 
-fn policy_name(policy: PlaybackPolicy) -> &'static str {
+fn policy(policy: PlaybackPolicy) -> Option<muxd_domain::PlaybackPolicy> {
     match policy {
-        PlaybackPolicy::Public => "public",
-        PlaybackPolicy::Signed => "signed",
-        PlaybackPolicy::Drm => "drm",
-        PlaybackPolicy::Unknown => "unknown",
+        PlaybackPolicy::Public => Some(muxd_domain::PlaybackPolicy::Public),
+        PlaybackPolicy::Signed => Some(muxd_domain::PlaybackPolicy::Signed),
+        PlaybackPolicy::Drm => Some(muxd_domain::PlaybackPolicy::Drm),
+        PlaybackPolicy::Unknown => None,
     }
 }
 

@@ -3,13 +3,14 @@
 
 use super::*;
 use crate::event::ErrorSource;
+use crate::PlaybackPolicy;
 
 fn ready(asset: &str) -> LifecycleEvent {
     LifecycleEvent::AssetReady {
         asset_id: asset.into(),
         details: ReadyDetails {
             playback_id: Some("pb-1".into()),
-            playback_policy: Some("public".into()),
+            playback_policy: Some(PlaybackPolicy::Public),
             duration_s: Some(10.0),
             aspect_ratio: Some("16:9".into()),
             resolution_tier: Some("720p".into()),

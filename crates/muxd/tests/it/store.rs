@@ -24,7 +24,7 @@ pub fn ready(asset: &str) -> LifecycleEvent {
         asset_id: asset.into(),
         details: ReadyDetails {
             playback_id: Some("pb-1".into()),
-            playback_policy: Some("public".into()),
+            playback_policy: Some(muxd_domain::PlaybackPolicy::Public),
             duration_s: Some(2.5),
             aspect_ratio: Some("16:9".into()),
             resolution_tier: Some("720p".into()),
