@@ -77,6 +77,8 @@ pub const MAX_EXTERNAL_USER_ID: usize = 255;
 /// The longest id the host app may give a campaign or an influencer, in bytes.
 pub const MAX_APP_ID: usize = 128;
 
+/// A type for ids others choose, kept as text: serialized as the plain string, read as `&str`
+/// (`Deref`) where the text itself is wanted (a URL, a bound parameter), compared with a `&str`.
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -92,14 +94,14 @@ macro_rules! text_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}({:?})", stringify!($name), self.0)
             }
         }
@@ -111,6 +113,8 @@ macro_rules! text_id {
         }
     };
 }
+
+pub(crate) use text_id;
 
 text_id!(
     /// A user's id at the identity provider (e.g. a Clerk id), as muxd keeps it: trimmed, 1 to

@@ -50,7 +50,7 @@ impl Store {
         .bind(new.campaign_id.map(|c| c.to_string()))
         .bind(new.influencer_id.map(|i| i.to_string()))
         .bind(&new.name)
-        .bind(new.mux_asset_id.as_str())
+        .bind(&*new.mux_asset_id)
         .bind(AssetStatus::AwaitingUpload.as_str())
         .bind(AssetOrigin::Adopted.as_str())
         .bind(now)

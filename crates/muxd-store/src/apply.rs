@@ -289,21 +289,31 @@ pub(super) async fn give_up_takes(
     .await)?;
     for id in ids {
         let id = super::rows::parse("id", &id)?;
-        let event = LifecycleEvent::DeletedByOwner;
-        if apply_event(conn, id, &event, now_ms(), cause, "")
-            .await?
-            .is_some()
-        {
-            run!(conn, c => sqlx::query(
-                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
-            )
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-            .map(drop))?;
-        }
+        end_and_mark(conn, id, &LifecycleEvent::DeletedByOwner, now_ms(), cause).await?;
     }
     Ok(())
+}
+
+/// Applies `event`, one that ends row `id` (an owner's deletion, a refusal), in the caller's
+/// transaction and, if it changed the row, marks its Mux asset for deletion. Returns the change.
+pub(super) async fn end_and_mark(
+    conn: &mut Conn<'_>,
+    id: AssetId,
+    event: &LifecycleEvent,
+    at_ms: i64,
+    cause: &Cause,
+) -> StoreResult<Option<Change>> {
+    let change = apply_event(conn, id, event, at_ms, cause, "").await?;
+    if change.is_some() {
+        run!(conn, c => sqlx::query(
+            "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(&mut **c)
+        .await
+        .map(drop))?;
+    }
+    Ok(change)
 }
 
 impl Store {
@@ -326,23 +336,9 @@ impl Store {
     /// Mux, in one transaction. Returns the change, or `None` if it was already deleted.
     pub async fn delete_by_owner(&self, id: AssetId, cause: &Cause) -> StoreResult<Option<Change>> {
         let mut tx = self.begin().await?;
-        let change = apply_event(
-            &mut tx.conn(),
-            id,
-            &LifecycleEvent::DeletedByOwner,
-            now_ms(),
-            cause,
-            "",
-        )
-        .await?;
+        let event = LifecycleEvent::DeletedByOwner;
+        let change = end_and_mark(&mut tx.conn(), id, &event, now_ms(), cause).await?;
         if change.is_some() {
-            run!(&mut tx.conn(), c => sqlx::query(
-                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
-            )
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-        .map(|done| done.rows_affected()))?;
             give_up_takes(&mut tx.conn(), id, cause, Takes::All).await?;
         }
         tx.commit().await?;

@@ -3,7 +3,7 @@
 //! than the duration limit (through a partial index of READY rows by duration), and refusing
 //! one: it ends in error and is marked for deletion on Mux, in one transaction.
 
-use super::apply::apply_event;
+use super::apply::end_and_mark;
 use super::assets::{decode_all, insert_row, AssetRow, COLUMNS};
 use super::{now_ms, run, Conn, CreativeAsset, NewAsset, Store, StoreResult};
 use muxd_domain::{AssetId, CampaignId, Cause, Change, ErrorInfo, LifecycleEvent, UserId};
@@ -79,16 +79,7 @@ impl Store {
     ) -> StoreResult<Option<Change>> {
         let mut tx = self.begin().await?;
         let event = LifecycleEvent::Refused { error };
-        let change = apply_event(&mut tx.conn(), id, &event, at_ms, cause, "").await?;
-        if change.is_some() {
-            run!(&mut tx.conn(), c => sqlx::query(
-                "UPDATE creative_assets SET mux_delete_pending = TRUE WHERE id = $1"
-            )
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-            .map(drop))?;
-        }
+        let change = end_and_mark(&mut tx.conn(), id, &event, at_ms, cause).await?;
         tx.commit().await?;
         Ok(change)
     }

@@ -14,7 +14,7 @@ use super::link_probe::{kept_form, name_from, LinkProbe};
 use super::sync::{asset_events, Resync};
 use super::uploads::{CreateError, UploadRequest, Uploads, VideoDetails};
 use muxd_domain::AssetId;
-use muxd_store::{CreativeAsset, NewAsset, StoreError, User};
+use muxd_store::{CreativeAsset, StoreError, User};
 
 /// What a user asks for: the link, and the same details as an upload (the name defaults to the
 /// link's file name).
@@ -58,16 +58,7 @@ impl LinkUploads {
         };
         let checked = self.uploads.check(user, &upload, false).await?;
         let id = AssetId::new();
-        let new = NewAsset {
-            id,
-            owner_id: user.id,
-            campaign_id: checked.campaign,
-            influencer_id: checked.influencer,
-            name: checked.name.clone(),
-            description: checked.description,
-            file_size: checked.file_size,
-            encoding: Some(checked.encoding),
-        };
+        let new = checked.row(id, user.id);
         self.uploads.insert_counted(&new).await?;
         let meta = AssetMeta {
             title: Some(checked.name),

@@ -18,7 +18,7 @@ use super::pool::UploadPool;
 use super::ServiceError;
 use crate::config::UploadSettings;
 use muxd_domain::encoding::{Captions, Encoding};
-use muxd_domain::{details, AssetId, CampaignId, InfluencerId, MuxUploadId};
+use muxd_domain::{details, AssetId, CampaignId, InfluencerId, MuxUploadId, UserId};
 use muxd_store::{CreateQuota, CreativeAsset, NewAsset, OverQuota, Store, User};
 
 /// What a user asks for (checked here). The size is required: the size limit holds only for what
@@ -52,6 +52,22 @@ pub(super) struct Checked {
     pub file_size: Option<i64>,
     /// What the campaign (else the deployment) asks of Mux's encoding.
     pub encoding: Encoding,
+}
+
+impl Checked {
+    /// The row a checked request makes: `id`, owned by `owner`.
+    pub(super) fn row(&self, id: AssetId, owner: UserId) -> NewAsset {
+        NewAsset {
+            id,
+            owner_id: owner,
+            campaign_id: self.campaign,
+            influencer_id: self.influencer,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            file_size: self.file_size,
+            encoding: Some(self.encoding),
+        }
+    }
 }
 
 /// A created upload: the row and the URL the browser sends the file to.
@@ -116,16 +132,7 @@ impl Uploads {
         let id = spare.as_ref().map_or_else(AssetId::new, |s| s.id);
         // 3. Record the row first, so every upload Mux ever makes for us has a row to land on;
         // the user's quotas are counted in the same transaction.
-        let new = NewAsset {
-            id,
-            owner_id: user.id,
-            campaign_id: checked.campaign,
-            influencer_id: checked.influencer,
-            name: checked.name.clone(),
-            description: checked.description,
-            file_size: checked.file_size,
-            encoding: Some(checked.encoding),
-        };
+        let new = checked.row(id, user.id);
         if let Err(refused) = self.insert_counted(&new).await {
             if let Some(spare) = spare {
                 self.pool.put_back(spare);

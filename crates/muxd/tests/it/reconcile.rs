@@ -176,7 +176,7 @@ app_test!(
         for upload in &uploads {
             let gets = log
                 .iter()
-                .filter(|r| r.method == "GET" && r.path.ends_with(upload.as_str()))
+                .filter(|r| r.method == "GET" && r.path.ends_with(&**upload))
                 .count();
             assert_eq!(gets, 1, "upload {upload} polled {gets} times");
         }
