@@ -3,6 +3,7 @@
 //! one benchmark on SQLite then on a fresh PostgreSQL database (`databases::PgDatabase`: skipped loudly if
 //! unreachable).
 
+use muxd_domain::ExternalUserId;
 use std::time::Duration;
 
 use muxd::app::{self, App, Wiring};
@@ -63,10 +64,7 @@ pub async fn serve(app: &App) -> String {
 /// (every row's first step, then every second…); upload ids are `{tag}{n}`.
 pub async fn ready_path_workload(store: &Store, tag: &str, rows: usize) -> Vec<Vec<u8>> {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_bench").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_bench").unwrap(), Role::User)
         .await
         .unwrap();
     let mut made = Vec::with_capacity(rows);

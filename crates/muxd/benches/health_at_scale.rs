@@ -14,6 +14,7 @@
 //! `MUXD_BENCH_ROWS` overrides `ROWS` (e.g. 1000000 gives 10,000 in flight). The load generator
 //! runs in the same process on the same 2 cores, so every figure includes its cost.
 
+use muxd_domain::ExternalUserId;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,7 +53,7 @@ async fn fill(store: &Store, rows: u64) -> Vec<(UserId, CampaignId)> {
     for k in 0..OWNERS {
         let user = store
             .upsert_user(
-                &muxd_domain::ExternalUserId::parse(&format!("bench-owner-{k}")).unwrap(),
+                &ExternalUserId::parse(&format!("bench-owner-{k}")).unwrap(),
                 Role::User,
             )
             .await
@@ -316,10 +317,7 @@ async fn bench(label: &str, url: DatabaseUrl) -> Value {
     let app = bench::app(&url).await;
     let store = app.store.clone();
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_bench").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_bench").unwrap(), Role::User)
         .await
         .unwrap();
     println!("{label}, {rows} rows (filled in {fill_secs:.1} s):");

@@ -18,6 +18,7 @@
 //! a little, never hide any. Without Chromium or its driver the bench says
 //! loudly that it skipped. Results also go to `target/bench-results/live_to_card.json`.
 
+use muxd_domain::ExternalUserId;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -92,10 +93,7 @@ async fn run(label: &str, url: DatabaseUrl) -> Value {
     let user = &demo.user_external_id;
     let owner = app
         .store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse(user).unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse(user).unwrap(), Role::User)
         .await
         .unwrap()
         .id;

@@ -14,6 +14,7 @@
 //! analysed (what autovacuum does). `MUXD_SEARCH_BENCH_ASSETS` overrides `ASSETS` (a small value
 //! makes a quick smoke run).
 
+use muxd_domain::ExternalUserId;
 use std::time::{Duration, Instant};
 
 use muxd_core::config::DatabaseUrl;
@@ -98,7 +99,7 @@ async fn fill(store: &Store, assets: usize, words: &Words, rng: &mut StdRng) -> 
     for k in 0..CAMPAIGNS {
         let user = store
             .upsert_user(
-                &muxd_domain::ExternalUserId::parse(&format!("bench-search-{k}")).unwrap(),
+                &ExternalUserId::parse(&format!("bench-search-{k}")).unwrap(),
                 Role::User,
             )
             .await

@@ -1,6 +1,7 @@
 //! The pages' side: rows whose ready webhooks are the changes, streams that note each event's
 //! arrival, and what they saw (latency, missing, leaked), with PostgreSQL's table reads.
 
+use muxd_domain::ExternalUserId;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -64,7 +65,7 @@ pub async fn rows(store: &Store, owners: Range<usize>, per_owner: usize) -> Vec<
     for owner in owners.clone() {
         let user = store
             .upsert_user(
-                &muxd_domain::ExternalUserId::parse(&external(owner)).unwrap(),
+                &ExternalUserId::parse(&external(owner)).unwrap(),
                 Role::User,
             )
             .await;

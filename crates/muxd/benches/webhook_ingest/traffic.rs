@@ -4,6 +4,7 @@
 //! in a random order per row with a share of exact duplicates delivered again later.
 
 use muxd_domain::AssetId;
+use muxd_domain::ExternalUserId;
 use muxd_store::{Role, Store};
 use muxd_testkit::bench::{self, upload_path_event};
 use rand::rngs::StdRng;
@@ -30,10 +31,7 @@ pub async fn rows(store: &Store, tag: &str, count: usize, owners: usize) -> Vec<
     for n in 0..owners {
         users.push(
             store
-                .upsert_user(
-                    &muxd_domain::ExternalUserId::parse(&owner(n)).unwrap(),
-                    Role::User,
-                )
+                .upsert_user(&ExternalUserId::parse(&owner(n)).unwrap(), Role::User)
                 .await
                 .unwrap()
                 .id,

@@ -2,6 +2,7 @@
 //! created once and reused on later runs in the same folder.
 
 use muxd_domain::CampaignId;
+use muxd_domain::ExternalUserId;
 use muxd_store::{Role, Store};
 
 /// The demo data `muxd dev` signs people into.
@@ -25,13 +26,13 @@ const DEMO_INFLUENCERS: [(&str, &str); 3] = [
 pub async fn seed(store: &Store) -> anyhow::Result<Demo> {
     let user = store
         .upsert_user(
-            &muxd_domain::ExternalUserId::parse(DEMO_USER).unwrap(),
+            &ExternalUserId::parse(DEMO_USER).expect("a valid id"),
             Role::User,
         )
         .await?;
     store
         .upsert_user(
-            &muxd_domain::ExternalUserId::parse(DEMO_ADMIN).unwrap(),
+            &ExternalUserId::parse(DEMO_ADMIN).expect("a valid id"),
             Role::Admin,
         )
         .await?;

@@ -1,6 +1,7 @@
 //! Admin tools over HTTP: the webhook event log with its filters, replay of a stored event that
 //! re-applies it, and the asset list's owner and orphaned-upload filters.
 
+use muxd_domain::ExternalUserId;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -63,7 +64,7 @@ app_test!(
         let user = app
             .store
             .upsert_user(
-                &muxd_domain::ExternalUserId::parse("user_replay").unwrap(),
+                &ExternalUserId::parse("user_replay").unwrap(),
                 muxd_store::Role::User,
             )
             .await

@@ -2,6 +2,7 @@
 //! per minute; open live streams per user; uploads per minute, counted in the database so the
 //! limit holds however many instances share it.
 
+use muxd_domain::ExternalUserId;
 use std::time::Duration;
 
 use muxd_domain::AssetId;
@@ -197,7 +198,7 @@ app_test!(
         // Rows any instance wrote count, whatever this process remembers; deleted ones too.
         let user = app
             .store
-            .ensure_user(&muxd_domain::ExternalUserId::parse("user_bounds_elsewhere").unwrap())
+            .ensure_user(&ExternalUserId::parse("user_bounds_elsewhere").unwrap())
             .await
             .unwrap();
         let mut ids = Vec::new();

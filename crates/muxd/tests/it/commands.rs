@@ -2,6 +2,7 @@
 //! API, `muxd doctor` passing or naming the fix, `muxd reconcile --once` finishing an asset
 //! whose webhooks never came, and `muxd adopt` taking on an asset made outside muxd, once.
 
+use muxd_domain::ExternalUserId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -110,7 +111,7 @@ async fn muxd_reconcile_once_finishes_an_asset_whose_webhooks_never_came() {
     store.migrate().await.unwrap();
     let user = store
         .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_cli").unwrap(),
+            &ExternalUserId::parse("user_cli").unwrap(),
             muxd_store::Role::User,
         )
         .await

@@ -5,6 +5,7 @@
 //! seconds the test itself takes. Also: the report's read takes the `ready_at` index on both
 //! backends.
 
+use muxd_domain::ExternalUserId;
 use std::time::Duration;
 
 use muxd_domain::AssetId;
@@ -168,10 +169,7 @@ store_test!(
 );
 async fn the_report_reads_through_the_ready_at_index(store: Store) {
     let owner = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_plan").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_plan").unwrap(), Role::User)
         .await
         .unwrap();
     // Many rows, half of them ready (at `n`), then fresh statistics.

@@ -4,6 +4,7 @@
 //! full-text syntax (that the full-text index is what is read: `search_plan.rs`).
 
 use muxd_domain::captions::Cue;
+use muxd_domain::ExternalUserId;
 use muxd_domain::{AssetId, CampaignId, UserId};
 use muxd_store::asset_list::AssetFilter;
 use muxd_store::{NewAsset, Role, SearchHit, Store};
@@ -64,10 +65,7 @@ fn ids(hits: &[SearchHit]) -> Vec<AssetId> {
 store_test!(phrase_in_a_transcript, super::phrase_in_a_transcript);
 async fn phrase_in_a_transcript(store: Store) {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_1").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_1").unwrap(), Role::User)
         .await
         .unwrap();
     let campaign = store.create_campaign(user.id, "Launch").await.unwrap();
@@ -144,10 +142,7 @@ async fn phrase_in_a_transcript(store: Store) {
 store_test!(name_and_description, super::name_and_description);
 async fn name_and_description(store: Store) {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_2").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_2").unwrap(), Role::User)
         .await
         .unwrap();
     let named = asset(&store, user.id, None, "Rooftop party.mp4").await;
@@ -203,14 +198,14 @@ store_test!(access_rules, super::access_rules);
 async fn access_rules(store: Store) {
     let ada = store
         .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_ada").unwrap(),
+            &ExternalUserId::parse("user_search_ada").unwrap(),
             Role::User,
         )
         .await
         .unwrap();
     let bob = store
         .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_bob").unwrap(),
+            &ExternalUserId::parse("user_search_bob").unwrap(),
             Role::User,
         )
         .await
@@ -297,10 +292,7 @@ async fn access_rules(store: Store) {
 store_test!(reindexing_replaces, super::reindexing_replaces);
 async fn reindexing_replaces(store: Store) {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_3").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_3").unwrap(), Role::User)
         .await
         .unwrap();
     let id = asset(&store, user.id, None, "clip.mp4").await;
@@ -364,17 +356,11 @@ store_test!(
 );
 async fn queries_cannot_speak_full_text_syntax(store: Store) {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_4").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_4").unwrap(), Role::User)
         .await
         .unwrap();
     let other = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_5").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_5").unwrap(), Role::User)
         .await
         .unwrap();
     let id = asset(&store, user.id, None, "clip.mp4").await;

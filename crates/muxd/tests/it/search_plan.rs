@@ -1,6 +1,7 @@
 //! The plan of a campaign's search on both backends: the full-text index is what is read
 //! (SQLite: the FTS5 table; PostgreSQL: the GIN index), whatever the table's size.
 
+use muxd_domain::ExternalUserId;
 use muxd_store::asset_list::{AssetFilter, Bind};
 use muxd_store::search_query::search_query;
 use muxd_store::{Db, Role, Store};
@@ -15,10 +16,7 @@ store_test!(
 );
 async fn the_full_text_index_is_read(store: Store) {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_search_6").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_search_6").unwrap(), Role::User)
         .await
         .unwrap();
     let campaign = store.create_campaign(user.id, "Plan").await.unwrap();

@@ -2,6 +2,7 @@
 //! and the fixtures the other `store_*` files share. Rows and lookups are in `store_rows`, the
 //! lifecycle with concurrent writers in `store_lifecycle`, the webhook log in `store_webhooks`.
 
+use muxd_domain::ExternalUserId;
 use muxd_domain::{AssetId, Cause, LifecycleEvent, ReadyDetails};
 use muxd_store::{Db, NewAsset, Role, Store};
 
@@ -36,10 +37,7 @@ pub fn ready(asset: &str) -> LifecycleEvent {
 /// A user, a campaign with one influencer, and one asset with an upload id.
 pub async fn seeded(store: &Store, upload_id: &str) -> AssetId {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_ext_1").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_ext_1").unwrap(), Role::User)
         .await
         .unwrap();
     let campaign = store

@@ -1,6 +1,7 @@
 //! Store rows on both backends: users by external id, a new asset row, finding a row by any of
 //! its keys, asset lists by owner and status, and the lookups that must use an index.
 
+use muxd_domain::ExternalUserId;
 use muxd_domain::{AssetId, AssetStatus, LifecycleEvent, MatchKeys};
 use muxd_store::asset_list::AssetFilter;
 use muxd_store::{Role, Store};
@@ -14,27 +15,18 @@ store_test!(
 );
 async fn external_ids_map_to_one_internal_user(store: Store) {
     let first = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_2abc").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_2abc").unwrap(), Role::User)
         .await
         .unwrap();
     let again = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_2abc").unwrap(),
-            Role::Admin,
-        )
+        .upsert_user(&ExternalUserId::parse("user_2abc").unwrap(), Role::Admin)
         .await
         .unwrap();
     assert_eq!(first.id, again.id);
     assert_eq!(again.role, Role::Admin);
     assert_eq!(store.user(first.id).await.unwrap(), Some(again));
     let other = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_other").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_other").unwrap(), Role::User)
         .await
         .unwrap();
     assert_ne!(other.id, first.id);
@@ -119,10 +111,7 @@ async fn asset_lists_filter_by_owner_campaign_and_status(store: Store) {
     let id = seeded(&store, "up-6").await;
     let owner = store.asset(id).await.unwrap().unwrap().owner_id;
     let stranger = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_stranger").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_stranger").unwrap(), Role::User)
         .await
         .unwrap();
     let list = |owner, status| AssetFilter {
@@ -164,7 +153,7 @@ async fn lookups_by_upload_asset_and_status_use_an_index(store: Store) {
     for k in 0..30 {
         let user = store
             .upsert_user(
-                &muxd_domain::ExternalUserId::parse(&format!("user_bulk_{k}")).unwrap(),
+                &ExternalUserId::parse(&format!("user_bulk_{k}")).unwrap(),
                 Role::User,
             )
             .await
@@ -285,10 +274,7 @@ async fn sqlite_planner_statistics_are_gathered(store: Store) {
         return; // autovacuum gathers PostgreSQL's
     }
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_stats").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_stats").unwrap(), Role::User)
         .await
         .unwrap();
     for _ in 0..3 {

@@ -5,6 +5,7 @@
 //! system. (A user who creates too fast is told when to come back: `bounds`.)
 
 use muxd_domain::event::ErrorSource;
+use muxd_domain::ExternalUserId;
 use muxd_domain::{AssetId, ErrorInfo, LifecycleEvent};
 use muxd_store::webhooks::WebhookFilter;
 use muxd_store::{now_ms, NewAsset, Outcome, Role, Store};
@@ -20,10 +21,7 @@ const USER: &str = "user_tracking";
 
 async fn row(store: &Store, owner: &str, upload: Option<&str>) -> AssetId {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse(owner).unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse(owner).unwrap(), Role::User)
         .await
         .unwrap();
     let id = AssetId::new();

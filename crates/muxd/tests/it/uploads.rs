@@ -3,6 +3,7 @@
 //! shows the user no card, and the reconciler settles the row (finding the upload on Mux by
 //! passthrough and cancelling it), so nothing is lost track of.
 
+use muxd_domain::ExternalUserId;
 use std::time::Duration;
 
 use muxd_domain::schedule::Schedule;
@@ -181,10 +182,7 @@ app_test!(
         // A row whose create reached Mux but died before storing the upload id.
         let user = app
             .store
-            .upsert_user(
-                &muxd_domain::ExternalUserId::parse("user_uploads").unwrap(),
-                Role::User,
-            )
+            .upsert_user(&ExternalUserId::parse("user_uploads").unwrap(), Role::User)
             .await
             .unwrap();
         let id = AssetId::new();

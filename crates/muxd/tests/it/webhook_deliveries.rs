@@ -3,6 +3,7 @@
 //! events that arrive before their row applying once it appears.
 
 use muxd_domain::AssetId;
+use muxd_domain::ExternalUserId;
 use muxd_store::{NewAsset, Outcome, Role};
 use serde_json::json;
 
@@ -48,10 +49,7 @@ fn ready_sequence(row: &str, up: &str, asset: &str) -> Vec<Vec<u8>> {
 async fn row(app: &TestApp, upload_id: &str) -> AssetId {
     let user = app
         .store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_webhooks").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_webhooks").unwrap(), Role::User)
         .await
         .unwrap();
     let id = AssetId::new();

@@ -1,6 +1,7 @@
 //! Group commit on a real SQLite store: a batch shares one transaction, and a poisoned event in
 //! a batch is kept as `failed` while its neighbours are applied.
 
+use muxd_domain::ExternalUserId;
 use serde_json::json;
 
 use super::*;
@@ -28,10 +29,7 @@ fn writer(store: &Store) -> Writer {
 
 async fn row(store: &Store, upload: Option<&str>) -> AssetId {
     let user = store
-        .upsert_user(
-            &muxd_domain::ExternalUserId::parse("user_batch").unwrap(),
-            Role::User,
-        )
+        .upsert_user(&ExternalUserId::parse("user_batch").unwrap(), Role::User)
         .await
         .unwrap();
     let id = AssetId::new();
