@@ -1,13 +1,10 @@
 //! The outbox of outbound webhooks. Every change to an asset is recorded in `asset_events` in
 //! the transaction that makes it, with the event type the host app should hear (`outbound`).
-//! [`Store::fan_out`] turns such records into one message (fixed id and body) and one pending
+//! [`Store::fan_out`] (`fan_out.rs`) turns such records into one message (fixed id and body) and one pending
 //! delivery per interested endpoint, and clears the mark, all in one transaction; deliveries are
 //! then claimed with a lease ([`Store::claim_deliveries`]), so a process killed mid-send leaves
 //! them to be claimed again when the lease ends, and their outcome recorded with every attempt.
 
-use super::assets::by_id;
-use super::endpoints::{Endpoint, EndpointRow, ENDPOINT_COLUMNS};
-use super::transitions::touched_tracks;
 use super::{now_ms, run, Conn, CreativeAsset, Store, StoreResult};
 
 pub use super::delivery_log::{AttemptLogEntry, DeliveryLogEntry};
@@ -63,19 +60,9 @@ pub enum NextStep {
     GiveUp,
 }
 
-#[derive(sqlx::FromRow)]
-struct RecordRow {
-    id: i64,
-    asset_id: String,
-    outbound: String,
-    at: i64,
-    cause: String,
-    cause_ref: String,
-}
-
 /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances fanning out or claiming at once take
 /// different rows; SQLite has one writer and needs nothing.
-fn skip_locked(conn: &Conn<'_>, of: &str) -> String {
+pub(super) fn skip_locked(conn: &Conn<'_>, of: &str) -> String {
     match conn {
         Conn::Postgres(_) => format!(" FOR UPDATE{of} SKIP LOCKED"),
         Conn::Sqlite(_) => String::new(),
@@ -83,94 +70,6 @@ fn skip_locked(conn: &Conn<'_>, of: &str) -> String {
 }
 
 impl Store {
-    /// Turns up to `limit` marked changes into messages (body from `render`) and pending
-    /// deliveries for the enabled endpoints that want them, and clears their marks, in one
-    /// transaction. Returns how many changes it took.
-    pub async fn fan_out(
-        &self,
-        limit: i64,
-        render: impl Fn(&PendingChange) -> String,
-    ) -> StoreResult<usize> {
-        // A read first: most wake-ups find nothing, and a write transaction would queue behind
-        // (and in front of) SQLite's one writer for nothing.
-        let marked: Option<i64> = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(
-            "SELECT id FROM asset_events WHERE outbound IS NOT NULL LIMIT 1",
-        )
-        .fetch_optional(&mut **c)
-        .await)?;
-        if marked.is_none() {
-            return Ok(0);
-        }
-        let mut tx = self.begin().await?;
-        let mut conn = tx.conn();
-        let sql = format!(
-            "SELECT id, asset_id, outbound, at, cause, cause_ref FROM asset_events WHERE outbound IS NOT NULL
-             ORDER BY id LIMIT $1{}",
-            skip_locked(&conn, "")
-        );
-        let records: Vec<RecordRow> = run!(&mut conn, c => sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(&mut **c)
-            .await)?;
-        if records.is_empty() {
-            return Ok(0);
-        }
-        let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE NOT disabled");
-        let endpoints: Vec<Endpoint> = run!(&mut conn, c => sqlx::query_as::<_, EndpointRow>(&sql)
-            .fetch_all(&mut **c)
-            .await)?
-        .into_iter()
-        .map(Endpoint::try_from)
-        .collect::<StoreResult<_>>()?;
-        if endpoints.is_empty() {
-            // Nobody listens: clear the batch in one statement.
-            let (first, last) = (records[0].id, records[records.len() - 1].id);
-            run!(&mut conn, c => sqlx::query(
-                "UPDATE asset_events SET outbound = NULL
-                 WHERE outbound IS NOT NULL AND id BETWEEN $1 AND $2",
-            )
-            .bind(first)
-            .bind(last)
-            .execute(&mut **c)
-            .await
-            .map(drop))?;
-            tx.commit().await?;
-            return Ok(records.len());
-        }
-        let now = now_ms();
-        for record in &records {
-            let wanting: Vec<&Endpoint> = endpoints
-                .iter()
-                .filter(|e| e.wants(&record.outbound))
-                .collect();
-            if !wanting.is_empty() {
-                let asset_id = super::rows::parse("asset_id", &record.asset_id)?;
-                if let Some(asset) = by_id(&mut conn, asset_id).await? {
-                    let change = PendingChange {
-                        record_id: record.id,
-                        event_type: record.outbound.clone(),
-                        at: record.at,
-                        asset,
-                        replaced: record.cause == "replace",
-                        captions: touched_tracks(&record.cause_ref),
-                    };
-                    let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-                    insert_message(&mut conn, &message_id, &change, &render(&change), now).await?;
-                    for endpoint in wanting {
-                        insert_delivery(&mut conn, &message_id, &endpoint.id, now).await?;
-                    }
-                }
-            }
-            run!(&mut conn, c => sqlx::query("UPDATE asset_events SET outbound = NULL WHERE id = $1")
-                .bind(record.id)
-                .execute(&mut **c)
-                .await
-                .map(drop))?;
-        }
-        tx.commit().await?;
-        Ok(records.len())
-    }
-
     /// Leases up to `limit` due deliveries to enabled endpoints (except those in `resting`,
     /// whose breakers are open) until `lease_until` under `token`, and returns them.
     pub async fn claim_deliveries(
@@ -298,46 +197,4 @@ impl Store {
         .map(|done| done.rows_affected()))?;
         Ok(replayed == 1)
     }
-}
-
-async fn insert_message(
-    conn: &mut Conn<'_>,
-    id: &str,
-    change: &PendingChange,
-    payload: &str,
-    now: i64,
-) -> StoreResult<()> {
-    run!(conn, c => sqlx::query(
-        "INSERT INTO outbound_messages (id, asset_event_id, asset_id, event_type, payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(change.record_id)
-    .bind(change.asset.id.to_string())
-    .bind(&change.event_type)
-    .bind(payload)
-    .bind(now)
-    .execute(&mut **c)
-    .await
-    .map(drop))
-    .map_err(Into::into)
-}
-
-async fn insert_delivery(
-    conn: &mut Conn<'_>,
-    message_id: &str,
-    endpoint_id: &str,
-    now: i64,
-) -> StoreResult<()> {
-    run!(conn, c => sqlx::query(
-        "INSERT INTO outbound_deliveries (message_id, endpoint_id, status, next_attempt_at, created_at)
-         VALUES ($1, $2, 'pending', $3, $3)",
-    )
-    .bind(message_id)
-    .bind(endpoint_id)
-    .bind(now)
-    .execute(&mut **c)
-    .await
-    .map(drop))
-    .map_err(Into::into)
 }

@@ -50,6 +50,7 @@ mod signed_playback;
 mod startup;
 mod store;
 mod store_lifecycle;
+mod store_outbox;
 mod store_retention;
 mod store_rows;
 mod store_webhooks;
