@@ -145,8 +145,8 @@ async fn rows_by_id(
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT {COLUMNS} FROM creative_assets WHERE id IN {}",
-        tuples(ids.len(), 1).trim_start_matches(' ')
+        "SELECT {COLUMNS} FROM creative_assets WHERE id IN ({})",
+        list(ids.len())
     );
     let rows: Vec<AssetRow> = run!(conn, c => {
         let mut query = sqlx::query_as(&sql);
@@ -171,11 +171,11 @@ async fn insert_messages(conn: &mut Conn<'_>, messages: &[Message], now: i64) ->
         let mut query = sqlx::query(&sql);
         for m in messages {
             query = query
-                .bind(m.id.clone())
+                .bind(&m.id)
                 .bind(m.record_id)
                 .bind(m.asset_id.to_string())
-                .bind(m.event_type.clone())
-                .bind(m.payload.clone())
+                .bind(&m.event_type)
+                .bind(&m.payload)
                 .bind(now);
         }
         query.execute(&mut **c).await.map(drop)
@@ -207,8 +207,8 @@ async fn insert_deliveries(conn: &mut Conn<'_>, messages: &[Message], now: i64) 
 /// Clears the marks of exactly the batch's records (not ones another instance holds).
 async fn clear_marks(conn: &mut Conn<'_>, records: &[RecordRow]) -> StoreResult<()> {
     let sql = format!(
-        "UPDATE asset_events SET outbound = NULL WHERE id IN {}",
-        tuples(records.len(), 1).trim_start_matches(' ')
+        "UPDATE asset_events SET outbound = NULL WHERE id IN ({})",
+        list(records.len())
     );
     run!(conn, c => {
         let mut query = sqlx::query(&sql);
@@ -220,17 +220,21 @@ async fn clear_marks(conn: &mut Conn<'_>, records: &[RecordRow]) -> StoreResult<
     Ok(())
 }
 
-/// ` ($1, …, $width), (…)`: `rows` tuples of `width` numbered placeholders; with `width` 1,
-/// ` ($1, $2, …)`, one list.
+/// `$1, $2, …`: `n` numbered placeholders.
+fn list(n: usize) -> String {
+    (1..=n)
+        .map(|k| format!("${k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// ` ($1, …, $width), (…)`: `rows` tuples of `width` numbered placeholders.
 fn tuples(rows: usize, width: usize) -> String {
-    let number = |k: usize| format!("${}", k + 1);
-    if width == 1 {
-        let list: Vec<String> = (0..rows).map(number).collect();
-        return format!(" ({})", list.join(", "));
-    }
     let tuples: Vec<String> = (0..rows)
         .map(|r| {
-            let row: Vec<String> = (0..width).map(|k| number(r * width + k)).collect();
+            let row: Vec<String> = (0..width)
+                .map(|k| format!("${}", r * width + k + 1))
+                .collect();
             format!("({})", row.join(", "))
         })
         .collect();
@@ -254,7 +258,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_across_rows() {
-        assert_eq!(tuples(3, 1), " ($1, $2, $3)");
+        assert_eq!(list(3), "$1, $2, $3");
         assert_eq!(tuples(2, 2), " ($1, $2), ($3, $4)");
         assert_eq!(
             delivery_tuples(2),
