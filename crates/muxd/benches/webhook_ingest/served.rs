@@ -31,6 +31,7 @@ use muxd_testkit::databases::{count, eventually};
 use muxd_testkit::procs::{self, cpu_ms_per_event, Proc, Serve};
 use rand::SeedableRng as _;
 use serde_json::{json, Value};
+use tokio::task::JoinSet;
 
 use super::floor;
 use super::load::{closed_loop, open_loop};
@@ -298,11 +299,11 @@ async fn steady(served: &Served, tag: &str, listening: Listening) -> Value {
     let total = events.len();
     let delivered = Arc::new(AtomicUsize::new(0));
     let _pages = match listening {
-        Listening::Nobody => Vec::new(),
+        Listening::Nobody => JoinSet::new(),
         Listening::Pages => open_pages(served).await,
         Listening::Endpoint => {
             add_endpoint(served, delivered.clone()).await;
-            Vec::new()
+            JoinSet::new()
         }
     };
     let before = served.read().await;
@@ -325,11 +326,13 @@ async fn steady(served: &Served, tag: &str, listening: Listening) -> Value {
     costs
 }
 
-/// Opens one live page's stream per owner; the tasks read them until dropped.
-async fn open_pages(served: &Served) -> Vec<tokio::task::JoinHandle<()>> {
+/// Opens one live page's stream per owner; the tasks read them until the set is dropped, which
+/// aborts them and so closes the pages (a dropped `JoinHandle` would leave them open into the
+/// next phase).
+async fn open_pages(served: &Served) -> JoinSet<()> {
     let identity = Identity::dev(JWT_SECRET.as_bytes());
     let opened = Arc::new(AtomicUsize::new(0));
-    let mut pages = Vec::with_capacity(PAGES);
+    let mut pages = JoinSet::new();
     for n in 0..PAGES {
         let token = identity.sign(&traffic::owner(n), false, 3600).unwrap();
         let request = served
@@ -337,12 +340,12 @@ async fn open_pages(served: &Served) -> Vec<tokio::task::JoinHandle<()>> {
             .get(format!("{}/api/live", served.base))
             .bearer_auth(token);
         let opened = opened.clone();
-        pages.push(tokio::spawn(async move {
+        pages.spawn(async move {
             let response = request.send().await.unwrap().error_for_status().unwrap();
             opened.fetch_add(1, Relaxed);
             let mut body = response.bytes_stream();
             while let Some(Ok(_)) = body.next().await {}
-        }));
+        });
     }
     eventually("every live page open", async || {
         opened.load(Relaxed) == PAGES

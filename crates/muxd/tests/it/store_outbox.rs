@@ -2,9 +2,11 @@
 //! message per change and one delivery per endpoint that wants it, with the body the caller
 //! renders from the row as it is now; every mark of the batch is cleared, and with no endpoint
 //! enabled by then (changes are marked only while one is) the marks are cleared and nothing is
-//! written.
+//! written. Deliveries are then leased once (never to a resting endpoint), and each attempt
+//! ends its lease and decides what follows: delivered, due again at its time, or given up.
 
 use muxd_domain::LifecycleEvent;
+use muxd_store::outbox::{AttemptRecord, ClaimedDelivery, NextStep};
 use muxd_store::Store;
 use muxd_testkit::databases::{count, store_test};
 
@@ -108,5 +110,112 @@ async fn with_no_endpoint_the_marks_are_cleared_and_nothing_is_written(store: St
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM outbound_deliveries").await,
         0
+    );
+}
+
+store_test!(
+    deliveries_are_leased_once_and_their_attempts_decide_what_follows,
+    super::deliveries_are_leased_once_and_their_attempts_decide_what_follows
+);
+async fn deliveries_are_leased_once_and_their_attempts_decide_what_follows(store: Store) {
+    let endpoint = store
+        .insert_endpoint("https://a.example/hook", "whsec_a", &[], None)
+        .await
+        .unwrap();
+    let (marked, _) = two_rows_with_changes(&store).await;
+    store.fan_out(500, |c| c.event_type.clone()).await.unwrap();
+    let now = muxd_store::now_ms();
+    let claim = |token: &'static str, at: i64, limit: i64, resting: Vec<String>| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_deliveries(token, at, at + 60_000, limit, &resting)
+                .await
+                .unwrap()
+        }
+    };
+    let resting = vec![endpoint.id.clone()];
+    assert!(
+        claim("t0", now, 10, resting).await.is_empty(),
+        "a resting endpoint's wait"
+    );
+
+    let first = claim("t1", now, 2, vec![]).await;
+    assert_eq!(first.len(), 2, "at most the limit");
+    let rest = claim("t2", now, 10, vec![]).await;
+    assert_eq!(
+        rest.len() as i64,
+        marked - 2,
+        "the others, not the leased two"
+    );
+    assert!(claim("t3", now, 10, vec![]).await.is_empty(), "all leased");
+    let leased = |token: &str| {
+        format!("SELECT COUNT(*) FROM outbound_deliveries WHERE lease_token = '{token}'")
+    };
+    assert_eq!(count(&store, &leased("t1")).await, 2);
+    let claimed = &first[0];
+    assert_eq!(claimed.attempts, 0);
+    assert_eq!(claimed.endpoint_id, endpoint.id);
+    assert_eq!(
+        (claimed.url.as_str(), claimed.secret.as_str()),
+        ("https://a.example/hook", "whsec_a")
+    );
+    assert_eq!(claimed.payload, claimed.event_type, "the message's body");
+    assert!(
+        first[0].id < first[1].id,
+        "in the order the changes were made"
+    );
+
+    let attempt = |delivery: &ClaimedDelivery, status: Option<u16>, next: NextStep| AttemptRecord {
+        delivery_id: delivery.id,
+        at: now + 5,
+        status_code: status,
+        error: status.is_none().then(|| "refused".to_owned()),
+        duration_ms: 3,
+        next,
+    };
+    store
+        .record_attempt(&attempt(&first[0], Some(204), NextStep::Delivered))
+        .await
+        .unwrap();
+    let retry_at = now + 30_000;
+    store
+        .record_attempt(&attempt(&first[1], None, NextStep::RetryAt(retry_at)))
+        .await
+        .unwrap();
+    store
+        .record_attempt(&attempt(&rest[0], Some(500), NextStep::GiveUp))
+        .await
+        .unwrap();
+    let row = |id: i64| {
+        format!("SELECT COUNT(*) FROM outbound_deliveries WHERE id = {id} AND attempts = 1 AND lease_token IS NULL AND lease_until IS NULL AND ")
+    };
+    let delivered = format!(
+        "{}status = 'delivered' AND delivered_at = {} AND last_status = 204",
+        row(first[0].id),
+        now + 5
+    );
+    let pending = format!("{}status = 'pending' AND next_attempt_at = {retry_at} AND last_error = 'refused' AND last_status IS NULL", row(first[1].id));
+    let failed = format!("{}status = 'failed' AND last_status = 500", row(rest[0].id));
+    for (what, sql) in [
+        ("delivered", delivered),
+        ("retry", pending),
+        ("given up", failed),
+    ] {
+        assert_eq!(count(&store, &sql).await, 1, "{what}");
+    }
+    let attempts = "SELECT COUNT(*) FROM outbound_attempts WHERE duration_ms = 3 AND at = ";
+    assert_eq!(
+        count(&store, &format!("{attempts}{}", now + 5)).await,
+        3,
+        "every attempt logged"
+    );
+
+    // The retry is due at its time, not before; the others are done or still leased.
+    assert!(claim("t4", retry_at - 1, 10, vec![]).await.is_empty());
+    let again = claim("t5", retry_at, 10, vec![]).await;
+    assert_eq!(
+        again.iter().map(|d| (d.id, d.attempts)).collect::<Vec<_>>(),
+        [(first[1].id, 1)]
     );
 }
