@@ -14,6 +14,14 @@ use super::transitions::touched_tracks;
 use super::{now_ms, run, Conn, CreativeAsset, Store, StoreResult};
 use muxd_domain::AssetId;
 
+/// The look for any marked change before a fan-out (public so a test can check its plan). In
+/// `id` order, so that PostgreSQL reads the small partial index of marks
+/// (`idx_asset_events_outbound`): unordered, statistics taken while marks were many (a burst,
+/// an endpoint just added) make it scan the whole history table instead, every second and after
+/// every change, until the next `ANALYZE`.
+pub const ANY_MARKED: &str =
+    "SELECT id FROM asset_events WHERE outbound IS NOT NULL ORDER BY id LIMIT 1";
+
 /// Deliveries written per statement: 3 parameters each, well under SQLite's 32,766.
 const DELIVERIES_PER_STATEMENT: usize = 1000;
 
@@ -49,7 +57,7 @@ impl Store {
         // A read first: most wake-ups find nothing, and a write transaction would queue behind
         // (and in front of) SQLite's one writer for nothing.
         let marked: Option<i64> = run!(&mut self.read().await?.conn(), c => sqlx::query_scalar(
-            "SELECT id FROM asset_events WHERE outbound IS NOT NULL LIMIT 1",
+            ANY_MARKED,
         )
         .fetch_optional(&mut **c)
         .await)?;

@@ -24,7 +24,7 @@ mod database_url;
 mod delivery_log;
 pub mod endpoints;
 mod error;
-mod fan_out;
+pub mod fan_out;
 mod health;
 mod limits;
 mod marks;

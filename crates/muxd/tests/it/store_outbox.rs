@@ -3,12 +3,15 @@
 //! renders from the row as it is now; every mark of the batch is cleared, and with no endpoint
 //! enabled by then (changes are marked only while one is) the marks are cleared and nothing is
 //! written. Deliveries are then leased once (never to a resting endpoint), and each attempt
-//! ends its lease and decides what follows: delivered, due again at its time, or given up.
+//! ends its lease and decides what follows: delivered, due again at its time, or given up. The
+//! look for marks that precedes every fan-out reads the marks' index, even when statistics say
+//! marks are common.
 
 use muxd_domain::LifecycleEvent;
+use muxd_store::fan_out;
 use muxd_store::outbox::{AttemptRecord, ClaimedDelivery, NextStep};
 use muxd_store::Store;
-use muxd_testkit::databases::{count, store_test};
+use muxd_testkit::databases::{count, exec, explain_plan, store_test};
 
 use crate::store::{ready, seeded, webhook_cause, STREAM};
 
@@ -218,4 +221,35 @@ async fn deliveries_are_leased_once_and_their_attempts_decide_what_follows(store
         again.iter().map(|d| (d.id, d.attempts)).collect::<Vec<_>>(),
         [(first[1].id, 1)]
     );
+}
+
+store_test!(
+    the_look_for_marks_reads_the_marks_index_whatever_the_statistics_say,
+    super::the_look_for_marks_reads_the_marks_index_whatever_the_statistics_say
+);
+async fn the_look_for_marks_reads_the_marks_index_whatever_the_statistics_say(store: Store) {
+    // A history of 3,000 changes, half of them marked when statistics are taken, then every
+    // mark cleared by a fan-out: the statistics still say marks are common.
+    let row = seeded(&store, "up-plan").await;
+    exec(
+        &store,
+        &format!(
+            "INSERT INTO asset_events (asset_id, from_status, to_status, cause, cause_ref, at, outbound)
+             SELECT '{row}', 'waiting', 'preparing', 'webhook', 'evt', n,
+                 CASE WHEN n % 2 = 0 THEN 'asset.created' END
+             FROM (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3000)
+                   SELECT n FROM c) AS numbers"
+        ),
+    )
+    .await;
+    exec(&store, "ANALYZE").await;
+    exec(&store, "UPDATE asset_events SET outbound = NULL").await;
+    let explain = match store.backend() {
+        muxd_store::Backend::Postgres => "EXPLAIN",
+        muxd_store::Backend::Sqlite => "EXPLAIN QUERY PLAN",
+    };
+    let plan = explain_plan(&store, &format!("{explain} {}", fan_out::ANY_MARKED)).await;
+    assert!(plan.contains("idx_asset_events_outbound"), "{plan}");
+    assert!(!plan.contains("Seq Scan"), "a scan of the history:\n{plan}");
+    assert_eq!(store.fan_out(500, |_| String::new()).await.unwrap(), 0);
 }
