@@ -197,15 +197,15 @@ impl Store {
     /// Records one attempt and what follows it, and ends the delivery's lease: on PostgreSQL in
     /// one statement committed by itself, on SQLite in a transaction.
     pub async fn record_attempt(&self, attempt: &AttemptRecord) -> StoreResult<()> {
-        let mut conn = self.write().await?;
-        if let Conn::Postgres(c) = conn.conn() {
+        if self.backend() == Backend::Postgres {
+            // PostgreSQL only: SQLite has no INSERT inside WITH.
             let sql = format!("WITH attempt AS ({INSERT_ATTEMPT}) {UPDATE_DELIVERY}");
-            bind_attempt!(sqlx::query(&sql), attempt)
-                .execute(&mut *c)
-                .await?;
+            run!(&mut self.write().await?.conn(), c => bind_attempt!(sqlx::query(&sql), attempt)
+                .execute(&mut **c)
+                .await
+                .map(drop))?;
             return Ok(());
         }
-        drop(conn);
         let mut tx = self.begin().await?;
         run!(&mut tx.conn(), c => bind_attempt!(sqlx::query(INSERT_ATTEMPT), attempt)
             .execute(&mut **c)

@@ -8,6 +8,7 @@
 //! marks are common.
 
 use muxd_domain::LifecycleEvent;
+use muxd_store::endpoints::Endpoint;
 use muxd_store::fan_out;
 use muxd_store::outbox::{AttemptRecord, ClaimedDelivery, NextStep};
 use muxd_store::Store;
@@ -46,15 +47,20 @@ async fn two_rows_with_changes(store: &Store) -> (i64, i64) {
     (marked, ready)
 }
 
+/// An endpoint that wants every change, at `https://a.example/hook` with secret `whsec_a`.
+async fn hook_a(store: &Store) -> Endpoint {
+    store
+        .insert_endpoint("https://a.example/hook", "whsec_a", &[], None)
+        .await
+        .unwrap()
+}
+
 store_test!(
     a_batch_fans_out_to_the_endpoints_that_want_each_change,
     super::a_batch_fans_out_to_the_endpoints_that_want_each_change
 );
 async fn a_batch_fans_out_to_the_endpoints_that_want_each_change(store: Store) {
-    let all = store
-        .insert_endpoint("https://a.example/hook", "whsec_a", &[], None)
-        .await
-        .unwrap();
+    let all = hook_a(&store).await;
     let only_ready = ["asset.ready".to_owned()];
     let some = store
         .insert_endpoint("https://b.example/hook", "whsec_b", &only_ready, None)
@@ -94,10 +100,7 @@ store_test!(
     super::with_no_endpoint_the_marks_are_cleared_and_nothing_is_written
 );
 async fn with_no_endpoint_the_marks_are_cleared_and_nothing_is_written(store: Store) {
-    let gone = store
-        .insert_endpoint("https://a.example/hook", "whsec_a", &[], None)
-        .await
-        .unwrap();
+    let gone = hook_a(&store).await;
     let (marked, _) = two_rows_with_changes(&store).await;
     assert!(store.delete_endpoint(&gone.id).await.unwrap());
     let taken = store.fan_out(2, |_| String::new()).await.unwrap();
@@ -121,10 +124,7 @@ store_test!(
     super::deliveries_are_leased_once_and_their_attempts_decide_what_follows
 );
 async fn deliveries_are_leased_once_and_their_attempts_decide_what_follows(store: Store) {
-    let endpoint = store
-        .insert_endpoint("https://a.example/hook", "whsec_a", &[], None)
-        .await
-        .unwrap();
+    let endpoint = hook_a(&store).await;
     let (marked, _) = two_rows_with_changes(&store).await;
     store.fan_out(500, |c| c.event_type.clone()).await.unwrap();
     let now = muxd_store::now_ms();
